@@ -1,0 +1,66 @@
+// ed25519.h: Ed25519 keys, signing and verification through OpenSSL 3 EVP.
+//
+//   WAMS_ASSIGN_OR_RETURN(auto key, Ed25519PrivateKey::FromPem(pem));
+//   std::string sig = key.Sign(message);            // 64 bytes
+//   bool ok = key.PublicKey().Verify(message, sig);
+#ifndef WAMS_BROKER_LEDGER_CRYPTO_ED25519_H_
+#define WAMS_BROKER_LEDGER_CRYPTO_ED25519_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace wams::ledger {
+
+// An Ed25519 public key. Copyable, immutable, thread-safe.
+class Ed25519PublicKey {
+ public:
+  // From the 32 raw public-key bytes. INVALID_ARGUMENT on a wrong length.
+  static absl::StatusOr<Ed25519PublicKey> FromRaw(std::string_view raw);
+  // From a PEM "PUBLIC KEY" (SubjectPublicKeyInfo). INVALID_ARGUMENT if it is
+  // not an Ed25519 key.
+  static absl::StatusOr<Ed25519PublicKey> FromPem(std::string_view pem);
+
+  // The 32 raw bytes.
+  const std::string& raw() const { return raw_; }
+  // True when `signature` (64 bytes) is a valid signature of `message`.
+  bool Verify(std::string_view message, std::string_view signature) const;
+  // PEM "PUBLIC KEY" encoding.
+  std::string ToPem() const;
+
+ private:
+  explicit Ed25519PublicKey(std::string raw) : raw_(std::move(raw)) {}
+  std::string raw_;
+};
+
+// An Ed25519 private key. Move-only; Sign() is thread-safe (a fresh EVP
+// context per signature).
+class Ed25519PrivateKey {
+ public:
+  // From the 32-byte seed (RFC 8032 "secret key").
+  static absl::StatusOr<Ed25519PrivateKey> FromSeed(std::string_view seed);
+  // From a PEM "PRIVATE KEY" (PKCS#8), as `openssl genpkey -algorithm ed25519` writes.
+  static absl::StatusOr<Ed25519PrivateKey> FromPem(std::string_view pem);
+  // A fresh random key (tests and benchmarks).
+  static Ed25519PrivateKey Generate();
+
+  Ed25519PrivateKey(Ed25519PrivateKey&&) noexcept;
+  Ed25519PrivateKey& operator=(Ed25519PrivateKey&&) noexcept;
+  ~Ed25519PrivateKey();
+
+  // The 64-byte signature of `message`.
+  std::string Sign(std::string_view message) const;
+  const Ed25519PublicKey& PublicKey() const { return public_key_; }
+
+ private:
+  struct Impl;
+  Ed25519PrivateKey(std::unique_ptr<Impl> impl, Ed25519PublicKey public_key);
+  std::unique_ptr<Impl> impl_;
+  Ed25519PublicKey public_key_;
+};
+
+}  // namespace wams::ledger
+
+#endif  // WAMS_BROKER_LEDGER_CRYPTO_ED25519_H_
