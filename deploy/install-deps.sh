@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   # gRPC 1.51 and Protocol Buffers 3.21 (the grpc plugin is needed by gRPC's CMake config)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  # The standard health and reflection protos, for test clients of those services
+  grpc-proto
   # Crypto and storage
   libssl-dev openssl librocksdb-dev
   # Abseil 20220623

@@ -1,0 +1,160 @@
+#include "broker/config/config_loader.h"
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "broker/common/secret_file.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "policy/base/status_macros.h"
+#include "policy/oin.h"
+
+namespace wams::config {
+namespace {
+
+// Collects textproto errors with their 1-based line and column.
+class LineErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    errors_.push_back(absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
+                  const std::string& message) override {
+    AddError(line, column, message);
+  }
+  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+absl::Status Required(bool present, absl::string_view field) {
+  if (present) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
+absl::Status ValidateTls(const v1::TlsFiles& tls, absl::string_view field) {
+  WAMS_RETURN_IF_ERROR(
+      Required(!tls.certificate_file().empty(), absl::StrCat(field, ".certificate_file")));
+  WAMS_RETURN_IF_ERROR(
+      Required(!tls.private_key_file().empty(), absl::StrCat(field, ".private_key_file")));
+  return Required(!tls.ca_bundle_file().empty(), absl::StrCat(field, ".ca_bundle_file"));
+}
+
+absl::Status ValidateParty(const v1::Party& party, absl::string_view field) {
+  if (absl::StatusOr<policy::Oin> oin = policy::ParseOin(party.oin(), absl::StrCat(field, ".oin"));
+      !oin.ok()) {
+    return oin.status();
+  }
+  WAMS_RETURN_IF_ERROR(Required(!party.name().empty(), absl::StrCat(field, ".name")));
+  WAMS_RETURN_IF_ERROR(
+      Required(party.domain() != v1::DOMAIN_UNSPECIFIED, absl::StrCat(field, ".domain")));
+  WAMS_RETURN_IF_ERROR(
+      Required(party.role() != v1::PARTY_ROLE_UNSPECIFIED, absl::StrCat(field, ".role")));
+  if (party.role() == v1::PARTY_ROLE_PROVIDER) {
+    WAMS_RETURN_IF_ERROR(Required(!party.endpoint().empty(),
+                                  absl::StrCat(field, ".endpoint (a provider must have one)")));
+  }
+  return absl::OkStatus();
+}
+
+// Relative file paths in a config mean "next to the config file", so a
+// config directory can be moved as a whole.
+void ResolvePath(std::string* path, const std::filesystem::path& base) {
+  if (path->empty() || std::filesystem::path(*path).is_absolute()) return;
+  *path = (base / *path).lexically_normal().string();
+}
+
+void ResolveTlsPaths(v1::TlsFiles* tls, const std::filesystem::path& base) {
+  ResolvePath(tls->mutable_certificate_file(), base);
+  ResolvePath(tls->mutable_private_key_file(), base);
+  ResolvePath(tls->mutable_ca_bundle_file(), base);
+  ResolvePath(tls->mutable_crl_file(), base);
+}
+
+void ResolvePaths(v1::BrokerConfig* config, const std::filesystem::path& base) {
+  if (config->has_server_tls()) ResolveTlsPaths(config->mutable_server_tls(), base);
+  if (config->has_client_tls()) ResolveTlsPaths(config->mutable_client_tls(), base);
+  ResolvePath(config->mutable_data_dir(), base);
+  v1::LedgerConfig* ledger = config->mutable_ledger();
+  ResolvePath(ledger->mutable_signing_key_file(), base);
+  ResolvePath(ledger->mutable_pseudonym_key_file(), base);
+  for (std::string& file : *ledger->mutable_previous_public_key_files()) ResolvePath(&file, base);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::BrokerConfig> ParseBrokerConfig(absl::string_view text) {
+  v1::BrokerConfig config;
+  absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(text);
+  if (!trimmed.empty() && trimmed.front() == '{') {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    google::protobuf::util::Status status =
+        google::protobuf::util::JsonStringToMessage(std::string(text), &config, options);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("JSON: ", status.message().as_string()));
+    }
+    return config;
+  }
+  LineErrorCollector errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    return absl::InvalidArgumentError(errors.Joined());
+  }
+  return config;
+}
+
+absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
+  WAMS_RETURN_IF_ERROR(Required(!config.listen_address().empty(), "listen_address"));
+  WAMS_RETURN_IF_ERROR(Required(config.has_server_tls(), "server_tls"));
+  WAMS_RETURN_IF_ERROR(ValidateTls(config.server_tls(), "server_tls"));
+  if (config.has_client_tls()) WAMS_RETURN_IF_ERROR(ValidateTls(config.client_tls(), "client_tls"));
+  WAMS_RETURN_IF_ERROR(Required(!config.data_dir().empty(), "data_dir"));
+  WAMS_RETURN_IF_ERROR(Required(config.has_ledger(), "ledger"));
+  WAMS_RETURN_IF_ERROR(Required(!config.ledger().origin().empty(), "ledger.origin"));
+  WAMS_RETURN_IF_ERROR(
+      Required(!config.ledger().signing_key_file().empty(), "ledger.signing_key_file"));
+  WAMS_RETURN_IF_ERROR(
+      Required(!config.ledger().pseudonym_key_file().empty(), "ledger.pseudonym_key_file"));
+
+  std::set<std::string> seen_oins;
+  bool has_municipality = false;
+  for (int i = 0; i < config.parties_size(); ++i) {
+    const v1::Party& party = config.parties(i);
+    std::string field = absl::StrCat("parties[", i, "]");
+    WAMS_RETURN_IF_ERROR(ValidateParty(party, field));
+    if (!seen_oins.insert(party.oin()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".oin: ", party.oin(), " is configured twice"));
+    }
+    has_municipality |= party.role() == v1::PARTY_ROLE_MUNICIPALITY;
+  }
+  if (!has_municipality) {
+    return absl::InvalidArgumentError(
+        "parties: at least one party with role PARTY_ROLE_MUNICIPALITY is required");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::BrokerConfig> LoadBrokerConfig(absl::string_view path) {
+  absl::StatusOr<std::string> text = common::ReadPublicFile(path, "--config");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<v1::BrokerConfig> config = ParseBrokerConfig(*text);
+  absl::Status status = config.ok() ? ValidateBrokerConfig(*config) : config.status();
+  if (!status.ok()) {
+    return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+  }
+  ResolvePaths(&*config, std::filesystem::path(std::string(path)).parent_path());
+  return config;
+}
+
+}  // namespace wams::config

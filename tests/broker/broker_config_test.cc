@@ -1,0 +1,91 @@
+// A bad config stops start-up with a message naming the field: the real
+// wams-broker binary against broken copies of the example config.
+#include <string>
+
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/broker_fixture.h"
+
+namespace wams {
+namespace {
+
+using ::testing::HasSubstr;
+using ::wams::testing::BrokerFixture;
+
+constexpr int kExitConfigError = 2;
+
+struct BadConfigCase {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> edits;  // replace first with second
+  std::string expected_message;
+};
+
+class BrokerConfigStartupTest : public ::testing::TestWithParam<BadConfigCase> {};
+
+TEST_P(BrokerConfigStartupTest, BadConfigStopsStartUpNamingTheField) {
+  BrokerFixture broker;
+  std::string config = testing::ReadFile(broker.config_path());
+  for (const auto& [from, to] : GetParam().edits) {
+    ASSERT_THAT(config, HasSubstr(from)) << "the example config changed; update this test";
+    config = absl::StrReplaceAll(config, {{from, to}});
+  }
+  testing::WriteFile(broker.config_path(), config);
+
+  std::string output;
+  int code =
+      testing::RunCommand({testing::BrokerBinary(), "--config", broker.config_path()}, &output);
+
+  EXPECT_EQ(code, kExitConfigError) << output;
+  EXPECT_THAT(output, HasSubstr(GetParam().expected_message));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fields, BrokerConfigStartupTest,
+    ::testing::Values(
+        BadConfigCase{"MissingListenAddress",
+                      {{"listen_address: \"127.0.0.1:0\"", ""}},
+                      "listen_address: required"},
+        BadConfigCase{"OinWithLetters",
+                      {{"oin: \"00000003234567890000\"", "oin: \"0000000323456789000X\""}},
+                      "parties[2].oin:"},
+        BadConfigCase{
+            "OinTooShort", {{"oin: \"00000003345678900000\"", "oin: \"123\""}}, "parties[3].oin:"},
+        BadConfigCase{"DuplicateParty",
+                      {{"oin: \"00000003345678900000\"", "oin: \"00000003234567890000\""}},
+                      "parties[3].oin: 00000003234567890000 is configured twice"},
+        BadConfigCase{"ProviderWithoutEndpoint",
+                      {{"endpoint: \"127.0.0.1:7452\"", ""}},
+                      "parties[2].endpoint"},
+        BadConfigCase{"MissingLedgerOrigin",
+                      {{"origin: \"wams.voorbeeldstad.example/receipts\"", ""}},
+                      "ledger.origin: required"},
+        BadConfigCase{"UnknownFieldGivesLine", {{"data_dir:", "data_directory:"}}, "line 24:"},
+        BadConfigCase{"UnknownEnumValue",
+                      {{"domain: DOMAIN_EDUCATION\n  role", "domain: DOMAIN_SCHOOL\n  role"}},
+                      "DOMAIN_SCHOOL"}),
+    [](const ::testing::TestParamInfo<BadConfigCase>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(BrokerConfigStartup, PrivateKeyReadableByOthersIsRefused) {
+  BrokerFixture broker;
+  std::filesystem::permissions(broker.pki_dir() / "broker.key", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  std::string output;
+  int code =
+      testing::RunCommand({testing::BrokerBinary(), "--config", broker.config_path()}, &output);
+
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("server_tls.private_key_file"));
+  EXPECT_THAT(output, HasSubstr("chmod 600"));
+}
+
+TEST(BrokerConfigStartup, MissingConfigArgumentPrintsUsage) {
+  std::string output;
+  EXPECT_EQ(testing::RunCommand({testing::BrokerBinary()}, &output), kExitConfigError);
+  EXPECT_THAT(output, HasSubstr("usage: wams-broker --config FILE"));
+}
+
+}  // namespace
+}  // namespace wams
