@@ -1,10 +1,13 @@
 // wams-broker: the Wams Broker daemon.
 //
 //   wams-broker --config /etc/wams/broker.textproto
+//   wams-broker --config /etc/wams/broker.textproto --export DIR
 //
 // Reads and validates the config (a bad config exits 2 naming the field),
 // starts the mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and
 // on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0.
+// With --export, it instead writes the auditor export of a stopped broker's
+// receipt log into DIR (see broker/services/offline_export.h) and exits.
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -16,6 +19,7 @@
 #include "broker/common/log.h"
 #include "broker/config/config_loader.h"
 #include "broker/services/broker_server.h"
+#include "broker/services/offline_export.h"
 
 namespace {
 
@@ -24,23 +28,37 @@ constexpr int kExitStartError = 1;
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
 constexpr char kUsage[] =
-    "usage: wams-broker --config FILE\n"
-    "  Runs the Wams Broker with the BrokerConfig in FILE (textproto, or JSON).\n";
+    "usage: wams-broker --config FILE [--export DIR]\n"
+    "  Runs the Wams Broker with the BrokerConfig in FILE (textproto, or JSON).\n"
+    "  --export DIR  write the auditor export of the (stopped) broker's receipt log\n";
 
-// The config path from argv, or empty when the arguments are wrong.
-std::string ConfigPath(int argc, char** argv) {
+// The value of `--name VALUE` or `--name=VALUE`, or empty.
+std::string FlagValue(int argc, char** argv, std::string_view name) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
-    if (arg.starts_with("--config=")) return std::string(arg.substr(9));
+    if (arg == name && i + 1 < argc) return argv[i + 1];
+    if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
+      return std::string(arg.substr(name.size() + 1));
+    }
   }
   return "";
+}
+
+int Export(const wams::broker::v1::BrokerConfig& config, const std::string& dir) {
+  absl::StatusOr<wams::broker::v1::Checkpoint> checkpoint =
+      wams::services::ExportReceiptLog(config, dir);
+  if (!checkpoint.ok()) {
+    wams::common::LogError(absl::StrCat("export failed: ", checkpoint.status().ToString()));
+    return kExitStartError;
+  }
+  std::cout << "exported " << checkpoint->tree_size() << " receipts to " << dir << std::endl;
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path = ConfigPath(argc, argv);
+  std::string config_path = FlagValue(argc, argv, "--config");
   if (config_path.empty()) {
     std::fputs(kUsage, stderr);
     return kExitConfigError;
@@ -59,6 +77,9 @@ int main(int argc, char** argv) {
   if (!config.ok()) {
     wams::common::LogError(absl::StrCat("invalid config: ", config.status().message()));
     return kExitConfigError;
+  }
+  if (std::string export_dir = FlagValue(argc, argv, "--export"); !export_dir.empty()) {
+    return Export(*config, export_dir);
   }
 
   absl::StatusOr<std::unique_ptr<wams::services::BrokerServer>> server =

@@ -14,6 +14,10 @@ packages=(
   libssl-dev openssl librocksdb-dev
   # Abseil 20220623
   libabsl-dev
+  # Adapters: HTTP client for a party's own system, and JSON
+  libcurl4-openssl-dev nlohmann-json3-dev
+  # Tests only: a loopback HTTP server for the adapters' HTTP backend
+  libcpp-httplib-dev
   # Tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
 )

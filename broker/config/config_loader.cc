@@ -14,6 +14,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "policy/base/status_macros.h"
 #include "policy/oin.h"
+#include "policy/policy.h"
 
 namespace wams::config {
 namespace {
@@ -142,7 +143,8 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
     return absl::InvalidArgumentError(
         "parties: at least one party with role PARTY_ROLE_MUNICIPALITY is required");
   }
-  return absl::OkStatus();
+  // The category catalogue (domains, names, what each party offers).
+  return policy::Policy::Create(config).status();
 }
 
 absl::StatusOr<v1::BrokerConfig> LoadBrokerConfig(absl::string_view path) {

@@ -1,15 +1,38 @@
 #include "broker/services/broker_server.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
+#include "broker/cases/case_manager.h"
+#include "broker/cases/case_store.h"
+#include "broker/common/log.h"
 #include "broker/common/secret_file.h"
+#include "broker/common/worker_pool.h"
+#include "broker/exchange/exchange_core.h"
+#include "broker/exchange/outcome_store.h"
+#include "broker/identity/caller_identity.h"
+#include "broker/identity/party_registry.h"
+#include "broker/ledger/store/ledger.h"
+#include "broker/ledger/store/ledger_config.h"
+#include "broker/ledger/store/storage.h"
+#include "broker/routing/grpc_provider_transport.h"
+#include "broker/services/case_service.h"
+#include "broker/services/exchange_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "policy/base/status_macros.h"
+#include "policy/policy.h"
+#include "wams/broker/v1/audit.grpc.pb.h"
+#include "wams/broker/v1/conference.grpc.pb.h"
 
 namespace wams::services {
 namespace {
+
+// Case changes wait for a durable receipt; a few workers keep gRPC's own
+// threads free while they do.
+constexpr int kCaseWorkers = 4;
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
     const v1::TlsFiles& tls) {
@@ -26,12 +49,51 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   return grpc::SslServerCredentials(options);
 }
 
+exchange::ExchangeOptions ExchangeOptionsFrom(const v1::Limits& limits) {
+  exchange::ExchangeOptions options;
+  if (limits.has_provider_deadline()) {
+    options.provider_deadline = absl::Seconds(limits.provider_deadline().seconds()) +
+                                absl::Nanoseconds(limits.provider_deadline().nanos());
+  }
+  if (limits.max_categories() > 0) options.max_categories = limits.max_categories();
+  if (limits.max_justification_bytes() > 0) {
+    options.max_justification_bytes = limits.max_justification_bytes();
+  }
+  return options;
+}
+
 }  // namespace
 
-BrokerServer::BrokerServer(identity::PartyRegistry registry)
-    : registry_(std::move(registry)),
-      authenticator_(registry_),
-      exchange_service_(authenticator_) {}
+// Declared in dependency order: members are destroyed in reverse, so the
+// services go before the cores, the cores before the ledger, the ledger
+// before the storage.
+struct BrokerServer::Parts {
+  Parts(identity::PartyRegistry registry_in, policy::Policy policy_in,
+        ledger::store::Pseudonymizer pseudonymizer_in)
+      : registry(std::move(registry_in)),
+        policy(std::move(policy_in)),
+        pseudonymizer(std::move(pseudonymizer_in)) {}
+
+  identity::PartyRegistry registry;
+  policy::Policy policy;
+  ledger::store::Pseudonymizer pseudonymizer;
+  std::unique_ptr<ledger::store::Storage> storage;
+  std::unique_ptr<ledger::store::Ledger> ledger;
+  std::unique_ptr<routing::GrpcProviderTransport> transport;
+  std::unique_ptr<cases::CaseStore> case_store;
+  std::unique_ptr<cases::CaseManager> case_manager;
+  std::unique_ptr<exchange::OutcomeStore> outcomes;
+  std::unique_ptr<exchange::ExchangeCore> exchange;
+  std::unique_ptr<identity::Authenticator> authenticator;
+  std::unique_ptr<common::WorkerPool> workers;
+  std::unique_ptr<ExchangeService> exchange_service;
+  std::unique_ptr<CaseService> case_service;
+  // Not implemented yet: the generated bases answer UNIMPLEMENTED.
+  v1::ConferenceService::CallbackService conference_service;
+  v1::AuditService::CallbackService audit_service;
+};
+
+BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 BrokerServer::~BrokerServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -39,18 +101,64 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   WAMS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         MutualTlsCredentials(config.server_tls()));
   WAMS_ASSIGN_OR_RETURN(identity::PartyRegistry registry, identity::PartyRegistry::Create(config));
-  std::unique_ptr<BrokerServer> broker(new BrokerServer(std::move(registry)));
+  WAMS_ASSIGN_OR_RETURN(policy::Policy policy, policy::Policy::Create(config));
+  WAMS_ASSIGN_OR_RETURN(ledger::store::LedgerSetup ledger_setup,
+                        ledger::store::LoadLedgerSetup(config.ledger()));
+  auto parts = std::make_unique<Parts>(std::move(registry), std::move(policy),
+                                       std::move(ledger_setup.pseudonymizer));
+
+  std::error_code ignored;
+  std::filesystem::create_directories(config.data_dir(), ignored);
+  WAMS_ASSIGN_OR_RETURN(parts->storage, ledger::store::Storage::Open(
+                                            config.data_dir(), ledger::store::StorageOptions()));
+  WAMS_ASSIGN_OR_RETURN(parts->ledger,
+                        ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
+                                                    std::move(ledger_setup.options)));
+  WAMS_ASSIGN_OR_RETURN(parts->transport,
+                        routing::GrpcProviderTransport::Create(
+                            config.has_client_tls() ? config.client_tls() : config.server_tls()));
+  parts->case_store = std::make_unique<cases::CaseStore>(*parts->storage);
+  parts->case_manager = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
+      .store = parts->case_store.get(),
+      .ledger = parts->ledger.get(),
+      .pseudonymizer = &parts->pseudonymizer,
+      .policy = &parts->policy,
+      .registry = &parts->registry,
+  });
+  parts->outcomes = std::make_unique<exchange::OutcomeStore>(*parts->storage);
+  parts->exchange = std::make_unique<exchange::ExchangeCore>(
+      exchange::ExchangeDeps{
+          .cases = parts->case_manager.get(),
+          .ledger = parts->ledger.get(),
+          .pseudonymizer = &parts->pseudonymizer,
+          .policy = &parts->policy,
+          .registry = &parts->registry,
+          .transport = parts->transport.get(),
+          .outcomes = parts->outcomes.get(),
+      },
+      ExchangeOptionsFrom(config.limits()));
+  parts->authenticator = std::make_unique<identity::Authenticator>(parts->registry);
+  parts->workers = std::make_unique<common::WorkerPool>(kCaseWorkers);
+  parts->exchange_service =
+      std::make_unique<ExchangeService>(*parts->authenticator, *parts->exchange);
+  parts->case_service =
+      std::make_unique<CaseService>(*parts->authenticator, *parts->case_manager, *parts->workers);
 
   // Both are process-wide switches that must be set before a builder is made.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  std::unique_ptr<BrokerServer> broker(new BrokerServer(std::move(parts)));
+  Parts& p = *broker->parts_;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen_address(), credentials, &broker->port_);
-  builder.RegisterService(&broker->exchange_service_);
-  builder.RegisterService(&broker->case_service_);
-  builder.RegisterService(&broker->conference_service_);
-  builder.RegisterService(&broker->audit_service_);
+  if (config.limits().max_message_bytes() > 0) {
+    builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_message_bytes()));
+  }
+  builder.RegisterService(p.exchange_service.get());
+  builder.RegisterService(p.case_service.get());
+  builder.RegisterService(&p.conference_service);
+  builder.RegisterService(&p.audit_service);
   broker->server_ = builder.BuildAndStart();
   if (broker->server_ == nullptr || broker->port_ == 0) {
     return absl::UnavailableError(
@@ -61,11 +169,14 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
 }
 
 void BrokerServer::Shutdown(absl::Duration grace) {
-  if (shut_down_ || server_ == nullptr) return;
-  shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
-  server_->Wait();
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    server_->Wait();
+    server_.reset();
+  }
+  // The workers finish queued case changes before the ledger and storage close.
+  parts_.reset();
 }
 
 }  // namespace wams::services

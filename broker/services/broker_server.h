@@ -1,13 +1,16 @@
-// broker_server.h: the broker's gRPC server with mutual TLS.
+// broker_server.h: the broker's composition root and gRPC server.
 //
-// Owns the party registry, the services and the grpc::Server. Clients must
-// present a certificate that chains to the configured CA bundle; the server
-// also serves grpc.health.v1.Health and server reflection, so grpcurl and any
-// gRPC health probe work against it.
+// Start() wires the concrete parts from a validated config: the party
+// registry and policy, the RocksDB storage with the receipt ledger and the
+// case store, the provider transport, the exchange core, and the services,
+// then serves them with mutual TLS. Clients must present a certificate that
+// chains to the configured CA bundle. The server also serves
+// grpc.health.v1.Health and server reflection, so grpcurl and any gRPC health
+// probe work against it.
 //
 //   WAMS_ASSIGN_OR_RETURN(auto server, BrokerServer::Start(config));
 //   ... server->port() ...
-//   server->Shutdown(absl::Seconds(10));  // in-flight calls finish
+//   server->Shutdown(absl::Seconds(10));  // in-flight calls finish, storage closes
 #ifndef WAMS_BROKER_SERVICES_BROKER_SERVER_H_
 #define WAMS_BROKER_SERVICES_BROKER_SERVER_H_
 
@@ -15,23 +18,19 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/identity/caller_identity.h"
-#include "broker/identity/party_registry.h"
-#include "broker/services/exchange_service.h"
 #include "grpcpp/server.h"
-#include "wams/broker/v1/audit.grpc.pb.h"
-#include "wams/broker/v1/case.grpc.pb.h"
-#include "wams/broker/v1/conference.grpc.pb.h"
 #include "wams/broker/v1/config.pb.h"
 
 namespace wams::services {
 
+namespace v1 = ::wams::broker::v1;
+
 class BrokerServer {
  public:
-  // Reads the TLS files (private key permissions checked), binds
-  // `config.listen_address()` and starts serving. FAILED_PRECONDITION or
-  // NOT_FOUND naming the config field for unusable TLS files; UNAVAILABLE
-  // when the address cannot be bound.
+  // FAILED_PRECONDITION or NOT_FOUND naming the config field for unusable
+  // key or TLS files; DATA_LOSS when the stored receipt log does not match
+  // its signed checkpoint; UNAVAILABLE when the data directory is locked or
+  // the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const v1::BrokerConfig& config);
 
   ~BrokerServer();
@@ -40,22 +39,16 @@ class BrokerServer {
   int port() const { return port_; }
 
   // Stops accepting calls, lets in-flight calls finish until `grace` has
-  // passed, then cancels the rest. Idempotent.
+  // passed, cancels the rest, then closes the ledger and storage. Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:
-  explicit BrokerServer(identity::PartyRegistry registry);
+  struct Parts;  // everything the server owns, in construction order
+  explicit BrokerServer(std::unique_ptr<Parts> parts);
 
-  identity::PartyRegistry registry_;
-  identity::Authenticator authenticator_;
-  ExchangeService exchange_service_;
-  // Not implemented yet: the generated bases answer UNIMPLEMENTED.
-  v1::CaseService::CallbackService case_service_;
-  v1::ConferenceService::CallbackService conference_service_;
-  v1::AuditService::CallbackService audit_service_;
+  std::unique_ptr<Parts> parts_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  bool shut_down_ = false;
 };
 
 }  // namespace wams::services

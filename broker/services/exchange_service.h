@@ -1,11 +1,12 @@
 // exchange_service.h: the ExchangeService gRPC handlers.
 //
-// Thin: identify the caller, call the core, translate the result. WhoAmI is
-// served here; RequestData, ShareData and CheckRequest answer UNIMPLEMENTED
-// until the exchange flow lands.
+// Thin: identify the caller, hand the request to the exchange core, finish
+// when the core calls back. RequestData and ShareData never block a gRPC
+// thread: the core's receipts and provider calls are asynchronous.
 #ifndef WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 
+#include "broker/exchange/exchange_core.h"
 #include "broker/identity/caller_identity.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
@@ -13,18 +14,32 @@ namespace wams::services {
 
 namespace v1 = ::wams::broker::v1;
 
-// Thread-safe; borrows the authenticator, which must outlive the service.
+// Metadata keys of the trace context.
+inline constexpr char kTraceparentHeader[] = "traceparent";
+inline constexpr char kTransactionIdHeader[] = "fsc-transaction-id";
+
+// Thread-safe; borrows the authenticator and core, which must outlive it.
 class ExchangeService final : public v1::ExchangeService::CallbackService {
  public:
-  explicit ExchangeService(const identity::Authenticator& authenticator)
-      : authenticator_(authenticator) {}
+  ExchangeService(const identity::Authenticator& authenticator, exchange::ExchangeCore& core)
+      : authenticator_(authenticator), core_(core) {}
 
+  grpc::ServerUnaryReactor* RequestData(grpc::CallbackServerContext* context,
+                                        const v1::DataRequest* request,
+                                        v1::DataResponse* response) override;
+  grpc::ServerUnaryReactor* ShareData(grpc::CallbackServerContext* context,
+                                      const v1::ShareRequest* request,
+                                      v1::ShareResponse* response) override;
+  grpc::ServerUnaryReactor* CheckRequest(grpc::CallbackServerContext* context,
+                                         const v1::DataRequest* request,
+                                         v1::CheckResponse* response) override;
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
                                    const v1::WhoAmIRequest* request,
                                    v1::WhoAmIResponse* response) override;
 
  private:
   const identity::Authenticator& authenticator_;
+  exchange::ExchangeCore& core_;
 };
 
 }  // namespace wams::services

@@ -15,23 +15,21 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define WAMS_RETURN_IF_ERROR(expr)                  \
-  do {                                              \
-    if (absl::Status wams_status_ = (expr);         \
-        !wams_status_.ok()) {                       \
-      return wams_status_;                          \
-    }                                               \
+#define WAMS_RETURN_IF_ERROR(expr)                                \
+  do {                                                            \
+    if (absl::Status wams_status_ = (expr); !wams_status_.ok()) { \
+      return wams_status_;                                        \
+    }                                                             \
   } while (false)
 
 #define WAMS_STATUS_CONCAT_INNER_(a, b) a##b
 #define WAMS_STATUS_CONCAT_(a, b) WAMS_STATUS_CONCAT_INNER_(a, b)
 
-#define WAMS_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  WAMS_ASSIGN_OR_RETURN_IMPL_(WAMS_STATUS_CONCAT_(wams_or_, __LINE__), lhs, \
-                              expr)
+#define WAMS_ASSIGN_OR_RETURN(lhs, expr) \
+  WAMS_ASSIGN_OR_RETURN_IMPL_(WAMS_STATUS_CONCAT_(wams_or_, __LINE__), lhs, expr)
 
-#define WAMS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                \
+#define WAMS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)   \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -11,6 +11,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
+#include "wams/broker/v1/conference.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams {
@@ -121,9 +122,9 @@ TEST_F(BrokerServerTest, ReflectionListsTheV1Services) {
 
 TEST_F(BrokerServerTest, NotYetImplementedRpcAnswersUnimplemented) {
   grpc::ClientContext context;
-  v1::CheckResponse response;
-  grpc::Status status = v1::ExchangeService::NewStub(broker_.Channel("municipality"))
-                            ->CheckRequest(&context, v1::DataRequest(), &response);
+  v1::ConferenceResponse response;
+  grpc::Status status = v1::ConferenceService::NewStub(broker_.Channel("municipality"))
+                            ->Convene(&context, v1::ConveneRequest(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 

@@ -1,5 +1,7 @@
 #include "tests/testing/broker_fixture.h"
 
+#include <signal.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -15,6 +17,8 @@ std::string SourcePath(std::string_view relative) {
 }
 
 std::string BrokerBinary() { return WAMS_BROKER_BINARY; }
+
+std::string AuditBinary() { return WAMS_AUDIT_BINARY; }
 
 void MakeDevPki(const std::filesystem::path& dir) {
   std::string output;
@@ -42,6 +46,24 @@ BrokerFixture::BrokerFixture() {
   std::string config = ReadFile(SourcePath("deploy/config/broker.example.textproto"));
   config = absl::StrReplaceAll(config, {{"127.0.0.1:7443", "127.0.0.1:0"}});
   WriteFile(config_path(), config);
+}
+
+int BrokerFixture::ReplaceInConfig(std::string_view from, std::string_view to) {
+  std::string config = ReadFile(config_path());
+  int replaced = absl::StrReplaceAll(
+      {{absl::string_view(from.data(), from.size()), absl::string_view(to.data(), to.size())}},
+      &config);
+  WriteFile(config_path(), config);
+  return replaced;
+}
+
+int BrokerFixture::Stop() { return process_ == nullptr ? -1 : process_->Stop(SIGTERM); }
+
+int BrokerFixture::ExportAndVerify(const std::filesystem::path& dir, std::string* output) const {
+  int exported =
+      RunCommand({BrokerBinary(), "--config", config_path(), "--export", dir.string()}, output);
+  if (exported != 0) return exported;
+  return RunCommand({AuditBinary(), "verify", dir.string()}, output);
 }
 
 bool BrokerFixture::Start() {

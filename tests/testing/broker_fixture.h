@@ -24,6 +24,7 @@ namespace wams::testing {
 // Absolute paths of the source tree and built binaries (compile definitions).
 std::string SourcePath(std::string_view relative);
 std::string BrokerBinary();
+std::string AuditBinary();
 
 // Runs deploy/dev-pki.sh into `dir`; aborts the test binary on failure.
 void MakeDevPki(const std::filesystem::path& dir);
@@ -43,8 +44,18 @@ class BrokerFixture {
   std::string config_path() const { return dir_.File("config/broker.textproto"); }
   std::string log_path() const { return dir_.File("broker.log"); }
 
+  // Replaces every `from` in the config with `to` (before Start()), e.g. a
+  // provider endpoint with a test provider's. Returns how many it replaced.
+  int ReplaceInConfig(std::string_view from, std::string_view to);
+
   // Starts wams-broker with config_path(); true once it printed its port.
   bool Start();
+  // SIGTERM and wait; the exit code.
+  int Stop();
+  // Runs `wams-broker --config ... --export DIR` (the broker must be stopped)
+  // and then `wams-audit verify DIR`; returns verify's exit code, its output
+  // in `output`.
+  int ExportAndVerify(const std::filesystem::path& dir, std::string* output) const;
   int port() const { return port_; }
   Subprocess& process() { return *process_; }
   // A channel presenting the named dev-PKI certificate ("" for none).

@@ -6,15 +6,20 @@
 #ifndef WAMS_BROKER_LEDGER_CRYPTO_ED25519_H_
 #define WAMS_BROKER_LEDGER_CRYPTO_ED25519_H_
 
+#include <openssl/types.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/statusor.h"
 
 namespace wams::ledger {
 
-// An Ed25519 public key. Copyable, immutable, thread-safe.
+// An Ed25519 public key. Copyable, immutable, thread-safe. It keeps the parsed
+// OpenSSL key (shared between copies) so Verify() does not re-import the raw
+// bytes through the provider machinery on every call.
 class Ed25519PublicKey {
  public:
   // From the 32 raw public-key bytes. INVALID_ARGUMENT on a wrong length.
@@ -31,8 +36,10 @@ class Ed25519PublicKey {
   std::string ToPem() const;
 
  private:
-  explicit Ed25519PublicKey(std::string raw) : raw_(std::move(raw)) {}
+  Ed25519PublicKey(std::string raw, std::shared_ptr<EVP_PKEY> pkey)
+      : raw_(std::move(raw)), pkey_(std::move(pkey)) {}
   std::string raw_;
+  std::shared_ptr<EVP_PKEY> pkey_;  // never null
 };
 
 // An Ed25519 private key. Move-only; Sign() is thread-safe (a fresh EVP
@@ -43,7 +50,7 @@ class Ed25519PrivateKey {
   static absl::StatusOr<Ed25519PrivateKey> FromSeed(std::string_view seed);
   // From a PEM "PRIVATE KEY" (PKCS#8), as `openssl genpkey -algorithm ed25519` writes.
   static absl::StatusOr<Ed25519PrivateKey> FromPem(std::string_view pem);
-  // A fresh random key (tests and benchmarks).
+  // A fresh random key (tests, benchmarks, key generation tools).
   static Ed25519PrivateKey Generate();
 
   Ed25519PrivateKey(Ed25519PrivateKey&&) noexcept;
@@ -53,6 +60,9 @@ class Ed25519PrivateKey {
   // The 64-byte signature of `message`.
   std::string Sign(std::string_view message) const;
   const Ed25519PublicKey& PublicKey() const { return public_key_; }
+  // PEM "PRIVATE KEY" (unencrypted PKCS#8), readable by FromPem() and
+  // `openssl pkey`. The result holds the secret: never log it.
+  std::string ToPem() const;
 
  private:
   struct Impl;

@@ -50,11 +50,11 @@ absl::StatusOr<std::vector<NodeWrite>> NodesCompletedByAppend(const NodeReader& 
 absl::StatusOr<Digest> RootAt(const NodeReader& reader, uint64_t tree_size);
 
 // RFC 9162 2.1.3 inclusion proof of `leaf_index` in a tree of `tree_size`.
-absl::StatusOr<std::vector<Digest>> InclusionProof(const NodeReader& reader,
-                                                   uint64_t leaf_index, uint64_t tree_size);
+absl::StatusOr<std::vector<Digest>> InclusionProof(const NodeReader& reader, uint64_t leaf_index,
+                                                   uint64_t tree_size);
 // RFC 9162 2.1.4 consistency proof from `old_size` to `new_size`.
-absl::StatusOr<std::vector<Digest>> ConsistencyProof(const NodeReader& reader,
-                                                     uint64_t old_size, uint64_t new_size);
+absl::StatusOr<std::vector<Digest>> ConsistencyProof(const NodeReader& reader, uint64_t old_size,
+                                                     uint64_t new_size);
 
 // RFC 9162 2.1.3.2. OK, or INVALID_ARGUMENT saying what does not match.
 absl::Status VerifyInclusion(uint64_t leaf_index, uint64_t tree_size, const Digest& leaf_hash,
@@ -64,7 +64,7 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Diges
                                const Digest& new_root, const std::vector<Digest>& proof);
 
 // Computes the root of a whole list of leaf hashes in memory (verifiers and
-// tests; O(n) memory-light streaming via CompactRange).
+// tests). Streaming: O(log n) memory, one NodeHash per merge.
 class CompactRange {
  public:
   // Adds the next leaf hash.

@@ -1,0 +1,201 @@
+#include "adapters/reference/adapter_config.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "adapters/backends/file_backend.h"
+#include "adapters/backends/http_backend.h"
+#include "adapters/sdk/key_file.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "policy/base/status_macros.h"
+
+namespace wams::adapters {
+namespace {
+
+namespace config_v1 = ::wams::adapter::v1;
+
+class LineErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    errors_.push_back(absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
+                  const std::string& message) override {
+    AddError(line, column, message);
+  }
+  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+// Relative paths mean "next to the config file", so a config directory can be
+// moved as a whole.
+void ResolvePath(std::string* path, const std::filesystem::path& base) {
+  if (path->empty() || std::filesystem::path(*path).is_absolute()) return;
+  *path = (base / *path).lexically_normal().string();
+}
+
+WithoutConsent FromProto(config_v1::WithoutConsent value) {
+  switch (value) {
+    case config_v1::WITHOUT_CONSENT_REFUSE:
+      return WithoutConsent::kRefuse;
+    case config_v1::WITHOUT_CONSENT_PROVIDE_WITH_GOOD_CARE_STATEMENT:
+      return WithoutConsent::kProvideWithGoodCareStatement;
+    default:
+      return WithoutConsent::kNotSet;
+  }
+}
+
+PartyPolicy PolicyFromConfig(const AdapterConfig& config) {
+  PartyPolicy policy;
+  policy.party_name = config.party_name();
+  for (const config_v1::CategoryRule& rule : config.categories()) {
+    CategoryPolicy category;
+    category.name = rule.name();
+    category.regime = rule.regime();
+    category.without_consent = FromProto(rule.without_consent());
+    category.good_care_statement = rule.good_care_statement();
+    category.legal_basis = rule.legal_basis();
+    category.conditions.assign(rule.conditions().begin(), rule.conditions().end());
+    policy.categories.push_back(std::move(category));
+  }
+  return policy;
+}
+
+absl::StatusOr<HttpBackendOptions> HttpOptionsFromConfig(const config_v1::HttpBackend& http) {
+  HttpBackendOptions options;
+  for (const auto& [category, url] : http.url_templates()) options.url_templates[category] = url;
+  if (http.has_timeout()) {
+    options.timeout =
+        absl::Seconds(http.timeout().seconds()) + absl::Nanoseconds(http.timeout().nanos());
+  }
+  if (http.max_body_bytes() != 0) options.max_body_bytes = http.max_body_bytes();
+  options.ca_bundle_file = http.ca_bundle_file();
+  return options;
+}
+
+absl::Status Required(bool present, absl::string_view field) {
+  if (present) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
+}  // namespace
+
+absl::StatusOr<AdapterConfig> ParseAdapterConfig(absl::string_view text) {
+  AdapterConfig config;
+  absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(text);
+  if (!trimmed.empty() && trimmed.front() == '{') {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    google::protobuf::util::Status status =
+        google::protobuf::util::JsonStringToMessage(std::string(text), &config, options);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("JSON: ", status.message().as_string()));
+    }
+    return config;
+  }
+  LineErrorCollector errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    return absl::InvalidArgumentError(errors.Joined());
+  }
+  return config;
+}
+
+absl::Status ValidateAdapterConfig(const AdapterConfig& config) {
+  WAMS_RETURN_IF_ERROR(Required(!config.listen_address().empty(), "listen_address"));
+  WAMS_RETURN_IF_ERROR(Required(config.has_tls(), "tls"));
+  WAMS_RETURN_IF_ERROR(Required(!config.tls().certificate_file().empty(), "tls.certificate_file"));
+  WAMS_RETURN_IF_ERROR(Required(!config.tls().private_key_file().empty(), "tls.private_key_file"));
+  WAMS_RETURN_IF_ERROR(Required(!config.tls().ca_bundle_file().empty(), "tls.ca_bundle_file"));
+  WAMS_RETURN_IF_ERROR(Required(!config.broker_oin().empty(), "broker_oin"));
+  if (config.broker_oin().size() != 20 ||
+      config.broker_oin().find_first_not_of("0123456789") != std::string::npos) {
+    return absl::InvalidArgumentError("broker_oin: must be the broker's 20-digit OIN");
+  }
+  // The SDK's own check names the same fields as this config.
+  WAMS_RETURN_IF_ERROR(AnswerPolicy::Create(PolicyFromConfig(config)).status());
+
+  switch (config.backend_case()) {
+    case AdapterConfig::kFileBackend:
+      return Required(!config.file_backend().records_file().empty(), "file_backend.records_file");
+    case AdapterConfig::kHttpBackend: {
+      const config_v1::HttpBackend& http = config.http_backend();
+      for (const config_v1::CategoryRule& rule : config.categories()) {
+        if (!http.url_templates().contains(rule.name())) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("http_backend.url_templates: no URL for category '", rule.name(), "'"));
+        }
+      }
+      for (const auto& [category, url] : http.url_templates()) {
+        bool offered = false;
+        for (const config_v1::CategoryRule& rule : config.categories()) {
+          offered = offered || rule.name() == category;
+        }
+        if (!offered) {
+          return absl::InvalidArgumentError(absl::StrCat("http_backend.url_templates['", category,
+                                                         "']: not a category in `categories`"));
+        }
+      }
+      WAMS_ASSIGN_OR_RETURN(HttpBackendOptions options, HttpOptionsFromConfig(http));
+      absl::Status status = HttpBackend::Create(std::move(options)).status();
+      if (!status.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("http_backend.", status.message()));
+      }
+      return absl::OkStatus();
+    }
+    case AdapterConfig::BACKEND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("backend: one of file_backend or http_backend is required");
+}
+
+absl::StatusOr<AdapterConfig> LoadAdapterConfig(absl::string_view path) {
+  WAMS_ASSIGN_OR_RETURN(std::string text, ReadPublicFile(path, "--config"));
+  absl::StatusOr<AdapterConfig> config = ParseAdapterConfig(text);
+  if (!config.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", config.status().message()));
+  }
+  std::filesystem::path base = std::filesystem::path(std::string(path)).parent_path();
+  config_v1::TlsFiles* tls = config->mutable_tls();
+  ResolvePath(tls->mutable_certificate_file(), base);
+  ResolvePath(tls->mutable_private_key_file(), base);
+  ResolvePath(tls->mutable_ca_bundle_file(), base);
+  if (config->has_file_backend()) {
+    ResolvePath(config->mutable_file_backend()->mutable_records_file(), base);
+  }
+  if (config->has_http_backend()) {
+    ResolvePath(config->mutable_http_backend()->mutable_ca_bundle_file(), base);
+  }
+  WAMS_RETURN_IF_ERROR(ValidateAdapterConfig(*config));
+  return config;
+}
+
+absl::StatusOr<AdapterParts> BuildAdapter(const AdapterConfig& config) {
+  WAMS_RETURN_IF_ERROR(ValidateAdapterConfig(config));
+  AdapterParts parts;
+  parts.options.listen_address = config.listen_address();
+  parts.options.certificate_file = config.tls().certificate_file();
+  parts.options.private_key_file = config.tls().private_key_file();
+  parts.options.ca_bundle_file = config.tls().ca_bundle_file();
+  parts.options.broker_oin = config.broker_oin();
+  parts.options.policy = PolicyFromConfig(config);
+  if (config.has_file_backend()) {
+    WAMS_ASSIGN_OR_RETURN(parts.backend, FileBackend::Load(config.file_backend().records_file()));
+  } else {
+    WAMS_ASSIGN_OR_RETURN(HttpBackendOptions options, HttpOptionsFromConfig(config.http_backend()));
+    WAMS_ASSIGN_OR_RETURN(parts.backend, HttpBackend::Create(std::move(options)));
+  }
+  return parts;
+}
+
+}  // namespace wams::adapters

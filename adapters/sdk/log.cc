@@ -1,0 +1,30 @@
+#include "adapters/sdk/log.h"
+
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "adapters/sdk/bsn.h"
+
+namespace wams::adapters {
+namespace {
+
+void Write(absl::string_view level, absl::string_view message) {
+  std::string line =
+      absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
+                   level, " wams-adapter: ", RedactBsns(message), "\n");
+  // One write(2) keeps concurrent records whole; a failed write has nowhere
+  // better to go, so it is ignored.
+  [[maybe_unused]] ssize_t written = write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace
+
+void LogInfo(absl::string_view message) { Write("INFO", message); }
+void LogWarning(absl::string_view message) { Write("WARN", message); }
+void LogError(absl::string_view message) { Write("ERROR", message); }
+
+}  // namespace wams::adapters

@@ -1,0 +1,158 @@
+#include "adapters/sdk/provider_server.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "adapters/sdk/certificate_oin.h"
+#include "adapters/sdk/key_file.h"
+#include "adapters/sdk/log.h"
+#include "grpcpp/security/auth_context.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/server_context.h"
+#include "policy/base/status_macros.h"
+#include "wams/broker/v1/provider.grpc.pb.h"
+
+namespace wams::adapters {
+namespace {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::Status Required(bool present, absl::string_view field) {
+  if (present) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
+bool IsOin(absl::string_view oin) {
+  return oin.size() == 20 && std::all_of(oin.begin(), oin.end(), [](char c) {
+           return absl::ascii_isdigit(static_cast<unsigned char>(c));
+         });
+}
+
+absl::Status ValidateOptions(const ProviderServerOptions& options) {
+  WAMS_RETURN_IF_ERROR(Required(!options.listen_address.empty(), "listen_address"));
+  WAMS_RETURN_IF_ERROR(Required(!options.certificate_file.empty(), "certificate_file"));
+  WAMS_RETURN_IF_ERROR(Required(!options.private_key_file.empty(), "private_key_file"));
+  WAMS_RETURN_IF_ERROR(Required(!options.ca_bundle_file.empty(), "ca_bundle_file"));
+  if (!IsOin(options.broker_oin)) {
+    return absl::InvalidArgumentError("broker_oin: must be the broker's 20-digit OIN");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
+    const ProviderServerOptions& options) {
+  // The broker must present a certificate chaining to the CA bundle; a caller
+  // without one never gets past the handshake.
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  WAMS_ASSIGN_OR_RETURN(pair.private_key,
+                        ReadPrivateFile(options.private_key_file, "private_key_file"));
+  WAMS_ASSIGN_OR_RETURN(pair.cert_chain,
+                        ReadPublicFile(options.certificate_file, "certificate_file"));
+  WAMS_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                        ReadPublicFile(options.ca_bundle_file, "ca_bundle_file"));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  return grpc::SslServerCredentials(ssl);
+}
+
+// The caller's OIN from its verified certificate. UNAUTHENTICATED when there
+// is no authenticated peer certificate.
+absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) {
+    return absl::UnauthenticatedError("no authenticated client certificate");
+  }
+  std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.empty()) return absl::UnauthenticatedError("no client certificate in the TLS session");
+  return OinFromCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
+}
+
+}  // namespace
+
+class ProviderServer::Service final : public v1::ProviderService::Service {
+ public:
+  Service(Backend& backend, AnswerPolicy policy, std::string broker_oin)
+      : backend_(backend), policy_(std::move(policy)), broker_oin_(std::move(broker_oin)) {}
+
+  grpc::Status Deliver(grpc::ServerContext* context, const v1::ProviderRequest* request,
+                       v1::ProviderResponse* response) override {
+    // Identity first: nothing of the request is looked at, or logged, for a
+    // caller that is not the broker.
+    absl::StatusOr<std::string> caller = CallerOin(*context);
+    if (!caller.ok()) {
+      LogWarning(absl::StrCat("refused a caller: ", caller.status().message()));
+      return ToGrpc(caller.status());
+    }
+    if (*caller != broker_oin_) {
+      LogWarning(absl::StrCat("refused caller oin=", *caller, ": not the configured broker"));
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          absl::StrCat("caller with OIN ", *caller, " is not the broker this adapter answers"));
+    }
+
+    Answer answer = policy_.Respond(*request, backend_);
+    std::vector<std::string> outcomes;
+    outcomes.reserve(answer.outcomes.size());
+    for (const auto& [category, tag] : answer.outcomes) {
+      outcomes.push_back(absl::StrCat(category, "=", tag));
+    }
+    std::string outcome = answer.status.ok()
+                              ? std::string(v1::ProviderAnswerStatus_Name(answer.response.status()))
+                              : std::string(absl::StatusCodeToString(answer.status.code()));
+    LogInfo(absl::StrCat(
+        "deliver request_id=", request->request_id(), " transaction_id=", request->transaction_id(),
+        " requester=", request->requester_oin(), " purpose=", v1::Purpose_Name(request->purpose()),
+        " outcome=", outcome, " categories=[", absl::StrJoin(outcomes, " "), "]"));
+    if (!answer.status.ok()) return ToGrpc(answer.status);
+    *response = std::move(answer.response);
+    return grpc::Status::OK;
+  }
+
+ private:
+  Backend& backend_;
+  const AnswerPolicy policy_;
+  const std::string broker_oin_;
+};
+
+ProviderServer::ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy,
+                               std::string broker_oin)
+    : backend_(std::move(backend)),
+      service_(std::make_unique<Service>(*backend_, std::move(policy), std::move(broker_oin))) {}
+
+ProviderServer::~ProviderServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
+    ProviderServerOptions options, std::unique_ptr<Backend> backend) {
+  if (backend == nullptr) return absl::InvalidArgumentError("backend: required");
+  WAMS_RETURN_IF_ERROR(ValidateOptions(options));
+  WAMS_ASSIGN_OR_RETURN(AnswerPolicy policy, AnswerPolicy::Create(std::move(options.policy)));
+  WAMS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                        MutualTlsCredentials(options));
+
+  std::unique_ptr<ProviderServer> server(
+      new ProviderServer(std::move(backend), std::move(policy), options.broker_oin));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
+  builder.RegisterService(server->service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("listen_address: cannot listen on ", options.listen_address));
+  }
+  return server;
+}
+
+void ProviderServer::Shutdown(absl::Duration grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+}  // namespace wams::adapters

@@ -1,0 +1,83 @@
+// provider_server.h: a party's ProviderService over mutual TLS.
+//
+// Runs the gRPC server under the party's own certificate, accepts calls only
+// from the configured broker (by the OIN in its certificate), hands each
+// granted request to the party's Backend through its AnswerPolicy, and logs
+// one line per request: ids, caller OIN, categories and outcomes, never the
+// BSN or data.
+//
+//   ProviderServerOptions options;
+//   options.listen_address = "0.0.0.0:7452";
+//   options.certificate_file = "/etc/wams/ggz.crt";
+//   options.private_key_file = "/etc/wams/ggz.key";      // mode 0600
+//   options.ca_bundle_file = "/etc/wams/pkioverheid.crt";
+//   options.broker_oin = "00000001001234567100";
+//   options.policy = {.party_name = "GGZ Voorbeeld", .categories = {...}};
+//   absl::StatusOr<std::unique_ptr<ProviderServer>> server =
+//       ProviderServer::Start(std::move(options), std::make_unique<MyBackend>());
+//   ...
+//   (*server)->Shutdown(absl::Seconds(10));
+#ifndef WAMS_ADAPTERS_SDK_PROVIDER_SERVER_H_
+#define WAMS_ADAPTERS_SDK_PROVIDER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "adapters/sdk/answer_policy.h"
+#include "adapters/sdk/backend.h"
+#include "grpcpp/server.h"
+
+namespace wams::adapters {
+
+struct ProviderServerOptions {
+  // host:port to listen on; port 0 picks a free one (see port()).
+  // Default: none, required.
+  std::string listen_address;
+  // The party's certificate chain (PEM). Default: none, required.
+  std::string certificate_file;
+  // The party's private key (PEM); refused when group or others can read it.
+  // Default: none, required.
+  std::string private_key_file;
+  // CA bundle the caller's certificate must chain to. Default: none, required.
+  std::string ca_bundle_file;
+  // OIN (20 digits) of the broker, the only caller accepted. Default: none,
+  // required.
+  std::string broker_oin;
+  // How the party answers, per category. Default: none, required.
+  PartyPolicy policy;
+};
+
+// Owns the gRPC server. Thread-safe; Shutdown is called once, by its owner.
+class ProviderServer {
+ public:
+  // Validates `options`, reads the TLS files and starts serving.
+  // INVALID_ARGUMENT naming the option, NOT_FOUND / FAILED_PRECONDITION for
+  // the files, UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ProviderServer>> Start(ProviderServerOptions options,
+                                                               std::unique_ptr<Backend> backend);
+  ~ProviderServer();  // Shutdown(0) if still running
+  ProviderServer(const ProviderServer&) = delete;
+  ProviderServer& operator=(const ProviderServer&) = delete;
+
+  // The bound port.
+  int port() const { return port_; }
+  // Stops accepting calls, lets in-flight calls run for up to `grace`, then
+  // cancels the rest and waits for the server threads.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  class Service;
+  ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy, std::string broker_oin);
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace wams::adapters
+
+#endif  // WAMS_ADAPTERS_SDK_PROVIDER_SERVER_H_

@@ -1,0 +1,513 @@
+#include "broker/cases/case_manager.h"
+
+#include <algorithm>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "broker/cases/receipt_builder.h"
+#include "broker/common/status_details.h"
+#include "broker/common/uuid.h"
+#include "policy/base/status_macros.h"
+#include "policy/bsn.h"
+
+namespace wams::cases {
+namespace {
+
+using identity::Caller;
+
+void SetNow(google::protobuf::Timestamp* timestamp) {
+  absl::Time now = absl::Now();
+  timestamp->set_seconds(absl::ToUnixSeconds(now));
+  timestamp->set_nanos(static_cast<int32_t>(absl::ToUnixNanos(now) % 1000000000));
+}
+
+bool IsMunicipality(const Caller& caller) {
+  return caller.party != nullptr && caller.party->role() == v1::PARTY_ROLE_MUNICIPALITY;
+}
+
+absl::Status RequireMunicipality(const Caller& caller, absl::string_view action) {
+  if (IsMunicipality(caller)) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("only a municipality party may ", action, " (R27: roles from the registry)"));
+}
+
+absl::Status RequireText(absl::string_view value, absl::string_view field) {
+  if (!value.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
+absl::Status RequireOpen(const v1::Case& c) {
+  if (c.phase() == v1::CASE_PHASE_CLOSED || c.phase() == v1::CASE_PHASE_DECLINED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", c.case_id(), " is ", v1::CasePhase_Name(c.phase()), ": no further changes"));
+  }
+  return absl::OkStatus();
+}
+
+bool HasClient(const v1::Case& c, const std::string& pseudonym) {
+  return std::any_of(c.clients().begin(), c.clients().end(), [&](const v1::CaseClient& client) {
+    return client.subject_pseudonym() == pseudonym;
+  });
+}
+
+absl::Status ValidateDomains(const google::protobuf::RepeatedField<int>& domains,
+                             absl::string_view field) {
+  for (int i = 0; i < domains.size(); ++i) {
+    if (domains[i] == v1::DOMAIN_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "[", i, "]: DOMAIN_UNSPECIFIED is not a domain"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLaws(const google::protobuf::RepeatedField<int>& laws,
+                          absl::string_view field) {
+  for (int i = 0; i < laws.size(); ++i) {
+    if (laws[i] == v1::SOCIAL_LAW_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "[", i, "]: SOCIAL_LAW_UNSPECIFIED is not a law"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string RefusalSummary(const v1::Decision& decision) {
+  return absl::StrCat("refused by ", absl::StrJoin(decision.failed_rule_ids(), ", "));
+}
+
+}  // namespace
+
+std::string CaseManager::Pseudonym(absl::string_view bsn) const {
+  return deps_.pseudonymizer->Pseudonymize(std::string_view(bsn.data(), bsn.size()));
+}
+
+absl::Mutex& CaseManager::LockFor(const std::string& case_id) {
+  return locks_[absl::Hash<std::string>()(case_id) % kLockStripes];
+}
+
+absl::Status CaseManager::Refuse(const Caller& caller, absl::string_view case_id,
+                                 v1::ReceiptKind kind, absl::Status status,
+                                 const v1::Decision* decision) {
+  v1::Receipt receipt = NewReceipt(kind, caller, case_id);
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
+  // Status messages never hold a BSN (see policy/bsn.h), so they may be receipted.
+  receipt.set_detail(std::string(status.message()));
+  if (decision != nullptr) {
+    receipt.mutable_failed_rule_ids()->CopyFrom(decision->failed_rule_ids());
+    receipt.set_policy_version(decision->policy_version());
+    common::AttachDetail(status, *decision);
+  }
+  absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
+  if (!stored.ok()) return stored.status();  // fail closed: the log could not record it
+  common::AttachDetail(status, *stored);
+  return status;
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::Case c,
+                                                     v1::ReceiptKind kind, std::string detail,
+                                                     absl::string_view request_id) {
+  c.set_version(c.version() + 1);
+  v1::Receipt receipt = NewReceipt(kind, caller, c.case_id());
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  receipt.set_detail(std::move(detail));
+  receipt.set_request_id(std::string(request_id));
+  for (const v1::CaseClient& client : c.clients()) {
+    if (client.primary()) receipt.set_subject_pseudonym(client.subject_pseudonym());
+  }
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
+  WAMS_RETURN_IF_ERROR(deps_.store->Put(c));
+  v1::CaseResponse response;
+  *response.mutable_case_() = std::move(c);
+  *response.mutable_receipt() = std::move(stored);
+  return response;
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
+                                                         const std::string& case_id,
+                                                         v1::ReceiptKind kind,
+                                                         const Change& change) {
+  if (absl::Status status = RequireText(case_id, "case_id"); !status.ok()) {
+    return Refuse(caller, case_id, kind, status);
+  }
+  absl::MutexLock lock(&LockFor(case_id));
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(case_id));
+  if (!found.has_value()) {
+    return Refuse(caller, case_id, kind,
+                  absl::NotFoundError(absl::StrCat("case_id: no case ", case_id)));
+  }
+  if (!IsMunicipality(caller) || caller.party->oin() != found->municipality_oin()) {
+    return Refuse(caller, case_id, kind,
+                  absl::PermissionDeniedError(absl::StrCat("only the case's municipality (OIN ",
+                                                           found->municipality_oin(),
+                                                           ") may change case ", case_id)));
+  }
+  absl::StatusOr<std::string> detail = change(*found);
+  if (!detail.ok()) return Refuse(caller, case_id, kind, detail.status());
+  return Commit(caller, *std::move(found), kind, *std::move(detail), "");
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
+    const Caller& caller, const v1::OpenClientCaseRequest& request) {
+  constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
+  absl::Status valid = RequireMunicipality(caller, "open a case on a client's request");
+  if (valid.ok()) valid = RequireText(request.request_id(), "request_id");
+  if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
+  if (valid.ok()) valid = ValidateLaws(request.social_laws(), "social_laws");
+  if (valid.ok()) valid = ValidateDomains(request.scope().domains_in(), "scope.domains_in");
+  if (valid.ok()) valid = ValidateDomains(request.scope().domains_out(), "scope.domains_out");
+  if (!valid.ok()) return Refuse(caller, "", kKind, valid);
+
+  // A retry with the same request id returns the case it opened.
+  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> opened,
+                        deps_.store->FindOpened(caller.party->oin(), request.request_id()));
+  if (opened.has_value()) {
+    WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(*opened));
+    if (existing.has_value()) {
+      v1::CaseResponse response;
+      *response.mutable_case_() = *std::move(existing);
+      return response;
+    }
+  }
+
+  v1::Case c;
+  c.set_case_id(common::NewUuidV7());
+  c.set_municipality_oin(caller.party->oin());
+  c.set_origin(v1::CASE_ORIGIN_CLIENT_REQUEST);
+  c.set_phase(v1::CASE_PHASE_RESEARCH);
+  // The client asked for help: informed by definition.
+  c.set_client_informed(true);
+  v1::CaseClient* client = c.add_clients();
+  client->set_primary(true);
+  client->set_agreed(true);
+  client->set_subject_pseudonym(Pseudonym(request.client_bsn()));
+  SetNow(client->mutable_agreed_at());
+  *c.mutable_social_laws() = request.social_laws();
+  *c.mutable_scope() = request.scope();
+  SetNow(c.mutable_opened_at());
+  WAMS_ASSIGN_OR_RETURN(v1::CaseResponse response,
+                        Commit(caller, std::move(c), kKind, "opened on the client's request (R01)",
+                               request.request_id()));
+  WAMS_RETURN_IF_ERROR(deps_.store->RememberOpen(caller.party->oin(), request.request_id(),
+                                                 response.case_().case_id()));
+  return response;
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
+    const Caller& caller, const v1::OpenProfessionalCaseRequest& request) {
+  constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
+  absl::Status valid = RequireText(request.request_id(), "request_id");
+  if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
+  const v1::Party* municipality = deps_.registry->Find(request.municipality_oin());
+  if (valid.ok() &&
+      (municipality == nullptr || municipality->role() != v1::PARTY_ROLE_MUNICIPALITY)) {
+    valid = absl::InvalidArgumentError(absl::StrCat(
+        "municipality_oin: ", request.municipality_oin(), " is not a configured municipality"));
+  }
+  if (!valid.ok()) return Refuse(caller, "", kKind, valid);
+
+  v1::Decision decision = deps_.policy->DecideProfessionalRequest(
+      caller.party, caller.professional_id, request.grounds(), v1::LANGUAGE_ENGLISH);
+  if (!decision.allowed()) {
+    return Refuse(caller, "", kKind, absl::PermissionDeniedError(RefusalSummary(decision)),
+                  &decision);
+  }
+  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> opened,
+                        deps_.store->FindOpened(caller.party->oin(), request.request_id()));
+  if (opened.has_value()) {
+    WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(*opened));
+    if (existing.has_value()) {
+      v1::CaseResponse response;
+      *response.mutable_case_() = *std::move(existing);
+      return response;
+    }
+  }
+
+  v1::Case c;
+  c.set_case_id(common::NewUuidV7());
+  c.set_municipality_oin(request.municipality_oin());
+  c.set_origin(v1::CASE_ORIGIN_PROFESSIONAL_REQUEST);
+  c.set_phase(v1::CASE_PHASE_AWAITING_DECISION);
+  v1::CaseClient* client = c.add_clients();
+  client->set_primary(true);
+  client->set_subject_pseudonym(Pseudonym(request.client_bsn()));
+  v1::ProfessionalRequest* professional = c.mutable_professional_request();
+  professional->set_requester_oin(caller.party->oin());
+  professional->set_professional_id(caller.professional_id);
+  *professional->mutable_grounds() = request.grounds();
+  SetNow(c.mutable_opened_at());
+  WAMS_ASSIGN_OR_RETURN(v1::CaseResponse response,
+                        Commit(caller, std::move(c), kKind, "professional request received (R02)",
+                               request.request_id()));
+  WAMS_RETURN_IF_ERROR(deps_.store->RememberOpen(caller.party->oin(), request.request_id(),
+                                                 response.case_().case_id()));
+  return response;
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
+    const Caller& caller, const v1::DecideProfessionalRequestRequest& request) {
+  return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                      if (c.phase() != v1::CASE_PHASE_AWAITING_DECISION) {
+                        return absl::FailedPreconditionError(
+                            absl::StrCat("case ", c.case_id(), " awaits no decision (phase ",
+                                         v1::CasePhase_Name(c.phase()), ")"));
+                      }
+                      WAMS_RETURN_IF_ERROR(RequireText(request.reason(), "reason"));
+                      WAMS_RETURN_IF_ERROR(ValidateLaws(request.social_laws(), "social_laws"));
+                      v1::ProfessionalRequestDecision* decision =
+                          c.mutable_professional_request()->mutable_decision();
+                      decision->set_accepted(request.accept());
+                      decision->set_reason(request.reason());
+                      SetNow(decision->mutable_decided_at());
+                      if (!request.accept()) {
+                        c.set_phase(v1::CASE_PHASE_DECLINED);
+                        return std::string("professional request declined (R02)");
+                      }
+                      c.set_phase(v1::CASE_PHASE_RESEARCH);
+                      *c.mutable_social_laws() = request.social_laws();
+                      return std::string("professional request accepted; research starts (R02)");
+                    });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::InformClient(const Caller& caller,
+                                                           const v1::InformClientRequest& request) {
+  return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                      WAMS_RETURN_IF_ERROR(RequireOpen(c));
+                      WAMS_RETURN_IF_ERROR(RequireText(request.how(), "how"));
+                      c.set_client_informed(true);
+                      return absl::StrCat("client informed: ", request.how());
+                    });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
+    const Caller& caller, const v1::RecordConsentRequest& request) {
+  return ChangeCase(
+      caller, request.case_id(), v1::RECEIPT_KIND_CONSENT_EVENT,
+      [&](v1::Case& c) -> absl::StatusOr<std::string> {
+        WAMS_RETURN_IF_ERROR(RequireOpen(c));
+        WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.subject_bsn(), "subject_bsn").status());
+        std::string pseudonym = Pseudonym(request.subject_bsn());
+        if (!HasClient(c, pseudonym)) {
+          return absl::FailedPreconditionError(
+              "subject_bsn: not a client of this case (add and agree the family member first, "
+              "R11)");
+        }
+        const v1::Party* provider = deps_.registry->Find(request.provider_oin());
+        if (provider == nullptr || provider->role() != v1::PARTY_ROLE_PROVIDER) {
+          return absl::InvalidArgumentError(absl::StrCat("provider_oin: ", request.provider_oin(),
+                                                         " is not a configured provider"));
+        }
+        if (request.categories().empty()) {
+          return absl::InvalidArgumentError("categories: name at least one category");
+        }
+        for (int i = 0; i < request.categories_size(); ++i) {
+          if (!deps_.policy->catalogue().Offers(*provider, request.categories(i))) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("categories[", i, "]: ", provider->name(), " does not offer \"",
+                             request.categories(i), "\""));
+          }
+        }
+        v1::Consent* consent = c.add_consents();
+        consent->set_consent_id(common::NewUuidV7());
+        consent->set_subject_pseudonym(pseudonym);
+        consent->set_provider_oin(request.provider_oin());
+        *consent->mutable_categories() = request.categories();
+        SetNow(consent->mutable_given_at());
+        return absl::StrCat("consent ", consent->consent_id(), " recorded for ", provider->name(),
+                            ": ", absl::StrJoin(request.categories(), ", "));
+      });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::WithdrawConsent(
+    const Caller& caller, const v1::WithdrawConsentRequest& request) {
+  return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CONSENT_EVENT,
+                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                      for (v1::Consent& consent : *c.mutable_consents()) {
+                        if (consent.consent_id() != request.consent_id()) continue;
+                        if (consent.has_withdrawn_at()) {
+                          return absl::FailedPreconditionError(absl::StrCat(
+                              "consent_id: ", request.consent_id(), " is already withdrawn"));
+                        }
+                        SetNow(consent.mutable_withdrawn_at());
+                        return absl::StrCat("consent ", consent.consent_id(), " withdrawn");
+                      }
+                      return absl::NotFoundError(absl::StrCat(
+                          "consent_id: no consent ", request.consent_id(), " in this case"));
+                    });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::SetClientScope(
+    const Caller& caller, const v1::SetClientScopeRequest& request) {
+  return ChangeCase(
+      caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+      [&](v1::Case& c) -> absl::StatusOr<std::string> {
+        WAMS_RETURN_IF_ERROR(RequireOpen(c));
+        WAMS_RETURN_IF_ERROR(ValidateDomains(request.scope().domains_in(), "scope.domains_in"));
+        WAMS_RETURN_IF_ERROR(ValidateDomains(request.scope().domains_out(), "scope.domains_out"));
+        WAMS_RETURN_IF_ERROR(ValidateDomains(request.adjacent_domains(), "adjacent_domains"));
+        *c.mutable_scope() = request.scope();
+        *c.mutable_adjacent_domains() = request.adjacent_domains();
+        std::vector<std::string> in, out;
+        for (int domain : request.scope().domains_in()) {
+          in.push_back(v1::Domain_Name(static_cast<v1::Domain>(domain)));
+        }
+        for (int domain : request.scope().domains_out()) {
+          out.push_back(v1::Domain_Name(static_cast<v1::Domain>(domain)));
+        }
+        return absl::StrCat("client scope set (R04): in [", absl::StrJoin(in, ", "), "], out [",
+                            absl::StrJoin(out, ", "), "]");
+      });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::AddFamilyMember(
+    const Caller& caller, const v1::AddFamilyMemberRequest& request) {
+  return ChangeCase(
+      caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+      [&](v1::Case& c) -> absl::StatusOr<std::string> {
+        WAMS_RETURN_IF_ERROR(RequireOpen(c));
+        WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.bsn(), "bsn").status());
+        std::string pseudonym = Pseudonym(request.bsn());
+        auto existing = std::find_if(
+            c.mutable_clients()->begin(), c.mutable_clients()->end(),
+            [&](const v1::CaseClient& client) { return client.subject_pseudonym() == pseudonym; });
+        if (existing != c.mutable_clients()->end() && (existing->primary() || existing->agreed())) {
+          return absl::AlreadyExistsError("bsn: already a client of this case");
+        }
+        // A family member discussed with the client but not (yet) agreeing is
+        // recorded as such: requests about them are refused citing R11.
+        v1::CaseClient* member =
+            existing != c.mutable_clients()->end() ? &*existing : c.add_clients();
+        member->set_subject_pseudonym(pseudonym);
+        member->set_agreed(request.agreed());
+        if (!request.agreed()) {
+          return std::string("family member recorded as not agreeing: not a client (R11)");
+        }
+        SetNow(member->mutable_agreed_at());
+        return std::string("family member agreed to be involved and is a client (R11)");
+      });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::StartCoordination(
+    const Caller& caller, const v1::StartCoordinationRequest& request) {
+  constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
+  std::optional<v1::Decision> refusal;
+  absl::StatusOr<v1::CaseResponse> result =
+      ChangeCase(caller, request.case_id(), kKind, [&](v1::Case& c) -> absl::StatusOr<std::string> {
+        if (c.phase() != v1::CASE_PHASE_RESEARCH) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("coordination starts from research; case ", c.case_id(), " is ",
+                           v1::CasePhase_Name(c.phase())));
+        }
+        v1::Decision decision = deps_.policy->DecideStartCoordination(
+            c, caller.party, caller.professional_id, request.coordination(), v1::LANGUAGE_ENGLISH);
+        if (!decision.allowed()) {
+          refusal = std::move(decision);
+          return absl::PermissionDeniedError(RefusalSummary(*refusal));
+        }
+        *c.mutable_coordination() = request.coordination();
+        c.set_phase(v1::CASE_PHASE_COORDINATION);
+        if (request.coordination().has_self()) {
+          return absl::StrCat("coordination by ", request.coordination().self().by(),
+                              " (R13): no coordination requests pass the broker");
+        }
+        return absl::StrCat("coordination started (R12); coordinator ",
+                            request.coordination().designated().professional_id(), " of ",
+                            request.coordination().designated().party_oin(), " (R13)");
+      });
+  // ChangeCase receipted the refusal; attach the decision that explains it.
+  if (!result.ok() && refusal.has_value()) {
+    absl::Status status = result.status();
+    common::AttachDetail(status, *refusal);
+    return status;
+  }
+  return result;
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::CloseCase(const Caller& caller,
+                                                        const v1::CloseCaseRequest& request) {
+  return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                      WAMS_RETURN_IF_ERROR(RequireOpen(c));
+                      WAMS_RETURN_IF_ERROR(RequireText(request.reason(), "reason"));
+                      c.set_phase(v1::CASE_PHASE_CLOSED);
+                      SetNow(c.mutable_closed_at());
+                      return absl::StrCat("case closed (R10): ", request.reason());
+                    });
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::GetCase(const Caller& caller,
+                                                      const v1::GetCaseRequest& request) {
+  constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(request.case_id()));
+  if (!found.has_value()) {
+    return Refuse(caller, request.case_id(), kKind,
+                  absl::NotFoundError(absl::StrCat("case_id: no case ", request.case_id())));
+  }
+  const std::string& oin = caller.party->oin();
+  bool is_municipality = IsMunicipality(caller) && oin == found->municipality_oin();
+  const v1::DesignatedCoordinator& coordinator = found->coordination().designated();
+  bool is_coordinator = found->phase() == v1::CASE_PHASE_COORDINATION &&
+                        coordinator.party_oin() == oin &&
+                        coordinator.professional_id() == caller.professional_id;
+  bool is_requesting_professional = found->professional_request().requester_oin() == oin;
+  if (!is_municipality && !is_coordinator && !is_requesting_professional) {
+    return Refuse(caller, request.case_id(), kKind,
+                  absl::PermissionDeniedError(absl::StrCat(
+                      "OIN ", oin, " may not read case ", request.case_id(),
+                      " (municipality, designated coordinator or requesting professional only)")));
+  }
+  v1::Case view = *std::move(found);
+  if (!is_municipality && !is_coordinator) {
+    // The requesting professional hears the outcome, not the case (R02).
+    v1::Case outcome;
+    outcome.set_case_id(view.case_id());
+    outcome.set_municipality_oin(view.municipality_oin());
+    outcome.set_origin(view.origin());
+    outcome.set_phase(view.phase());
+    *outcome.mutable_professional_request() = view.professional_request();
+    view = std::move(outcome);
+  }
+  v1::Receipt receipt = NewReceipt(kKind, caller, view.case_id());
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  receipt.set_detail("case read");
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
+  v1::CaseResponse response;
+  *response.mutable_case_() = std::move(view);
+  *response.mutable_receipt() = std::move(stored);
+  return response;
+}
+
+absl::StatusOr<std::optional<v1::Case>> CaseManager::Snapshot(const std::string& case_id,
+                                                              absl::string_view subject_bsn) const {
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(case_id));
+  if (!found.has_value() || subject_bsn.empty()) return found;
+  std::string pseudonym = Pseudonym(subject_bsn);
+  for (v1::CaseClient& client : *found->mutable_clients()) {
+    if (client.subject_pseudonym() == pseudonym) client.set_bsn(std::string(subject_bsn));
+  }
+  for (v1::Consent& consent : *found->mutable_consents()) {
+    if (consent.subject_pseudonym() == pseudonym) {
+      consent.set_subject_bsn(std::string(subject_bsn));
+    }
+  }
+  return found;
+}
+
+absl::Status CaseManager::MarkInvolved(const std::string& case_id, const std::string& party_oin) {
+  absl::MutexLock lock(&LockFor(case_id));
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(case_id));
+  if (!found.has_value()) return absl::NotFoundError(absl::StrCat("no case ", case_id));
+  const auto& involved = found->involved_party_oins();
+  if (std::find(involved.begin(), involved.end(), party_oin) != involved.end()) {
+    return absl::OkStatus();
+  }
+  found->add_involved_party_oins(party_oin);
+  found->set_version(found->version() + 1);
+  return deps_.store->Put(*found);
+}
+
+}  // namespace wams::cases

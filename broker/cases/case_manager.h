@@ -1,0 +1,122 @@
+// case_manager.h: the case lifecycle, from opening to closing, every change
+// authorised, checked against the Wams rules where they apply, and receipted.
+//
+//   CaseManager cases(deps);
+//   WAMS_ASSIGN_OR_RETURN(v1::CaseResponse opened, cases.OpenClientCase(caller, request));
+//
+// Roles: municipality parties manage their own cases; a provider (or the
+// municipality) may open a professional request (R02) and read its outcome;
+// the designated coordinator may read the case. Anything else is refused.
+//
+// Order of a change: authorise and validate, append the receipt durably, then
+// write the case. A crash between the two leaves a receipt for a change the
+// caller was never told of (its retry is receipted again), never a change
+// without a receipt.
+//
+// No BSN is stored: clients and consents keep HMAC pseudonyms. Snapshot()
+// re-identifies only the subject a request names, for the policy.
+//
+// Errors carry meaning for the caller: INVALID_ARGUMENT names the field,
+// NOT_FOUND an unknown case, PERMISSION_DENIED a role or rule refusal (with the
+// Decision and refusal receipt attached as status details where a rule
+// decided), FAILED_PRECONDITION a case state that must change first,
+// UNAVAILABLE storage trouble. Every refusal of an identified caller is
+// receipted. Thread-safe: changes to one case are serialised.
+#ifndef WAMS_BROKER_CASES_CASE_MANAGER_H_
+#define WAMS_BROKER_CASES_CASE_MANAGER_H_
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "broker/cases/case_store.h"
+#include "broker/identity/caller_identity.h"
+#include "broker/identity/party_registry.h"
+#include "broker/ledger/store/ledger.h"
+#include "broker/ledger/store/pseudonymizer.h"
+#include "policy/policy.h"
+#include "wams/broker/v1/case.pb.h"
+
+namespace wams::cases {
+
+// What the manager works with; everything is borrowed and must outlive it.
+struct CaseManagerDeps {
+  const CaseStore* store = nullptr;
+  ledger::store::Ledger* ledger = nullptr;
+  const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
+  const policy::Policy* policy = nullptr;
+  const identity::PartyRegistry* registry = nullptr;
+};
+
+class CaseManager {
+ public:
+  explicit CaseManager(CaseManagerDeps deps) : deps_(deps) {}
+
+  absl::StatusOr<v1::CaseResponse> OpenClientCase(const identity::Caller& caller,
+                                                  const v1::OpenClientCaseRequest& request);
+  absl::StatusOr<v1::CaseResponse> OpenProfessionalCase(
+      const identity::Caller& caller, const v1::OpenProfessionalCaseRequest& request);
+  absl::StatusOr<v1::CaseResponse> DecideProfessionalRequest(
+      const identity::Caller& caller, const v1::DecideProfessionalRequestRequest& request);
+  absl::StatusOr<v1::CaseResponse> InformClient(const identity::Caller& caller,
+                                                const v1::InformClientRequest& request);
+  absl::StatusOr<v1::CaseResponse> RecordConsent(const identity::Caller& caller,
+                                                 const v1::RecordConsentRequest& request);
+  absl::StatusOr<v1::CaseResponse> WithdrawConsent(const identity::Caller& caller,
+                                                   const v1::WithdrawConsentRequest& request);
+  absl::StatusOr<v1::CaseResponse> SetClientScope(const identity::Caller& caller,
+                                                  const v1::SetClientScopeRequest& request);
+  absl::StatusOr<v1::CaseResponse> AddFamilyMember(const identity::Caller& caller,
+                                                   const v1::AddFamilyMemberRequest& request);
+  absl::StatusOr<v1::CaseResponse> StartCoordination(const identity::Caller& caller,
+                                                     const v1::StartCoordinationRequest& request);
+  absl::StatusOr<v1::CaseResponse> CloseCase(const identity::Caller& caller,
+                                             const v1::CloseCaseRequest& request);
+  // Reading is receipted too (R27: every consultation is logged).
+  absl::StatusOr<v1::CaseResponse> GetCase(const identity::Caller& caller,
+                                           const v1::GetCaseRequest& request);
+
+  // The case as the policy must see it for a request about `subject_bsn`:
+  // the client and consents of that subject carry the BSN again; others keep
+  // only their pseudonym. nullopt when there is no such case.
+  absl::StatusOr<std::optional<v1::Case>> Snapshot(const std::string& case_id,
+                                                   absl::string_view subject_bsn) const;
+
+  // Records that `party_oin` is involved in the case (asked for data), so the
+  // municipality may share with it later (R21). No receipt: the decision
+  // receipt of the request that involved it already records this.
+  absl::Status MarkInvolved(const std::string& case_id, const std::string& party_oin);
+
+ private:
+  // A change to an existing case: returns what the receipt's detail says.
+  using Change = std::function<absl::StatusOr<std::string>(v1::Case&)>;
+
+  // Loads the case under its lock, checks that the caller is its
+  // municipality, applies `change`, receipts and stores it.
+  absl::StatusOr<v1::CaseResponse> ChangeCase(const identity::Caller& caller,
+                                              const std::string& case_id, v1::ReceiptKind kind,
+                                              const Change& change);
+  // Appends a GRANTED receipt for `c` and writes it.
+  absl::StatusOr<v1::CaseResponse> Commit(const identity::Caller& caller, v1::Case c,
+                                          v1::ReceiptKind kind, std::string detail,
+                                          absl::string_view request_id);
+  // Receipts a refusal of an identified caller and returns `status` with the
+  // receipt (and `decision`, if any) attached.
+  absl::Status Refuse(const identity::Caller& caller, absl::string_view case_id,
+                      v1::ReceiptKind kind, absl::Status status,
+                      const v1::Decision* decision = nullptr);
+
+  std::string Pseudonym(absl::string_view bsn) const;
+  absl::Mutex& LockFor(const std::string& case_id);
+
+  CaseManagerDeps deps_;
+  static constexpr size_t kLockStripes = 64;
+  std::array<absl::Mutex, kLockStripes> locks_;
+};
+
+}  // namespace wams::cases
+
+#endif  // WAMS_BROKER_CASES_CASE_MANAGER_H_

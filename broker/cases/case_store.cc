@@ -1,0 +1,47 @@
+#include "broker/cases/case_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/write_batch.h"
+
+namespace wams::cases {
+namespace {
+
+using ledger::store::Cf;
+
+// Keys in the idempotency family are prefixed by what they dedupe.
+std::string OpenKey(const std::string& caller_oin, const std::string& request_id) {
+  return absl::StrCat("case-open/", caller_oin, "/", request_id);
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(const std::string& case_id) const {
+  absl::StatusOr<std::optional<std::string>> bytes = storage_.Get(Cf::kCases, case_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  v1::Case found;
+  if (!found.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat("case ", case_id, ": stored record does not parse"));
+  }
+  return found;
+}
+
+absl::Status CaseStore::Put(const v1::Case& case_record) const {
+  rocksdb::WriteBatch batch;
+  batch.Put(storage_.cf(Cf::kCases), case_record.case_id(), case_record.SerializeAsString());
+  return storage_.Write(&batch, /*sync=*/true);
+}
+
+absl::Status CaseStore::RememberOpen(const std::string& caller_oin, const std::string& request_id,
+                                     const std::string& case_id) const {
+  rocksdb::WriteBatch batch;
+  batch.Put(storage_.cf(Cf::kIdempotency), OpenKey(caller_oin, request_id), case_id);
+  return storage_.Write(&batch, /*sync=*/true);
+}
+
+absl::StatusOr<std::optional<std::string>> CaseStore::FindOpened(
+    const std::string& caller_oin, const std::string& request_id) const {
+  return storage_.Get(Cf::kIdempotency, OpenKey(caller_oin, request_id));
+}
+
+}  // namespace wams::cases

@@ -1,0 +1,52 @@
+// case_store.h: cases in the broker's RocksDB database ("cases" family).
+//
+// A case is stored as its protobuf, keyed by case id. No BSN is stored: the
+// case manager keeps HMAC pseudonyms of clients and consenting subjects.
+// Writes are synced, so a change the caller was told about survives a crash.
+//
+//   CaseStore store(storage);
+//   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, store.Get(case_id));
+//   WAMS_RETURN_IF_ERROR(store.Put(updated));
+//
+// Thread-safe (RocksDB is); callers serialise read-modify-write per case.
+#ifndef WAMS_BROKER_CASES_CASE_STORE_H_
+#define WAMS_BROKER_CASES_CASE_STORE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/ledger/store/storage.h"
+#include "wams/broker/v1/case.pb.h"
+
+namespace wams::cases {
+
+namespace v1 = ::wams::broker::v1;
+
+class CaseStore {
+ public:
+  // Borrows `storage`, which must outlive the store.
+  explicit CaseStore(const ledger::store::Storage& storage) : storage_(storage) {}
+
+  // The case, or nullopt when there is none with that id. DATA_LOSS when the
+  // stored bytes do not parse; UNAVAILABLE on a read error.
+  absl::StatusOr<std::optional<v1::Case>> Get(const std::string& case_id) const;
+
+  // Writes the case (synced). UNAVAILABLE when it cannot be made durable.
+  absl::Status Put(const v1::Case& case_record) const;
+
+  // Remembers that `caller_oin` opened `case_id` with `request_id`, so a
+  // retry returns the same case.
+  absl::Status RememberOpen(const std::string& caller_oin, const std::string& request_id,
+                            const std::string& case_id) const;
+  // The case a caller opened with `request_id`, if any.
+  absl::StatusOr<std::optional<std::string>> FindOpened(const std::string& caller_oin,
+                                                        const std::string& request_id) const;
+
+ private:
+  const ledger::store::Storage& storage_;
+};
+
+}  // namespace wams::cases
+
+#endif  // WAMS_BROKER_CASES_CASE_STORE_H_

@@ -1,0 +1,42 @@
+#include "broker/common/uuid.h"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdint>
+
+#include "absl/strings/ascii.h"
+
+namespace wams::common {
+
+std::string NewUuidV7(absl::Time now) {
+  std::array<uint8_t, 16> bytes{};
+  // OpenSSL's CSPRNG: the random part must not be guessable.
+  RAND_bytes(bytes.data() + 6, 10);
+  uint64_t millis = static_cast<uint64_t>(absl::ToUnixMillis(now));
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(millis >> (40 - 8 * i));
+  bytes[6] = static_cast<uint8_t>(0x70 | (bytes[6] & 0x0f));  // version 7
+  bytes[8] = static_cast<uint8_t>(0x80 | (bytes[8] & 0x3f));  // RFC 9562 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text.push_back('-');
+    text.push_back(kHex[bytes[i] >> 4]);
+    text.push_back(kHex[bytes[i] & 0x0f]);
+  }
+  return text;
+}
+
+bool IsUuidV7(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(text[i]))) {
+      return false;
+    }
+  }
+  return text[14] == '7';
+}
+
+}  // namespace wams::common

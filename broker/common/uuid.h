@@ -1,0 +1,24 @@
+// uuid.h: UUIDv7 (RFC 9562) identifiers for cases, receipts, consents and
+// transactions: time-ordered, so ids sort roughly by creation time, and
+// random in the rest, so they reveal nothing about the subject.
+//
+//   std::string id = NewUuidV7();   // "01890a5d-ac96-7c2e-8a3f-...".
+#ifndef WAMS_BROKER_COMMON_UUID_H_
+#define WAMS_BROKER_COMMON_UUID_H_
+
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace wams::common {
+
+// A new UUIDv7 for `now`, in lower-case 8-4-4-4-12 form. Thread-safe.
+std::string NewUuidV7(absl::Time now = absl::Now());
+
+// True for a string in UUID text form whose version nibble is 7.
+bool IsUuidV7(const std::string& text);
+
+}  // namespace wams::common
+
+#endif  // WAMS_BROKER_COMMON_UUID_H_

@@ -1,0 +1,440 @@
+#include "broker/exchange/exchange_core.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "broker/cases/receipt_builder.h"
+#include "broker/common/status_details.h"
+#include "broker/common/uuid.h"
+#include "broker/ledger/crypto/sha256.h"
+#include "policy/base/status_macros.h"
+#include "policy/bsn.h"
+
+namespace wams::exchange {
+namespace {
+
+using identity::Caller;
+
+constexpr size_t kMaxRequestIdBytes = 128;
+
+// The W3C trace id inside a traceparent "00-<32 hex>-<16 hex>-<2 hex>".
+std::string TraceIdOf(absl::string_view traceparent) {
+  if (traceparent.size() < 35 || traceparent[2] != '-') return "";
+  return std::string(traceparent.substr(3, 32));
+}
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case_id,
+                            absl::string_view subject_bsn, v1::Purpose purpose,
+                            const google::protobuf::RepeatedPtrField<std::string>& categories,
+                            absl::string_view justification, const ExchangeOptions& options) {
+  if (request_id.empty()) return Invalid("request_id", "required");
+  if (request_id.size() > kMaxRequestIdBytes) return Invalid("request_id", "longer than 128 bytes");
+  if (case_id.empty()) return Invalid("case_id", "required (R09: every request belongs to a case)");
+  if (absl::Status bsn = policy::ParseBsn(subject_bsn, "subject_bsn").status(); !bsn.ok()) {
+    return bsn;
+  }
+  if (purpose == v1::PURPOSE_UNSPECIFIED) return Invalid("purpose", "required");
+  if (categories.empty()) return Invalid("categories", "name at least one category (R06)");
+  if (categories.size() > options.max_categories) {
+    return Invalid("categories", absl::StrCat("at most ", options.max_categories,
+                                              " per request (R06: step by step)"));
+  }
+  for (int i = 0; i < categories.size(); ++i) {
+    if (categories[i].empty()) return Invalid(absl::StrCat("categories[", i, "]"), "empty");
+  }
+  if (justification.empty()) return Invalid("justification", "required (R06)");
+  if (justification.size() > options.max_justification_bytes) {
+    return Invalid("justification",
+                   absl::StrCat("longer than ", options.max_justification_bytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// A refusal is FAILED_PRECONDITION when only the case's state stands in the
+// way and the requester could act once it changes: the case is still open,
+// the only failed rules are R02 (not yet accepted or informed) and R10 (wrong
+// phase), and the requester is the case's municipality or its coordinator's
+// party. Every other refusal is PERMISSION_DENIED.
+absl::StatusCode RefusalCode(const v1::Decision& decision, const std::optional<v1::Case>& c,
+                             const Caller& caller) {
+  if (!c.has_value() || c->phase() == v1::CASE_PHASE_CLOSED ||
+      c->phase() == v1::CASE_PHASE_DECLINED) {
+    return absl::StatusCode::kPermissionDenied;
+  }
+  const std::string& oin = caller.party->oin();
+  bool may_act_in_case =
+      oin == c->municipality_oin() || oin == c->coordination().designated().party_oin();
+  bool only_state =
+      std::all_of(decision.failed_rule_ids().begin(), decision.failed_rule_ids().end(),
+                  [](const std::string& id) { return id == "R02" || id == "R10"; });
+  return may_act_in_case && only_state ? absl::StatusCode::kFailedPrecondition
+                                       : absl::StatusCode::kPermissionDenied;
+}
+
+std::string FailedRulesText(const v1::Decision& decision) {
+  std::vector<std::string> parts;
+  for (const v1::RuleResult& rule : decision.rules()) {
+    if (rule.outcome() == v1::RULE_OUTCOME_FAILED) {
+      parts.push_back(absl::StrCat(rule.rule_id(), " (", rule.article(), "): ", rule.message()));
+    }
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+std::string Sha256Bytes(absl::string_view data) {
+  return ledger::DigestBytes(ledger::Sha256(std::string_view(data.data(), data.size())));
+}
+
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return bytes;
+}
+
+google::rpc::Status Success(const google::protobuf::Message& response) {
+  google::rpc::Status outcome;
+  outcome.add_details()->PackFrom(response);
+  return outcome;
+}
+
+template <typename Response>
+absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
+  if (outcome.code() != 0) return common::FromRpcStatus(outcome);
+  Response response;
+  if (outcome.details_size() != 1 || !outcome.details(0).UnpackTo(&response)) {
+    return absl::InternalError("stored outcome does not parse");
+  }
+  return response;
+}
+
+}  // namespace
+
+// The state of one request as it travels through the stages.
+struct ExchangeCore::Flow {
+  Caller caller;
+  bool is_share = false;
+  v1::DataRequest request;                    // for a share: its fields, categories and purpose
+  std::vector<v1::CategoryData> shared_data;  // for a share: the municipality's data
+  TraceContext trace;
+  std::string outcome_key;
+  const v1::Party* target = nullptr;
+  std::optional<v1::Case> snapshot;
+  v1::Decision decision;
+  v1::Receipt receipt_base;  // fields both receipts share
+  v1::SignedReceipt decision_receipt;
+};
+
+absl::Status ExchangeCore::Validate(const v1::DataRequest& request) const {
+  WAMS_RETURN_IF_ERROR(ValidateCommon(request.request_id(), request.case_id(),
+                                      request.subject_bsn(), request.purpose(),
+                                      request.categories(), request.justification(), options_));
+  if (deps_.registry->Find(request.provider_oin()) == nullptr) {
+    return Invalid("provider_oin", absl::StrCat("unknown party ", request.provider_oin()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExchangeCore::ValidateShare(const v1::ShareRequest& request) const {
+  WAMS_RETURN_IF_ERROR(ValidateCommon(request.request_id(), request.case_id(),
+                                      request.subject_bsn(), request.purpose(),
+                                      request.categories(), request.justification(), options_));
+  if (deps_.registry->Find(request.recipient_oin()) == nullptr) {
+    return Invalid("recipient_oin", absl::StrCat("unknown party ", request.recipient_oin()));
+  }
+  for (int i = 0; i < request.data_size(); ++i) {
+    const std::string& category = request.data(i).category();
+    if (std::find(request.categories().begin(), request.categories().end(), category) ==
+        request.categories().end()) {
+      return Invalid(absl::StrCat("data[", i, "].category"),
+                     absl::StrCat("\"", category, "\" is not among the categories named"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+v1::Decision ExchangeCore::Decide(const Caller& caller, const v1::DataRequest& request,
+                                  std::optional<v1::Case>* snapshot) const {
+  absl::StatusOr<std::optional<v1::Case>> found =
+      deps_.cases->Snapshot(request.case_id(), request.subject_bsn());
+  *snapshot = found.ok() ? *std::move(found) : std::nullopt;
+  policy::DecisionInput in;
+  in.case_snapshot = snapshot->has_value() ? &**snapshot : nullptr;
+  in.requester = caller.party;
+  in.professional_id = caller.professional_id;
+  in.target = deps_.registry->Find(request.provider_oin());
+  in.kind = policy::RequestKind::kDataRequest;
+  in.purpose = request.purpose();
+  in.subject_bsn = request.subject_bsn();
+  in.categories = request.categories();
+  in.justification = request.justification();
+  in.language = request.language();
+  return deps_.policy->Decide(in);
+}
+
+absl::StatusOr<v1::CheckResponse> ExchangeCore::CheckRequest(const Caller& caller,
+                                                             const v1::DataRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Validate(request));
+  std::optional<v1::Case> snapshot;
+  v1::CheckResponse response;
+  *response.mutable_decision() = Decide(caller, request, &snapshot);
+  return response;
+}
+
+void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& request,
+                               TraceContext trace, DataDone done) {
+  auto flow = std::make_shared<Flow>();
+  flow->caller = caller;
+  flow->request = request;
+  flow->trace = std::move(trace);
+  if (flow->trace.transaction_id.empty()) flow->trace.transaction_id = common::NewUuidV7();
+  flow->outcome_key = OutcomeStore::Key("request", caller.party->oin(), request.request_id());
+  auto waiter = [done = std::move(done)](const google::rpc::Status& outcome) mutable {
+    std::move(done)(Unpack<v1::DataResponse>(outcome));
+  };
+  if (absl::Status valid = Validate(request); !valid.ok()) {
+    // Bad input from an identified party is receipted as refused, then answered.
+    v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_DECISION, caller, request.case_id());
+    receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
+    receipt.set_target_oin(request.provider_oin());
+    receipt.set_request_id(request.request_id());
+    receipt.set_transaction_id(flow->trace.transaction_id);
+    receipt.set_detail(std::string(valid.message()));
+    deps_.ledger->AppendAsync(receipt, [valid, waiter = std::move(waiter)](
+                                           absl::StatusOr<v1::SignedReceipt> stored) mutable {
+      absl::Status status = valid;
+      if (stored.ok()) common::AttachDetail(status, *stored);
+      std::move(waiter)(common::ToRpcStatus(status));
+    });
+    return;
+  }
+  if (deps_.outcomes->Begin(flow->outcome_key, std::move(waiter)) ==
+      OutcomeStore::Claim::kAnswered) {
+    return;
+  }
+  RunRequest(std::move(flow));
+}
+
+void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& request,
+                             TraceContext trace, ShareDone done) {
+  auto flow = std::make_shared<Flow>();
+  flow->caller = caller;
+  flow->is_share = true;
+  flow->request.set_request_id(request.request_id());
+  flow->request.set_case_id(request.case_id());
+  flow->request.set_subject_bsn(request.subject_bsn());
+  flow->request.set_provider_oin(request.recipient_oin());
+  flow->request.set_purpose(request.purpose());
+  *flow->request.mutable_categories() = request.categories();
+  flow->request.set_justification(request.justification());
+  flow->request.set_language(request.language());
+  flow->shared_data.assign(request.data().begin(), request.data().end());
+  flow->trace = std::move(trace);
+  if (flow->trace.transaction_id.empty()) flow->trace.transaction_id = common::NewUuidV7();
+  flow->outcome_key = OutcomeStore::Key("share", caller.party->oin(), request.request_id());
+  auto waiter = [done = std::move(done)](const google::rpc::Status& outcome) mutable {
+    std::move(done)(Unpack<v1::ShareResponse>(outcome));
+  };
+  if (absl::Status valid = ValidateShare(request); !valid.ok()) {
+    std::move(waiter)(common::ToRpcStatus(valid));
+    return;
+  }
+  if (deps_.outcomes->Begin(flow->outcome_key, std::move(waiter)) ==
+      OutcomeStore::Claim::kAnswered) {
+    return;
+  }
+  RunRequest(std::move(flow));
+}
+
+void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
+  const v1::DataRequest& request = flow->request;
+  flow->target = deps_.registry->Find(request.provider_oin());
+  if (flow->is_share) {
+    absl::StatusOr<std::optional<v1::Case>> found =
+        deps_.cases->Snapshot(request.case_id(), request.subject_bsn());
+    flow->snapshot = found.ok() ? *std::move(found) : std::nullopt;
+    policy::DecisionInput in;
+    in.case_snapshot = flow->snapshot.has_value() ? &*flow->snapshot : nullptr;
+    in.requester = flow->caller.party;
+    in.professional_id = flow->caller.professional_id;
+    in.target = flow->target;
+    in.kind = policy::RequestKind::kShareData;
+    in.purpose = request.purpose();
+    in.subject_bsn = request.subject_bsn();
+    in.categories = request.categories();
+    in.justification = request.justification();
+    in.language = request.language();
+    flow->decision = deps_.policy->Decide(in);
+  } else {
+    flow->decision = Decide(flow->caller, request, &flow->snapshot);
+  }
+  const v1::Decision& decision = flow->decision;
+
+  v1::Receipt& base = flow->receipt_base;
+  base = cases::NewReceipt(v1::RECEIPT_KIND_DECISION, flow->caller, request.case_id());
+  base.set_subject_pseudonym(deps_.pseudonymizer->Pseudonymize(request.subject_bsn()));
+  base.set_target_oin(request.provider_oin());
+  base.set_purpose(request.purpose());
+  *base.mutable_categories() = request.categories();
+  base.set_request_id(request.request_id());
+  base.set_trace_id(TraceIdOf(flow->trace.traceparent));
+  base.set_transaction_id(flow->trace.transaction_id);
+  base.set_policy_version(decision.policy_version());
+  base.set_justification_sha256(Sha256Bytes(request.justification()));
+  v1::Receipt receipt = base;
+  receipt.set_outcome(decision.allowed() ? v1::RECEIPT_OUTCOME_GRANTED
+                                         : v1::RECEIPT_OUTCOME_REFUSED);
+  *receipt.mutable_failed_rule_ids() = decision.failed_rule_ids();
+  *receipt.mutable_obligations() = decision.obligations();
+  *receipt.mutable_consent_basis() = decision.consent_basis();
+  receipt.set_detail(flow->is_share ? "share (R21)" : "data request");
+
+  if (decision.allowed()) {
+    // Involvement lets the municipality share with this party later (R21).
+    if (absl::Status marked = deps_.cases->MarkInvolved(request.case_id(), request.provider_oin());
+        !marked.ok()) {
+      deps_.outcomes->Finish(flow->outcome_key,
+                             common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                 "cannot record the case's involved party: ", marked.message()))),
+                             /*durable=*/false);
+      return;
+    }
+  }
+  deps_.ledger->AppendAsync(receipt, [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
+    if (!stored.ok()) {
+      // Fail closed: without a durable decision receipt nothing is forwarded.
+      deps_.outcomes->Finish(flow->outcome_key,
+                             common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                 "the receipt log cannot write (", stored.status().message(),
+                                 "); nothing was forwarded, retry later"))),
+                             /*durable=*/false);
+      return;
+    }
+    flow->decision_receipt = *std::move(stored);
+    if (!flow->decision.allowed()) {
+      absl::Status refused(RefusalCode(flow->decision, flow->snapshot, flow->caller),
+                           absl::StrCat("refused: ", FailedRulesText(flow->decision)));
+      common::AttachDetail(refused, flow->decision);
+      common::AttachDetail(refused, flow->decision_receipt);
+      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(refused), false);
+      return;
+    }
+    Forward(flow);
+  });
+}
+
+void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {
+  const v1::DataRequest& request = flow->request;
+  v1::ProviderRequest delivery;
+  delivery.set_request_id(request.request_id());
+  delivery.set_transaction_id(flow->trace.transaction_id);
+  delivery.set_traceparent(flow->trace.traceparent);
+  delivery.set_case_id(request.case_id());
+  if (policy::ForwardsBsn(flow->decision)) delivery.set_subject_bsn(request.subject_bsn());
+  delivery.set_requester_oin(flow->caller.party->oin());
+  delivery.set_requester_name(flow->caller.party->name());
+  delivery.set_professional_id(flow->caller.professional_id);
+  delivery.set_purpose(request.purpose());
+  *delivery.mutable_categories() = request.categories();
+  delivery.set_justification(request.justification());
+  *delivery.mutable_obligations() = flow->decision.obligations();
+  *delivery.mutable_consent_basis() = flow->decision.consent_basis();
+  delivery.set_is_share(flow->is_share);
+  for (const v1::CategoryData& data : flow->shared_data) *delivery.add_shared_data() = data;
+  deps_.transport->Deliver(*flow->target, delivery, options_.provider_deadline,
+                           [this, flow](absl::StatusOr<v1::ProviderResponse> answer) {
+                             OnAnswer(flow, std::move(answer));
+                           });
+}
+
+void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
+                            absl::StatusOr<v1::ProviderResponse> answer) {
+  v1::Receipt receipt = flow->receipt_base;
+  receipt.set_kind(v1::RECEIPT_KIND_PROVIDER_ANSWER);
+  receipt.set_receipt_id(common::NewUuidV7());
+  receipt.set_decision_leaf_index(flow->decision_receipt.leaf_index());
+
+  absl::Status failure;  // what the requester gets instead of data, if anything
+  v1::Decision verdict;
+  if (!answer.ok()) {
+    receipt.set_outcome(v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+    receipt.set_detail(std::string(answer.status().message()));
+    absl::StatusCode code = answer.status().code() == absl::StatusCode::kDeadlineExceeded
+                                ? absl::StatusCode::kDeadlineExceeded
+                                : absl::StatusCode::kUnavailable;
+    failure = absl::Status(code, absl::StrCat("not delivered: ", answer.status().message()));
+  } else if (flow->is_share) {
+    receipt.set_outcome(v1::RECEIPT_OUTCOME_DELIVERED);
+    std::string shared;
+    for (const v1::CategoryData& data : flow->shared_data) shared += DeterministicBytes(data);
+    receipt.set_payload_sha256(Sha256Bytes(shared));
+    receipt.set_detail("share acknowledged");
+  } else {
+    verdict = deps_.policy->CheckAnswer(flow->decision, *answer, flow->request.language());
+    *receipt.mutable_conditions() = answer->conditions();
+    receipt.set_payload_sha256(Sha256Bytes(DeterministicBytes(*answer)));
+    if (!verdict.allowed()) {
+      receipt.set_outcome(v1::RECEIPT_OUTCOME_BLOCKED);
+      *receipt.mutable_failed_rule_ids() = verdict.failed_rule_ids();
+      receipt.set_detail("answer blocked");
+      failure = absl::PermissionDeniedError(
+          absl::StrCat("the provider's answer was blocked: ", FailedRulesText(verdict)));
+      common::AttachDetail(failure, verdict);
+    } else if (answer->status() == v1::PROVIDER_ANSWER_STATUS_REFUSED) {
+      receipt.set_outcome(v1::RECEIPT_OUTCOME_PROVIDER_REFUSED);
+      receipt.set_detail("provider refused with weighty reasons (R16)");
+    } else {
+      receipt.set_outcome(v1::RECEIPT_OUTCOME_DELIVERED);
+      receipt.set_detail(v1::ProviderAnswerStatus_Name(answer->status()));
+    }
+  }
+
+  deps_.ledger->AppendAsync(receipt, [this, flow, failure, answer = std::move(answer)](
+                                         absl::StatusOr<v1::SignedReceipt> stored) mutable {
+    if (!stored.ok()) {
+      deps_.outcomes->Finish(flow->outcome_key,
+                             common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                 "the answer could not be receipted (", stored.status().message(),
+                                 "); nothing is delivered"))),
+                             false);
+      return;
+    }
+    if (!failure.ok()) {
+      common::AttachDetail(failure, *stored);
+      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(failure), false);
+      return;
+    }
+    if (flow->is_share) {
+      v1::ShareResponse response;
+      *response.mutable_decision() = flow->decision;
+      response.set_acknowledged(true);
+      *response.mutable_decision_receipt() = flow->decision_receipt;
+      *response.mutable_delivery_receipt() = *std::move(stored);
+      response.set_transaction_id(flow->trace.transaction_id);
+      deps_.outcomes->Finish(flow->outcome_key, Success(response), false);
+      return;
+    }
+    v1::DataResponse response;
+    *response.mutable_decision() = flow->decision;
+    response.set_status(answer->status());
+    *response.mutable_data() = std::move(*answer->mutable_data());
+    *response.mutable_conditions() = answer->conditions();
+    response.set_good_care_statement(answer->good_care_statement());
+    response.set_legal_basis(answer->legal_basis());
+    response.set_refusal_reasons(answer->refusal_reasons());
+    *response.mutable_decision_receipt() = flow->decision_receipt;
+    *response.mutable_answer_receipt() = *std::move(stored);
+    response.set_transaction_id(flow->trace.transaction_id);
+    deps_.outcomes->Finish(flow->outcome_key, Success(response), false);
+  });
+}
+
+}  // namespace wams::exchange

@@ -1,0 +1,110 @@
+// exchange_core.h: one data request (or share), end to end.
+//
+//   identify (done by the caller) -> validate -> decide -> receipt the decision
+//   durably -> forward to the provider with a deadline -> check the answer ->
+//   receipt the answer -> return data, conditions and both receipts.
+//
+// Nothing is forwarded unless its decision receipt is durable: when the log
+// cannot write, the caller gets UNAVAILABLE and the provider hears nothing.
+// A refusal is PERMISSION_DENIED (FAILED_PRECONDITION when only the case state
+// stands in the way: R02 or R10 on an open case) with the Decision and the
+// refusal receipt attached as status details. Requests are idempotent per
+// (party, request id): a retry gets the first outcome and never reaches the
+// provider again.
+//
+//   core.RequestData(caller, request, trace, [](absl::StatusOr<v1::DataResponse> r) {...});
+//
+// No thread blocks: the decision is computed on the caller's thread, the
+// receipts are group-committed by the ledger, the provider is called
+// asynchronously. Thread-safe.
+#ifndef WAMS_BROKER_EXCHANGE_EXCHANGE_CORE_H_
+#define WAMS_BROKER_EXCHANGE_EXCHANGE_CORE_H_
+
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/cases/case_manager.h"
+#include "broker/exchange/outcome_store.h"
+#include "broker/identity/caller_identity.h"
+#include "broker/identity/party_registry.h"
+#include "broker/ledger/store/ledger.h"
+#include "broker/ledger/store/pseudonymizer.h"
+#include "broker/routing/provider_transport.h"
+#include "policy/policy.h"
+#include "wams/broker/v1/exchange.pb.h"
+
+namespace wams::exchange {
+
+namespace v1 = ::wams::broker::v1;
+
+struct ExchangeOptions {
+  // Deadline of one provider call. Default: 5 s.
+  absl::Duration provider_deadline = absl::Seconds(5);
+  // Most categories in one request (R06: step by step). Default: 16.
+  int max_categories = 16;
+  // Longest necessity justification, in bytes. Default: 4096.
+  size_t max_justification_bytes = 4096;
+};
+
+// Everything is borrowed and must outlive the core.
+struct ExchangeDeps {
+  cases::CaseManager* cases = nullptr;
+  ledger::store::Ledger* ledger = nullptr;
+  const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
+  const policy::Policy* policy = nullptr;
+  const identity::PartyRegistry* registry = nullptr;
+  routing::ProviderTransport* transport = nullptr;
+  OutcomeStore* outcomes = nullptr;
+};
+
+// Trace context from the caller's metadata.
+struct TraceContext {
+  // W3C traceparent, as sent (may be empty).
+  std::string traceparent;
+  // FSC transaction id, as sent; the broker makes a UUIDv7 when empty.
+  std::string transaction_id;
+};
+
+class ExchangeCore {
+ public:
+  using DataDone = absl::AnyInvocable<void(absl::StatusOr<v1::DataResponse>) &&>;
+  using ShareDone = absl::AnyInvocable<void(absl::StatusOr<v1::ShareResponse>) &&>;
+
+  ExchangeCore(ExchangeDeps deps, ExchangeOptions options) : deps_(deps), options_(options) {}
+
+  // RequestData. `done` runs exactly once, on any thread.
+  void RequestData(const identity::Caller& caller, const v1::DataRequest& request,
+                   TraceContext trace, DataDone done);
+
+  // ShareData (R21): like RequestData, the municipality's data travelling the
+  // other way. `done` runs exactly once, on any thread.
+  void ShareData(const identity::Caller& caller, const v1::ShareRequest& request,
+                 TraceContext trace, ShareDone done);
+
+  // CheckRequest: the decision RequestData would get now. Nothing is
+  // forwarded or receipted. INVALID_ARGUMENT for a malformed request.
+  absl::StatusOr<v1::CheckResponse> CheckRequest(const identity::Caller& caller,
+                                                 const v1::DataRequest& request) const;
+
+ private:
+  struct Flow;
+
+  absl::Status Validate(const v1::DataRequest& request) const;
+  absl::Status ValidateShare(const v1::ShareRequest& request) const;
+  // The decision for a validated request, with the case snapshot it used.
+  v1::Decision Decide(const identity::Caller& caller, const v1::DataRequest& request,
+                      std::optional<v1::Case>* snapshot) const;
+
+  void RunRequest(std::shared_ptr<Flow> flow);
+  void Forward(std::shared_ptr<Flow> flow);
+  void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);
+
+  ExchangeDeps deps_;
+  ExchangeOptions options_;
+};
+
+}  // namespace wams::exchange
+
+#endif  // WAMS_BROKER_EXCHANGE_EXCHANGE_CORE_H_

@@ -1,0 +1,121 @@
+// export.h: the auditor export format (a directory with `checkpoint`,
+// `receipts.jsonl` and `keys`), its writer, and its line and key parsers.
+// Shared by the broker (which writes exports) and wams-audit (which reads
+// them). See broker/tools/README.md for the format an auditor reads.
+//
+//   WAMS_ASSIGN_OR_RETURN(auto writer, ExportWriter::Create("/exports/2024-06"));
+//   for (...) WAMS_RETURN_IF_ERROR(writer->AddReceipt({index, bytes, sig, key_name}));
+//   WAMS_RETURN_IF_ERROR(writer->Finish({signer.VerifierKey()}, checkpoint_note));
+//
+//   WAMS_ASSIGN_OR_RETURN(KeyRing ring, KeyRing::Parse(keys_text));
+//   WAMS_ASSIGN_OR_RETURN(OpenedNote cp, ring.OpenNote(checkpoint_note));
+#ifndef WAMS_BROKER_TOOLS_AUDIT_EXPORT_H_
+#define WAMS_BROKER_TOOLS_AUDIT_EXPORT_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "broker/ledger/note/note.h"
+
+namespace wams::audit {
+
+// The three files of an export directory.
+inline constexpr char kCheckpointFile[] = "checkpoint";
+inline constexpr char kReceiptsFile[] = "receipts.jsonl";
+inline constexpr char kKeysFile[] = "keys";
+
+// One line of receipts.jsonl: a wams.broker.v1.SignedReceipt without protobuf.
+struct ExportedReceipt {
+  uint64_t index = 0;     // leaf index, equal to the 0-based line number
+  std::string receipt;    // the exact signed bytes (deterministic Receipt serialisation)
+  std::string signature;  // Ed25519 signature over `receipt`, 64 bytes
+  std::string key_id;     // note key name "name+hash" of the signing key
+};
+
+// Appends one receipts.jsonl line, final "\n" included:
+//   {"index":N,"receipt":"<base64>","signature":"<base64>","key_id":"<name+hash>"}
+void AppendReceiptLine(const ExportedReceipt& receipt, std::string& out);
+std::string FormatReceiptLine(const ExportedReceipt& receipt);
+
+// Parses one receipts.jsonl line (without its "\n") into `out`. The object
+// must hold exactly the four fields above, once each, in any order; white
+// space between tokens is allowed; base64 is strict (ledger::Base64Decode).
+// INVALID_ARGUMENT naming the field on anything else.
+absl::Status ParseReceiptLine(std::string_view line, ExportedReceipt& out);
+
+// Writes an export directory. Receipts are streamed to receipts.jsonl as
+// they come; `keys` and `checkpoint` are written by Finish(), so an export
+// whose writer did not finish has no checkpoint and never verifies. Not
+// thread-safe.
+class ExportWriter {
+ public:
+  // Creates `dir` (parents too) and receipts.jsonl in it. FAILED_PRECONDITION
+  // if `dir` already holds any of the three files; INTERNAL on I/O errors.
+  static absl::StatusOr<std::unique_ptr<ExportWriter>> Create(std::string dir);
+  ~ExportWriter();
+  ExportWriter(const ExportWriter&) = delete;
+  ExportWriter& operator=(const ExportWriter&) = delete;
+
+  // Appends the next receipt. INVALID_ARGUMENT unless receipt.index is the
+  // number of receipts added so far (an export starts at leaf 0 and has no
+  // gaps), the signature is 64 bytes and key_id is a "name+hash".
+  absl::Status AddReceipt(const ExportedReceipt& receipt);
+  uint64_t receipts_written() const { return count_; }
+
+  // Writes `keys` (one C2SP verifier key per line: every key that signed a
+  // receipt or the checkpoint, older keys included) and `checkpoint` (the
+  // signed note, byte for byte), then flushes and fsyncs all three files.
+  // The writer is unusable afterwards.
+  absl::Status Finish(const std::vector<std::string>& verifier_keys,
+                      std::string_view checkpoint_note);
+
+ private:
+  ExportWriter(std::string dir, std::FILE* receipts);
+  std::string dir_;
+  std::FILE* receipts_;  // owned; null after Finish()
+  uint64_t count_ = 0;
+  std::string line_;  // reused buffer
+};
+
+// A note opened by a KeyRing.
+struct OpenedNote {
+  std::string text;
+  std::vector<std::string> signed_by;  // key names ("name+hash") whose signature verified
+};
+
+// The verifier keys of an export (the `keys` file). Immutable after Parse();
+// thread-safe.
+class KeyRing {
+ public:
+  // One verifier key "name+hash+base64(0x01||pubkey)" per line, each line
+  // ending in "\n". INVALID_ARGUMENT naming the line for a malformed or
+  // duplicate key, or an empty file.
+  static absl::StatusOr<KeyRing> Parse(std::string_view keys_text);
+
+  // The verifier for a "name+hash" key id, or null when unknown.
+  const ledger::NoteVerifier* Find(std::string_view key_name) const;
+  size_t size() const { return verifiers_.size(); }
+
+  // Opens a signed note: every signature line by a key of the ring must
+  // verify, and at least one must be present. Lines by other keys
+  // (witnesses' cosignatures) are ignored. INVALID_ARGUMENT for a malformed
+  // note, UNAUTHENTICATED for a bad or missing signature.
+  absl::StatusOr<OpenedNote> OpenNote(std::string_view note) const;
+
+ private:
+  std::map<std::string, ledger::NoteVerifier, std::less<>> verifiers_;
+};
+
+// Reads a whole (small) file. NOT_FOUND when absent, INTERNAL on I/O errors.
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
+
+}  // namespace wams::audit
+
+#endif  // WAMS_BROKER_TOOLS_AUDIT_EXPORT_H_

@@ -1,0 +1,101 @@
+// The reference adapter's config: every reference config is valid, and a
+// mistake is refused naming the field.
+#include "adapters/reference/adapter_config.h"
+
+#include <functional>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/broker_fixture.h"
+
+namespace wams::adapters {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ReferenceConfigTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReferenceConfigTest, LoadsAndBuilds) {
+  std::string path =
+      testing::SourcePath(std::string("adapters/config/") + GetParam() + ".textproto");
+  absl::StatusOr<AdapterConfig> config = LoadAdapterConfig(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->broker_oin(), "00000001001234567100");
+  EXPECT_TRUE(config->tls().private_key_file().starts_with(testing::SourcePath("deploy/dev-pki")))
+      << "relative paths resolve against the config's directory";
+  absl::StatusOr<AdapterParts> parts = BuildAdapter(*config);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_NE(parts->backend, nullptr);
+  EXPECT_EQ(parts->options.policy.categories.size(),
+            static_cast<size_t>(config->categories_size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ReferenceConfigTest,
+                         ::testing::Values("ggz", "school", "school-http", "police", "probation"));
+
+constexpr char kValid[] = R"pb(
+  party_name: "P"
+  listen_address: "127.0.0.1:0"
+  broker_oin: "00000001001234567100"
+  tls { certificate_file: "a.crt" private_key_file: "a.key" ca_bundle_file: "ca.crt" }
+  categories { name: "attendance" regime: SECRECY_REGIME_NONE }
+  file_backend { records_file: "r.json" }
+)pb";
+
+TEST(AdapterConfigTest, ValidMinimalConfig) {
+  absl::StatusOr<AdapterConfig> config = ParseAdapterConfig(kValid);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(ValidateAdapterConfig(*config).ok()) << ValidateAdapterConfig(*config);
+}
+
+TEST(AdapterConfigTest, MistakesNameTheField) {
+  struct Case {
+    std::function<void(AdapterConfig&)> change;
+    std::string field;
+  };
+  auto add_category = [](AdapterConfig& c, const std::string& name,
+                         broker::v1::SecrecyRegime regime) {
+    adapter::v1::CategoryRule* rule = c.add_categories();
+    rule->set_name(name);
+    rule->set_regime(regime);
+  };
+  std::vector<Case> cases = {
+      {[](AdapterConfig& c) { c.set_broker_oin("123"); }, "broker_oin"},
+      {[](AdapterConfig& c) { c.clear_listen_address(); }, "listen_address"},
+      {[](AdapterConfig& c) { c.mutable_tls()->clear_private_key_file(); }, "tls.private_key_file"},
+      {[&](AdapterConfig& c) {
+         add_category(c, "crisis_plan", broker::v1::SECRECY_REGIME_MEDICAL);
+       },
+       "categories[1].without_consent"},
+      {[&](AdapterConfig& c) {
+         add_category(c, "incident_summary", broker::v1::SECRECY_REGIME_POLICE_WPG);
+       },
+       "categories[1].legal_basis"},
+      {[](AdapterConfig& c) {
+         (*c.mutable_http_backend()->mutable_url_templates())["attendance"] = "ftp://x/{bsn}";
+       },
+       "http_backend.url_templates['attendance']"},
+      {[](AdapterConfig& c) {
+         (*c.mutable_http_backend()->mutable_url_templates())["other"] = "http://x/{bsn}";
+       },
+       "http_backend.url_templates"},
+      {[](AdapterConfig& c) { c.clear_file_backend(); }, "backend"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    absl::StatusOr<AdapterConfig> config = ParseAdapterConfig(kValid);
+    ASSERT_TRUE(config.ok()) << config.status();
+    cases[i].change(*config);
+    absl::Status status = ValidateAdapterConfig(*config);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << "case " << i;
+    EXPECT_THAT(status.message(), HasSubstr(cases[i].field)) << "case " << i;
+  }
+}
+
+TEST(AdapterConfigTest, SyntaxErrorNamesLine) {
+  absl::StatusOr<AdapterConfig> config = ParseAdapterConfig("party_name: \"P\"\nnonsense: 1\n");
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(config.status().message(), HasSubstr("line 2"));
+}
+
+}  // namespace
+}  // namespace wams::adapters

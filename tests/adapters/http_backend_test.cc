@@ -1,0 +1,277 @@
+// The HTTP backend against a real HTTP server on loopback (cpp-httplib), first
+// in process, then inside a wams-adapter process called over mTLS: a working
+// party system, one that is down, one that returns garbage or errors. The
+// adapter answers with a clear reason and keeps running.
+#include "adapters/backends/http_backend.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "tests/adapters/adapter_harness.h"
+#include "tests/testing/broker_fixture.h"
+
+namespace wams::testing {
+namespace {
+
+using adapters::CategoryAnswer;
+using adapters::HttpBackend;
+using adapters::HttpBackendOptions;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// What the fake party system does for every path.
+enum class Mode { kWorking, kGarbage, kServerError };
+
+// A party's student administration on 127.0.0.1, serving /clients/{bsn}/{category}.
+class PartySystem {
+ public:
+  // Listens on `port`, or a free port when 0.
+  explicit PartySystem(Mode mode, int port = 0) {
+    server_.Get(R"(/clients/(\d+)/(\w+))", [this, mode](const httplib::Request& req,
+                                                        httplib::Response& res) {
+      {
+        absl::MutexLock lock(&mutex_);
+        last_request_id_ = req.get_header_value("X-Wams-Request-Id");
+      }
+      if (mode == Mode::kGarbage) return res.set_content("<html>oops", "text/html");
+      if (mode == Mode::kServerError) {
+        res.status = 503;
+        return res.set_content("maintenance", "text/plain");
+      }
+      std::string bsn = req.matches[1];
+      std::string category = req.matches[2];
+      if (bsn != "111222333") {
+        res.status = 404;
+        return;
+      }
+      if (category == "support_needs") {
+        res.status = 451;
+        return res.set_content(R"({"withheld_reason": "the support file is under review"})",
+                               "application/json");
+      }
+      if (category == "slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      if (category == "huge")
+        return res.set_content(std::string(4096, ' ') + "{}", "application/json");
+      res.set_content(absl::StrCat(R"({"category": ")", category, R"(", "value": 1})"),
+                      "application/json");
+    });
+    if (port == 0) {
+      port_ = server_.bind_to_any_port("127.0.0.1");
+    } else {
+      port_ = server_.bind_to_port("127.0.0.1", port) ? port : -1;
+    }
+    // The socket already listens after bind: clients queue until the loop runs.
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~PartySystem() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string last_request_id() {
+    absl::MutexLock lock(&mutex_);
+    return last_request_id_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = -1;
+  absl::Mutex mutex_;
+  std::string last_request_id_ ABSL_GUARDED_BY(mutex_);
+};
+
+// A loopback port with nothing listening: bound once, then released.
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::unique_ptr<HttpBackend> BackendFor(int port, absl::Duration timeout = absl::Seconds(2)) {
+  HttpBackendOptions options;
+  for (const char* category : {"attendance", "support_needs", "slow", "huge"}) {
+    options.url_templates[category] =
+        absl::StrCat("http://127.0.0.1:", port, "/clients/{bsn}/", category);
+  }
+  options.timeout = timeout;
+  options.max_body_bytes = 1024;
+  absl::StatusOr<std::unique_ptr<HttpBackend>> backend = HttpBackend::Create(std::move(options));
+  EXPECT_TRUE(backend.ok()) << backend.status();
+  return std::move(backend).value();
+}
+
+v1::ProviderRequest Request(const char* bsn) {
+  v1::ProviderRequest request;
+  request.set_request_id("req-http-1");
+  request.set_subject_bsn(bsn);
+  return request;
+}
+
+// --- HttpBackend in process.
+
+TEST(HttpBackendTest, ReturnsJsonBodyAndSendsRequestId) {
+  PartySystem system(Mode::kWorking);
+  CategoryAnswer answer = BackendFor(system.port())->Fetch(Request("111222333"), "attendance");
+  ASSERT_EQ(answer.kind, CategoryAnswer::Kind::kData) << answer.reason;
+  EXPECT_EQ(answer.content, R"({"category": "attendance", "value": 1})");
+  EXPECT_EQ(system.last_request_id(), "req-http-1");
+}
+
+TEST(HttpBackendTest, NotFoundIsNotHeld) {
+  PartySystem system(Mode::kWorking);
+  EXPECT_EQ(BackendFor(system.port())->Fetch(Request("123456782"), "attendance").kind,
+            CategoryAnswer::Kind::kNotHeld);
+}
+
+TEST(HttpBackendTest, UnavailableForLegalReasonsIsWithheldWithItsReason) {
+  PartySystem system(Mode::kWorking);
+  CategoryAnswer answer = BackendFor(system.port())->Fetch(Request("111222333"), "support_needs");
+  EXPECT_EQ(answer.kind, CategoryAnswer::Kind::kWithheld);
+  EXPECT_EQ(answer.reason, "the support file is under review");
+}
+
+TEST(HttpBackendTest, FailuresAreUnavailableWithClearReasonAndNoUrl) {
+  struct Case {
+    Mode mode;
+    const char* category;
+    const char* reason;
+  };
+  for (const Case& c : {Case{Mode::kGarbage, "attendance", "not JSON"},
+                        Case{Mode::kServerError, "attendance", "HTTP 503"},
+                        Case{Mode::kWorking, "huge", "more than 1024 bytes"}}) {
+    PartySystem system(c.mode);
+    CategoryAnswer answer = BackendFor(system.port())->Fetch(Request("111222333"), c.category);
+    EXPECT_EQ(answer.kind, CategoryAnswer::Kind::kUnavailable) << c.reason;
+    EXPECT_THAT(answer.reason, AllOf(HasSubstr(c.reason), Not(HasSubstr("111222333"))));
+  }
+}
+
+TEST(HttpBackendTest, RefusedConnectionIsUnavailable) {
+  CategoryAnswer answer = BackendFor(ClosedPort())->Fetch(Request("111222333"), "attendance");
+  EXPECT_EQ(answer.kind, CategoryAnswer::Kind::kUnavailable);
+  EXPECT_THAT(answer.reason, AllOf(HasSubstr("did not answer"), Not(HasSubstr("111222333"))));
+}
+
+TEST(HttpBackendTest, SlowSystemTimesOut) {
+  PartySystem system(Mode::kWorking);
+  CategoryAnswer answer =
+      BackendFor(system.port(), absl::Milliseconds(200))->Fetch(Request("111222333"), "slow");
+  EXPECT_EQ(answer.kind, CategoryAnswer::Kind::kUnavailable);
+  EXPECT_THAT(answer.reason, HasSubstr("imeout"));
+}
+
+TEST(HttpBackendTest, RejectsNonHttpTemplate) {
+  HttpBackendOptions options;
+  options.url_templates["attendance"] = "file:///etc/{bsn}";
+  absl::StatusOr<std::unique_ptr<HttpBackend>> backend = HttpBackend::Create(std::move(options));
+  EXPECT_EQ(backend.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(backend.status().message(), HasSubstr("url_templates['attendance']"));
+}
+
+// --- The school-http reference adapter, as a process.
+
+class HttpAdapterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pki_ = new TempDir();
+    MakeDevPki(pki_->path());
+  }
+  static void TearDownTestSuite() {
+    delete pki_;
+    pki_ = nullptr;
+  }
+  static const std::filesystem::path& pki_dir() { return pki_->path(); }
+
+  std::unique_ptr<ReferenceAdapter> StartAdapter(int party_port) {
+    auto adapter = std::make_unique<ReferenceAdapter>(
+        pki_dir(), "school-http",
+        std::vector<std::pair<std::string, std::string>>{
+            {"127.0.0.1:8080", absl::StrCat("127.0.0.1:", party_port)}});
+    EXPECT_TRUE(adapter->Start()) << adapter->Log();
+    return adapter;
+  }
+
+ private:
+  static TempDir* pki_;
+};
+
+TempDir* HttpAdapterTest::pki_ = nullptr;
+
+TEST_F(HttpAdapterTest, AnswersFromThePartySystem) {
+  PartySystem system(Mode::kWorking);
+  std::unique_ptr<ReferenceAdapter> adapter = StartAdapter(system.port());
+  v1::ProviderRequest request =
+      GrantedRequest("111222333", {"enrolment", "attendance", "support_needs"});
+  v1::ProviderResponse response;
+  grpc::Status status = BrokerCaller(pki_dir(), adapter->port()).Deliver(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), v1::PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED);
+  ASSERT_EQ(response.data_size(), 2);
+  EXPECT_EQ(response.data(1).content(), R"({"category": "attendance", "value": 1})");
+  EXPECT_THAT(response.withheld_categories(), ElementsAre("support_needs"));
+  EXPECT_THAT(response.refusal_reasons(), HasSubstr("the support file is under review"));
+  EXPECT_EQ(system.last_request_id(), request.request_id());
+  ASSERT_EQ(adapter->process().Stop(SIGTERM), 0);
+  EXPECT_THAT(adapter->Log(), Not(HasSubstr("111222333")));
+}
+
+TEST_F(HttpAdapterTest, SystemDownGivesClearErrorAndAdapterRecovers) {
+  int port = ClosedPort();
+  std::unique_ptr<ReferenceAdapter> adapter = StartAdapter(port);
+  BrokerCaller broker(pki_dir(), adapter->port());
+  v1::ProviderResponse response;
+  grpc::Status status =
+      broker.Deliver(GrantedRequest("111222333", {"enrolment", "attendance"}), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(
+      status.error_message(),
+      AllOf(HasSubstr("enrolment: Voorbeeldcollege's system could not answer"),
+            HasSubstr("attendance:"), HasSubstr("did not answer"), Not(HasSubstr("111222333"))));
+
+  // The party's system comes back on the same port: the same adapter answers.
+  PartySystem system(Mode::kWorking, port);
+  ASSERT_EQ(system.port(), port);
+  response.Clear();
+  status = broker.Deliver(GrantedRequest("111222333", {"enrolment"}), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), v1::PROVIDER_ANSWER_STATUS_PROVIDED);
+}
+
+TEST_F(HttpAdapterTest, GarbageOrErrorFromSystemGivesClearErrorAndAdapterKeepsRunning) {
+  for (Mode mode : {Mode::kGarbage, Mode::kServerError}) {
+    PartySystem system(mode);
+    std::unique_ptr<ReferenceAdapter> adapter = StartAdapter(system.port());
+    BrokerCaller broker(pki_dir(), adapter->port());
+    for (int i = 0; i < 3; ++i) {
+      v1::ProviderResponse response;
+      grpc::Status status = broker.Deliver(GrantedRequest("111222333", {"attendance"}), &response);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+      EXPECT_THAT(status.error_message(),
+                  HasSubstr(mode == Mode::kGarbage ? "not JSON" : "HTTP 503"));
+    }
+    // Still alive and stopping cleanly: no crash on what the system sent.
+    EXPECT_EQ(adapter->process().Stop(SIGTERM), 0);
+  }
+}
+
+}  // namespace
+}  // namespace wams::testing

@@ -1,0 +1,108 @@
+// The SDK's small parts: BSN check and redaction, the caller's OIN, key file
+// permissions, and the file backend.
+#include <sys/stat.h>
+
+#include "adapters/backends/file_backend.h"
+#include "adapters/sdk/bsn.h"
+#include "adapters/sdk/certificate_oin.h"
+#include "adapters/sdk/key_file.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/broker_fixture.h"
+#include "tests/testing/temp_dir.h"
+
+namespace wams::adapters {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(BsnTest, AcceptsElevenProofNumbers) {
+  for (const char* bsn : {"111222333", "123456782", "999990019", "999990020"}) {
+    EXPECT_TRUE(IsValidBsn(bsn)) << bsn;
+  }
+}
+
+TEST(BsnTest, RejectsOthers) {
+  for (const char* bsn : {"123456789", "000000000", "12345678", "1234567820", "12345678a", ""}) {
+    EXPECT_FALSE(IsValidBsn(bsn)) << bsn;
+  }
+}
+
+TEST(BsnTest, RedactsBsnsButNotOtherNumbers) {
+  EXPECT_EQ(RedactBsns("id=111222333 n=123456789 t=1234567820 x=123456782."),
+            "id=[bsn] n=123456789 t=1234567820 x=[bsn].");
+}
+
+TEST(CertificateOinTest, ReadsSerialNumberOfDevPkiCertificate) {
+  testing::TempDir dir;
+  testing::MakeDevPki(dir.path());
+  absl::StatusOr<std::string> oin =
+      OinFromCertificatePem(testing::ReadFile(dir.path() / "broker.crt"));
+  ASSERT_TRUE(oin.ok()) << oin.status();
+  EXPECT_EQ(*oin, "00000001001234567100");
+  // The CA has no serialNumber in its subject.
+  EXPECT_EQ(OinFromCertificatePem(testing::ReadFile(dir.path() / "ca.crt")).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(OinFromCertificatePem("not a pem").status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(KeyFileTest, RefusesKeyReadableByOthers) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.path() / "open.key", "KEY", 0644);
+  testing::WriteFile(dir.path() / "closed.key", "KEY", 0600);
+  absl::StatusOr<std::string> open = ReadPrivateFile(dir.File("open.key"), "tls.private_key_file");
+  EXPECT_EQ(open.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(open.status().message(), HasSubstr("tls.private_key_file"));
+  absl::StatusOr<std::string> closed = ReadPrivateFile(dir.File("closed.key"), "key");
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(*closed, "KEY");
+  EXPECT_EQ(ReadPublicFile(dir.File("missing"), "x").status().code(), absl::StatusCode::kNotFound);
+}
+
+v1::ProviderRequest For(std::string bsn) {
+  v1::ProviderRequest request;
+  request.set_subject_bsn(std::move(bsn));
+  return request;
+}
+
+TEST(FileBackendTest, AnswersDataWithheldAndNotHeld) {
+  absl::StatusOr<std::unique_ptr<FileBackend>> backend = FileBackend::Parse(R"({
+    "people": {"111222333": {"attendance": {"data": {"absent_days": 4}},
+                             "support_needs": {"withheld_reason": "under review"}}}})");
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  CategoryAnswer data = (*backend)->Fetch(For("111222333"), "attendance");
+  EXPECT_EQ(data.kind, CategoryAnswer::Kind::kData);
+  EXPECT_EQ(data.content, R"({"absent_days":4})");
+  CategoryAnswer withheld = (*backend)->Fetch(For("111222333"), "support_needs");
+  EXPECT_EQ(withheld.kind, CategoryAnswer::Kind::kWithheld);
+  EXPECT_EQ(withheld.reason, "under review");
+  EXPECT_EQ((*backend)->Fetch(For("111222333"), "enrolment").kind, CategoryAnswer::Kind::kNotHeld);
+  EXPECT_EQ((*backend)->Fetch(For("123456782"), "attendance").kind, CategoryAnswer::Kind::kNotHeld);
+  EXPECT_EQ((*backend)->Fetch(For(""), "attendance").kind, CategoryAnswer::Kind::kWithheld);
+}
+
+TEST(FileBackendTest, RejectsMalformedRecordsWithoutEchoingKeys) {
+  for (const char* text : {
+           "not json",
+           R"({"persons": {}})",
+           R"({"people": {"123456789": {}}})",
+           R"({"people": {"111222333": {"attendance": {"absent_days": 4}}}})",
+           R"({"people": {"111222333": {"attendance": {"data": 1, "withheld_reason": "x"}}}})",
+       }) {
+    absl::StatusOr<std::unique_ptr<FileBackend>> backend = FileBackend::Parse(text);
+    EXPECT_EQ(backend.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(backend.status().message(), Not(HasSubstr("123456789"))) << text;
+  }
+}
+
+TEST(FileBackendTest, ReferenceRecordsLoad) {
+  for (const char* name : {"ggz", "school", "police", "probation"}) {
+    absl::StatusOr<std::unique_ptr<FileBackend>> backend = FileBackend::Load(
+        testing::SourcePath(std::string("adapters/config/records/") + name + ".json"));
+    EXPECT_TRUE(backend.ok()) << name << ": " << backend.status();
+  }
+}
+
+}  // namespace
+}  // namespace wams::adapters

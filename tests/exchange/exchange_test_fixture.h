@@ -1,0 +1,85 @@
+// exchange_test_fixture.h: a real broker process with real provider servers
+// (TestProvider over mTLS) for the GGZ institution, the school, the police
+// and the neighbourhood team, and helpers to drive cases and requests as the
+// municipality would.
+#ifndef WAMS_TESTS_EXCHANGE_EXCHANGE_TEST_FIXTURE_H_
+#define WAMS_TESTS_EXCHANGE_EXCHANGE_TEST_FIXTURE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/testing/broker_fixture.h"
+#include "tests/testing/test_provider.h"
+#include "wams/broker/v1/case.grpc.pb.h"
+#include "wams/broker/v1/exchange.grpc.pb.h"
+#include "wams/broker/v1/receipt.pb.h"
+
+namespace wams::testing {
+
+namespace v1 = ::wams::broker::v1;
+
+// OINs of the dev PKI (deploy/dev-pki.sh) and the example config.
+inline constexpr char kMunicipalityOin[] = "00000001001234567000";
+inline constexpr char kTeamOin[] = "00000003123456780000";
+inline constexpr char kGgzOin[] = "00000003234567890000";
+inline constexpr char kSchoolOin[] = "00000003345678900000";
+inline constexpr char kPoliceOin[] = "00000001003214345000";
+inline constexpr char kProbationOin[] = "00000003456789010000";
+
+// Valid BSNs (elfproef) of fictional people.
+inline constexpr char kClientBsn[] = "111222333";
+inline constexpr char kOtherPersonBsn[] = "123456782";
+inline constexpr char kFamilyBsn[] = "999990019";
+
+inline constexpr char kCaseWorker[] = "wmo-consulent-12";
+inline constexpr char kCoordinator[] = "regisseur-7";
+
+// The outcome of one call: status and, on error, the decoded details.
+struct CallResult {
+  grpc::Status status;
+  v1::Decision decision;              // from the details of a refusal or block
+  std::vector<v1::Receipt> receipts;  // the receipts in the details, decoded
+};
+
+class ExchangeFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  // A stub as `cert_name`, acting as `professional_id`.
+  std::unique_ptr<v1::CaseService::Stub> Cases(const std::string& cert_name = "municipality");
+  std::unique_ptr<v1::ExchangeService::Stub> Exchange(
+      const std::string& cert_name = "municipality");
+  static void Prepare(grpc::ClientContext* context, const std::string& professional_id);
+
+  // Opens a client-initiated case for kClientBsn, laws Wmo + Jeugdwet.
+  v1::Case OpenCase(const std::vector<v1::Domain>& domains_in,
+                    const std::vector<v1::Domain>& domains_out);
+  v1::CaseResponse CaseCall(
+      const std::function<grpc::Status(v1::CaseService::Stub&, grpc::ClientContext*,
+                                       v1::CaseResponse*)>& call,
+      const std::string& professional_id = kCaseWorker);
+
+  // A data request as `cert_name` / `professional_id`.
+  v1::DataRequest NewRequest(const std::string& case_id, const std::string& provider_oin,
+                             std::vector<std::string> categories,
+                             v1::Purpose purpose = v1::PURPOSE_RESEARCH);
+  CallResult RequestData(const v1::DataRequest& request, v1::DataResponse* response,
+                         const std::string& cert_name = "municipality",
+                         const std::string& professional_id = kCaseWorker);
+
+  static v1::Receipt Decode(const v1::SignedReceipt& signed_receipt);
+  static std::vector<std::string> FailedRules(const CallResult& result);
+
+  BrokerFixture broker_;
+  std::unique_ptr<TestProvider> ggz_;
+  std::unique_ptr<TestProvider> school_;
+  std::unique_ptr<TestProvider> police_;
+  std::unique_ptr<TestProvider> team_;
+  int next_request_ = 0;
+};
+
+}  // namespace wams::testing
+
+#endif  // WAMS_TESTS_EXCHANGE_EXCHANGE_TEST_FIXTURE_H_

@@ -1,0 +1,123 @@
+#include "broker/ledger/store/storage.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "broker/ledger/store/key_codec.h"
+#include "broker/ledger/store/pseudonymizer.h"
+#include "gtest/gtest.h"
+#include "tests/ledger/store/test_util.h"
+
+namespace wams::ledger::store {
+namespace {
+
+using testing::TempDir;
+
+TEST(StorageTest, CreatesEveryColumnFamilyOfTheTable) {
+  TempDir dir;
+  { ASSERT_TRUE(Storage::Open(dir.Sub("db"), StorageOptions()).ok()); }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.Sub("db"), &names).ok());
+  ASSERT_EQ(names.size(), static_cast<size_t>(kCfCount));
+  for (const CfSpec& spec : ColumnFamilyTable()) {
+    EXPECT_NE(std::find(names.begin(), names.end(), std::string(spec.name)), names.end())
+        << spec.name;
+  }
+  EXPECT_EQ(ColumnFamilyTable()[static_cast<int>(Cf::kCases)].name, "cases");
+  EXPECT_EQ(ColumnFamilyTable()[static_cast<int>(Cf::kIdempotency)].name, "idempotency");
+}
+
+TEST(StorageTest, WritesSurviveReopen) {
+  TempDir dir;
+  {
+    auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+    ASSERT_TRUE(s.ok());
+    rocksdb::WriteBatch batch;
+    batch.Put((*s)->cf(Cf::kCases), "case-1", "v");
+    ASSERT_TRUE((*s)->Write(&batch, true).ok());
+  }
+  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  ASSERT_TRUE(s.ok());
+  auto v = (*s)->Get(Cf::kCases, "case-1");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->value_or(""), "v");
+  EXPECT_FALSE((*s)->Get(Cf::kCases, "case-2")->has_value());
+}
+
+TEST(StorageTest, RefusesAnUnknownColumnFamily) {
+  TempDir dir;
+  {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(o, dir.Sub("db"), &db).ok());
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "mystery", &h).ok());
+    db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "mystery")) << s.status();
+}
+
+TEST(StorageTest, RefusesAnotherLayoutVersion) {
+  TempDir dir;
+  {
+    auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+    ASSERT_TRUE(s.ok());
+    rocksdb::WriteBatch batch;
+    batch.Put((*s)->cf(Cf::kMeta), std::string(kMetaLayoutVersion), LeafKey(kLayoutVersion + 1));
+    ASSERT_TRUE((*s)->Write(&batch, true).ok());
+  }
+  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(KeyCodecTest, BigEndianKeysSortNumerically) {
+  EXPECT_LT(LeafKey(255), LeafKey(256));
+  EXPECT_LT(LeafKey(1), LeafKey(uint64_t{1} << 40));
+  EXPECT_EQ(LeafKey(0x0102030405060708), std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+  EXPECT_EQ(NodeKey(3, 5), std::string("\x03\0\0\0\0\0\0\0\x05", 9));
+  EXPECT_EQ(*DecodeBigEndian64(LeafKey(123456789)), 123456789u);
+  EXPECT_EQ(DecodeBigEndian64("short").status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(KeyCodecTest, TimesSortInTimeOrderAcrossTheEpoch) {
+  std::string before, epoch, after;
+  AppendTime(&before, absl::FromUnixSeconds(-5));
+  AppendTime(&epoch, absl::UnixEpoch());
+  AppendTime(&after, absl::FromUnixNanos(1));
+  EXPECT_LT(before, epoch);
+  EXPECT_LT(epoch, after);
+  EXPECT_EQ(ReadTime(before), absl::FromUnixSeconds(-5));
+}
+
+TEST(KeyCodecTest, StringComponentsAreLengthPrefixed) {
+  EXPECT_EQ(*StringPrefix("ab"), std::string("\0\x02"
+                                             "ab",
+                                             4));
+  // "a" + anything never collides with "ab".
+  EXPECT_FALSE(absl::StartsWith(*StringPrefix("ab"), *StringPrefix("a")));
+  EXPECT_EQ(StringPrefix(std::string(70000, 'x')).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PseudonymizerTest, IsHmacSha256UnderTheKey) {
+  EXPECT_EQ(Pseudonymizer::Create("short").status().code(), absl::StatusCode::kInvalidArgument);
+  auto p = Pseudonymizer::Create(std::string(32, 'k'));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->Pseudonymize("123456782"),
+            DigestBytes(HmacSha256(std::string(32, 'k'), "123456782")));
+  EXPECT_EQ(p->Pseudonymize("123456782"), p->Pseudonymize("123456782"));
+  auto q = Pseudonymizer::Create(std::string(32, 'j'));
+  EXPECT_NE(p->Pseudonymize("123456782"), q->Pseudonymize("123456782"));
+}
+
+}  // namespace
+}  // namespace wams::ledger::store

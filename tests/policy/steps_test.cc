@@ -1,0 +1,375 @@
+// Table tests for the case-management and conference decisions: professional
+// request grounds (R02), start coordination (R12, R13), convene (R22), invite
+// (R23), share an item (R24, R25) and onward use (R26).
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "policy/policy.h"
+#include "tests/policy/policy_test_util.h"
+
+namespace wams::policy {
+namespace {
+
+namespace t = ::wams::policy::testing;
+
+constexpr v1::RuleOutcome kPassed = v1::RULE_OUTCOME_PASSED;
+constexpr v1::RuleOutcome kFailed = v1::RULE_OUTCOME_FAILED;
+constexpr v1::RuleOutcome kNotApplicable = v1::RULE_OUTCOME_NOT_APPLICABLE;
+constexpr v1::Language kEn = v1::LANGUAGE_ENGLISH;
+
+struct StepCase {
+  std::string name;
+  std::function<v1::Decision(const Policy&)> run;
+  std::string rule_id;
+  v1::RuleOutcome outcome;
+  bool allowed;
+};
+
+// Test names, not bytes, in failure output.
+void PrintTo(const StepCase& row, std::ostream* os) { *os << row.name; }
+
+v1::ProfessionalGrounds Grounds(bool a, bool b, bool c, std::string reasons) {
+  v1::ProfessionalGrounds grounds;
+  grounds.set_persistent_problems(a);
+  grounds.set_nuisance_or_danger(b);
+  grounds.set_coordinated_approach_expected(c);
+  grounds.set_reasons(std::move(reasons));
+  return grounds;
+}
+
+v1::Decision Grounded(const Policy& p, v1::ProfessionalGrounds grounds) {
+  return p.DecideProfessionalRequest(&t::PartyByOin(t::kSchoolOin), "mentor-3", grounds, kEn);
+}
+
+v1::Coordination Designated(std::string oin, std::string professional) {
+  v1::Coordination coordination;
+  coordination.mutable_designated()->set_party_oin(std::move(oin));
+  coordination.mutable_designated()->set_professional_id(std::move(professional));
+  return coordination;
+}
+
+v1::Decision Start(const Policy& p, const v1::Case& c, const v1::Coordination& coordination,
+                   const v1::Party* requester = &t::PartyByOin(t::kMunicipalityOin)) {
+  return p.DecideStartCoordination(c, requester, t::kProfessional, coordination, kEn);
+}
+
+v1::Conference ConferenceOf(const v1::Case& c, std::string convener,
+                            std::vector<std::string> invited) {
+  v1::Conference conference;
+  conference.set_conference_id("conf-1");
+  conference.set_case_id(c.case_id());
+  conference.set_convener_oin(std::move(convener));
+  conference.set_subject("Afstemming schulden en behandeling");
+  for (std::string& oin : invited) {
+    v1::Invitation* invitation = conference.add_invitations();
+    invitation->set_party_oin(std::move(oin));
+    invitation->set_necessity_reason("Behandelaar van de cliënt");
+  }
+  conference.set_client_invited(true);
+  return conference;
+}
+
+v1::Invitation InvitationOf(std::string oin, std::string reason) {
+  v1::Invitation invitation;
+  invitation.set_party_oin(std::move(oin));
+  invitation.set_necessity_reason(std::move(reason));
+  return invitation;
+}
+
+v1::ConferenceItem Item(std::string supplier, std::vector<std::string> audience,
+                        std::vector<std::string> categories) {
+  v1::ConferenceItem item;
+  item.set_item_id("item-1");
+  item.set_supplier_oin(std::move(supplier));
+  for (std::string& oin : audience) item.add_audience_oins(std::move(oin));
+  for (std::string& category : categories) item.add_categories(std::move(category));
+  item.set_title("Afspraken");
+  return item;
+}
+
+std::vector<StepCase> Cases() {
+  const v1::Case research = t::ResearchCase();
+  const v1::Case coordination = t::CoordinationCase();
+  const v1::Conference research_conf =
+      ConferenceOf(research, t::kMunicipalityOin, {t::kGgzOin, t::kSchoolOin});
+  const v1::Party& municipality = t::PartyByOin(t::kMunicipalityOin);
+  const v1::Party& ggz = t::PartyByOin(t::kGgzOin);
+  const v1::Party& school = t::PartyByOin(t::kSchoolOin);
+  const v1::Party& police = t::PartyByOin(t::kPoliceOin);
+  const v1::Party& auditor = t::PartyByOin(t::kAuditorOin);
+  return {
+      // R02 grounds: (c) and ((a) or (b)), with reasons.
+      {"AcceptsGroundsCAndA",
+       [](const Policy& p) { return Grounded(p, Grounds(true, false, true, "Verzuim")); }, "R02",
+       kPassed, true},
+      {"AcceptsGroundsCAndB",
+       [](const Policy& p) { return Grounded(p, Grounds(false, true, true, "Overlast")); }, "R02",
+       kPassed, true},
+      {"RejectsGroundsWithoutC",
+       [](const Policy& p) { return Grounded(p, Grounds(true, true, false, "Verzuim")); }, "R02",
+       kFailed, false},
+      {"RejectsGroundsWithOnlyC",
+       [](const Policy& p) { return Grounded(p, Grounds(false, false, true, "Verzuim")); }, "R02",
+       kFailed, false},
+      {"RejectsGroundsWithoutReasons",
+       [](const Policy& p) { return Grounded(p, Grounds(true, false, true, "  ")); }, "R02",
+       kFailed, false},
+      {"RejectsProfessionalRequestByAuditor",
+       [&auditor](const Policy& p) {
+         return p.DecideProfessionalRequest(&auditor, "x", Grounds(true, false, true, "r"), kEn);
+       },
+       "R27", kFailed, false},
+
+      // Start coordination: R12 duty/power, R13 coordinator.
+      {"StartsCoordinationWithMunicipalCoordinator",
+       [research](const Policy& p) {
+         return Start(p, research, Designated(t::kMunicipalityOin, "coord-1"));
+       },
+       "R13", kPassed, true},
+      {"StartsCoordinationWithCoordinatorOfInvolvedParty",
+       [research](const Policy& p) {
+         return Start(p, research, Designated(t::kSchoolOin, t::kCoordinator));
+       },
+       "R13", kPassed, true},
+      {"RejectsCoordinatorOfUninvolvedParty",
+       [research](const Policy& p) {
+         return Start(p, research, Designated(t::kPoliceOin, "agent-1"));
+       },
+       "R13", kFailed, false},
+      {"RejectsCoordinatorWithoutProfessional",
+       [research](const Policy& p) { return Start(p, research, Designated(t::kSchoolOin, "")); },
+       "R13", kFailed, false},
+      {"AcceptsSelfCoordination",
+       [research](const Policy& p) {
+         v1::Coordination self;
+         self.mutable_self()->set_by("client");
+         return Start(p, research, self);
+       },
+       "R13", kPassed, true},
+      {"RejectsStartWithoutCoordinatorChoice",
+       [research](const Policy& p) { return Start(p, research, v1::Coordination()); }, "R13",
+       kFailed, false},
+      {"StartsCoordinationUnderDuty",
+       [research](const Policy& p) {
+         return Start(p, research, Designated(t::kMunicipalityOin, "coord-1"));
+       },
+       "R12", kPassed, true},
+      {"RejectsCoordinationWhereWamsDoesNotApply",
+       [research](const Policy& p) {
+         v1::Case c = research;
+         c.clear_social_laws();
+         c.add_social_laws(v1::SOCIAL_LAW_WMO_2015);
+         c.clear_adjacent_domains();
+         return Start(p, c, Designated(t::kMunicipalityOin, "coord-1"));
+       },
+       "R12", kFailed, false},
+      {"RejectsStartByProvider",
+       [research, &school](const Policy& p) {
+         return Start(p, research, Designated(t::kMunicipalityOin, "coord-1"), &school);
+       },
+       "R10", kFailed, false},
+      {"RejectsStartOutsideResearch",
+       [coordination](const Policy& p) {
+         return Start(p, coordination, Designated(t::kMunicipalityOin, "coord-1"));
+       },
+       "R10", kFailed, false},
+
+      // R22: who convenes.
+      {"MunicipalityConvenesInResearch",
+       [research, &municipality](const Policy& p) {
+         return p.DecideConvene(research, &municipality, t::kProfessional, kEn);
+       },
+       "R22", kPassed, true},
+      {"ProviderCannotConveneInResearch",
+       [research, &ggz](const Policy& p) {
+         return p.DecideConvene(research, &ggz, "behandelaar", kEn);
+       },
+       "R22", kFailed, false},
+      {"CoordinatorConvenesInCoordination",
+       [coordination, &school](const Policy& p) {
+         return p.DecideConvene(coordination, &school, t::kCoordinator, kEn);
+       },
+       "R22", kPassed, true},
+      {"MunicipalityCannotConveneInCoordinationWhenOtherCoordinator",
+       [coordination, &municipality](const Policy& p) {
+         return p.DecideConvene(coordination, &municipality, t::kProfessional, kEn);
+       },
+       "R22", kFailed, false},
+      {"NoConferenceInClosedCase",
+       [research, &municipality](const Policy& p) {
+         v1::Case c = research;
+         c.set_phase(v1::CASE_PHASE_CLOSED);
+         return p.DecideConvene(c, &municipality, t::kProfessional, kEn);
+       },
+       "R09", kFailed, false},
+
+      // R23: who attends.
+      {"InvitesPartyWithNecessityReason",
+       [research, research_conf, &municipality, &police](const Policy& p) {
+         return p.DecideInvite(research, research_conf, &municipality, t::kProfessional,
+                               InvitationOf(t::kPoliceOin, "Meldingen van overlast"), &police, kEn);
+       },
+       "R23", kPassed, true},
+      {"RejectsInvitationWithoutNecessityReason",
+       [research, research_conf, &municipality, &police](const Policy& p) {
+         return p.DecideInvite(research, research_conf, &municipality, t::kProfessional,
+                               InvitationOf(t::kPoliceOin, ""), &police, kEn);
+       },
+       "R23", kFailed, false},
+      {"RejectsInvitationOfAuditor",
+       [research, research_conf, &municipality, &auditor](const Policy& p) {
+         return p.DecideInvite(research, research_conf, &municipality, t::kProfessional,
+                               InvitationOf(t::kAuditorOin, "Toezicht"), &auditor, kEn);
+       },
+       "R23", kFailed, false},
+      {"RejectsInvitationByNonConvener",
+       [research, research_conf, &ggz, &police](const Policy& p) {
+         return p.DecideInvite(research, research_conf, &ggz, "behandelaar",
+                               InvitationOf(t::kPoliceOin, "Meldingen"), &police, kEn);
+       },
+       "R22", kFailed, false},
+      {"InvitesClient",
+       [research, research_conf, &municipality](const Policy& p) {
+         return p.DecideClientInvitation(research, research_conf, &municipality, t::kProfessional,
+                                         true, "", kEn);
+       },
+       "R23", kPassed, true},
+      {"LeavesClientOutWithWeightyInterestsRecorded",
+       [research, research_conf, &municipality](const Policy& p) {
+         return p.DecideClientInvitation(research, research_conf, &municipality, t::kProfessional,
+                                         false, "Veiligheid van een gezinslid", kEn);
+       },
+       "R23", kPassed, true},
+      {"RejectsLeavingClientOutWithoutReason",
+       [research, research_conf, &municipality](const Policy& p) {
+         return p.DecideClientInvitation(research, research_conf, &municipality, t::kProfessional,
+                                         false, "", kEn);
+       },
+       "R23", kFailed, false},
+
+      // R25: audience named and invited.
+      {"SharesItemWithInvitedAudience",
+       [research, research_conf, &school](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
+                                  Item(t::kSchoolOin, {t::kMunicipalityOin}, {"attendance"}), kEn);
+       },
+       "R25", kPassed, true},
+      {"RejectsItemWithoutAudience",
+       [research, research_conf, &school](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
+                                  Item(t::kSchoolOin, {}, {"attendance"}), kEn);
+       },
+       "R25", kFailed, false},
+      {"RejectsItemForUninvitedRecipient",
+       [research, research_conf, &school](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
+                                  Item(t::kSchoolOin, {t::kGgzOin, t::kPoliceOin}, {}), kEn);
+       },
+       "R25", kFailed, false},
+      {"RejectsItemFromNonParticipant",
+       [research, research_conf, &police](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &police, "agent-1",
+                                  Item(t::kPoliceOin, {t::kGgzOin}, {"incidents"}), kEn);
+       },
+       "R25", kFailed, false},
+
+      // R24: R17/R18 apply to care, police and justice suppliers.
+      {"AppliesR17ToCareSupplierInConference",
+       [research, research_conf, &ggz](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &ggz, "behandelaar",
+                                  Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}),
+                                  kEn);
+       },
+       "R24", kPassed, true},
+      {"R24DoesNotApplyToOrdinaryData",
+       [research, research_conf, &school](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
+                                  Item(t::kSchoolOin, {t::kMunicipalityOin}, {"attendance"}), kEn);
+       },
+       "R24", kNotApplicable, true},
+
+      // R26: onward use needs the supplier's assent.
+      {"AllowsOnwardUseWithAssent",
+       [&ggz](const Policy& p) {
+         v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
+         item.add_onward_use_assented_oins(t::kGgzOin);
+         return p.DecideOnwardUse(item, &ggz, "behandelaar", kEn);
+       },
+       "R26", kPassed, true},
+      {"DeniesOnwardUseWithoutAssent",
+       [&ggz](const Policy& p) {
+         v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
+         item.add_onward_use_assented_oins(t::kMunicipalityOin);
+         return p.DecideOnwardUse(item, &ggz, "behandelaar", kEn);
+       },
+       "R26", kFailed, false},
+      {"DeniesOnwardUseOfItemNotAddressedToParty",
+       [&police](const Policy& p) {
+         v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
+         item.add_onward_use_assented_oins(t::kPoliceOin);
+         return p.DecideOnwardUse(item, &police, "agent-1", kEn);
+       },
+       "R25", kFailed, false},
+  };
+}
+
+class StepRuleTest : public ::testing::TestWithParam<StepCase> {};
+
+TEST_P(StepRuleTest, RuleOutcome) {
+  const StepCase& row = GetParam();
+  const v1::Decision decision = row.run(t::TestPolicy());
+  const v1::RuleResult* rule = t::FindRule(decision, row.rule_id);
+  ASSERT_NE(rule, nullptr) << row.rule_id << " not cited in " << decision.DebugString();
+  EXPECT_EQ(rule->outcome(), row.outcome) << rule->message();
+  EXPECT_FALSE(rule->message().empty());
+  EXPECT_FALSE(rule->article().empty());
+  EXPECT_EQ(t::HasFailed(decision, row.rule_id), row.outcome == v1::RULE_OUTCOME_FAILED);
+  EXPECT_EQ(decision.allowed(), row.allowed) << decision.DebugString();
+  EXPECT_EQ(decision.policy_version(), t::TestPolicy().version());
+}
+
+INSTANTIATE_TEST_SUITE_P(Steps, StepRuleTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<StepCase>& row_info) {
+                           return row_info.param.name;
+                         });
+
+TEST(ShareItemTest, PlacesGoodCareObligationWithoutConsentAndLegalBasisForPolice) {
+  v1::Case c = t::ResearchCase();
+  c.clear_consents();
+  const v1::Conference conference =
+      ConferenceOf(c, t::kMunicipalityOin, {t::kGgzOin, t::kPoliceOin});
+  const v1::Decision care = t::TestPolicy().DecideShareItem(
+      c, conference, &t::PartyByOin(t::kGgzOin), "behandelaar",
+      Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary", "appointments"}), kEn);
+  ASSERT_TRUE(care.allowed()) << care.DebugString();
+  const v1::Obligation* good_care =
+      t::FindObligation(care, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT);
+  ASSERT_NE(good_care, nullptr);
+  ASSERT_EQ(good_care->categories_size(), 1);
+  EXPECT_EQ(good_care->categories(0), "treatment_summary");
+
+  const v1::Decision police =
+      t::TestPolicy().DecideShareItem(c, conference, &t::PartyByOin(t::kPoliceOin), "agent-1",
+                                      Item(t::kPoliceOin, {t::kGgzOin}, {"incidents"}), kEn);
+  ASSERT_TRUE(police.allowed());
+  EXPECT_EQ(t::FindRule(police, "R18")->outcome(), v1::RULE_OUTCOME_PASSED);
+  EXPECT_NE(t::FindObligation(police, v1::OBLIGATION_KIND_LEGAL_BASIS), nullptr);
+}
+
+TEST(ShareItemTest, ConsentOfPrimaryClientRemovesGoodCareObligation) {
+  const v1::Case c = t::ResearchCase();  // holds consent-1 for GGZ treatment summaries
+  const v1::Conference conference = ConferenceOf(c, t::kMunicipalityOin, {t::kGgzOin});
+  const v1::Decision decision = t::TestPolicy().DecideShareItem(
+      c, conference, &t::PartyByOin(t::kGgzOin), "behandelaar",
+      Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}), kEn);
+  ASSERT_TRUE(decision.allowed());
+  EXPECT_EQ(t::FindObligation(decision, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT), nullptr);
+  ASSERT_EQ(decision.consent_basis_size(), 1);
+  EXPECT_EQ(decision.consent_basis(0).consent_id(), "consent-1");
+}
+
+}  // namespace
+}  // namespace wams::policy
