@@ -331,6 +331,84 @@ TEST_F(ExchangeFlowTest, MunicipalityResearchRequestDuringCoordinationIsFailedPr
   EXPECT_THAT(FailedRules(result), ElementsAre("R10"));
 }
 
+v1::ShareRequest NewShare(const std::string& case_id, const std::string& recipient_oin) {
+  v1::ShareRequest share;
+  share.set_request_id("share-" + recipient_oin);
+  share.set_case_id(case_id);
+  share.set_subject_bsn(kClientBsn);
+  share.set_recipient_oin(recipient_oin);
+  share.set_purpose(v1::PURPOSE_RESEARCH);
+  share.add_categories("wmo_services");
+  share.set_justification("De school heeft de lopende Wmo-ondersteuning nodig voor haar bijdrage.");
+  v1::CategoryData* data = share.add_data();
+  data->set_category("wmo_services");
+  data->set_content(R"({"begeleiding": "individueel, 4 uur per week"})");
+  data->set_content_type("application/json");
+  return share;
+}
+
+TEST_F(ExchangeFlowTest, MunicipalitySharesWithAnInvolvedPartyCitingR21) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
+  v1::DataResponse involved;
+  ASSERT_TRUE(
+      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved).status.ok());
+
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  v1::ShareResponse shared;
+  grpc::Status status =
+      Exchange()->ShareData(&context, NewShare(opened.case_id(), kSchoolOin), &shared);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(shared.acknowledged());
+  ASSERT_EQ(school_->Received().size(), 2u);
+  v1::ProviderRequest delivery = school_->Received().back();
+  EXPECT_TRUE(delivery.is_share());
+  ASSERT_EQ(delivery.shared_data_size(), 1);
+  EXPECT_EQ(delivery.shared_data(0).category(), "wmo_services");
+  v1::Receipt receipt = Decode(shared.delivery_receipt());
+  EXPECT_EQ(receipt.outcome(), v1::RECEIPT_OUTCOME_DELIVERED);
+  EXPECT_EQ(receipt.payload_sha256().size(), 32u);
+}
+
+TEST_F(ExchangeFlowTest, ShareWithAPartyNotInvolvedIsRefusedCitingR21) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  v1::ShareResponse shared;
+  grpc::Status status =
+      Exchange()->ShareData(&context, NewShare(opened.case_id(), kGgzOin), &shared);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("R21"));
+  EXPECT_THAT(ggz_->Received(), IsEmpty());
+}
+
+TEST_F(ExchangeFlowTest, CheckRequestGivesTheDecisionWithoutForwarding) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {v1::DOMAIN_POLICE});
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  v1::CheckResponse granted;
+  ASSERT_TRUE(Exchange()
+                  ->CheckRequest(&context, NewRequest(opened.case_id(), kSchoolOin, {"attendance"}),
+                                 &granted)
+                  .ok());
+  EXPECT_TRUE(granted.decision().allowed());
+
+  grpc::ClientContext refused_context;
+  Prepare(&refused_context, kCaseWorker);
+  v1::CheckResponse refused;
+  ASSERT_TRUE(Exchange()
+                  ->CheckRequest(&refused_context,
+                                 NewRequest(opened.case_id(), kPoliceOin, {"police_contacts"}),
+                                 &refused)
+                  .ok());
+  EXPECT_FALSE(refused.decision().allowed());
+  EXPECT_THAT(refused.decision().failed_rule_ids(), Contains("R04"));
+  EXPECT_THAT(school_->Received(), IsEmpty());
+  EXPECT_THAT(police_->Received(), IsEmpty());
+}
+
 TEST_F(ExchangeFlowTest, ProviderMayNotRequestData) {
   v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
   v1::DataResponse response;

@@ -118,7 +118,10 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Storage& storage, Not
   WAMS_RETURN_IF_ERROR(ledger->CheckOnOpen(ledger->options_.full_check_on_open));
   ledger->committer_ = std::thread([l = ledger.get()] { l->CommitterLoop(); });
   if (ledger->options_.checkpoint_interval > absl::ZeroDuration()) {
-    ledger->checkpointer_ = std::thread([l = ledger.get()] { l->CheckpointLoop(); });
+    // The first deadline is taken now, not when the thread first runs, so a
+    // clock that moves before the thread is scheduled still triggers it.
+    absl::Time first = ledger->clock_->Now() + ledger->options_.checkpoint_interval;
+    ledger->checkpointer_ = std::thread([l = ledger.get(), first] { l->CheckpointLoop(first); });
   }
   return ledger;
 }
@@ -782,8 +785,8 @@ absl::StatusOr<Checkpoint> Ledger::AwaitCheckpoint(uint64_t min_tree_size,
   return *latest_checkpoint_;
 }
 
-void Ledger::CheckpointLoop() {
-  absl::Time next = clock_->Now() + options_.checkpoint_interval;
+void Ledger::CheckpointLoop(absl::Time first_deadline) {
+  absl::Time next = first_deadline;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);

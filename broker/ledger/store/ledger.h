@@ -230,7 +230,7 @@ class Ledger {
   // Commits a group taken by TakeGroupLocked and completes its waiters.
   void RunGroup(std::vector<std::unique_ptr<Pending>>& group, const absl::Status& failed);
   void CommitterLoop();
-  void CheckpointLoop();
+  void CheckpointLoop(absl::Time first_deadline);
   // Writes one group; returns the status every waiter gets.
   absl::Status CommitGroup(std::vector<std::unique_ptr<Pending>>& group);
 

@@ -12,6 +12,7 @@
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/testing/failing_wal_fs.h"
 
 namespace wams::ledger::store {
 namespace {
@@ -20,46 +21,7 @@ using testing::MakeReceipt;
 using testing::SignerFromSeed;
 using testing::TempDir;
 
-// A file system whose WAL files fail to sync while `fail` is set. (Failing
-// Append too trips an assertion in Debian's RocksDB build.)
-class FailingWalFs : public rocksdb::FileSystemWrapper {
- public:
-  explicit FailingWalFs(std::shared_ptr<rocksdb::FileSystem> target)
-      : rocksdb::FileSystemWrapper(std::move(target)) {}
-  const char* Name() const override { return "FailingWalFs"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
-    if (s.ok() && name.size() > 4 && name.substr(name.size() - 4) == ".log") {
-      *result = std::make_unique<File>(std::move(*result), &fail);
-    }
-    return s;
-  }
-
-  std::atomic<bool> fail{false};
-
- private:
-  class File : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> t, std::atomic<bool>* f)
-        : rocksdb::FSWritableFileOwnerWrapper(std::move(t)), fail_(f) {}
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
-                           rocksdb::IODebugContext* dbg) override {
-      if (*fail_) return rocksdb::IOStatus::IOError("injected WAL sync failure");
-      return target()->Sync(options, dbg);
-    }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
-                            rocksdb::IODebugContext* dbg) override {
-      if (*fail_) return rocksdb::IOStatus::IOError("injected WAL fsync failure");
-      return target()->Fsync(options, dbg);
-    }
-
-   private:
-    std::atomic<bool>* fail_;
-  };
-};
+using ::wams::testing::FailingWalFs;
 
 TEST(FailClosedTest, AppendThatCannotBeMadeDurableIsNotAcknowledged) {
   TempDir dir;
