@@ -3,6 +3,7 @@
 // every step for its receipts.
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/exchange/exchange_test_fixture.h"
@@ -333,7 +334,7 @@ TEST_F(ExchangeFlowTest, MunicipalityResearchRequestDuringCoordinationIsFailedPr
 
 v1::ShareRequest NewShare(const std::string& case_id, const std::string& recipient_oin) {
   v1::ShareRequest share;
-  share.set_request_id("share-" + recipient_oin);
+  share.set_request_id(absl::StrCat("share-", recipient_oin));
   share.set_case_id(case_id);
   share.set_subject_bsn(kClientBsn);
   share.set_recipient_oin(recipient_oin);
