@@ -20,6 +20,11 @@ packages=(
   libcpp-httplib-dev
   # Tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # The quick start's walkthrough (deploy/walkthrough.sh) and its e2e test read wamsctl --json
+  jq
+  # The container's mTLS health probe (deploy/container/wams-healthcheck) and the
+  # check of the compose file (deploy/compose) in the deployment test
+  python3-grpcio docker-compose
 )
 
 missing=()

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The main job, unattended: installs what is needed, builds, makes the dev
-# PKI, starts the broker on 127.0.0.1 with the example config, shows how the
-# broker sees each dev party over mutual TLS (and that an unknown party and a
-# client without a certificate are refused), then stops the broker cleanly.
+# PKI, starts the broker and the reference adapters of the neighbourhood team,
+# GGZ, school, police and probation on 127.0.0.1, plays a realistic Wams case
+# through them (deploy/walkthrough.sh: every decision with its rule IDs, each
+# checked), exports and verifies the receipt log, and stops everything.
 #
 # usage: deploy/quickstart.sh   (needs root or sudo for apt-get)
+# Ports: 7443 for the broker, 7451..7455 for the adapters, as in
+# deploy/config/broker.example.textproto; WAMS_BROKER_PORT=0 and
+# WAMS_ADAPTER_BASE_PORT=0 let the kernel choose free ones instead.
+# Each run starts from an empty log in build/dev/quickstart/ (configs, data,
+# logs, the export); the dev PKI in deploy/dev-pki is kept between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,45 +22,25 @@ bash deploy/install-deps.sh
 
 step "Building (preset dev)"
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target wams-broker wamsctl
+cmake --build --preset dev --target wams-broker wamsctl wams-audit wams-adapter
 
 step "Making the dev PKI in deploy/dev-pki"
 bash deploy/dev-pki.sh deploy/dev-pki
 
-bin="$root/build/dev/broker"
-config="$root/deploy/config/broker.example.textproto"
-log="$root/build/dev/quickstart-broker.log"
+run_dir=$root/build/dev/quickstart
+rm -rf "$run_dir"
+# shellcheck source=demo-env.sh
+source deploy/demo-env.sh
+demo_find_binaries "$root/build/dev"
 
-step "Starting wams-broker --config deploy/config/broker.example.textproto"
-"$bin/wams-broker" --config "$config" >"$root/build/dev/quickstart-broker.out" 2>"$log" &
-broker_pid=$!
-trap 'kill "$broker_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$root/build/dev/quickstart-broker.out" 2>/dev/null && break
-  kill -0 "$broker_pid" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.1
-done
-cat "$root/build/dev/quickstart-broker.out"
+step "Starting wams-broker and five reference adapters (logs in build/dev/quickstart/logs)"
+trap 'demo_stop || true' EXIT
+demo_start "$run_dir" deploy/dev-pki
 
-pki="$root/deploy/dev-pki"
-as_party() {
-  local name=$1
-  shift
-  "$bin/ctl/wamsctl" --broker 127.0.0.1:7443 --ca "$pki/ca.crt" \
-    --cert "$pki/$name.crt" --key "$pki/$name.key" "$@"
-}
+step "The walkthrough: one Wams case from request to closing"
+bash deploy/walkthrough.sh
 
-for party in municipality neighbourhood-team ggz school police probation auditor; do
-  step "wamsctl whoami as $party"
-  as_party "$party" --professional "demo-$party" whoami
-done
-
-step "An unknown party (valid certificate, OIN not registered) is refused"
-if as_party outsider whoami; then echo "UNEXPECTED: outsider accepted"; exit 1; fi
-
-step "Stopping the broker with SIGTERM"
-kill -TERM "$broker_pid"
-wait "$broker_pid"
-echo "wams-broker exited with code $?"
+step "Stopping everything with SIGTERM"
+demo_stop
 trap - EXIT
-tail -n 3 "$log"
+echo "broker and adapters exited cleanly; logs, configs and the export are in $run_dir"

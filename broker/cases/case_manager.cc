@@ -144,8 +144,12 @@ absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
                                                            found->municipality_oin(),
                                                            ") may change case ", case_id)));
   }
-  absl::StatusOr<std::string> detail = change(*found);
-  if (!detail.ok()) return Refuse(caller, case_id, kind, detail.status());
+  std::optional<v1::Decision> refusal;
+  absl::StatusOr<std::string> detail = change(*found, refusal);
+  if (!detail.ok()) {
+    return Refuse(caller, case_id, kind, detail.status(),
+                  refusal.has_value() ? &*refusal : nullptr);
+  }
   return Commit(caller, *std::move(found), kind, *std::move(detail), "");
 }
 
@@ -249,7 +253,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
 absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
     const Caller& caller, const v1::DecideProfessionalRequestRequest& request) {
   return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                    [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
                       if (c.phase() != v1::CASE_PHASE_AWAITING_DECISION) {
                         return absl::FailedPreconditionError(
                             absl::StrCat("case ", c.case_id(), " awaits no decision (phase ",
@@ -275,7 +279,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
 absl::StatusOr<v1::CaseResponse> CaseManager::InformClient(const Caller& caller,
                                                            const v1::InformClientRequest& request) {
   return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                    [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
                       WAMS_RETURN_IF_ERROR(RequireOpen(c));
                       WAMS_RETURN_IF_ERROR(RequireText(request.how(), "how"));
                       c.set_client_informed(true);
@@ -287,7 +291,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
     const Caller& caller, const v1::RecordConsentRequest& request) {
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CONSENT_EVENT,
-      [&](v1::Case& c) -> absl::StatusOr<std::string> {
+      [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.subject_bsn(), "subject_bsn").status());
         std::string pseudonym = Pseudonym(request.subject_bsn());
@@ -325,7 +329,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
 absl::StatusOr<v1::CaseResponse> CaseManager::WithdrawConsent(
     const Caller& caller, const v1::WithdrawConsentRequest& request) {
   return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CONSENT_EVENT,
-                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                    [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
                       for (v1::Consent& consent : *c.mutable_consents()) {
                         if (consent.consent_id() != request.consent_id()) continue;
                         if (consent.has_withdrawn_at()) {
@@ -344,7 +348,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::SetClientScope(
     const Caller& caller, const v1::SetClientScopeRequest& request) {
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-      [&](v1::Case& c) -> absl::StatusOr<std::string> {
+      [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(ValidateDomains(request.scope().domains_in(), "scope.domains_in"));
         WAMS_RETURN_IF_ERROR(ValidateDomains(request.scope().domains_out(), "scope.domains_out"));
@@ -367,7 +371,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::AddFamilyMember(
     const Caller& caller, const v1::AddFamilyMemberRequest& request) {
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-      [&](v1::Case& c) -> absl::StatusOr<std::string> {
+      [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.bsn(), "bsn").status());
         std::string pseudonym = Pseudonym(request.bsn());
@@ -393,10 +397,9 @@ absl::StatusOr<v1::CaseResponse> CaseManager::AddFamilyMember(
 
 absl::StatusOr<v1::CaseResponse> CaseManager::StartCoordination(
     const Caller& caller, const v1::StartCoordinationRequest& request) {
-  constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
-  std::optional<v1::Decision> refusal;
-  absl::StatusOr<v1::CaseResponse> result =
-      ChangeCase(caller, request.case_id(), kKind, [&](v1::Case& c) -> absl::StatusOr<std::string> {
+  return ChangeCase(
+      caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+      [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
         if (c.phase() != v1::CASE_PHASE_RESEARCH) {
           return absl::FailedPreconditionError(
               absl::StrCat("coordination starts from research; case ", c.case_id(), " is ",
@@ -418,19 +421,12 @@ absl::StatusOr<v1::CaseResponse> CaseManager::StartCoordination(
                             request.coordination().designated().professional_id(), " of ",
                             request.coordination().designated().party_oin(), " (R13)");
       });
-  // ChangeCase receipted the refusal; attach the decision that explains it.
-  if (!result.ok() && refusal.has_value()) {
-    absl::Status status = result.status();
-    common::AttachDetail(status, *refusal);
-    return status;
-  }
-  return result;
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::CloseCase(const Caller& caller,
                                                         const v1::CloseCaseRequest& request) {
   return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-                    [&](v1::Case& c) -> absl::StatusOr<std::string> {
+                    [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
                       WAMS_RETURN_IF_ERROR(RequireOpen(c));
                       WAMS_RETURN_IF_ERROR(RequireText(request.reason(), "reason"));
                       c.set_phase(v1::CASE_PHASE_CLOSED);

@@ -92,7 +92,10 @@ class CaseManager {
 
  private:
   // A change to an existing case: returns what the receipt's detail says.
-  using Change = std::function<absl::StatusOr<std::string>(v1::Case&)>;
+  // A change refused by a policy decision stores it in `refusal`, so the
+  // refusal receipt and the caller's status carry it.
+  using Change =
+      std::function<absl::StatusOr<std::string>(v1::Case&, std::optional<v1::Decision>& refusal)>;
 
   // Loads the case under its lock, checks that the caller is its
   // municipality, applies `change`, receipts and stores it.

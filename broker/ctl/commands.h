@@ -1,26 +1,44 @@
-// commands.h: wamsctl's commands, apart from argument parsing so they can be
-// tested against a real broker.
+// commands.h: wamsctl as a library, so that it can be tested and the binary
+// stays a thin main().
+//
+//   Connection connection = ConnectionFromEnvironment();   // WAMS_* variables
+//   int code = Run({"--json", "case", "get", "--case", id}, connection,
+//                  std::cout, std::cerr);
 #ifndef WAMS_BROKER_CTL_COMMANDS_H_
 #define WAMS_BROKER_CTL_COMMANDS_H_
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace wams::ctl {
 
 // Where and as whom to connect.
 struct Connection {
-  std::string broker;           // HOST:PORT
-  std::string cert_file;        // PEM client certificate
-  std::string key_file;         // PEM private key (mode 0600)
-  std::string ca_file;          // PEM CA bundle
-  std::string professional_id;  // sent as x-wams-professional-id
+  // HOST:PORT. Default: 127.0.0.1:7443.
+  std::string broker = "127.0.0.1:7443";
+  // PEM client certificate. Default: none (a command needing the broker fails).
+  std::string cert_file;
+  // PEM private key (mode 0600). Default: none.
+  std::string key_file;
+  // PEM CA bundle. Default: none.
+  std::string ca_file;
+  // Sent as x-wams-professional-id. Default: none.
+  std::string professional_id;
 };
 
-// Runs `command`; prints the answer to `out` (JSON when `json`), errors to
-// `err`. Returns the process exit code: 0 ok, 1 broker or TLS error, 2 usage.
-int RunCommand(const std::string& command, const Connection& connection, bool json,
-               std::ostream& out, std::ostream& err);
+// The connection from WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA and
+// WAMS_PROFESSIONAL_ID, each defaulted as in Connection when unset.
+Connection ConnectionFromEnvironment();
+
+// Runs the command line `args` (without the program name). Global options
+// (--broker, --cert, --key, --ca, --professional, --json, --help) may appear
+// anywhere and override `connection`; the rest names a command and its flags.
+// Prints the answer to `out` and diagnostics to `err`. Returns the process
+// exit code: 0 success, 1 refused or failed (broker, TLS, answer says no),
+// 2 usage (the message names the offending flag).
+int Run(const std::vector<std::string>& args, Connection connection, std::ostream& out,
+        std::ostream& err);
 
 }  // namespace wams::ctl
 

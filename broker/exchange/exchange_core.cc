@@ -303,8 +303,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
         !marked.ok()) {
       deps_.outcomes->Finish(flow->outcome_key,
                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                 "cannot record the case's involved party: ", marked.message()))),
-                             /*durable=*/false);
+                                 "cannot record the case's involved party: ", marked.message()))));
       return;
     }
   }
@@ -314,8 +313,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       deps_.outcomes->Finish(flow->outcome_key,
                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
                                  "the receipt log cannot write (", stored.status().message(),
-                                 "); nothing was forwarded, retry later"))),
-                             /*durable=*/false);
+                                 "); nothing was forwarded, retry later"))));
       return;
     }
     flow->decision_receipt = *std::move(stored);
@@ -324,7 +322,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
                            absl::StrCat("refused: ", FailedRulesText(flow->decision)));
       common::AttachDetail(refused, flow->decision);
       common::AttachDetail(refused, flow->decision_receipt);
-      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(refused), false);
+      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(refused));
       return;
     }
     Forward(flow);
@@ -403,13 +401,12 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
       deps_.outcomes->Finish(flow->outcome_key,
                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
                                  "the answer could not be receipted (", stored.status().message(),
-                                 "); nothing is delivered"))),
-                             false);
+                                 "); nothing is delivered"))));
       return;
     }
     if (!failure.ok()) {
       common::AttachDetail(failure, *stored);
-      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(failure), false);
+      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(failure));
       return;
     }
     if (flow->is_share) {
@@ -419,7 +416,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
       *response.mutable_decision_receipt() = flow->decision_receipt;
       *response.mutable_delivery_receipt() = *std::move(stored);
       response.set_transaction_id(flow->trace.transaction_id);
-      deps_.outcomes->Finish(flow->outcome_key, Success(response), false);
+      deps_.outcomes->Finish(flow->outcome_key, Success(response));
       return;
     }
     v1::DataResponse response;
@@ -433,7 +430,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     *response.mutable_decision_receipt() = flow->decision_receipt;
     *response.mutable_answer_receipt() = *std::move(stored);
     response.set_transaction_id(flow->trace.transaction_id);
-    deps_.outcomes->Finish(flow->outcome_key, Success(response), false);
+    deps_.outcomes->Finish(flow->outcome_key, Success(response));
   });
 }
 

@@ -34,11 +34,10 @@ OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, Waiter waiter) {
   return Claim::kAnswered;
 }
 
-void OutcomeStore::Finish(const std::string& key, const google::rpc::Status& outcome,
-                          bool durable) {
+void OutcomeStore::Finish(const std::string& key, const google::rpc::Status& outcome) {
   rocksdb::WriteBatch batch;
   batch.Put(storage_.cf(Cf::kIdempotency), key, outcome.SerializeAsString());
-  if (absl::Status written = storage_.Write(&batch, durable); !written.ok()) {
+  if (absl::Status written = storage_.Write(&batch, /*sync=*/false); !written.ok()) {
     // The receipts still hold what happened; only a retry of this request
     // could run again.
     common::LogWarning(absl::StrCat("cannot store outcome of ", key, ": ", written.message()));

@@ -6,8 +6,11 @@
 //   if (claim == OutcomeStore::Claim::kRun) { ... outcomes.Finish(key, outcome); }
 //
 // Finished outcomes (the whole answer or error, with its receipts, as a
-// google.rpc.Status) are kept in the "idempotency" column family and survive
-// restarts. Thread-safe.
+// google.rpc.Status) are kept in the "idempotency" column family. They are
+// written without their own fsync (callers run on the ledger's committer
+// thread, which must not wait on disk); the next synced write makes them
+// durable, so a crash can lose only the newest outcomes, whose receipts are
+// in the log. Thread-safe.
 #ifndef WAMS_BROKER_EXCHANGE_OUTCOME_STORE_H_
 #define WAMS_BROKER_EXCHANGE_OUTCOME_STORE_H_
 
@@ -40,8 +43,8 @@ class OutcomeStore {
   // a stored or in-flight outcome; the caller does nothing more.
   Claim Begin(const std::string& key, Waiter waiter);
 
-  // Stores `outcome` (durably when `durable`) and calls every waiter.
-  void Finish(const std::string& key, const google::rpc::Status& outcome, bool durable);
+  // Stores `outcome` and calls every waiter.
+  void Finish(const std::string& key, const google::rpc::Status& outcome);
 
  private:
   const ledger::store::Storage& storage_;

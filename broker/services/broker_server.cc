@@ -3,11 +3,14 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "broker/audit/audit_core.h"
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
 #include "broker/common/log.h"
 #include "broker/common/secret_file.h"
 #include "broker/common/worker_pool.h"
+#include "broker/conference/conference_manager.h"
+#include "broker/conference/conference_store.h"
 #include "broker/exchange/exchange_core.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/identity/caller_identity.h"
@@ -16,7 +19,9 @@
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/ledger/store/storage.h"
 #include "broker/routing/grpc_provider_transport.h"
+#include "broker/services/audit_service.h"
 #include "broker/services/case_service.h"
+#include "broker/services/conference_service.h"
 #include "broker/services/exchange_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -84,13 +89,15 @@ struct BrokerServer::Parts {
   std::unique_ptr<cases::CaseManager> case_manager;
   std::unique_ptr<exchange::OutcomeStore> outcomes;
   std::unique_ptr<exchange::ExchangeCore> exchange;
+  std::unique_ptr<conference::ConferenceStore> conference_store;
+  std::unique_ptr<conference::ConferenceManager> conferences;
   std::unique_ptr<identity::Authenticator> authenticator;
   std::unique_ptr<common::WorkerPool> workers;
   std::unique_ptr<ExchangeService> exchange_service;
   std::unique_ptr<CaseService> case_service;
-  // Not implemented yet: the generated bases answer UNIMPLEMENTED.
-  v1::ConferenceService::CallbackService conference_service;
-  v1::AuditService::CallbackService audit_service;
+  std::unique_ptr<ConferenceService> conference_service;
+  std::unique_ptr<::wams::audit_service::AuditCore> audit;
+  std::unique_ptr<AuditService> audit_service;
 };
 
 BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -137,12 +144,34 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .outcomes = parts->outcomes.get(),
       },
       ExchangeOptionsFrom(config.limits()));
+  parts->conference_store = std::make_unique<conference::ConferenceStore>(*parts->storage);
+  parts->conferences = std::make_unique<conference::ConferenceManager>(
+      conference::ConferenceDeps{
+          .store = parts->conference_store.get(),
+          .cases = parts->case_store.get(),
+          .ledger = parts->ledger.get(),
+          .policy = &parts->policy,
+          .registry = &parts->registry,
+      },
+      conference::ConferenceOptions());
   parts->authenticator = std::make_unique<identity::Authenticator>(parts->registry);
   parts->workers = std::make_unique<common::WorkerPool>(kCaseWorkers);
   parts->exchange_service =
       std::make_unique<ExchangeService>(*parts->authenticator, *parts->exchange);
   parts->case_service =
       std::make_unique<CaseService>(*parts->authenticator, *parts->case_manager, *parts->workers);
+  WAMS_ASSIGN_OR_RETURN(parts->audit, audit_service::AuditCore::Create(
+                                          audit_service::AuditDeps{
+                                              .ledger = parts->ledger.get(),
+                                              .storage = parts->storage.get(),
+                                              .pseudonymizer = &parts->pseudonymizer,
+                                              .registry = &parts->registry,
+                                          },
+                                          config));
+  parts->audit_service =
+      std::make_unique<AuditService>(*parts->authenticator, *parts->audit, *parts->workers);
+  parts->conference_service = std::make_unique<ConferenceService>(
+      *parts->authenticator, *parts->conferences, *parts->workers);
 
   // Both are process-wide switches that must be set before a builder is made.
   grpc::EnableDefaultHealthCheckService(true);
@@ -157,8 +186,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   }
   builder.RegisterService(p.exchange_service.get());
   builder.RegisterService(p.case_service.get());
-  builder.RegisterService(&p.conference_service);
-  builder.RegisterService(&p.audit_service);
+  builder.RegisterService(p.conference_service.get());
+  builder.RegisterService(p.audit_service.get());
   broker->server_ = builder.BuildAndStart();
   if (broker->server_ == nullptr || broker->port_ == 0) {
     return absl::UnavailableError(

@@ -5,11 +5,11 @@
 // R18 Wpg/Wjsg legal basis), checked at the broker.
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/call_result.h"
 #include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
@@ -18,11 +18,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-constexpr char kGgzOin[] = "00000003234567890000";
-constexpr char kSchoolOin[] = "00000003345678900000";
-constexpr char kPoliceOin[] = "00000001003214345000";
-constexpr char kProbationOin[] = "00000003456789010000";
 
 bool HasObligation(const v1::Decision& decision, v1::ObligationKind kind) {
   for (const v1::Obligation& obligation : decision.obligations()) {
@@ -83,12 +78,6 @@ class AdapterBrokerTest : public ::testing::Test {
     Prepare(&context);
     return v1::ExchangeService::NewStub(broker_.Channel("municipality"))
         ->RequestData(&context, request, response);
-  }
-
-  static v1::Receipt Decode(const v1::SignedReceipt& signed_receipt) {
-    v1::Receipt receipt;
-    EXPECT_TRUE(receipt.ParseFromString(signed_receipt.receipt_bytes()));
-    return receipt;
   }
 
   BrokerFixture broker_;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "grpcpp/channel.h"
+#include "tests/testing/dev_parties.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 #include "wams/broker/v1/provider.grpc.pb.h"
@@ -35,12 +36,6 @@ namespace v1 = ::wams::broker::v1;
 
 // Path of the built wams-adapter.
 std::string AdapterBinary();
-
-// OINs of the dev PKI (deploy/dev-pki.sh).
-inline constexpr char kBrokerOin[] = "00000001001234567100";
-inline constexpr char kMunicipalityOin[] = "00000001001234567000";
-inline constexpr char kNeighbourhoodTeamOin[] = "00000003123456780000";
-inline constexpr char kOutsiderOin[] = "00000009999999990000";
 
 // A wams-adapter run from a reference config.
 class ReferenceAdapter {

@@ -11,7 +11,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
-#include "wams/broker/v1/conference.grpc.pb.h"
+#include "tests/testing/dev_parties.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams {
@@ -20,9 +20,8 @@ namespace {
 namespace v1 = ::wams::broker::v1;
 using ::testing::HasSubstr;
 using ::wams::testing::BrokerFixture;
-
-constexpr char kGgzOin[] = "00000003234567890000";
-constexpr char kOutsiderOin[] = "00000009999999990000";
+using ::wams::testing::kGgzOin;
+using ::wams::testing::kOutsiderOin;
 
 grpc::Status CallWhoAmI(const std::shared_ptr<grpc::Channel>& channel, v1::WhoAmIResponse* response,
                         std::string professional_id = "") {
@@ -118,14 +117,6 @@ TEST_F(BrokerServerTest, ReflectionListsTheV1Services) {
                          {"wams.broker.v1.ExchangeService", "wams.broker.v1.CaseService",
                           "wams.broker.v1.ConferenceService", "wams.broker.v1.AuditService",
                           "grpc.health.v1.Health"}));
-}
-
-TEST_F(BrokerServerTest, NotYetImplementedRpcAnswersUnimplemented) {
-  grpc::ClientContext context;
-  v1::ConferenceResponse response;
-  grpc::Status status = v1::ConferenceService::NewStub(broker_.Channel("municipality"))
-                            ->Convene(&context, v1::ConveneRequest(), &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST_F(BrokerServerTest, SigtermShutsDownCleanlyWithExitCodeZero) {

@@ -1,7 +1,6 @@
 #include "tests/exchange/exchange_test_fixture.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/client_context.h"
 
 namespace wams::testing {
@@ -85,23 +84,7 @@ CallResult ExchangeFlowTest::RequestData(const v1::DataRequest& request, v1::Dat
                                          const std::string& professional_id) {
   grpc::ClientContext context;
   Prepare(&context, professional_id);
-  CallResult result;
-  result.status = Exchange(cert_name)->RequestData(&context, request, response);
-  google::rpc::Status details;
-  if (!result.status.ok() && details.ParseFromString(result.status.error_details())) {
-    for (const google::protobuf::Any& detail : details.details()) {
-      v1::SignedReceipt receipt;
-      if (detail.UnpackTo(&result.decision)) continue;
-      if (detail.UnpackTo(&receipt)) result.receipts.push_back(Decode(receipt));
-    }
-  }
-  return result;
-}
-
-v1::Receipt ExchangeFlowTest::Decode(const v1::SignedReceipt& signed_receipt) {
-  v1::Receipt receipt;
-  EXPECT_TRUE(receipt.ParseFromString(signed_receipt.receipt_bytes()));
-  return receipt;
+  return ResultOf(Exchange(cert_name)->RequestData(&context, request, response));
 }
 
 std::vector<std::string> ExchangeFlowTest::FailedRules(const CallResult& result) {

@@ -11,6 +11,8 @@
 
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/call_result.h"
+#include "tests/testing/dev_parties.h"
 #include "tests/testing/test_provider.h"
 #include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
@@ -20,28 +22,8 @@ namespace wams::testing {
 
 namespace v1 = ::wams::broker::v1;
 
-// OINs of the dev PKI (deploy/dev-pki.sh) and the example config.
-inline constexpr char kMunicipalityOin[] = "00000001001234567000";
-inline constexpr char kTeamOin[] = "00000003123456780000";
-inline constexpr char kGgzOin[] = "00000003234567890000";
-inline constexpr char kSchoolOin[] = "00000003345678900000";
-inline constexpr char kPoliceOin[] = "00000001003214345000";
-inline constexpr char kProbationOin[] = "00000003456789010000";
-
-// Valid BSNs (elfproef) of fictional people.
-inline constexpr char kClientBsn[] = "111222333";
-inline constexpr char kOtherPersonBsn[] = "123456782";
-inline constexpr char kFamilyBsn[] = "999990019";
-
 inline constexpr char kCaseWorker[] = "wmo-consulent-12";
 inline constexpr char kCoordinator[] = "regisseur-7";
-
-// The outcome of one call: status and, on error, the decoded details.
-struct CallResult {
-  grpc::Status status;
-  v1::Decision decision;              // from the details of a refusal or block
-  std::vector<v1::Receipt> receipts;  // the receipts in the details, decoded
-};
 
 class ExchangeFlowTest : public ::testing::Test {
  protected:
@@ -69,7 +51,6 @@ class ExchangeFlowTest : public ::testing::Test {
                          const std::string& cert_name = "municipality",
                          const std::string& professional_id = kCaseWorker);
 
-  static v1::Receipt Decode(const v1::SignedReceipt& signed_receipt);
   static std::vector<std::string> FailedRules(const CallResult& result);
 
   BrokerFixture broker_;

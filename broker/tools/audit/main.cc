@@ -1,13 +1,16 @@
-// wams-audit: offline checks of a Wams Broker receipt-log export.
+// wams-audit: offline checks of a Wams Broker receipt-log export, and the
+// online commands against a running broker (online.h).
 //
 //   wams-audit verify [--threads N] DIR
 //   wams-audit consistency [--threads N] [--keys FILE] OLD NEW
+//   wams-audit fetch | monitor | witness | inclusion | witness-key ...
 //
 // Exit 0: verified. Exit 1: verification failed (the first bad receipt
 // index is named when there is one). Exit 2: usage error.
 // The format and the checks are described in broker/tools/README.md.
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +19,7 @@
 #include "broker/ledger/note/note.h"
 #include "broker/tools/audit/export.h"
 #include "broker/tools/audit/export_verifier.h"
+#include "broker/tools/audit/online.h"
 
 namespace {
 
@@ -26,11 +30,13 @@ constexpr char kUsage[] =
     "  wams-audit consistency [--threads N] [--keys FILE] OLD NEW\n"
     "      Check that the checkpoint OLD (an export directory or a checkpoint file)\n"
     "      is a prefix of the export directory NEW. Keys: FILE, else NEW/keys.\n"
-    "Exit status: 0 verified, 1 verification failed, 2 usage error.\n";
+    "Exit status: 0 verified, 1 verification failed, 2 usage error.\n"
+    "Online commands (against a running broker's AuditService):\n";
 
 int Usage(const char* error) {
   if (error != nullptr) std::fprintf(stderr, "wams-audit: %s\n", error);
   std::fputs(kUsage, stderr);
+  std::fputs(wams::audit::kOnlineUsage, stderr);
   return 2;
 }
 
@@ -94,10 +100,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::fputs(kUsage, stdout);
+    std::fputs(wams::audit::kOnlineUsage, stdout);
     return 0;
   }
   if (args.empty()) return Usage(nullptr);
   const std::string command = args[0];
+  if (wams::audit::IsOnlineCommand(command)) {
+    return wams::audit::RunOnline(command, std::vector<std::string>(args.begin() + 1, args.end()),
+                                  std::cout, std::cerr);
+  }
   wams::audit::VerifyOptions options;
   std::string keys_path;
   std::vector<std::string> positional;

@@ -1,0 +1,361 @@
+#include "broker/audit/audit_core.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "broker/cases/receipt_builder.h"
+#include "broker/ledger/note/note.h"
+#include "broker/ledger/store/key_codec.h"
+#include "policy/base/status_macros.h"
+#include "policy/bsn.h"
+#include "rocksdb/write_batch.h"
+
+namespace wams::audit_service {
+namespace {
+
+using ledger::store::Cf;
+
+// Cosignatures live in the meta column family under
+// "cosignature/" be64(tree_size) name -> the signature line.
+constexpr std::string_view kCosignaturePrefix = "cosignature/";
+
+std::string CosignatureKeyPrefix(uint64_t tree_size) {
+  std::string key(kCosignaturePrefix);
+  ledger::store::AppendBigEndian64(&key, tree_size);
+  return key;
+}
+
+constexpr uint32_t kDefaultPageSize = 100;
+constexpr uint32_t kMaxPageSize = 1000;
+
+// The signer's name of a note signature line "— name base64\n".
+absl::StatusOr<std::string> SignatureLineName(std::string_view line) {
+  constexpr std::string_view kDash = "\xe2\x80\x94 ";
+  if (!line.starts_with(kDash)) {
+    return absl::InvalidArgumentError("cosignature_line: does not start with an em dash");
+  }
+  line.remove_prefix(kDash.size());
+  size_t space = line.find(' ');
+  if (space == std::string_view::npos || space == 0) {
+    return absl::InvalidArgumentError("cosignature_line: no key name");
+  }
+  return std::string(line.substr(0, space));
+}
+
+std::string_view Str(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+}  // namespace
+
+absl::StatusOr<WitnessKey> ParseWitnessVerifierKey(absl::string_view line) {
+  std::string_view text = Str(line);
+  size_t first = text.find('+');
+  size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
+  if (second == std::string_view::npos) {
+    return absl::InvalidArgumentError("witness verifier key: want name+hash+base64");
+  }
+  std::string name(text.substr(0, first));
+  std::string_view hash = text.substr(first + 1, second - first - 1);
+  if (!ledger::IsValidNoteKeyName(name)) {
+    return absl::InvalidArgumentError("witness verifier key: bad name");
+  }
+  WAMS_ASSIGN_OR_RETURN(std::string raw, ledger::Base64Decode(text.substr(second + 1)));
+  if (raw.size() != 33 || raw[0] != 0x04) {
+    return absl::InvalidArgumentError(
+        "witness verifier key: not a cosignature key (want 0x04 and 32 key bytes)");
+  }
+  WAMS_ASSIGN_OR_RETURN(ledger::Ed25519PublicKey key,
+                        ledger::Ed25519PublicKey::FromRaw(std::string_view(raw).substr(1)));
+  if (absl::StrFormat("%08x", ledger::CosignatureKeyId(name, key)) != hash) {
+    return absl::InvalidArgumentError("witness verifier key: hash does not match the key");
+  }
+  return WitnessKey{.name = std::move(name), .key = std::move(key)};
+}
+
+std::string WitnessVerifierKey(absl::string_view name, const ledger::Ed25519PublicKey& key) {
+  std::string raw = "\x04" + key.raw();
+  return absl::StrCat(name, "+", absl::StrFormat("%08x", ledger::CosignatureKeyId(Str(name), key)),
+                      "+", ledger::Base64Encode(raw));
+}
+
+absl::StatusOr<std::unique_ptr<AuditCore>> AuditCore::Create(AuditDeps deps,
+                                                             const v1::BrokerConfig& config) {
+  std::vector<WitnessKey> witnesses;
+  for (int i = 0; i < config.witnesses_size(); ++i) {
+    absl::StatusOr<WitnessKey> key = ParseWitnessVerifierKey(config.witnesses(i).verifier_key());
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("witnesses[", i, "].verifier_key: ", key.status().message()));
+    }
+    witnesses.push_back(*std::move(key));
+  }
+  std::vector<Withholding> withholding;
+  for (int i = 0; i < config.disclosure_withholding_size(); ++i) {
+    WAMS_ASSIGN_OR_RETURN(Withholding w,
+                          ParseWithholding(config.disclosure_withholding(i),
+                                           absl::StrCat("disclosure_withholding[", i, "]")));
+    withholding.push_back(std::move(w));
+  }
+  std::vector<std::string> officers(config.privacy_officer_ids().begin(),
+                                    config.privacy_officer_ids().end());
+  return std::unique_ptr<AuditCore>(
+      new AuditCore(deps, std::move(officers), std::move(witnesses), std::move(withholding)));
+}
+
+AuditCore::AuditCore(AuditDeps deps, std::vector<std::string> privacy_officers,
+                     std::vector<WitnessKey> witnesses, std::vector<Withholding> withholding)
+    : deps_(deps),
+      privacy_officers_(std::move(privacy_officers)),
+      witnesses_(std::move(witnesses)),
+      withholding_(std::move(withholding)) {}
+
+bool AuditCore::IsAuditor(const identity::Caller& caller) const {
+  return caller.party != nullptr && caller.party->role() == v1::PARTY_ROLE_AUDITOR;
+}
+
+bool AuditCore::IsPrivacyOfficer(const identity::Caller& caller) const {
+  return caller.party != nullptr && caller.party->role() == v1::PARTY_ROLE_MUNICIPALITY &&
+         !caller.professional_id.empty() &&
+         std::find(privacy_officers_.begin(), privacy_officers_.end(), caller.professional_id) !=
+             privacy_officers_.end();
+}
+
+absl::Status AuditCore::Record(v1::Receipt receipt) const {
+  absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
+  if (!stored.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the audit query could not be recorded: ", stored.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
+                                  absl::string_view method) const {
+  if (allowed) return absl::OkStatus();
+  // Attempts are recorded too: who tried to look matters as much as who looked.
+  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
+  receipt.set_detail(absl::StrCat(method, ": refused, caller is not an auditor"));
+  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  return absl::PermissionDeniedError(
+      absl::StrCat("AuditService.", method, " is for parties with the auditor role",
+                   method == "GetDisclosureOverview" ? " and the privacy officer" : ""));
+}
+
+std::vector<std::string> AuditCore::Cosignatures(uint64_t tree_size) const {
+  std::vector<std::string> lines;
+  const std::string prefix = CosignatureKeyPrefix(tree_size);
+  std::unique_ptr<rocksdb::Iterator> it = deps_.storage->NewIterator(Cf::kMeta);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    lines.push_back(it->value().ToString());
+  }
+  return lines;
+}
+
+absl::StatusOr<v1::Checkpoint> AuditCore::Latest() const {
+  // Made on demand rather than waiting for the timer, so an auditor always
+  // sees every durable receipt; when the tree has not grown this is the
+  // stored latest checkpoint, and its cosignatures stay with it.
+  return deps_.ledger->MakeCheckpoint();
+}
+
+absl::StatusOr<v1::Checkpoint> AuditCore::GetCheckpoint(
+    const identity::Caller& caller, const v1::GetCheckpointRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "GetCheckpoint"));
+  WAMS_ASSIGN_OR_RETURN(
+      v1::Checkpoint checkpoint,
+      request.tree_size() == 0 ? Latest() : deps_.ledger->GetCheckpoint(request.tree_size()));
+  checkpoint.clear_cosignatures();
+  for (std::string& line : Cosignatures(checkpoint.tree_size())) {
+    checkpoint.add_cosignatures(std::move(line));
+  }
+  return checkpoint;
+}
+
+absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
+    const identity::Caller& caller, const v1::ListReceiptsRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "ListReceipts"));
+  ledger::store::IndexQuery query;
+  query.page_token = request.page_token();
+  query.page_size =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  switch (request.filter_case()) {
+    case v1::ListReceiptsRequest::kCaseId:
+      if (request.case_id().empty()) return absl::InvalidArgumentError("case_id: empty");
+      query.index = ledger::store::IndexKind::kCase;
+      query.key = request.case_id();
+      receipt.set_case_id(request.case_id());
+      receipt.set_detail("ListReceipts by case");
+      break;
+    case v1::ListReceiptsRequest::kSubjectBsn: {
+      WAMS_ASSIGN_OR_RETURN(policy::Bsn bsn,
+                            policy::ParseBsn(request.subject_bsn(), "subject_bsn"));
+      query.index = ledger::store::IndexKind::kSubject;
+      query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
+      // The pseudonym, never the BSN: the receipt says whose receipts were read.
+      receipt.set_subject_pseudonym(query.key);
+      receipt.set_detail("ListReceipts by subject");
+      break;
+    }
+    case v1::ListReceiptsRequest::kPartyOin:
+      if (request.party_oin().empty()) return absl::InvalidArgumentError("party_oin: empty");
+      query.index = ledger::store::IndexKind::kParty;
+      query.key = request.party_oin();
+      receipt.set_target_oin(request.party_oin());
+      receipt.set_detail("ListReceipts by party");
+      break;
+    case v1::ListReceiptsRequest::kTimeRange: {
+      const v1::TimeRange& range = request.time_range();
+      query.index = ledger::store::IndexKind::kTime;
+      if (range.has_from()) {
+        query.from =
+            absl::FromUnixSeconds(range.from().seconds()) + absl::Nanoseconds(range.from().nanos());
+      }
+      if (range.has_to()) {
+        query.to =
+            absl::FromUnixSeconds(range.to().seconds()) + absl::Nanoseconds(range.to().nanos());
+      }
+      if (query.to < query.from) {
+        return absl::InvalidArgumentError("time_range: `to` is before `from`");
+      }
+      receipt.set_detail(absl::StrCat(
+          "ListReceipts by time ",
+          range.has_from() ? absl::FormatTime(query.from, absl::UTCTimeZone()) : "-", " to ",
+          range.has_to() ? absl::FormatTime(query.to, absl::UTCTimeZone()) : "-"));
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "one filter is required: case_id, subject_bsn, party_oin or time_range");
+  }
+  if (!query.page_token.empty()) absl::StrAppend(receipt.mutable_detail(), ", next page");
+  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage page, deps_.ledger->Query(query));
+  v1::ListReceiptsResponse response;
+  for (size_t i = 0; i < page.receipts.size(); ++i) {
+    v1::SignedReceipt* r = response.add_receipts();
+    *r = std::move(page.receipts[i]);
+    r->set_leaf_index(page.leaf_indexes[i]);
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::InclusionProof> AuditCore::GetInclusionProof(
+    const identity::Caller& caller, const v1::GetInclusionProofRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "GetInclusionProof"));
+  uint64_t size = request.tree_size();
+  if (size == 0) {
+    WAMS_ASSIGN_OR_RETURN(v1::Checkpoint latest, Latest());
+    size = latest.tree_size();
+  }
+  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  receipt.set_detail(absl::StrCat("GetInclusionProof leaf ", request.leaf_index(), " size ", size));
+  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  return deps_.ledger->GetInclusionProof(request.leaf_index(), size);
+}
+
+absl::StatusOr<v1::ConsistencyProof> AuditCore::GetConsistencyProof(
+    const identity::Caller& caller, const v1::GetConsistencyProofRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "GetConsistencyProof"));
+  uint64_t new_size = request.new_size();
+  if (new_size == 0) {
+    WAMS_ASSIGN_OR_RETURN(v1::Checkpoint latest, Latest());
+    new_size = latest.tree_size();
+  }
+  return deps_.ledger->GetConsistencyProof(request.old_size(), new_size);
+}
+
+absl::StatusOr<ExportPlan> AuditCore::BeginExport(const identity::Caller& caller,
+                                                  const v1::ExportRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "Export"));
+  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  receipt.set_detail(absl::StrCat("Export from leaf ", request.from_index()));
+  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  ExportPlan plan;
+  // A fresh checkpoint, so the export ends with (and proves) its own receipt.
+  WAMS_ASSIGN_OR_RETURN(plan.checkpoint, deps_.ledger->MakeCheckpoint());
+  if (request.from_index() > plan.checkpoint.tree_size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_index: past the checkpoint's size ", plan.checkpoint.tree_size()));
+  }
+  plan.from_index = request.from_index();
+  plan.keys = deps_.ledger->VerifierKeyLines();
+  for (std::string& line : Cosignatures(plan.checkpoint.tree_size())) {
+    plan.checkpoint.add_cosignatures(std::move(line));
+  }
+  return plan;
+}
+
+absl::StatusOr<v1::SignedReceipt> AuditCore::ReadReceipt(uint64_t leaf_index) const {
+  return deps_.ledger->GetReceipt(leaf_index);
+}
+
+absl::StatusOr<v1::AddCosignatureResponse> AuditCore::AddCosignature(
+    const identity::Caller& caller, const v1::AddCosignatureRequest& request) const {
+  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "AddCosignature"));
+  WAMS_ASSIGN_OR_RETURN(std::string name, SignatureLineName(request.cosignature_line()));
+  auto witness = std::find_if(witnesses_.begin(), witnesses_.end(),
+                              [&](const WitnessKey& w) { return w.name == name; });
+  if (witness == witnesses_.end()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cosignature_line: ", name, " is not a configured witness"));
+  }
+  WAMS_ASSIGN_OR_RETURN(v1::Checkpoint checkpoint,
+                        deps_.ledger->GetCheckpoint(request.tree_size()));
+  WAMS_ASSIGN_OR_RETURN(ledger::ParsedNote note, ledger::ParseNote(checkpoint.note()));
+  absl::Status verified = ledger::VerifyCosignatureLine(request.cosignature_line(), witness->name,
+                                                        witness->key, note.text);
+  if (!verified.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("cosignature_line: does not verify for checkpoint ", request.tree_size(), ": ",
+                     verified.message()));
+  }
+  std::string line = request.cosignature_line();
+  if (!line.ends_with('\n')) line.push_back('\n');
+  rocksdb::WriteBatch batch;
+  batch.Put(deps_.storage->cf(Cf::kMeta),
+            absl::StrCat(CosignatureKeyPrefix(request.tree_size()), witness->name), line);
+  WAMS_RETURN_IF_ERROR(deps_.storage->Write(&batch, /*sync=*/true));
+  return v1::AddCosignatureResponse();
+}
+
+absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
+    const identity::Caller& caller, const v1::DisclosureRequest& request) const {
+  WAMS_RETURN_IF_ERROR(
+      Authorize(caller, IsAuditor(caller) || IsPrivacyOfficer(caller), "GetDisclosureOverview"));
+  WAMS_ASSIGN_OR_RETURN(policy::Bsn bsn, policy::ParseBsn(request.subject_bsn(), "subject_bsn"));
+  ledger::store::IndexQuery query;
+  query.index = ledger::store::IndexKind::kSubject;
+  query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
+  query.page_size = kMaxPageSize;
+  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  receipt.set_subject_pseudonym(query.key);
+  receipt.set_detail("GetDisclosureOverview");
+  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+
+  std::vector<SubjectReceipt> receipts;
+  do {
+    WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage page, deps_.ledger->Query(query));
+    for (size_t i = 0; i < page.receipts.size(); ++i) {
+      SubjectReceipt s;
+      s.leaf_index = page.leaf_indexes[i];
+      if (!s.receipt.ParseFromString(page.receipts[i].receipt_bytes())) {
+        return absl::DataLossError(absl::StrCat("receipt ", s.leaf_index, " does not parse"));
+      }
+      receipts.push_back(std::move(s));
+    }
+    query.page_token = page.next_page_token;
+  } while (!query.page_token.empty());
+  return BuildDisclosure(receipts, *deps_.registry, withholding_, absl::Now(), request.language());
+}
+
+}  // namespace wams::audit_service

@@ -1,0 +1,136 @@
+// audit_core.h: the AuditService core: access control, audit-query receipts,
+// receipt queries, proofs, the export plan, witness cosignatures and the
+// disclosure overview. The gRPC handlers (broker/services/audit_service.h)
+// only identify the caller and translate.
+//
+//   WAMS_ASSIGN_OR_RETURN(auto core, AuditCore::Create(deps, config));
+//   WAMS_ASSIGN_OR_RETURN(v1::ListReceiptsResponse page, core->ListReceipts(caller, request));
+//
+// Access: every method needs a party with PARTY_ROLE_AUDITOR; the disclosure
+// overview also the municipality's privacy officer (a municipality party
+// acting with a professional id listed in BrokerConfig.privacy_officer_ids).
+// A refused caller gets PERMISSION_DENIED, and the attempt is receipted.
+//
+// Receipts (RECEIPT_KIND_AUDIT_QUERY, "who looked at what"): ListReceipts,
+// GetInclusionProof, Export and GetDisclosureOverview are receipted before
+// they answer, refusals too. A subject query records the subject pseudonym,
+// never the BSN. GetCheckpoint, GetConsistencyProof and AddCosignature reveal
+// nothing about a person and are not receipted: a witness polls them, and a
+// receipt per poll would move the log on so that no checkpoint it cosigned
+// would ever be the latest.
+//
+// Thread-safe; borrows its dependencies, which must outlive it.
+#ifndef WAMS_BROKER_AUDIT_AUDIT_CORE_H_
+#define WAMS_BROKER_AUDIT_AUDIT_CORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/audit/disclosure.h"
+#include "broker/identity/caller_identity.h"
+#include "broker/identity/party_registry.h"
+#include "broker/ledger/crypto/ed25519.h"
+#include "broker/ledger/store/ledger.h"
+#include "broker/ledger/store/pseudonymizer.h"
+#include "broker/ledger/store/storage.h"
+#include "wams/broker/v1/audit.pb.h"
+#include "wams/broker/v1/config.pb.h"
+#include "wams/broker/v1/receipt.pb.h"
+
+namespace wams::audit_service {
+
+namespace v1 = ::wams::broker::v1;
+
+struct AuditDeps {
+  ledger::store::Ledger* ledger = nullptr;
+  // Where witness cosignatures are kept (meta column family).
+  const ledger::store::Storage* storage = nullptr;
+  const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
+  const identity::PartyRegistry* registry = nullptr;
+};
+
+// A configured witness's cosignature key.
+struct WitnessKey {
+  std::string name;
+  ledger::Ed25519PublicKey key;
+};
+
+// Parses a C2SP cosignature verifier key "name+hash+base64(0x04||pubkey)";
+// INVALID_ARGUMENT when malformed or the hash does not match.
+absl::StatusOr<WitnessKey> ParseWitnessVerifierKey(absl::string_view line);
+// The verifier key line of a witness key (what `wams-audit witness-key` prints).
+std::string WitnessVerifierKey(absl::string_view name, const ledger::Ed25519PublicKey& key);
+
+// What an export stream sends: keys, receipts [from_index, checkpoint size),
+// then the checkpoint.
+struct ExportPlan {
+  std::vector<std::string> keys;
+  uint64_t from_index = 0;
+  v1::Checkpoint checkpoint;
+};
+
+class AuditCore {
+ public:
+  // Reads the auditor-related config (privacy officers, witnesses,
+  // withholding). INVALID_ARGUMENT naming the field on a bad witness key or
+  // withholding date.
+  static absl::StatusOr<std::unique_ptr<AuditCore>> Create(AuditDeps deps,
+                                                           const v1::BrokerConfig& config);
+
+  // The checkpoint of request.tree_size with the stored cosignatures;
+  // tree_size 0: one of the whole log (made now when the log grew since the
+  // latest). NOT_FOUND when there is none; FAILED_PRECONDITION for an empty log.
+  absl::StatusOr<v1::Checkpoint> GetCheckpoint(const identity::Caller& caller,
+                                               const v1::GetCheckpointRequest& request) const;
+  // INVALID_ARGUMENT for a missing filter, a bad BSN or page token.
+  absl::StatusOr<v1::ListReceiptsResponse> ListReceipts(
+      const identity::Caller& caller, const v1::ListReceiptsRequest& request) const;
+  absl::StatusOr<v1::InclusionProof> GetInclusionProof(
+      const identity::Caller& caller, const v1::GetInclusionProofRequest& request) const;
+  absl::StatusOr<v1::ConsistencyProof> GetConsistencyProof(
+      const identity::Caller& caller, const v1::GetConsistencyProofRequest& request) const;
+  // Authorises and receipts an export, then makes a checkpoint that covers
+  // that receipt. INVALID_ARGUMENT when from_index is past the checkpoint.
+  absl::StatusOr<ExportPlan> BeginExport(const identity::Caller& caller,
+                                         const v1::ExportRequest& request) const;
+  // Reads one receipt for the export stream.
+  absl::StatusOr<v1::SignedReceipt> ReadReceipt(uint64_t leaf_index) const;
+  // Verifies the cosignature against the stored checkpoint of that size with
+  // the configured witness of that name, then stores it (synced).
+  // NOT_FOUND: no such checkpoint; PERMISSION_DENIED: unknown witness;
+  // UNAUTHENTICATED: the signature does not verify.
+  absl::StatusOr<v1::AddCosignatureResponse> AddCosignature(
+      const identity::Caller& caller, const v1::AddCosignatureRequest& request) const;
+  absl::StatusOr<v1::DisclosureResponse> GetDisclosureOverview(
+      const identity::Caller& caller, const v1::DisclosureRequest& request) const;
+
+ private:
+  AuditCore(AuditDeps deps, std::vector<std::string> privacy_officers,
+            std::vector<WitnessKey> witnesses, std::vector<Withholding> withholding);
+
+  bool IsAuditor(const identity::Caller& caller) const;
+  bool IsPrivacyOfficer(const identity::Caller& caller) const;
+  // PERMISSION_DENIED (after receipting the refusal) unless `allowed`.
+  absl::Status Authorize(const identity::Caller& caller, bool allowed,
+                         absl::string_view method) const;
+  // Appends an audit-query receipt; the query fails when it cannot be
+  // recorded, so no look is ever unrecorded.
+  absl::Status Record(v1::Receipt receipt) const;
+  std::vector<std::string> Cosignatures(uint64_t tree_size) const;
+  // A checkpoint of every durable receipt: the stored latest one when the
+  // tree has not grown since, else a new one.
+  absl::StatusOr<v1::Checkpoint> Latest() const;
+
+  AuditDeps deps_;
+  std::vector<std::string> privacy_officers_;
+  std::vector<WitnessKey> witnesses_;
+  std::vector<Withholding> withholding_;
+};
+
+}  // namespace wams::audit_service
+
+#endif  // WAMS_BROKER_AUDIT_AUDIT_CORE_H_

@@ -1,0 +1,587 @@
+#include "broker/conference/conference_manager.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "broker/cases/receipt_builder.h"
+#include "broker/common/status_details.h"
+#include "broker/common/uuid.h"
+#include "broker/ledger/crypto/sha256.h"
+#include "policy/base/status_macros.h"
+
+namespace wams::conference {
+namespace {
+
+using identity::Caller;
+
+constexpr size_t kMaxIdBytes = 128;
+// Decisions are receipted and returned; the API has no language field here.
+constexpr v1::Language kLanguage = v1::LANGUAGE_ENGLISH;
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+absl::Status RequireId(absl::string_view value, absl::string_view field) {
+  if (value.empty()) return Invalid(field, "required");
+  if (value.size() > kMaxIdBytes) return Invalid(field, "longer than 128 bytes");
+  return absl::OkStatus();
+}
+
+absl::Status RequireText(absl::string_view value, absl::string_view field, size_t max_bytes,
+                         absl::string_view why = "") {
+  if (value.empty()) return Invalid(field, absl::StrCat("required", why));
+  if (value.size() > max_bytes)
+    return Invalid(field, absl::StrCat("longer than ", max_bytes, " bytes"));
+  return absl::OkStatus();
+}
+
+std::string Sha256Bytes(absl::string_view data) {
+  return ledger::DigestBytes(ledger::Sha256(std::string_view(data.data(), data.size())));
+}
+
+std::string PrimaryPseudonym(const v1::Case& c) {
+  for (const v1::CaseClient& client : c.clients()) {
+    if (client.primary()) return client.subject_pseudonym();
+  }
+  return "";
+}
+
+bool IsClosed(const v1::Case& c) {
+  return c.phase() == v1::CASE_PHASE_CLOSED || c.phase() == v1::CASE_PHASE_DECLINED;
+}
+
+bool IsParticipant(const v1::Conference& conference, absl::string_view oin) {
+  if (oin.empty()) return false;
+  if (conference.convener_oin() == oin) return true;
+  return std::any_of(conference.invitations().begin(), conference.invitations().end(),
+                     [oin](const v1::Invitation& inv) { return inv.party_oin() == oin; });
+}
+
+template <typename Container>
+bool Contains(const Container& values, absl::string_view value) {
+  return std::any_of(values.begin(), values.end(),
+                     [value](const std::string& v) { return v == value; });
+}
+
+std::string RefusalSummary(const v1::Decision& decision) {
+  std::vector<std::string> parts;
+  for (const v1::RuleResult& rule : decision.rules()) {
+    if (rule.outcome() == v1::RULE_OUTCOME_FAILED) {
+      parts.push_back(absl::StrCat(rule.rule_id(), " (", rule.article(), "): ", rule.message()));
+    }
+  }
+  return absl::StrCat("refused by ", absl::StrJoin(decision.failed_rule_ids(), ", "), ": ",
+                      absl::StrJoin(parts, "; "));
+}
+
+// The case as DecideShareItem must see it. The policy matches consents to the
+// primary client by BSN, but the broker stores no BSN and a conference call
+// names none; equal pseudonyms mean equal BSNs, so their hex stands in for
+// the BSN on both sides. The copy never leaves this call.
+v1::Case ConsentView(v1::Case c) {
+  for (v1::CaseClient& client : *c.mutable_clients()) {
+    client.set_bsn(absl::BytesToHexString(client.subject_pseudonym()));
+  }
+  for (v1::Consent& consent : *c.mutable_consents()) {
+    consent.set_subject_bsn(absl::BytesToHexString(consent.subject_pseudonym()));
+  }
+  return c;
+}
+
+void CopyDecision(const v1::Decision& decision, v1::Receipt& receipt) {
+  receipt.mutable_failed_rule_ids()->CopyFrom(decision.failed_rule_ids());
+  receipt.set_policy_version(decision.policy_version());
+}
+
+}  // namespace
+
+absl::Mutex& ConferenceManager::LockFor(absl::string_view key) {
+  return locks_[absl::Hash<absl::string_view>()(key) % kLockStripes];
+}
+
+v1::Receipt ConferenceManager::NewReceipt(const Caller& caller, const Context& context,
+                                          v1::ReceiptOutcome outcome, std::string detail) const {
+  v1::Receipt receipt =
+      cases::NewReceipt(v1::RECEIPT_KIND_CONFERENCE_EVENT, caller, context.case_id);
+  receipt.set_outcome(outcome);
+  receipt.set_purpose(v1::PURPOSE_CASE_CONFERENCE);
+  receipt.set_subject_pseudonym(context.subject_pseudonym);
+  receipt.set_request_id(context.request_id);
+  // Receipts have no conference field: the detail leads with it, so an
+  // auditor can follow one conference through the case index.
+  receipt.set_detail(context.conference_id.empty()
+                         ? std::move(detail)
+                         : absl::StrCat("conference ", context.conference_id, ": ", detail));
+  return receipt;
+}
+
+absl::Status ConferenceManager::Refuse(const Caller& caller, const Context& context,
+                                       absl::Status status, const v1::Decision* decision,
+                                       absl::string_view target_oin) {
+  // Status messages name fields and ids, never a BSN or a free text, so they
+  // may be receipted.
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_REFUSED, std::string(status.message()));
+  receipt.set_target_oin(std::string(target_oin));
+  if (decision != nullptr) {
+    CopyDecision(*decision, receipt);
+    common::AttachDetail(status, *decision);
+  }
+  absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
+  if (!stored.ok()) return stored.status();
+  common::AttachDetail(status, *stored);
+  return status;
+}
+
+absl::StatusOr<ConferenceManager::Loaded> ConferenceManager::Load(const Caller& caller,
+                                                                  const std::string& conference_id,
+                                                                  Context& context) {
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Conference> conference, deps_.store->Get(conference_id));
+  if (!conference.has_value()) {
+    return Refuse(
+        caller, context,
+        absl::NotFoundError(absl::StrCat("conference_id: no conference ", conference_id)));
+  }
+  context.case_id = conference->case_id();
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.cases->Get(conference->case_id()));
+  if (!found.has_value()) {
+    return Refuse(
+        caller, context,
+        absl::NotFoundError(absl::StrCat("case ", conference->case_id(), " of conference ",
+                                         conference_id, " no longer exists")));
+  }
+  context.subject_pseudonym = PrimaryPseudonym(*found);
+  return Loaded{*std::move(conference), *std::move(found)};
+}
+
+absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
+    const Caller& caller, const v1::ConveneRequest& request) {
+  Context context;
+  context.case_id = request.case_id();
+  context.request_id = request.request_id();
+  absl::Status valid = RequireId(request.request_id(), "request_id");
+  if (valid.ok()) valid = RequireId(request.case_id(), "case_id");
+  if (valid.ok()) {
+    valid = RequireText(request.subject(), "subject", options_.max_text_bytes,
+                        " (what the conference is about)");
+  }
+  if (!valid.ok()) return Refuse(caller, context, valid);
+
+  const std::string key =
+      ConferenceStore::RequestKey("convene", caller.party->oin(), request.request_id());
+  absl::MutexLock lock(&LockFor(key));
+  // A retry returns the conference as it is now, with the first receipt.
+  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> remembered, deps_.store->Recall(key));
+  if (remembered.has_value()) {
+    v1::ConferenceResponse first;
+    if (!first.ParseFromString(*remembered)) {
+      return absl::DataLossError(
+          absl::StrCat("request_id ", request.request_id(), ": stored outcome does not parse"));
+    }
+    if (first.conference().case_id() != request.case_id()) {
+      return Refuse(caller, context,
+                    Invalid("request_id", "already used to convene on another case"));
+    }
+    WAMS_ASSIGN_OR_RETURN(std::optional<v1::Conference> now,
+                          deps_.store->Get(first.conference().conference_id()));
+    if (now.has_value()) *first.mutable_conference() = *std::move(now);
+    return first;
+  }
+
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.cases->Get(request.case_id()));
+  if (!found.has_value()) {
+    return Refuse(caller, context,
+                  absl::NotFoundError(absl::StrCat("case_id: no case ", request.case_id())));
+  }
+  context.subject_pseudonym = PrimaryPseudonym(*found);
+  v1::Decision decision =
+      deps_.policy->DecideConvene(*found, caller.party, caller.professional_id, kLanguage);
+  if (!decision.allowed()) {
+    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
+                  &decision);
+  }
+
+  v1::Conference conference;
+  conference.set_conference_id(common::NewUuidV7());
+  conference.set_case_id(request.case_id());
+  conference.set_convener_oin(caller.party->oin());
+  conference.set_subject(request.subject());
+  if (request.has_scheduled_at()) *conference.mutable_scheduled_at() = request.scheduled_at();
+  context.conference_id = conference.conference_id();
+
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,
+                 absl::StrCat("convened in ", v1::CasePhase_Name(found->phase()), " (R22)"));
+  CopyDecision(decision, receipt);
+  receipt.set_justification_sha256(Sha256Bytes(request.subject()));
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
+  v1::ConferenceResponse response;
+  *response.mutable_conference() = std::move(conference);
+  *response.mutable_receipt() = std::move(stored);
+  WAMS_RETURN_IF_ERROR(
+      deps_.store->Put(response.conference(), Remembered{.key = key, .response = &response}));
+  return response;
+}
+
+absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& caller,
+                                                                 const v1::InviteRequest& request) {
+  const v1::Invitation& invitation = request.invitation();
+  Context context;
+  context.conference_id = request.conference_id();
+  absl::Status valid = RequireId(request.conference_id(), "conference_id");
+  if (valid.ok()) valid = RequireId(invitation.party_oin(), "invitation.party_oin");
+  if (valid.ok()) {
+    valid = RequireText(invitation.necessity_reason(), "invitation.necessity_reason",
+                        options_.max_text_bytes,
+                        " (R23: why its participation is necessary given its involvement)");
+  }
+  if (!valid.ok()) return Refuse(caller, context, valid, nullptr, invitation.party_oin());
+
+  absl::MutexLock lock(&LockFor(request.conference_id()));
+  WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
+  v1::Conference& conference = loaded.conference;
+  const v1::Party* invitee = deps_.registry->Find(invitation.party_oin());
+  if (invitee == nullptr) {
+    return Refuse(caller, context,
+                  Invalid("invitation.party_oin",
+                          absl::StrCat(invitation.party_oin(), " is not a configured party")),
+                  nullptr, invitation.party_oin());
+  }
+  v1::Decision decision =
+      deps_.policy->DecideInvite(loaded.case_record, conference, caller.party,
+                                 caller.professional_id, invitation, invitee, kLanguage);
+  if (!decision.allowed()) {
+    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)), &decision,
+                  invitation.party_oin());
+  }
+  if (invitation.party_oin() == conference.convener_oin()) {
+    return Refuse(caller, context,
+                  Invalid("invitation.party_oin", "the convener takes part already"), &decision,
+                  invitation.party_oin());
+  }
+
+  std::string detail = absl::StrCat(invitee->name(), " invited (R23)");
+  auto existing = std::find_if(
+      conference.invitations().begin(), conference.invitations().end(),
+      [&](const v1::Invitation& inv) { return inv.party_oin() == invitation.party_oin(); });
+  const bool already = existing != conference.invitations().end();
+  if (already) {
+    if (existing->necessity_reason() != invitation.necessity_reason()) {
+      return Refuse(caller, context,
+                    absl::AlreadyExistsError(
+                        absl::StrCat("invitation.party_oin: ", invitation.party_oin(),
+                                     " is invited already, with another necessity reason")),
+                    &decision, invitation.party_oin());
+    }
+    detail = absl::StrCat(invitee->name(), " was invited already (R23)");
+  } else {
+    *conference.add_invitations() = invitation;
+  }
+
+  v1::Receipt receipt = NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED, detail);
+  CopyDecision(decision, receipt);
+  receipt.set_target_oin(invitation.party_oin());
+  receipt.set_justification_sha256(Sha256Bytes(invitation.necessity_reason()));
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
+  if (!already) WAMS_RETURN_IF_ERROR(deps_.store->Put(conference));
+  v1::ConferenceResponse response;
+  *response.mutable_conference() = std::move(conference);
+  *response.mutable_receipt() = std::move(stored);
+  return response;
+}
+
+absl::StatusOr<v1::ConferenceResponse> ConferenceManager::SetClientInvitation(
+    const Caller& caller, const v1::SetClientInvitationRequest& request) {
+  Context context;
+  context.conference_id = request.conference_id();
+  absl::Status valid = RequireId(request.conference_id(), "conference_id");
+  if (valid.ok() && !request.invited()) {
+    valid = RequireText(request.weighty_interests(), "weighty_interests", options_.max_text_bytes,
+                        " when the client is not invited (R23)");
+  }
+  if (valid.ok() && request.invited() && !request.weighty_interests().empty()) {
+    valid = Invalid("weighty_interests", "must be empty when the client is invited");
+  }
+  if (!valid.ok()) return Refuse(caller, context, valid);
+
+  absl::MutexLock lock(&LockFor(request.conference_id()));
+  WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
+  v1::Conference& conference = loaded.conference;
+  v1::Decision decision = deps_.policy->DecideClientInvitation(
+      loaded.case_record, conference, caller.party, caller.professional_id, request.invited(),
+      request.weighty_interests(), kLanguage);
+  if (!decision.allowed()) {
+    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
+                  &decision);
+  }
+  conference.set_client_invited(request.invited());
+  conference.set_client_not_invited_reason(request.weighty_interests());
+
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,
+                 request.invited() ? "client invited (R23)"
+                                   : "client not invited: weighty interests recorded (R23)");
+  CopyDecision(decision, receipt);
+  if (!request.invited()) {
+    receipt.set_justification_sha256(Sha256Bytes(request.weighty_interests()));
+  }
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
+  WAMS_RETURN_IF_ERROR(deps_.store->Put(conference));
+  v1::ConferenceResponse response;
+  *response.mutable_conference() = std::move(conference);
+  *response.mutable_receipt() = std::move(stored);
+  return response;
+}
+
+absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
+    const Caller& caller, const v1::ShareItemRequest& request) {
+  const v1::ConferenceItem& item = request.item();
+  Context context;
+  context.conference_id = request.conference_id();
+  context.request_id = request.request_id();
+  absl::Status valid = [&]() -> absl::Status {
+    WAMS_RETURN_IF_ERROR(RequireId(request.request_id(), "request_id"));
+    WAMS_RETURN_IF_ERROR(RequireId(request.conference_id(), "conference_id"));
+    WAMS_RETURN_IF_ERROR(RequireText(item.title(), "item.title", options_.max_text_bytes));
+    WAMS_RETURN_IF_ERROR(RequireText(item.content(), "item.content", options_.max_item_bytes));
+    if (item.content_type().size() > options_.max_text_bytes) {
+      return Invalid("item.content_type", "too long");
+    }
+    if (item.audience_oins().empty()) {
+      return Invalid("item.audience_oins",
+                     "name at least one participant (R25: minutes on measure)");
+    }
+    if (item.audience_oins_size() > options_.max_audience) {
+      return Invalid("item.audience_oins", absl::StrCat("at most ", options_.max_audience));
+    }
+    for (int i = 0; i < item.audience_oins_size(); ++i) {
+      const std::string field = absl::StrCat("item.audience_oins[", i, "]");
+      WAMS_RETURN_IF_ERROR(RequireId(item.audience_oins(i), field));
+      if (std::count(item.audience_oins().begin(), item.audience_oins().end(),
+                     item.audience_oins(i)) > 1) {
+        return Invalid(field, "named twice");
+      }
+    }
+    if (item.categories_size() > options_.max_categories) {
+      return Invalid("item.categories", absl::StrCat("at most ", options_.max_categories));
+    }
+    for (int i = 0; i < item.categories_size(); ++i) {
+      const std::string field = absl::StrCat("item.categories[", i, "]");
+      if (item.categories(i).empty()) return Invalid(field, "empty");
+      if (!deps_.policy->catalogue().Offers(*caller.party, item.categories(i))) {
+        return Invalid(field, absl::StrCat(caller.party->name(), " does not offer \"",
+                                           item.categories(i), "\""));
+      }
+    }
+    for (int i = 0; i < item.onward_use_assented_oins_size(); ++i) {
+      if (!Contains(item.audience_oins(), item.onward_use_assented_oins(i))) {
+        return Invalid(absl::StrCat("item.onward_use_assented_oins[", i, "]"),
+                       "not in the item's audience (R26)");
+      }
+    }
+    return absl::OkStatus();
+  }();
+  if (!valid.ok()) return Refuse(caller, context, valid);
+
+  absl::MutexLock lock(&LockFor(request.conference_id()));
+  const std::string key =
+      ConferenceStore::RequestKey("share", caller.party->oin(), request.request_id());
+  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> remembered, deps_.store->Recall(key));
+  if (remembered.has_value()) {
+    v1::ShareItemResponse first;
+    if (!first.ParseFromString(*remembered)) {
+      return absl::DataLossError(
+          absl::StrCat("request_id ", request.request_id(), ": stored outcome does not parse"));
+    }
+    WAMS_ASSIGN_OR_RETURN(std::optional<v1::ConferenceItem> shared,
+                          deps_.store->GetItem(request.conference_id(), first.item_id()));
+    if (shared.has_value()) return first;
+    // Remembered under another conference (the lock and key are per
+    // conference and per caller): the caller reused a request id.
+    return Refuse(caller, context, Invalid("request_id", "already used for another item"));
+  }
+
+  WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
+  v1::Decision decision =
+      deps_.policy->DecideShareItem(ConsentView(loaded.case_record), loaded.conference,
+                                    caller.party, caller.professional_id, item, kLanguage);
+  if (!decision.allowed()) {
+    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
+                  &decision);
+  }
+
+  v1::ConferenceItem stored_item = item;
+  stored_item.set_item_id(common::NewUuidV7());
+  stored_item.set_supplier_oin(caller.party->oin());
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,
+                 absl::StrCat("item ", stored_item.item_id(), " shared with ",
+                              absl::StrJoin(item.audience_oins(), ", "), " (R24, R25)"));
+  CopyDecision(decision, receipt);
+  // One addressee is the target; a wider audience is named in the detail.
+  if (item.audience_oins_size() == 1) receipt.set_target_oin(item.audience_oins(0));
+  *receipt.mutable_categories() = item.categories();
+  *receipt.mutable_obligations() = decision.obligations();
+  *receipt.mutable_consent_basis() = decision.consent_basis();
+  receipt.set_payload_sha256(Sha256Bytes(item.content()));
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
+
+  v1::ShareItemResponse response;
+  response.set_item_id(stored_item.item_id());
+  *response.mutable_decision() = std::move(decision);
+  *response.mutable_receipt() = std::move(stored);
+  WAMS_RETURN_IF_ERROR(deps_.store->PutItem(request.conference_id(), stored_item,
+                                            Remembered{.key = key, .response = &response}));
+  return response;
+}
+
+absl::StatusOr<v1::FetchItemsResponse> ConferenceManager::FetchItems(
+    const Caller& caller, const v1::FetchItemsRequest& request) {
+  Context context;
+  context.conference_id = request.conference_id();
+  if (absl::Status valid = RequireId(request.conference_id(), "conference_id"); !valid.ok()) {
+    return Refuse(caller, context, valid);
+  }
+  WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
+  const std::string& oin = caller.party->oin();
+  if (!IsParticipant(loaded.conference, oin)) {
+    return Refuse(caller, context,
+                  absl::PermissionDeniedError(absl::StrCat(
+                      "OIN ", oin, " does not take part in conference ", request.conference_id(),
+                      " (R25: items go to participants only)")));
+  }
+  if (caller.professional_id.empty()) {
+    return Refuse(caller, context,
+                  absl::PermissionDeniedError(
+                      "name the acting professional in x-wams-professional-id (R27)"));
+  }
+  if (IsClosed(loaded.case_record)) {
+    return Refuse(caller, context,
+                  absl::PermissionDeniedError(
+                      absl::StrCat("case ", loaded.case_record.case_id(), " is ",
+                                   v1::CasePhase_Name(loaded.case_record.phase()),
+                                   ": nothing is shared after a case ends (R09, R10)")));
+  }
+
+  WAMS_ASSIGN_OR_RETURN(std::vector<v1::ConferenceItem> items,
+                        deps_.store->ListItems(request.conference_id()));
+  v1::FetchItemsResponse response;
+  std::set<std::string> categories;
+  std::vector<std::string> ids;
+  std::string content_hashes;
+  for (v1::ConferenceItem& item : items) {
+    if (!Contains(item.audience_oins(), oin)) continue;
+    categories.insert(item.categories().begin(), item.categories().end());
+    ids.push_back(item.item_id());
+    content_hashes += Sha256Bytes(item.content());
+    *response.add_items() = std::move(item);
+  }
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,
+                 absl::StrCat(ids.size(), " item(s) fetched (R25)",
+                              ids.empty() ? "" : absl::StrCat(": ", absl::StrJoin(ids, ", "))));
+  for (const std::string& category : categories) receipt.add_categories(category);
+  if (!ids.empty()) receipt.set_payload_sha256(Sha256Bytes(content_hashes));
+  WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
+  return response;
+}
+
+absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::AssentOnwardUse(
+    const Caller& caller, const v1::AssentOnwardUseRequest& request) {
+  Context context;
+  context.conference_id = request.conference_id();
+  absl::Status valid = RequireId(request.conference_id(), "conference_id");
+  if (valid.ok()) valid = RequireId(request.item_id(), "item_id");
+  if (valid.ok()) valid = RequireId(request.party_oin(), "party_oin");
+  if (!valid.ok()) return Refuse(caller, context, valid, nullptr, request.party_oin());
+
+  absl::MutexLock lock(&LockFor(request.conference_id()));
+  WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
+  (void)loaded;  // loaded for the receipt's case and subject
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::ConferenceItem> item,
+                        deps_.store->GetItem(request.conference_id(), request.item_id()));
+  if (!item.has_value()) {
+    return Refuse(caller, context,
+                  absl::NotFoundError(absl::StrCat("item_id: no item ", request.item_id(),
+                                                   " in conference ", request.conference_id())),
+                  nullptr, request.party_oin());
+  }
+  if (item->supplier_oin() != caller.party->oin()) {
+    return Refuse(caller, context,
+                  absl::PermissionDeniedError(
+                      absl::StrCat("only the supplier of item ", request.item_id(), " (OIN ",
+                                   item->supplier_oin(), ") may assent to its onward use (R26)")),
+                  nullptr, request.party_oin());
+  }
+  if (caller.professional_id.empty()) {
+    return Refuse(
+        caller, context,
+        absl::PermissionDeniedError("name the acting professional in x-wams-professional-id (R27)"),
+        nullptr, request.party_oin());
+  }
+  if (!Contains(item->audience_oins(), request.party_oin())) {
+    return Refuse(caller, context,
+                  Invalid("party_oin", absl::StrCat(request.party_oin(),
+                                                    " is not in the item's audience (R25)")),
+                  nullptr, request.party_oin());
+  }
+
+  const bool already = Contains(item->onward_use_assented_oins(), request.party_oin());
+  if (!already) item->add_onward_use_assented_oins(request.party_oin());
+  v1::Receipt receipt = NewReceipt(
+      caller, context, v1::RECEIPT_OUTCOME_GRANTED,
+      absl::StrCat("supplier assents to onward use of item ", request.item_id(), " by ",
+                   request.party_oin(), already ? " (on record already)" : "", " (R26)"));
+  receipt.set_target_oin(request.party_oin());
+  *receipt.mutable_categories() = item->categories();
+  v1::OnwardUseResponse response;
+  WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
+  if (!already) WAMS_RETURN_IF_ERROR(deps_.store->PutItem(request.conference_id(), *item));
+  response.set_allowed(true);
+  return response;
+}
+
+absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::RequestOnwardUse(
+    const Caller& caller, const v1::RequestOnwardUseRequest& request) {
+  Context context;
+  context.conference_id = request.conference_id();
+  absl::Status valid = RequireId(request.conference_id(), "conference_id");
+  if (valid.ok()) valid = RequireId(request.item_id(), "item_id");
+  if (!valid.ok()) return Refuse(caller, context, valid);
+
+  WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
+  (void)loaded;  // loaded for the receipt's case and subject
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::ConferenceItem> item,
+                        deps_.store->GetItem(request.conference_id(), request.item_id()));
+  if (!item.has_value()) {
+    return Refuse(caller, context,
+                  absl::NotFoundError(absl::StrCat("item_id: no item ", request.item_id(),
+                                                   " in conference ", request.conference_id())));
+  }
+  v1::Decision decision =
+      deps_.policy->DecideOnwardUse(*item, caller.party, caller.professional_id, kLanguage);
+  v1::Receipt receipt = NewReceipt(
+      caller, context,
+      decision.allowed() ? v1::RECEIPT_OUTCOME_GRANTED : v1::RECEIPT_OUTCOME_REFUSED,
+      decision.allowed()
+          ? absl::StrCat("onward use of item ", request.item_id(), " allowed (R26)")
+          : absl::StrCat("onward use of item ", request.item_id(), " ", RefusalSummary(decision)));
+  CopyDecision(decision, receipt);
+  receipt.set_target_oin(item->supplier_oin());
+  *receipt.mutable_categories() = item->categories();
+  v1::OnwardUseResponse response;
+  WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
+  response.set_allowed(decision.allowed());
+  *response.mutable_decision() = std::move(decision);
+  return response;
+}
+
+}  // namespace wams::conference

@@ -1,0 +1,83 @@
+// conference_store.h: case conferences and their items in the broker's
+// RocksDB database.
+//
+// A conference is stored as its protobuf under "conference/<conference_id>"
+// and each shared item under "conference-item/<conference_id>/<item_id>", both
+// in the "cases" column family (conferences live and die with their case).
+// Retries of Convene and ShareItem are answered from the "idempotency" family,
+// whose entry is written in the same batch as the record it dedupes, so a
+// retry never sees one without the other. See broker/conference/README.md.
+//
+//   ConferenceStore store(storage);
+//   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Conference> found, store.Get(conference_id));
+//   WAMS_RETURN_IF_ERROR(store.Put(updated));
+//   WAMS_ASSIGN_OR_RETURN(std::vector<v1::ConferenceItem> items, store.ListItems(conference_id));
+//
+// Every write is synced. Thread-safe (RocksDB is); callers serialise
+// read-modify-write per conference.
+#ifndef WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_
+#define WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "broker/ledger/store/storage.h"
+#include "google/protobuf/message.h"
+#include "wams/broker/v1/conference.pb.h"
+
+namespace wams::conference {
+
+namespace v1 = ::wams::broker::v1;
+
+// An idempotency entry to write together with a record: `key` -> the
+// serialised `response` the first call returned.
+struct Remembered {
+  std::string key;
+  const google::protobuf::Message* response = nullptr;
+};
+
+class ConferenceStore {
+ public:
+  // Borrows `storage`, which must outlive the store.
+  explicit ConferenceStore(const ledger::store::Storage& storage) : storage_(storage) {}
+
+  // "conference-<kind>/<caller_oin>/<request_id>": the idempotency key of a
+  // caller's request. Request ids are the caller's, so the OIN keeps two
+  // parties' ids apart.
+  static std::string RequestKey(absl::string_view kind, absl::string_view caller_oin,
+                                absl::string_view request_id);
+
+  // The conference, or nullopt when there is none with that id. DATA_LOSS
+  // when the stored bytes do not parse; UNAVAILABLE on a read error.
+  absl::StatusOr<std::optional<v1::Conference>> Get(const std::string& conference_id) const;
+
+  // Writes the conference (synced), with `remember` in the same batch when
+  // given. UNAVAILABLE when it cannot be made durable.
+  absl::Status Put(const v1::Conference& conference,
+                   const std::optional<Remembered>& remember = std::nullopt) const;
+
+  // One item of a conference, or nullopt. Codes as Get().
+  absl::StatusOr<std::optional<v1::ConferenceItem>> GetItem(const std::string& conference_id,
+                                                            const std::string& item_id) const;
+
+  // Writes an item (synced), with `remember` in the same batch when given.
+  absl::Status PutItem(const std::string& conference_id, const v1::ConferenceItem& item,
+                       const std::optional<Remembered>& remember = std::nullopt) const;
+
+  // Every item of the conference, ordered by item id (UUIDv7: share order to
+  // the millisecond). Codes as Get().
+  absl::StatusOr<std::vector<v1::ConferenceItem>> ListItems(const std::string& conference_id) const;
+
+  // The serialised response remembered under `key`, or nullopt.
+  absl::StatusOr<std::optional<std::string>> Recall(const std::string& key) const;
+
+ private:
+  const ledger::store::Storage& storage_;
+};
+
+}  // namespace wams::conference
+
+#endif  // WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_

@@ -1,0 +1,56 @@
+// audit_service.h: the AuditService gRPC handlers. Thin: identify the caller,
+// run the audit core on a worker (audit queries wait for their durable
+// receipt), translate. Export streams the log with a ServerWriteReactor:
+// keys, receipts, then the checkpoint, one message per write.
+//
+//   AuditService service(authenticator, *core, pool);
+//   builder.RegisterService(&service);
+#ifndef WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
+#define WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
+
+#include "broker/audit/audit_core.h"
+#include "broker/common/worker_pool.h"
+#include "broker/identity/caller_identity.h"
+#include "wams/broker/v1/audit.grpc.pb.h"
+
+namespace wams::services {
+
+namespace v1 = ::wams::broker::v1;
+
+// Thread-safe; borrows everything, which must outlive the service.
+class AuditService final : public v1::AuditService::CallbackService {
+ public:
+  AuditService(const identity::Authenticator& authenticator, audit_service::AuditCore& core,
+               common::WorkerPool& pool)
+      : authenticator_(authenticator), core_(core), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* context,
+                                          const v1::GetCheckpointRequest* request,
+                                          v1::Checkpoint* response) override;
+  grpc::ServerUnaryReactor* ListReceipts(grpc::CallbackServerContext* context,
+                                         const v1::ListReceiptsRequest* request,
+                                         v1::ListReceiptsResponse* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(grpc::CallbackServerContext* context,
+                                              const v1::GetInclusionProofRequest* request,
+                                              v1::InclusionProof* response) override;
+  grpc::ServerUnaryReactor* GetConsistencyProof(grpc::CallbackServerContext* context,
+                                                const v1::GetConsistencyProofRequest* request,
+                                                v1::ConsistencyProof* response) override;
+  grpc::ServerWriteReactor<v1::ExportChunk>* Export(grpc::CallbackServerContext* context,
+                                                    const v1::ExportRequest* request) override;
+  grpc::ServerUnaryReactor* AddCosignature(grpc::CallbackServerContext* context,
+                                           const v1::AddCosignatureRequest* request,
+                                           v1::AddCosignatureResponse* response) override;
+  grpc::ServerUnaryReactor* GetDisclosureOverview(grpc::CallbackServerContext* context,
+                                                  const v1::DisclosureRequest* request,
+                                                  v1::DisclosureResponse* response) override;
+
+ private:
+  const identity::Authenticator& authenticator_;
+  audit_service::AuditCore& core_;
+  common::WorkerPool& pool_;
+};
+
+}  // namespace wams::services
+
+#endif  // WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_

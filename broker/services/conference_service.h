@@ -1,0 +1,57 @@
+// conference_service.h: the ConferenceService gRPC handlers (R22 to R26).
+// Thin: identify, run the conference manager on a worker (it waits for
+// durable receipts), translate. The rules and status codes are the manager's;
+// see broker/conference/conference_manager.h.
+//
+//   ConferenceService service(authenticator, conferences, workers);
+//   builder.RegisterService(&service);
+#ifndef WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_
+#define WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_
+
+#include "broker/common/worker_pool.h"
+#include "broker/conference/conference_manager.h"
+#include "broker/identity/caller_identity.h"
+#include "wams/broker/v1/conference.grpc.pb.h"
+
+namespace wams::services {
+
+namespace v1 = ::wams::broker::v1;
+
+// Thread-safe; borrows everything, which must outlive the service.
+class ConferenceService final : public v1::ConferenceService::CallbackService {
+ public:
+  ConferenceService(const identity::Authenticator& authenticator,
+                    conference::ConferenceManager& conferences, common::WorkerPool& pool)
+      : authenticator_(authenticator), conferences_(conferences), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* Convene(grpc::CallbackServerContext* context,
+                                    const v1::ConveneRequest* request,
+                                    v1::ConferenceResponse* response) override;
+  grpc::ServerUnaryReactor* Invite(grpc::CallbackServerContext* context,
+                                   const v1::InviteRequest* request,
+                                   v1::ConferenceResponse* response) override;
+  grpc::ServerUnaryReactor* SetClientInvitation(grpc::CallbackServerContext* context,
+                                                const v1::SetClientInvitationRequest* request,
+                                                v1::ConferenceResponse* response) override;
+  grpc::ServerUnaryReactor* ShareItem(grpc::CallbackServerContext* context,
+                                      const v1::ShareItemRequest* request,
+                                      v1::ShareItemResponse* response) override;
+  grpc::ServerUnaryReactor* FetchItems(grpc::CallbackServerContext* context,
+                                       const v1::FetchItemsRequest* request,
+                                       v1::FetchItemsResponse* response) override;
+  grpc::ServerUnaryReactor* AssentOnwardUse(grpc::CallbackServerContext* context,
+                                            const v1::AssentOnwardUseRequest* request,
+                                            v1::OnwardUseResponse* response) override;
+  grpc::ServerUnaryReactor* RequestOnwardUse(grpc::CallbackServerContext* context,
+                                             const v1::RequestOnwardUseRequest* request,
+                                             v1::OnwardUseResponse* response) override;
+
+ private:
+  const identity::Authenticator& authenticator_;
+  conference::ConferenceManager& conferences_;
+  common::WorkerPool& pool_;
+};
+
+}  // namespace wams::services
+
+#endif  // WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_

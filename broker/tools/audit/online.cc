@@ -1,0 +1,560 @@
+#include "broker/tools/audit/online.h"
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <variant>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "broker/common/secret_file.h"
+#include "broker/ledger/crypto/ed25519.h"
+#include "broker/ledger/crypto/sha256.h"
+#include "broker/ledger/merkle/merkle.h"
+#include "broker/ledger/note/note.h"
+#include "broker/tools/audit/export.h"
+#include "broker/tools/audit/export_verifier.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "policy/base/status_macros.h"
+#include "wams/broker/v1/audit.grpc.pb.h"
+
+namespace wams::audit {
+
+const char kOnlineUsage[] =
+    "  wams-audit fetch [CONN] DIR\n"
+    "      Export the log of a running broker into DIR (then: wams-audit verify DIR).\n"
+    "  wams-audit monitor [CONN] --keys FILE --state FILE [--quick]\n"
+    "      Fetch and verify the newest checkpoint (and, unless --quick, every receipt),\n"
+    "      check it extends the one in FILE, then save it there. Fork, rollback or\n"
+    "      rewrite: a line \"ALARM: ...\" and exit 1.\n"
+    "  wams-audit witness [CONN] --keys FILE --state FILE --witness-name NAME\n"
+    "                     --witness-key FILE [--quick]\n"
+    "      As monitor, then cosign the checkpoint (C2SP tlog-cosignature) and hand\n"
+    "      the cosignature to the broker.\n"
+    "  wams-audit witness-key --witness-name NAME --witness-key FILE\n"
+    "      Print the witness's verifier key for the broker's config (witnesses).\n"
+    "  wams-audit inclusion [CONN] --keys FILE RECEIPT_FILE\n"
+    "      Prove a receipt (SignedReceipt JSON, or a receipts.jsonl line) is in the log.\n"
+    "  CONN: --broker HOST:PORT --cert FILE --key FILE --ca FILE [--professional ID]\n"
+    "        (or WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA, WAMS_PROFESSIONAL_ID)\n";
+
+namespace {
+
+namespace v1 = ::wams::broker::v1;
+
+// An export may be large; proofs and checkpoints are small.
+constexpr auto kExportDeadline = std::chrono::minutes(30);
+constexpr auto kCallDeadline = std::chrono::seconds(30);
+
+struct Flags {
+  std::string broker;
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+  std::string professional_id;
+  std::string keys_file;
+  std::string state_file;
+  std::string witness_name;
+  std::string witness_key_file;
+  bool quick = false;
+  std::vector<std::string> positional;
+};
+
+std::string FromEnv(const char* name, const char* fallback = "") {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : fallback;
+}
+
+std::string Str(absl::string_view s) { return std::string(s.data(), s.size()); }
+
+// A failure to report: `alarm` marks a detected fork, rollback or rewrite.
+struct Failure {
+  bool alarm = false;
+  std::string message;
+};
+
+int Report(const Failure& failure, std::ostream& err) {
+  err << (failure.alarm ? "ALARM: " : "FAILED: ") << failure.message << "\n";
+  return 1;
+}
+
+Failure Error(const absl::Status& status) { return Failure{false, Str(status.message())}; }
+Failure Error(const grpc::Status& status, const char* what) {
+  return Failure{false,
+                 absl::StrCat(what, ": the broker answered code ",
+                              static_cast<int>(status.error_code()), ": ", status.error_message())};
+}
+Failure Alarm(std::string message) { return Failure{true, std::move(message)}; }
+
+class Client {
+ public:
+  static absl::StatusOr<Client> Connect(const Flags& flags) {
+    grpc::SslCredentialsOptions options;
+    WAMS_ASSIGN_OR_RETURN(options.pem_root_certs, common::ReadPublicFile(flags.ca_file, "--ca"));
+    WAMS_ASSIGN_OR_RETURN(options.pem_cert_chain,
+                          common::ReadPublicFile(flags.cert_file, "--cert"));
+    WAMS_ASSIGN_OR_RETURN(options.pem_private_key,
+                          common::ReadPrivateFile(flags.key_file, "--key"));
+    Client client;
+    client.stub_ =
+        v1::AuditService::NewStub(grpc::CreateChannel(flags.broker, grpc::SslCredentials(options)));
+    client.professional_id_ = flags.professional_id;
+    return client;
+  }
+
+  void Prepare(grpc::ClientContext* context,
+               std::chrono::system_clock::duration deadline = kCallDeadline) const {
+    context->set_deadline(std::chrono::system_clock::now() + deadline);
+    if (!professional_id_.empty()) {
+      context->AddMetadata("x-wams-professional-id", professional_id_);
+    }
+  }
+  v1::AuditService::Stub& stub() const { return *stub_; }
+
+ private:
+  std::shared_ptr<v1::AuditService::Stub> stub_;
+  std::string professional_id_;
+};
+
+// Streams the broker's export into `dir` (the offline export format).
+std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::Checkpoint* out) {
+  absl::StatusOr<std::unique_ptr<ExportWriter>> writer = ExportWriter::Create(dir);
+  if (!writer.ok()) return Error(writer.status());
+  grpc::ClientContext context;
+  client.Prepare(&context, kExportDeadline);
+  std::unique_ptr<grpc::ClientReader<v1::ExportChunk>> reader =
+      client.stub().Export(&context, v1::ExportRequest());
+  std::vector<std::string> keys;
+  std::optional<v1::Checkpoint> checkpoint;
+  v1::ExportChunk chunk;
+  std::optional<Failure> failure;
+  while (reader->Read(&chunk)) {
+    if (failure.has_value()) continue;  // drain, then report
+    switch (chunk.part_case()) {
+      case v1::ExportChunk::kKey:
+        keys.push_back(chunk.key());
+        break;
+      case v1::ExportChunk::kReceipt: {
+        const v1::SignedReceipt& r = chunk.receipt();
+        absl::Status added = (*writer)->AddReceipt(ExportedReceipt{
+            .index = r.leaf_index(),
+            .receipt = r.receipt_bytes(),
+            .signature = r.signature(),
+            .key_id = r.key_id(),
+        });
+        if (!added.ok()) failure = Error(added);
+        break;
+      }
+      case v1::ExportChunk::kCheckpoint:
+        checkpoint = chunk.checkpoint();
+        break;
+      default:
+        failure = Failure{false, "the export stream holds an empty chunk"};
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return Error(status, "Export");
+  if (failure.has_value()) return failure;
+  if (!checkpoint.has_value())
+    return Failure{false, "the export stream ended without a checkpoint"};
+  absl::Status finished = (*writer)->Finish(keys, checkpoint->note());
+  if (!finished.ok()) return Error(finished);
+  if (out != nullptr) *out = *std::move(checkpoint);
+  return std::nullopt;
+}
+
+absl::StatusOr<KeyRing> LoadKeys(const Flags& flags) {
+  if (flags.keys_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--keys FILE is required: the log's published verifier keys (e.g. DIR/keys of a fetch "
+        "you checked against the municipality's published keys)");
+  }
+  WAMS_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(flags.keys_file));
+  return KeyRing::Parse(text);
+}
+
+// A checkpoint note opened with the trusted keys.
+struct Verified {
+  std::string note;
+  ledger::CheckpointBody body;
+};
+
+absl::StatusOr<Verified> OpenCheckpoint(const KeyRing& ring, std::string note) {
+  WAMS_ASSIGN_OR_RETURN(OpenedNote opened, ring.OpenNote(note));
+  WAMS_ASSIGN_OR_RETURN(ledger::CheckpointBody body, ledger::ParseCheckpointBody(opened.text));
+  return Verified{std::move(note), body};
+}
+
+absl::Status WriteStateFile(const std::string& path, const std::string& note) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << note;
+    out.flush();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", temp));
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, path, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot replace ", path));
+  return absl::OkStatus();
+}
+
+// A fresh private temp dir, removed on destruction.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wams-audit-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The monitor's checks. On success returns the newest verified checkpoint
+// (already saved in the state file).
+std::variant<Failure, Verified> Monitor(const Client& client, const Flags& flags,
+                                        std::ostream& out) {
+  if (flags.state_file.empty()) return Failure{false, "--state FILE is required"};
+  absl::StatusOr<KeyRing> ring = LoadKeys(flags);
+  if (!ring.ok()) return Error(ring.status());
+
+  std::optional<Verified> old;
+  if (std::filesystem::exists(flags.state_file)) {
+    absl::StatusOr<std::string> text = ReadSmallFile(flags.state_file);
+    if (!text.ok()) return Error(text.status());
+    absl::StatusOr<Verified> opened = OpenCheckpoint(*ring, *std::move(text));
+    if (!opened.ok()) {
+      return Failure{
+          false, absl::StrCat("state file ", flags.state_file, ": ", opened.status().message())};
+    }
+    old = *std::move(opened);
+  }
+
+  // The newest checkpoint: with every receipt verified against it, or (quick)
+  // only its signature.
+  Verified latest;
+  std::optional<ledger::Digest> served_prefix_root;
+  if (flags.quick) {
+    v1::GetCheckpointRequest request;
+    v1::Checkpoint checkpoint;
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    grpc::Status status = client.stub().GetCheckpoint(&context, request, &checkpoint);
+    if (!status.ok()) return Error(status, "GetCheckpoint");
+    absl::StatusOr<Verified> opened = OpenCheckpoint(*ring, checkpoint.note());
+    if (!opened.ok()) {
+      return Alarm(absl::StrCat("the broker's checkpoint does not verify with the trusted keys: ",
+                                opened.status().message()));
+    }
+    latest = *std::move(opened);
+  } else {
+    ScratchDir scratch;
+    if (scratch.path().empty()) return Failure{false, "cannot make a temp dir"};
+    const std::string dir = scratch.path() + "/export";
+    if (std::optional<Failure> failed = Fetch(client, dir, nullptr)) return *failed;
+    VerifyOptions options;
+    options.keys = &*ring;
+    if (old.has_value()) options.prefix_size = old->body.tree_size;
+    VerifyReport report = VerifyExport(dir, options);
+    if (!report.status.ok()) {
+      return Alarm(
+          absl::StrCat("the log the broker serves does not verify: ", report.status.message(),
+                       report.first_bad_index.has_value()
+                           ? absl::StrCat(" (first bad index: ", *report.first_bad_index, ")")
+                           : std::string()));
+    }
+    absl::StatusOr<std::string> note = ReadSmallFile(dir + "/" + kCheckpointFile);
+    if (!note.ok()) return Error(note.status());
+    latest = Verified{*std::move(note), report.checkpoint};
+    served_prefix_root = report.prefix_root;
+    out << "receipts verified: " << report.receipts_verified << "\n";
+  }
+
+  if (old.has_value()) {
+    const ledger::CheckpointBody& a = old->body;
+    const ledger::CheckpointBody& b = latest.body;
+    if (a.origin != b.origin) {
+      return Alarm(absl::StrCat("origin changed from ", a.origin, " to ", b.origin));
+    }
+    if (b.tree_size < a.tree_size) {
+      return Alarm(absl::StrCat("ROLLBACK: the log shrank from ", a.tree_size, " to ", b.tree_size,
+                                " receipts; receipts were removed"));
+    }
+    if (b.tree_size == a.tree_size && b.root_hash != a.root_hash) {
+      return Alarm(absl::StrCat("FORK: two different trees of size ", a.tree_size, ": saved root ",
+                                ledger::DigestHex(a.root_hash), ", served root ",
+                                ledger::DigestHex(b.root_hash)));
+    }
+    if (served_prefix_root.has_value() && *served_prefix_root != a.root_hash) {
+      return Alarm(absl::StrCat("FORK OR REWRITE: the receipts the broker serves give root ",
+                                ledger::DigestHex(*served_prefix_root), " at size ", a.tree_size,
+                                ", the saved checkpoint says ", ledger::DigestHex(a.root_hash)));
+    }
+    if (b.tree_size > a.tree_size) {
+      v1::GetConsistencyProofRequest request;
+      request.set_old_size(a.tree_size);
+      request.set_new_size(b.tree_size);
+      v1::ConsistencyProof proof;
+      grpc::ClientContext context;
+      client.Prepare(&context);
+      grpc::Status status = client.stub().GetConsistencyProof(&context, request, &proof);
+      if (!status.ok()) return Error(status, "GetConsistencyProof");
+      std::vector<ledger::Digest> hashes;
+      for (const std::string& h : proof.hashes()) {
+        absl::StatusOr<ledger::Digest> d = ledger::DigestFromBytes(h);
+        if (!d.ok()) return Alarm("the consistency proof holds a malformed hash");
+        hashes.push_back(*d);
+      }
+      absl::Status consistent =
+          ledger::VerifyConsistency(a.tree_size, b.tree_size, a.root_hash, b.root_hash, hashes);
+      if (!consistent.ok()) {
+        return Alarm(absl::StrCat("FORK OR REWRITE: checkpoint ", b.tree_size,
+                                  " does not extend the saved checkpoint ", a.tree_size, ": ",
+                                  consistent.message()));
+      }
+    }
+    out << "consistent with the saved checkpoint of size " << a.tree_size << "\n";
+  } else {
+    out << "no saved checkpoint: trusting this one from now on\n";
+  }
+  absl::Status saved = WriteStateFile(flags.state_file, latest.note);
+  if (!saved.ok()) return Error(saved);
+  out << "OK: checkpoint " << latest.body.tree_size << " root "
+      << ledger::DigestHex(latest.body.root_hash) << " saved to " << flags.state_file << "\n";
+  return latest;
+}
+
+absl::StatusOr<ledger::Ed25519PrivateKey> LoadWitnessKey(const Flags& flags) {
+  if (flags.witness_name.empty() || flags.witness_key_file.empty()) {
+    return absl::InvalidArgumentError("--witness-name and --witness-key are required");
+  }
+  if (!ledger::IsValidNoteKeyName(flags.witness_name)) {
+    return absl::InvalidArgumentError("--witness-name: no '+' or white space allowed");
+  }
+  WAMS_ASSIGN_OR_RETURN(std::string pem,
+                        common::ReadPrivateFile(flags.witness_key_file, "--witness-key"));
+  return ledger::Ed25519PrivateKey::FromPem(pem);
+}
+
+int Witness(const Client& client, const Flags& flags, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<ledger::Ed25519PrivateKey> key = LoadWitnessKey(flags);
+  if (!key.ok()) return Report(Error(key.status()), err);
+  std::variant<Failure, Verified> checked = Monitor(client, flags, out);
+  if (const Failure* f = std::get_if<Failure>(&checked)) return Report(*f, err);
+  const Verified& latest = std::get<Verified>(checked);
+  absl::StatusOr<ledger::ParsedNote> note = ledger::ParseNote(latest.note);
+  if (!note.ok()) return Report(Error(note.status()), err);
+  v1::AddCosignatureRequest request;
+  request.set_tree_size(latest.body.tree_size);
+  request.set_cosignature_line(
+      ledger::CosignatureLine(flags.witness_name, *key, note->text,
+                              static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()))));
+  v1::AddCosignatureResponse response;
+  grpc::ClientContext context;
+  client.Prepare(&context);
+  grpc::Status status = client.stub().AddCosignature(&context, request, &response);
+  if (!status.ok()) return Report(Error(status, "AddCosignature"), err);
+  out << "cosigned checkpoint " << latest.body.tree_size << " as " << flags.witness_name << "\n";
+  return 0;
+}
+
+int WitnessKeyLine(const Flags& flags, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<ledger::Ed25519PrivateKey> key = LoadWitnessKey(flags);
+  if (!key.ok()) return Report(Error(key.status()), err);
+  const ledger::Ed25519PublicKey& pub = key->PublicKey();
+  out << flags.witness_name << "+"
+      << absl::StrFormat("%08x", ledger::CosignatureKeyId(flags.witness_name, pub)) << "+"
+      << ledger::Base64Encode("\x04" + pub.raw()) << "\n";
+  return 0;
+}
+
+// A receipt as a holder keeps it: a receipts.jsonl line or SignedReceipt JSON.
+absl::StatusOr<v1::SignedReceipt> ReadHeldReceipt(const std::string& path) {
+  WAMS_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  ExportedReceipt line;
+  if (ParseReceiptLine(text, line).ok()) {
+    v1::SignedReceipt r;
+    r.set_leaf_index(line.index);
+    r.set_receipt_bytes(line.receipt);
+    r.set_signature(line.signature);
+    r.set_key_id(line.key_id);
+    return r;
+  }
+  v1::SignedReceipt r;
+  google::protobuf::util::JsonParseOptions options;
+  const bool parsed = google::protobuf::util::JsonStringToMessage(text, &r, options).ok();
+  if (!parsed || r.receipt_bytes().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": neither a receipts.jsonl line nor a wams.broker.v1.SignedReceipt as JSON"));
+  }
+  return r;
+}
+
+int Inclusion(const Client& client, const Flags& flags, std::ostream& out, std::ostream& err) {
+  if (flags.positional.size() != 1) {
+    err << "wams-audit: inclusion wants one RECEIPT_FILE\n";
+    return 2;
+  }
+  absl::StatusOr<KeyRing> ring = LoadKeys(flags);
+  if (!ring.ok()) return Report(Error(ring.status()), err);
+  absl::StatusOr<v1::SignedReceipt> receipt = ReadHeldReceipt(flags.positional[0]);
+  if (!receipt.ok()) return Report(Error(receipt.status()), err);
+  const ledger::NoteVerifier* verifier = ring->Find(receipt->key_id());
+  if (verifier == nullptr) {
+    return Report(Failure{false, absl::StrCat("the receipt is signed by ", receipt->key_id(),
+                                              ", which is not in --keys")},
+                  err);
+  }
+  if (!verifier->key().Verify(receipt->receipt_bytes(), receipt->signature())) {
+    return Report(Failure{false, "the receipt's signature does not verify"}, err);
+  }
+
+  v1::Checkpoint checkpoint;
+  {
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    grpc::Status status =
+        client.stub().GetCheckpoint(&context, v1::GetCheckpointRequest(), &checkpoint);
+    if (!status.ok()) return Report(Error(status, "GetCheckpoint"), err);
+  }
+  absl::StatusOr<Verified> latest = OpenCheckpoint(*ring, checkpoint.note());
+  if (!latest.ok()) {
+    return Report(
+        Alarm(absl::StrCat("the broker's checkpoint does not verify: ", latest.status().message())),
+        err);
+  }
+  const uint64_t size = latest->body.tree_size;
+  if (receipt->leaf_index() >= size) {
+    return Report(Failure{false, absl::StrCat("leaf ", receipt->leaf_index(),
+                                              " is not yet covered by the latest checkpoint "
+                                              "(size ",
+                                              size, "); try again after the next one")},
+                  err);
+  }
+  v1::GetInclusionProofRequest request;
+  request.set_leaf_index(receipt->leaf_index());
+  request.set_tree_size(size);
+  v1::InclusionProof proof;
+  {
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    grpc::Status status = client.stub().GetInclusionProof(&context, request, &proof);
+    if (!status.ok()) return Report(Error(status, "GetInclusionProof"), err);
+  }
+  std::vector<ledger::Digest> hashes;
+  for (const std::string& h : proof.hashes()) {
+    absl::StatusOr<ledger::Digest> d = ledger::DigestFromBytes(h);
+    if (!d.ok()) return Report(Alarm("the inclusion proof holds a malformed hash"), err);
+    hashes.push_back(*d);
+  }
+  absl::Status included = ledger::VerifyInclusion(receipt->leaf_index(), size,
+                                                  ledger::LeafHash(receipt->receipt_bytes()),
+                                                  hashes, latest->body.root_hash);
+  if (!included.ok()) {
+    return Report(
+        Alarm(absl::StrCat("the receipt at leaf ", receipt->leaf_index(),
+                           " is NOT in the log of checkpoint ", size, ": ", included.message())),
+        err);
+  }
+  out << "OK: receipt at leaf " << receipt->leaf_index() << " is in the log\n";
+  out << "checkpoint: " << latest->body.origin << " size " << size << " root "
+      << ledger::DigestHex(latest->body.root_hash) << "\n";
+  out << "proof hashes: " << hashes.size() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+bool IsOnlineCommand(const std::string& command) {
+  return command == "fetch" || command == "monitor" || command == "witness" ||
+         command == "inclusion" || command == "witness-key";
+}
+
+int RunOnline(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
+              std::ostream& err) {
+  Flags flags;
+  flags.broker = FromEnv("WAMS_BROKER", "127.0.0.1:7443");
+  flags.cert_file = FromEnv("WAMS_CERT");
+  flags.key_file = FromEnv("WAMS_KEY");
+  flags.ca_file = FromEnv("WAMS_CA");
+  flags.professional_id = FromEnv("WAMS_PROFESSIONAL_ID");
+  const std::map<std::string, std::string*> value_flags = {
+      {"--broker", &flags.broker},
+      {"--cert", &flags.cert_file},
+      {"--key", &flags.key_file},
+      {"--ca", &flags.ca_file},
+      {"--professional", &flags.professional_id},
+      {"--keys", &flags.keys_file},
+      {"--state", &flags.state_file},
+      {"--witness-name", &flags.witness_name},
+      {"--witness-key", &flags.witness_key_file},
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--quick") {
+      flags.quick = true;
+    } else if (auto flag = value_flags.find(arg); flag != value_flags.end()) {
+      if (i + 1 >= args.size()) {
+        err << "wams-audit: " << arg << " needs a value\n";
+        return 2;
+      }
+      *flag->second = args[++i];
+    } else if (arg.starts_with("--")) {
+      err << "wams-audit: unknown option " << arg << "\n";
+      return 2;
+    } else {
+      flags.positional.push_back(arg);
+    }
+  }
+  if (command == "witness-key") return WitnessKeyLine(flags, out, err);
+
+  absl::StatusOr<Client> client = Client::Connect(flags);
+  if (!client.ok()) return Report(Error(client.status()), err);
+  if (command == "fetch") {
+    if (flags.positional.size() != 1) {
+      err << "wams-audit: fetch wants one DIR\n";
+      return 2;
+    }
+    v1::Checkpoint checkpoint;
+    if (std::optional<Failure> failed = Fetch(*client, flags.positional[0], &checkpoint)) {
+      return Report(*failed, err);
+    }
+    out << "fetched " << checkpoint.tree_size() << " receipts into " << flags.positional[0]
+        << "\ncheckpoint: " << checkpoint.origin() << " size " << checkpoint.tree_size()
+        << "\ncosignatures: " << checkpoint.cosignatures_size() << "\nnext: wams-audit verify "
+        << flags.positional[0] << "\n";
+    return 0;
+  }
+  if (command == "monitor") {
+    std::variant<Failure, Verified> result = Monitor(*client, flags, out);
+    if (const Failure* f = std::get_if<Failure>(&result)) return Report(*f, err);
+    return 0;
+  }
+  if (command == "witness") return Witness(*client, flags, out, err);
+  if (command == "inclusion") return Inclusion(*client, flags, out, err);
+  err << "wams-audit: unknown command " << command << "\n";
+  return 2;
+}
+
+}  // namespace wams::audit

@@ -1,0 +1,126 @@
+// Validates rendered Kubernetes manifests (a multi-document YAML stream on
+// stdin, e.g. `kubectl kustomize deploy/kubernetes/voorbeeldstad`) against the
+// Kubernetes API's OpenAPI schemas shipped by the npm package kubernetes-models,
+// then checks what deploy/README.md promises about the broker's deployment.
+//
+//   kubectl kustomize DIR | node deploy/validate/validate-kubernetes.js
+//
+// Exit 0: every document is a known, schema-valid object and every promise
+// holds. Exit 1: the first problems, one per line.
+"use strict";
+const fs = require("fs");
+const YAML = require("yaml");
+
+const problems = [];
+const problem = (text) => problems.push(text);
+
+function modelFor(apiVersion, kind) {
+  // "apps/v1" -> kubernetes-models/apps/v1/Kind; "v1" -> kubernetes-models/v1/Kind.
+  try {
+    return require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
+  } catch (error) {
+    return undefined;
+  }
+}
+
+const docs = YAML.parseAllDocuments(fs.readFileSync(0, "utf8"));
+const objects = [];
+for (const doc of docs) {
+  if (doc.errors.length > 0) {
+    problem(`YAML: ${doc.errors[0].message}`);
+    continue;
+  }
+  const object = doc.toJS();
+  if (object === null) continue;
+  const name = `${object.kind}/${object.metadata && object.metadata.name}`;
+  // kustomize wraps long base64 values; the API server's decoder (Go's
+  // encoding/base64) skips the line breaks, the schema's "byte" format does not.
+  if (object.kind === "Secret" && object.data) {
+    for (const key of Object.keys(object.data)) object.data[key] = object.data[key].replace(/\s+/g, "");
+  }
+  const Model = object.apiVersion && object.kind ? modelFor(object.apiVersion, object.kind) : undefined;
+  if (Model === undefined) {
+    problem(`${name}: unknown apiVersion/kind ${object.apiVersion}/${object.kind}`);
+    continue;
+  }
+  try {
+    new Model(object).validate();
+  } catch (error) {
+    problem(`${name}: ${error.message}`);
+    continue;
+  }
+  objects.push(object);
+}
+
+// What the deployment promises (deploy/README.md).
+const byKind = (kind) => objects.filter((o) => o.kind === kind);
+const sets = byKind("StatefulSet");
+if (sets.length !== 1) problem(`expected one StatefulSet (one broker per municipality), got ${sets.length}`);
+for (const set of sets) {
+  const spec = set.spec;
+  if (spec.replicas !== 1) problem(`${set.metadata.name}: replicas must be 1 (one writer per receipt log)`);
+  if (!(spec.volumeClaimTemplates || []).some((t) => t.metadata.name === "data")) {
+    problem(`${set.metadata.name}: no persistent volume claim template "data"`);
+  }
+  const pod = spec.template.spec;
+  if (!(pod.securityContext && pod.securityContext.runAsNonRoot)) problem("the pod must run as non-root");
+  for (const container of [...(pod.initContainers || []), ...pod.containers]) {
+    const sc = container.securityContext || {};
+    if (sc.allowPrivilegeEscalation !== false || sc.readOnlyRootFilesystem !== true) {
+      problem(`container ${container.name}: needs allowPrivilegeEscalation false, readOnlyRootFilesystem true`);
+    }
+  }
+  const broker = pod.containers.find((c) => c.name === "broker");
+  if (broker === undefined) {
+    problem("no container named broker");
+  } else {
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+      const command = broker[probe] && broker[probe].exec && broker[probe].exec.command;
+      if (!command || !String(command[0]).endsWith("wams-healthcheck")) {
+        problem(`broker: ${probe} must exec wams-healthcheck (mTLS gRPC health)`);
+      }
+    }
+    if (!(broker.volumeMounts || []).some((m) => m.name === "data" && m.mountPath === "/var/lib/wams")) {
+      problem("broker: the data volume must be mounted at /var/lib/wams");
+    }
+  }
+  // Every ConfigMap and Secret the pod refers to is part of the rendering.
+  const names = (kind) => new Set(byKind(kind).map((o) => o.metadata.name));
+  const configMaps = names("ConfigMap");
+  const secrets = names("Secret");
+  for (const volume of pod.volumes || []) {
+    if (volume.configMap && !configMaps.has(volume.configMap.name)) {
+      problem(`volume ${volume.name}: ConfigMap ${volume.configMap.name} is not defined`);
+    }
+    if (volume.secret && !secrets.has(volume.secret.secretName)) {
+      problem(`volume ${volume.name}: Secret ${volume.secret.secretName} is not defined`);
+    }
+  }
+  for (const container of pod.containers) {
+    for (const env of container.env || []) {
+      const ref = env.valueFrom && env.valueFrom.configMapKeyRef;
+      if (ref && !configMaps.has(ref.name)) problem(`env ${env.name}: ConfigMap ${ref.name} is not defined`);
+    }
+  }
+  const config = byKind("ConfigMap").find((c) => c.data && c.data["broker.textproto"]);
+  if (!config) problem("no ConfigMap holds broker.textproto");
+}
+const labels = sets.length === 1 ? sets[0].spec.template.metadata.labels : {};
+const policies = byKind("NetworkPolicy").filter((p) =>
+  Object.entries(p.spec.podSelector.matchLabels || {}).every(([k, v]) => labels[k] === v));
+if (policies.length === 0) problem("no NetworkPolicy selects the broker pod");
+for (const policy of policies) {
+  const types = policy.spec.policyTypes || [];
+  if (!types.includes("Ingress") || !types.includes("Egress")) {
+    problem(`NetworkPolicy ${policy.metadata.name}: must restrict both Ingress and Egress`);
+  }
+}
+if (byKind("Service").length === 0) problem("no Service");
+if (byKind("Namespace").length !== 1) problem("expected the municipality's own Namespace");
+
+if (problems.length > 0) {
+  for (const text of problems) console.log(`validate-kubernetes: ${text}`);
+  process.exit(1);
+}
+const kinds = objects.map((o) => o.kind).sort().join(", ");
+console.log(`validate-kubernetes: ${objects.length} objects valid (${kinds})`);

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# The deployment files, checked with real tools (deploy/README.md):
+#   - the production config example, the Kubernetes overlay's copy of it, and
+#     the compose demo's generated configs: the real wams-broker and
+#     wams-adapter start with each (paths pointed at a fresh dev PKI, port 0)
+#     and stop cleanly;
+#   - the compose file: `docker-compose config` (Debian's docker-compose);
+#   - the Kubernetes overlay: rendered with `kubectl kustomize`, every object
+#     validated against the Kubernetes API schemas and the deployment's
+#     promises (deploy/validate/validate-kubernetes.js, npm kubernetes-models);
+#   - the systemd unit: `systemd-analyze verify` prints nothing;
+#   - the Dockerfile: Debian 12 stages, a non-root user, no downloads.
+# A check whose tool is missing is reported as skipped (the closing line
+# counts them); deploy/install-deps.sh installs docker-compose, and
+# deploy/validate/ is installed here with `npm ci` when node_modules is missing.
+#
+# usage: check_deploy.sh SOURCE_DIR WAMS_BROKER WAMS_ADAPTER
+set -euo pipefail
+if (($# != 3)); then
+  echo "usage: $0 SOURCE_DIR WAMS_BROKER WAMS_ADAPTER" >&2
+  exit 2
+fi
+source_dir=$(cd "$1" && pwd)
+broker_bin=$2
+adapter_bin=$3
+work=$(mktemp -d "${TMPDIR:-/tmp}/wams-deploy.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+passes=0 failures=0 skips=0
+pass() {
+  echo "deploy: ok       $*"
+  passes=$((passes + 1))
+}
+failed() {
+  echo "deploy: FAILED   $*"
+  failures=$((failures + 1))
+}
+skipped() {
+  echo "deploy: skipped  $*"
+  skips=$((skips + 1))
+}
+
+pki=$work/pki
+bash "$source_dir/deploy/dev-pki.sh" "$pki" >/dev/null
+
+# starts_cleanly NAME PROGRAM CONFIG: the program reaches "listening on" and
+# exits 0 on SIGTERM.
+starts_cleanly() {
+  local name=$1 program=$2 config=$3
+  local out=$work/${name//[^A-Za-z0-9._-]/_}.out err=$work/${name//[^A-Za-z0-9._-]/_}.err
+  "$program" --config "$config" >"$out" 2>"$err" &
+  local pid=$! listening=0
+  for _ in $(seq 1 300); do
+    if grep -q "listening on" "$out"; then
+      listening=1
+      break
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -TERM "$pid" 2>/dev/null || true
+  local code=0
+  wait "$pid" || code=$?
+  if ((listening && code == 0)); then
+    pass "$name: starts and stops cleanly"
+  else
+    failed "$name: listening=$listening exit=$code: $(tail -n 3 "$err")"
+  fi
+}
+
+# to_host CONFIG OUT: a container/production config with its paths pointed at
+# the test's PKI and data dir, listening on a free loopback port.
+to_host() {
+  local data_dir
+  data_dir=$work/data-$(basename "$2")
+  sed -e "s|\"/etc/wams/tls/|\"$pki/|; s|\"/etc/wams/keys/|\"$pki/|" \
+    -e "s|\"/etc/wams/records/|\"$source_dir/adapters/config/records/|" \
+    -e "s|^data_dir: \"[^\"]*\"|data_dir: \"$data_dir\"|" \
+    -e "s|^listen_address: \"[^\"]*\"|listen_address: \"127.0.0.1:0\"|" "$1" >"$2"
+}
+
+echo "deploy: configs"
+to_host "$source_dir/deploy/config/broker.production.textproto" "$work/production.textproto"
+starts_cleanly "config/broker.production.textproto" "$broker_bin" "$work/production.textproto"
+if cmp -s "$source_dir/deploy/config/broker.production.textproto" \
+  "$source_dir/deploy/kubernetes/voorbeeldstad/broker.textproto"; then
+  pass "kubernetes/voorbeeldstad/broker.textproto is the production example"
+else
+  failed "kubernetes/voorbeeldstad/broker.textproto differs from config/broker.production.textproto"
+fi
+bash "$source_dir/deploy/compose/make-configs.sh" "$work/compose" >/dev/null
+to_host "$work/compose/broker.textproto" "$work/compose-broker.textproto"
+starts_cleanly "compose broker config" "$broker_bin" "$work/compose-broker.textproto"
+for name in neighbourhood-team ggz school police probation; do
+  to_host "$work/compose/$name.textproto" "$work/compose-$name.textproto"
+  starts_cleanly "compose $name adapter config" "$adapter_bin" "$work/compose-$name.textproto"
+done
+
+echo "deploy: compose"
+if command -v docker-compose >/dev/null; then
+  if (cd "$source_dir/deploy/compose" && docker-compose -f compose.yaml config -q) 2>"$work/compose.err"; then
+    pass "compose/compose.yaml: docker-compose config"
+  else
+    failed "compose/compose.yaml: $(cat "$work/compose.err")"
+  fi
+else
+  skipped "compose/compose.yaml: docker-compose is not installed (deploy/install-deps.sh)"
+fi
+
+echo "deploy: kubernetes"
+validate=$source_dir/deploy/validate
+if ! command -v kubectl >/dev/null; then
+  skipped "kubernetes: kubectl (kustomize) is not installed"
+elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  skipped "kubernetes: node and npm are not installed"
+else
+  if [[ ! -d $validate/node_modules/kubernetes-models ]]; then
+    (cd "$validate" && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm.log" 2>&1 ||
+      { cat "$work/npm.log"; }
+  fi
+  cp -r "$source_dir/deploy/kubernetes" "$work/kubernetes"
+  overlay=$work/kubernetes/voorbeeldstad
+  rm -rf "$overlay/secrets"
+  mkdir -p "$overlay/secrets/tls" "$overlay/secrets/keys"
+  cp "$pki/broker.crt" "$pki/broker.key" "$pki/ca.crt" "$overlay/secrets/tls/"
+  cp "$pki/receipt-signing.key" "$pki/pseudonym.key" "$overlay/secrets/keys/"
+  if ! kubectl kustomize "$overlay" >"$work/rendered.yaml" 2>"$work/kustomize.err"; then
+    failed "kubernetes: kubectl kustomize: $(cat "$work/kustomize.err")"
+  elif node "$validate/validate-kubernetes.js" <"$work/rendered.yaml" >"$work/validate.out" 2>&1; then
+    pass "kubernetes/voorbeeldstad: $(cat "$work/validate.out")"
+  else
+    failed "kubernetes/voorbeeldstad:"
+    cat "$work/validate.out"
+  fi
+  # The validator can fail: a broken rendering is refused.
+  sed 's/replicas: 1/replicas: 3/' "$work/rendered.yaml" >"$work/broken.yaml"
+  if node "$validate/validate-kubernetes.js" <"$work/broken.yaml" >/dev/null 2>&1; then
+    failed "validate-kubernetes.js accepted three replicas"
+  else
+    pass "validate-kubernetes.js refuses a broken rendering (three replicas)"
+  fi
+fi
+
+echo "deploy: systemd"
+if command -v systemd-analyze >/dev/null; then
+  sed "s|^ExecStart=/usr/local/bin/wams-broker|ExecStart=$broker_bin|" \
+    "$source_dir/deploy/systemd/wams-broker.service" >"$work/wams-broker.service"
+  systemd-analyze verify "$work/wams-broker.service" >"$work/systemd.out" 2>&1 || true
+  if [[ -s $work/systemd.out ]]; then
+    failed "systemd/wams-broker.service: $(cat "$work/systemd.out")"
+  else
+    pass "systemd/wams-broker.service: systemd-analyze verify"
+  fi
+else
+  skipped "systemd: systemd-analyze is not installed"
+fi
+
+echo "deploy: container"
+dockerfile=$source_dir/deploy/container/Dockerfile
+if [[ $(grep -c '^FROM debian:12' "$dockerfile") == 2 ]] &&
+  grep -Eq '^USER [1-9][0-9]*:[1-9][0-9]*$' "$dockerfile" &&
+  ! grep -Eiq '(curl|wget) |^ADD +https?:' "$dockerfile"; then
+  pass "container/Dockerfile: two Debian 12 stages, non-root USER, no downloads"
+else
+  failed "container/Dockerfile: expected two 'FROM debian:12' stages, a numeric non-root USER, no curl/wget/ADD URL"
+fi
+# Parsed, not byte-compiled: nothing is written into the source tree.
+if /usr/bin/python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' \
+  "$source_dir/deploy/container/wams-healthcheck" 2>"$work/py.err"; then
+  pass "container/wams-healthcheck parses"
+else
+  failed "container/wams-healthcheck: $(cat "$work/py.err")"
+fi
+
+echo "deploy: $passes passed, $failures failed, $skips skipped"
+((failures == 0))
