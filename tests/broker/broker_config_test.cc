@@ -1,5 +1,7 @@
 // A bad config stops start-up with a message naming the field: the real
 // wams-broker binary against broken copies of the example config.
+#include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "absl/strings/str_replace.h"
@@ -68,18 +70,40 @@ INSTANTIATE_TEST_SUITE_P(
       return param_info.param.name;
     });
 
-TEST(BrokerConfigStartup, PrivateKeyReadableByOthersIsRefused) {
+struct KeyFileCase {
+  std::string file;   // in the dev PKI
+  std::string field;  // the config field the error must name
+};
+
+class PrivateKeyPermissionsTest : public ::testing::TestWithParam<KeyFileCase> {};
+
+TEST_P(PrivateKeyPermissionsTest, KeyReadableByGroupOrOthersIsRefused) {
   BrokerFixture broker;
-  std::filesystem::permissions(broker.pki_dir() / "broker.key", std::filesystem::perms::others_read,
+  std::filesystem::permissions(broker.pki_dir() / GetParam().file,
+                               std::filesystem::perms::group_read,
                                std::filesystem::perm_options::add);
   std::string output;
   int code =
       testing::RunCommand({testing::BrokerBinary(), "--config", broker.config_path()}, &output);
 
   EXPECT_NE(code, 0);
-  EXPECT_THAT(output, HasSubstr("server_tls.private_key_file"));
+  EXPECT_THAT(output, HasSubstr(GetParam().field));
   EXPECT_THAT(output, HasSubstr("chmod 600"));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    KeyFiles, PrivateKeyPermissionsTest,
+    ::testing::Values(KeyFileCase{"broker.key", "server_tls.private_key_file"},
+                      KeyFileCase{"receipt-signing.key", "ledger.signing_key_file"},
+                      KeyFileCase{"pseudonym.key", "ledger.pseudonym_key_file"}),
+    [](const ::testing::TestParamInfo<KeyFileCase>& param_info) {
+      std::string name = param_info.param.file;
+      name.erase(
+          std::remove_if(name.begin(), name.end(),
+                         [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
+          name.end());
+      return name;
+    });
 
 TEST(BrokerConfigStartup, MissingConfigArgumentPrintsUsage) {
   std::string output;

@@ -1,36 +1,21 @@
 #include "broker/ledger/store/ledger_config.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "broker/common/secret_file.h"
 #include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
-namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view field) {
-  if (path.empty()) return absl::InvalidArgumentError(absl::StrCat("ledger.", field, " is empty"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat("ledger.", field, ": cannot read ", path));
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
 absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig& config) {
   if (config.origin().empty()) return absl::InvalidArgumentError("ledger.origin is empty");
   if (!IsValidNoteKeyName(config.origin())) {
     return absl::InvalidArgumentError("ledger.origin is not a valid note key name");
   }
-  WAMS_ASSIGN_OR_RETURN(std::string pem, ReadFile(config.signing_key_file(), "signing_key_file"));
+  WAMS_ASSIGN_OR_RETURN(std::string pem, common::ReadPrivateFile(config.signing_key_file(),
+                                                                 "ledger.signing_key_file"));
   absl::StatusOr<Ed25519PrivateKey> key = Ed25519PrivateKey::FromPem(pem);
   if (!key.ok()) {
     return absl::InvalidArgumentError(
@@ -42,7 +27,8 @@ absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig
   for (int i = 0; i < config.previous_public_key_files_size(); ++i) {
     const std::string field = absl::StrCat("previous_public_key_files[", i, "]");
     WAMS_ASSIGN_OR_RETURN(std::string pub_pem,
-                          ReadFile(config.previous_public_key_files(i), field));
+                          common::ReadPublicFile(config.previous_public_key_files(i),
+                                                 absl::StrCat("ledger.", field)));
     absl::StatusOr<Ed25519PublicKey> pub = Ed25519PublicKey::FromPem(pub_pem);
     if (!pub.ok()) {
       return absl::InvalidArgumentError(
@@ -58,8 +44,8 @@ absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig
     }
     options.checkpoint_interval = d;
   }
-  WAMS_ASSIGN_OR_RETURN(std::string hmac_key,
-                        ReadFile(config.pseudonym_key_file(), "pseudonym_key_file"));
+  WAMS_ASSIGN_OR_RETURN(std::string hmac_key, common::ReadPrivateFile(config.pseudonym_key_file(),
+                                                                      "ledger.pseudonym_key_file"));
   absl::StatusOr<Pseudonymizer> pseudonymizer = Pseudonymizer::Create(std::move(hmac_key));
   if (!pseudonymizer.ok()) {
     return absl::InvalidArgumentError(

@@ -22,9 +22,11 @@ struct LedgerSetup {
   Pseudonymizer pseudonymizer;
 };
 
-// INVALID_ARGUMENT naming the field for a missing origin or key file, an
-// unreadable or malformed key, a pseudonym key under 32 bytes or a negative
-// interval. Key material never appears in a message.
+// INVALID_ARGUMENT naming the field for a missing origin, a malformed key, a
+// pseudonym key under 32 bytes or a negative interval; NOT_FOUND for an
+// unreadable file; FAILED_PRECONDITION for a private key file (signing or
+// pseudonym key) that group or others may access. Key material never appears
+// in a message.
 absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig& config);
 
 }  // namespace wams::ledger::store

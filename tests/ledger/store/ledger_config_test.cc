@@ -1,5 +1,6 @@
 #include "broker/ledger/store/ledger_config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -13,20 +14,20 @@ namespace {
 
 using testing::TempDir;
 
-// RFC 8410, section 10.3.
-constexpr char kPrivatePem[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n"
-    "-----END PRIVATE KEY-----\n";
+// A PKCS#8 PEM as `openssl genpkey -algorithm ed25519` writes it.
+std::string SigningKeyPem() { return testing::KeyFromSeed('s').ToPem(); }
 
+// Key files are written 0600, as the broker requires of private keys.
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 class LedgerConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    WriteFile(dir_.Sub("signing.pem"), kPrivatePem);
+    WriteFile(dir_.Sub("signing.pem"), SigningKeyPem());
     WriteFile(dir_.Sub("old.pem"), testing::KeyFromSeed('o').PublicKey().ToPem());
     WriteFile(dir_.Sub("pseudonym.key"), std::string(32, 'p'));
     config_.set_origin(testing::kOrigin);
@@ -57,6 +58,14 @@ TEST_F(LedgerConfigTest, ReadsTheCheckpointInterval) {
   EXPECT_EQ(setup->options.checkpoint_interval, absl::Milliseconds(250));
 }
 
+TEST_F(LedgerConfigTest, RefusesAPrivateKeyOthersCanRead) {
+  std::filesystem::permissions(dir_.Sub("pseudonym.key"), std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  absl::StatusOr<LedgerSetup> setup = LoadLedgerSetup(config_);
+  EXPECT_EQ(setup.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(setup.status().message(), "ledger.pseudonym_key_file"));
+}
+
 TEST_F(LedgerConfigTest, ErrorsNameTheFieldAndNotTheKey) {
   WriteFile(dir_.Sub("signing.pem"), "not a key");
   absl::StatusOr<LedgerSetup> bad_key = LoadLedgerSetup(config_);
@@ -64,7 +73,7 @@ TEST_F(LedgerConfigTest, ErrorsNameTheFieldAndNotTheKey) {
   EXPECT_TRUE(absl::StrContains(bad_key.status().message(), "signing_key_file"));
   EXPECT_FALSE(absl::StrContains(bad_key.status().message(), "not a key"));
 
-  WriteFile(dir_.Sub("signing.pem"), kPrivatePem);
+  WriteFile(dir_.Sub("signing.pem"), SigningKeyPem());
   WriteFile(dir_.Sub("pseudonym.key"), "short");
   absl::StatusOr<LedgerSetup> short_key = LoadLedgerSetup(config_);
   EXPECT_EQ(short_key.status().code(), absl::StatusCode::kInvalidArgument);
