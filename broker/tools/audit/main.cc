@@ -3,6 +3,7 @@
 //
 //   wams-audit verify [--threads N] DIR
 //   wams-audit consistency [--threads N] [--keys FILE] OLD NEW
+//   wams-audit report [--case ID | --from DATE --to DATE] [--config F] --out FILE.html DIR
 //   wams-audit fetch | monitor | witness | inclusion | witness-key ...
 //
 // Exit 0: verified. Exit 1: verification failed (the first bad receipt
@@ -11,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,7 @@
 #include "broker/tools/audit/export.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "broker/tools/audit/online.h"
+#include "broker/tools/audit/report.h"
 
 namespace {
 
@@ -30,6 +34,11 @@ constexpr char kUsage[] =
     "  wams-audit consistency [--threads N] [--keys FILE] OLD NEW\n"
     "      Check that the checkpoint OLD (an export directory or a checkpoint file)\n"
     "      is a prefix of the export directory NEW. Keys: FILE, else NEW/keys.\n"
+    "  wams-audit report [--case ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    "                    [--config BROKER_CONFIG] --out FILE.html DIR\n"
+    "      Write a self-contained HTML audit report: a case timeline (--case) or a\n"
+    "      period report with charts (--from/--to inclusive, UTC; default whole log).\n"
+    "      The export is verified first; exit 1 (report still written) if it fails.\n"
     "Exit status: 0 verified, 1 verification failed, 2 usage error.\n"
     "Online commands (against a running broker's AuditService):\n";
 
@@ -94,6 +103,69 @@ int Consistency(const std::string& old_path, const std::string& new_dir,
   return 0;
 }
 
+int Report(const std::vector<std::string>& args) {
+  wams::audit::ReportOptions options;
+  std::string out, config;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--case" && has_value) {
+      options.case_id = args[++i];
+    } else if ((a == "--from" || a == "--to") && has_value) {
+      absl::StatusOr<int64_t> day = wams::audit::ParseReportDate(args[++i]);
+      if (!day.ok()) return Usage(Str(day.status().message()).c_str());
+      if (a == "--from") {
+        options.from_unix = *day;
+      } else {
+        options.to_unix = *day + 86400;  // --to is inclusive
+      }
+    } else if (a == "--out" && has_value) {
+      out = args[++i];
+    } else if (a == "--config" && has_value) {
+      config = args[++i];
+    } else if (a == "--threads" && has_value) {
+      char* end = nullptr;
+      long n = std::strtol(args[++i].c_str(), &end, 10);
+      if (*end != '\0' || n < 1 || n > 256) return Usage("--threads wants a number 1..256");
+      options.threads = static_cast<int>(n);
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage(("unknown or incomplete option " + a).c_str());
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (positional.size() != 1) return Usage("report wants one export directory");
+  if (out.empty()) return Usage("report wants --out FILE.html");
+  if (!config.empty()) {
+    absl::StatusOr<std::map<std::string, std::string>> names =
+        wams::audit::PartyNamesFromConfig(config);
+    if (!names.ok()) return Fail(names.status(), std::nullopt);
+    options.party_names = *std::move(names);
+  }
+  absl::StatusOr<wams::audit::ReportResult> r = wams::audit::BuildReport(positional[0], options);
+  if (!r.ok()) return Fail(r.status(), std::nullopt);
+  std::FILE* f = std::fopen(out.c_str(), "wb");
+  if (f == nullptr || std::fwrite(r->html.data(), 1, r->html.size(), f) != r->html.size() ||
+      std::fclose(f) != 0) {
+    std::fprintf(stderr, "FAILED: cannot write %s\n", out.c_str());
+    return 1;
+  }
+  std::printf("report: %s (%llu receipts)\n", out.c_str(),
+              static_cast<unsigned long long>(r->receipts_in_report));
+  if (!r->verified) {
+    std::fprintf(stderr, "NOT VERIFIED");
+    if (r->first_bad_index.has_value()) {
+      std::fprintf(stderr, ": first bad index: %llu",
+                   static_cast<unsigned long long>(*r->first_bad_index));
+    }
+    std::fprintf(stderr, "\n");
+    return 1;
+  }
+  std::printf("verified\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +180,9 @@ int main(int argc, char** argv) {
   if (wams::audit::IsOnlineCommand(command)) {
     return wams::audit::RunOnline(command, std::vector<std::string>(args.begin() + 1, args.end()),
                                   std::cout, std::cerr);
+  }
+  if (command == "report") {
+    return Report(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   wams::audit::VerifyOptions options;
   std::string keys_path;
