@@ -318,10 +318,19 @@ if grep -q "$client_bsn" -r "$export_dir"; then fail "the export contains the BS
 ok "VERIFIED  $receipts receipts, signatures and Merkle tree; no BSN in the export"
 
 if "$WAMS_AUDIT_BIN" --help 2>&1 | grep -q 'wams-audit report'; then
-  if "$WAMS_AUDIT_BIN" report --out "$out_dir/report.html" "$export_dir" >"$out_dir/report.out" 2>&1; then
-    ok "HTML audit report: $out_dir/report.html"
+  party_names=()
+  [[ -n ${WAMS_BROKER_CONFIG:-} ]] && party_names=(--config "$WAMS_BROKER_CONFIG")
+  if "$WAMS_AUDIT_BIN" report "${party_names[@]}" --out "$out_dir/report.html" "$export_dir" \
+    >"$out_dir/report.out" 2>&1; then
+    ok "HTML audit report (period): $out_dir/report.html"
   else
     fail "wams-audit report failed: $(tail -n 3 "$out_dir/report.out")"
+  fi
+  if "$WAMS_AUDIT_BIN" report "${party_names[@]}" --case "$case_id" \
+    --out "$out_dir/case-report.html" "$export_dir" >"$out_dir/case-report.out" 2>&1; then
+    ok "HTML audit report (case timeline): $out_dir/case-report.html"
+  else
+    fail "wams-audit report --case failed: $(tail -n 3 "$out_dir/case-report.out")"
   fi
 else
   say "HTML audit report: not available yet in this wams-audit"
