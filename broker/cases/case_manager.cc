@@ -153,6 +153,29 @@ absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
   return Commit(caller, *std::move(found), kind, *std::move(detail), "");
 }
 
+absl::StatusOr<std::optional<v1::CaseResponse>> CaseManager::OpenedBefore(
+    const Caller& caller, const std::string& request_id) const {
+  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> opened,
+                        deps_.store->FindOpened(caller.party->oin(), request_id));
+  if (!opened.has_value()) return std::nullopt;
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(*opened));
+  if (!existing.has_value()) return std::nullopt;
+  v1::CaseResponse response;
+  *response.mutable_case_() = *std::move(existing);
+  return response;
+}
+
+absl::StatusOr<v1::CaseResponse> CaseManager::CommitOpened(const Caller& caller, v1::Case c,
+                                                           std::string detail,
+                                                           const std::string& request_id) {
+  WAMS_ASSIGN_OR_RETURN(
+      v1::CaseResponse response,
+      Commit(caller, std::move(c), v1::RECEIPT_KIND_CASE_EVENT, std::move(detail), request_id));
+  WAMS_RETURN_IF_ERROR(
+      deps_.store->RememberOpen(caller.party->oin(), request_id, response.case_().case_id()));
+  return response;
+}
+
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
     const Caller& caller, const v1::OpenClientCaseRequest& request) {
   constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
@@ -165,16 +188,9 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   if (!valid.ok()) return Refuse(caller, "", kKind, valid);
 
   // A retry with the same request id returns the case it opened.
-  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> opened,
-                        deps_.store->FindOpened(caller.party->oin(), request.request_id()));
-  if (opened.has_value()) {
-    WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(*opened));
-    if (existing.has_value()) {
-      v1::CaseResponse response;
-      *response.mutable_case_() = *std::move(existing);
-      return response;
-    }
-  }
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::CaseResponse> earlier,
+                        OpenedBefore(caller, request.request_id()));
+  if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
   c.set_case_id(common::NewUuidV7());
@@ -191,12 +207,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   *c.mutable_social_laws() = request.social_laws();
   *c.mutable_scope() = request.scope();
   SetNow(c.mutable_opened_at());
-  WAMS_ASSIGN_OR_RETURN(v1::CaseResponse response,
-                        Commit(caller, std::move(c), kKind, "opened on the client's request (R01)",
-                               request.request_id()));
-  WAMS_RETURN_IF_ERROR(deps_.store->RememberOpen(caller.party->oin(), request.request_id(),
-                                                 response.case_().case_id()));
-  return response;
+  return CommitOpened(caller, std::move(c), "opened on the client's request (R01)",
+                      request.request_id());
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
@@ -218,16 +230,9 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
     return Refuse(caller, "", kKind, absl::PermissionDeniedError(RefusalSummary(decision)),
                   &decision);
   }
-  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> opened,
-                        deps_.store->FindOpened(caller.party->oin(), request.request_id()));
-  if (opened.has_value()) {
-    WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(*opened));
-    if (existing.has_value()) {
-      v1::CaseResponse response;
-      *response.mutable_case_() = *std::move(existing);
-      return response;
-    }
-  }
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::CaseResponse> earlier,
+                        OpenedBefore(caller, request.request_id()));
+  if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
   c.set_case_id(common::NewUuidV7());
@@ -242,12 +247,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   professional->set_professional_id(caller.professional_id);
   *professional->mutable_grounds() = request.grounds();
   SetNow(c.mutable_opened_at());
-  WAMS_ASSIGN_OR_RETURN(v1::CaseResponse response,
-                        Commit(caller, std::move(c), kKind, "professional request received (R02)",
-                               request.request_id()));
-  WAMS_RETURN_IF_ERROR(deps_.store->RememberOpen(caller.party->oin(), request.request_id(),
-                                                 response.case_().case_id()));
-  return response;
+  return CommitOpened(caller, std::move(c), "professional request received (R02)",
+                      request.request_id());
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(

@@ -106,6 +106,12 @@ class CaseManager {
   absl::StatusOr<v1::CaseResponse> Commit(const identity::Caller& caller, v1::Case c,
                                           v1::ReceiptKind kind, std::string detail,
                                           absl::string_view request_id);
+  // The case `caller` opened earlier with `request_id`, for an idempotent retry.
+  absl::StatusOr<std::optional<v1::CaseResponse>> OpenedBefore(const identity::Caller& caller,
+                                                               const std::string& request_id) const;
+  // Commits a newly opened case and remembers the request id that opened it.
+  absl::StatusOr<v1::CaseResponse> CommitOpened(const identity::Caller& caller, v1::Case c,
+                                                std::string detail, const std::string& request_id);
   // Receipts a refusal of an identified caller and returns `status` with the
   // receipt (and `decision`, if any) attached.
   absl::Status Refuse(const identity::Caller& caller, absl::string_view case_id,
