@@ -43,10 +43,6 @@ absl::Status RequireText(absl::string_view value, absl::string_view field, size_
   return absl::OkStatus();
 }
 
-std::string Sha256Bytes(absl::string_view data) {
-  return ledger::DigestBytes(ledger::Sha256(std::string_view(data.data(), data.size())));
-}
-
 std::string PrimaryPseudonym(const v1::Case& c) {
   for (const v1::CaseClient& client : c.clients()) {
     if (client.primary()) return client.subject_pseudonym();
@@ -221,7 +217,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
       NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,
                  absl::StrCat("convened in ", v1::CasePhase_Name(found->phase()), " (R22)"));
   CopyDecision(decision, receipt);
-  receipt.set_justification_sha256(Sha256Bytes(request.subject()));
+  receipt.set_justification_sha256(ledger::Sha256Bytes(request.subject()));
   WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
   v1::ConferenceResponse response;
   *response.mutable_conference() = std::move(conference);
@@ -289,7 +285,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& c
   v1::Receipt receipt = NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED, detail);
   CopyDecision(decision, receipt);
   receipt.set_target_oin(invitation.party_oin());
-  receipt.set_justification_sha256(Sha256Bytes(invitation.necessity_reason()));
+  receipt.set_justification_sha256(ledger::Sha256Bytes(invitation.necessity_reason()));
   WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
   if (!already) WAMS_RETURN_IF_ERROR(deps_.store->Put(conference));
   v1::ConferenceResponse response;
@@ -331,7 +327,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::SetClientInvitation(
                                    : "client not invited: weighty interests recorded (R23)");
   CopyDecision(decision, receipt);
   if (!request.invited()) {
-    receipt.set_justification_sha256(Sha256Bytes(request.weighty_interests()));
+    receipt.set_justification_sha256(ledger::Sha256Bytes(request.weighty_interests()));
   }
   WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
   WAMS_RETURN_IF_ERROR(deps_.store->Put(conference));
@@ -431,7 +427,7 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   *receipt.mutable_categories() = item.categories();
   *receipt.mutable_obligations() = decision.obligations();
   *receipt.mutable_consent_basis() = decision.consent_basis();
-  receipt.set_payload_sha256(Sha256Bytes(item.content()));
+  receipt.set_payload_sha256(ledger::Sha256Bytes(item.content()));
   WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
 
   v1::ShareItemResponse response;
@@ -481,7 +477,7 @@ absl::StatusOr<v1::FetchItemsResponse> ConferenceManager::FetchItems(
     if (!Contains(item.audience_oins(), oin)) continue;
     categories.insert(item.categories().begin(), item.categories().end());
     ids.push_back(item.item_id());
-    content_hashes += Sha256Bytes(item.content());
+    content_hashes += ledger::Sha256Bytes(item.content());
     *response.add_items() = std::move(item);
   }
   v1::Receipt receipt =
@@ -489,7 +485,7 @@ absl::StatusOr<v1::FetchItemsResponse> ConferenceManager::FetchItems(
                  absl::StrCat(ids.size(), " item(s) fetched (R25)",
                               ids.empty() ? "" : absl::StrCat(": ", absl::StrJoin(ids, ", "))));
   for (const std::string& category : categories) receipt.add_categories(category);
-  if (!ids.empty()) receipt.set_payload_sha256(Sha256Bytes(content_hashes));
+  if (!ids.empty()) receipt.set_payload_sha256(ledger::Sha256Bytes(content_hashes));
   WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
   return response;
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/cases/receipt_builder.h"
+#include "broker/common/deterministic_bytes.h"
 #include "broker/common/status_details.h"
 #include "broker/common/uuid.h"
 #include "broker/ledger/crypto/sha256.h"
@@ -84,20 +85,6 @@ std::string FailedRulesText(const v1::Decision& decision) {
     }
   }
   return absl::StrJoin(parts, "; ");
-}
-
-std::string Sha256Bytes(absl::string_view data) {
-  return ledger::DigestBytes(ledger::Sha256(std::string_view(data.data(), data.size())));
-}
-
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream stream(&bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return bytes;
 }
 
 google::rpc::Status Success(const google::protobuf::Message& response) {
@@ -288,7 +275,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   base.set_trace_id(TraceIdOf(flow->trace.traceparent));
   base.set_transaction_id(flow->trace.transaction_id);
   base.set_policy_version(decision.policy_version());
-  base.set_justification_sha256(Sha256Bytes(request.justification()));
+  base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
   v1::Receipt receipt = base;
   receipt.set_outcome(decision.allowed() ? v1::RECEIPT_OUTCOME_GRANTED
                                          : v1::RECEIPT_OUTCOME_REFUSED);
@@ -372,13 +359,14 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
   } else if (flow->is_share) {
     receipt.set_outcome(v1::RECEIPT_OUTCOME_DELIVERED);
     std::string shared;
-    for (const v1::CategoryData& data : flow->shared_data) shared += DeterministicBytes(data);
-    receipt.set_payload_sha256(Sha256Bytes(shared));
+    for (const v1::CategoryData& data : flow->shared_data)
+      shared += common::DeterministicBytes(data);
+    receipt.set_payload_sha256(ledger::Sha256Bytes(shared));
     receipt.set_detail("share acknowledged");
   } else {
     verdict = deps_.policy->CheckAnswer(flow->decision, *answer, flow->request.language());
     *receipt.mutable_conditions() = answer->conditions();
-    receipt.set_payload_sha256(Sha256Bytes(DeterministicBytes(*answer)));
+    receipt.set_payload_sha256(ledger::Sha256Bytes(common::DeterministicBytes(*answer)));
     if (!verdict.allowed()) {
       receipt.set_outcome(v1::RECEIPT_OUTCOME_BLOCKED);
       *receipt.mutable_failed_rule_ids() = verdict.failed_rule_ids();

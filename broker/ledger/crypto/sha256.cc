@@ -70,6 +70,8 @@ Digest HmacSha256(std::string_view key, std::string_view data) {
   return out;
 }
 
+std::string Sha256Bytes(std::string_view data) { return DigestBytes(Sha256(data)); }
+
 std::string DigestBytes(const Digest& digest) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }

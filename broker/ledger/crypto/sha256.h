@@ -29,6 +29,10 @@ Digest Sha256Parts(std::initializer_list<std::string_view> parts);
 // HMAC-SHA256 of `data` under `key`. Thread-safe.
 Digest HmacSha256(std::string_view key, std::string_view data);
 
+// SHA-256 of `data` as 32 raw bytes: what receipts hold for payloads and
+// justifications. Thread-safe.
+std::string Sha256Bytes(std::string_view data);
+
 // The digest as a std::string of 32 raw bytes, and as lower-case hex.
 std::string DigestBytes(const Digest& digest);
 std::string DigestHex(const Digest& digest);

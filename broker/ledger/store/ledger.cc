@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
+#include "broker/common/deterministic_bytes.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/key_codec.h"
 #include "broker/ledger/store/ledger_test_peer.h"
@@ -34,17 +35,6 @@ using wams::broker::v1::SignedReceipt;
 
 constexpr uint8_t kRoleRequester = 1;
 constexpr uint8_t kRoleTarget = 2;
-
-std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 std::string Hex(const Digest& d) { return DigestHex(d); }
 
@@ -420,12 +410,12 @@ absl::StatusOr<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(const Receipt& 
                        absl::Nanoseconds(receipt.time().nanos()));
     p->time_prefix = std::move(t);
   }
-  std::string bytes = DeterministicBytes(receipt);
+  std::string bytes = common::DeterministicBytes(receipt);
   p->leaf_hash = LeafHash(bytes);
   p->signed_receipt.set_signature(signer_.SignBytes(bytes));
   p->signed_receipt.set_key_id(key_id_);
   p->signed_receipt.set_receipt_bytes(std::move(bytes));
-  p->value = DeterministicBytes(p->signed_receipt);
+  p->value = common::DeterministicBytes(p->signed_receipt);
   return p;
 }
 
@@ -721,7 +711,7 @@ absl::StatusOr<Checkpoint> Ledger::MakeCheckpoint() {
   cp.set_root_hash(DigestBytes(root));
   cp.set_origin(options_.origin);
   rocksdb::WriteBatch batch;
-  batch.Put(storage_.cf(Cf::kCheckpoints), CheckpointKey(size), DeterministicBytes(cp));
+  batch.Put(storage_.cf(Cf::kCheckpoints), CheckpointKey(size), common::DeterministicBytes(cp));
   WAMS_RETURN_IF_ERROR(storage_.Write(&batch, /*sync=*/true));
   absl::MutexLock lock(&mu_);
   latest_checkpoint_ = cp;
