@@ -20,6 +20,8 @@ packages=(
   libcpp-httplib-dev
   # Tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # Fuzzing (tests/fuzz): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # The quick start's walkthrough (deploy/walkthrough.sh) and its e2e test read wamsctl --json
   jq
   # The container's mTLS health probe (deploy/container/wams-healthcheck) and the
