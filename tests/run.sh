@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the project needs, builds with the CI preset (warnings are
-# errors), checks formatting, and runs every test with ctest.
+# errors), checks formatting, and runs every test with ctest; then builds the
+# libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan) and fuzzes each
+# one briefly from its corpus (tests/fuzz/README.md).
 #
 # usage: tests/run.sh            (from anywhere; needs root or sudo for apt-get)
+#   WAMS_PRESET=asan tests/run.sh   another preset for the main build and tests
+#   WAMS_SKIP_FUZZ=1 tests/run.sh   skip the fuzzing step
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +17,11 @@ preset=${WAMS_PRESET:-ci}
 cmake --preset "$preset"
 cmake --build --preset "$preset"
 ctest --preset "$preset" --parallel "$(nproc)"
+
+if [[ ${WAMS_SKIP_FUZZ:-0} != 1 ]]; then
+  fuzz_start=$SECONDS
+  cmake --preset fuzz
+  cmake --build --preset fuzz
+  ctest --preset fuzz --parallel "$(nproc)"
+  echo "fuzz step (build and short runs): $((SECONDS - fuzz_start)) s"
+fi

@@ -45,4 +45,19 @@ absl::StatusOr<std::string> OinFromCertificatePem(absl::string_view pem) {
   return std::string(reinterpret_cast<const char*>(utf8), static_cast<size_t>(length));
 }
 
+absl::StatusOr<std::string> CertificateOinCache::OinFromCertificatePem(absl::string_view pem) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto found = oins_.find(pem);
+    if (found != oins_.end()) return found->second;
+  }
+  absl::StatusOr<std::string> oin = adapters::OinFromCertificatePem(pem);
+  if (oin.ok()) {
+    absl::MutexLock lock(&mu_);
+    if (oins_.size() >= capacity_) oins_.clear();
+    oins_.emplace(pem, *oin);
+  }
+  return oin;
+}
+
 }  // namespace wams::adapters

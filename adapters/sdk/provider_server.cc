@@ -63,14 +63,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
 
 // The caller's OIN from its verified certificate. UNAUTHENTICATED when there
 // is no authenticated peer certificate.
-absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context) {
+absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context,
+                                      CertificateOinCache& oins) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr || !auth->IsPeerAuthenticated()) {
     return absl::UnauthenticatedError("no authenticated client certificate");
   }
   std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
   if (pems.empty()) return absl::UnauthenticatedError("no client certificate in the TLS session");
-  return OinFromCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
+  return oins.OinFromCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
 }
 
 }  // namespace
@@ -84,7 +85,7 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
                        v1::ProviderResponse* response) override {
     // Identity first: nothing of the request is looked at, or logged, for a
     // caller that is not the broker.
-    absl::StatusOr<std::string> caller = CallerOin(*context);
+    absl::StatusOr<std::string> caller = CallerOin(*context, oins_);
     if (!caller.ok()) {
       LogWarning(absl::StrCat("refused a caller: ", caller.status().message()));
       return ToGrpc(caller.status());
@@ -118,6 +119,7 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
   Backend& backend_;
   const AnswerPolicy policy_;
   const std::string broker_oin_;
+  CertificateOinCache oins_;
 };
 
 ProviderServer::ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy,

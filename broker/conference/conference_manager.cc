@@ -367,7 +367,9 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
       }
     }
     if (item.categories_size() > options_.max_categories) {
-      return Invalid("item.categories", absl::StrCat("at most ", options_.max_categories));
+      // The configured per-request limit, as for data requests.
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "item.categories: at most ", options_.max_categories, " (limits.max_categories)"));
     }
     for (int i = 0; i < item.categories_size(); ++i) {
       const std::string field = absl::StrCat("item.categories[", i, "]");

@@ -49,6 +49,25 @@ absl::Status ValidateTls(const v1::TlsFiles& tls, absl::string_view field) {
   return Required(!tls.ca_bundle_file().empty(), absl::StrCat(field, ".ca_bundle_file"));
 }
 
+// The limits an operator can get wrong in a way the broker would only show
+// under load.
+absl::Status ValidateLimits(const v1::Limits& limits) {
+  // gRPC takes an int; below a few KiB no ordinary request fits.
+  constexpr uint32_t kMinMessageBytes = 16 * 1024;
+  constexpr uint32_t kMaxMessageBytes = 1U << 30;
+  if (limits.max_message_bytes() != 0 && (limits.max_message_bytes() < kMinMessageBytes ||
+                                          limits.max_message_bytes() > kMaxMessageBytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_message_bytes: must be 0 (4 MiB) or ", kMinMessageBytes, " to ",
+                     kMaxMessageBytes));
+  }
+  if (limits.per_party_burst() > 0 && limits.per_party_rate() == 0) {
+    return absl::InvalidArgumentError(
+        "limits.per_party_burst: needs limits.per_party_rate (a bucket without a refill rate)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateParty(const v1::Party& party, absl::string_view field) {
   if (absl::StatusOr<policy::Oin> oin = policy::ParseOin(party.oin(), absl::StrCat(field, ".oin"));
       !oin.ok()) {
@@ -118,7 +137,18 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
   WAMS_RETURN_IF_ERROR(Required(!config.listen_address().empty(), "listen_address"));
   WAMS_RETURN_IF_ERROR(Required(config.has_server_tls(), "server_tls"));
   WAMS_RETURN_IF_ERROR(ValidateTls(config.server_tls(), "server_tls"));
-  if (config.has_client_tls()) WAMS_RETURN_IF_ERROR(ValidateTls(config.client_tls(), "client_tls"));
+  if (config.has_client_tls()) {
+    WAMS_RETURN_IF_ERROR(ValidateTls(config.client_tls(), "client_tls"));
+    // Fail closed rather than let an operator believe providers' certificates
+    // are checked for revocation: the provider transport has no CRL check yet.
+    if (!config.client_tls().crl_file().empty()) {
+      return absl::InvalidArgumentError(
+          "client_tls.crl_file: not supported yet: the broker does not check providers' "
+          "certificates against a CRL; remove it (server_tls.crl_file checks the broker's "
+          "callers)");
+    }
+  }
+  WAMS_RETURN_IF_ERROR(ValidateLimits(config.limits()));
   WAMS_RETURN_IF_ERROR(Required(!config.data_dir().empty(), "data_dir"));
   WAMS_RETURN_IF_ERROR(Required(config.has_ledger(), "ledger"));
   WAMS_RETURN_IF_ERROR(Required(!config.ledger().origin().empty(), "ledger.origin"));

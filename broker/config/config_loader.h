@@ -25,7 +25,8 @@ namespace v1 = ::wams::broker::v1;
 // unknown-field error.
 absl::StatusOr<v1::BrokerConfig> ParseBrokerConfig(absl::string_view text);
 
-// Checks required fields, OIN syntax, unique parties, roles and endpoints.
+// Checks required fields, OIN syntax, unique parties, roles and endpoints,
+// and the limits (message size range, a burst needs a rate).
 // INVALID_ARGUMENT whose message starts with the field path, e.g.
 // "parties[2].oin: ...".
 absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config);

@@ -29,6 +29,13 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
+// Beyond a limit the operator configured: RESOURCE_EXHAUSTED, like the
+// per-party rate and concurrency limits, naming the field and the setting.
+absl::Status OverLimit(absl::string_view field, absl::string_view problem,
+                       absl::string_view setting) {
+  return absl::ResourceExhaustedError(absl::StrCat(field, ": ", problem, " (", setting, ")"));
+}
+
 absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case_id,
                             absl::string_view subject_bsn, v1::Purpose purpose,
                             const google::protobuf::RepeatedPtrField<std::string>& categories,
@@ -42,16 +49,19 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
   if (purpose == v1::PURPOSE_UNSPECIFIED) return Invalid("purpose", "required");
   if (categories.empty()) return Invalid("categories", "name at least one category (R06)");
   if (categories.size() > options.max_categories) {
-    return Invalid("categories", absl::StrCat("at most ", options.max_categories,
-                                              " per request (R06: step by step)"));
+    return OverLimit(
+        "categories",
+        absl::StrCat("at most ", options.max_categories, " per request (R06: step by step)"),
+        "limits.max_categories");
   }
   for (int i = 0; i < categories.size(); ++i) {
     if (categories[i].empty()) return Invalid(absl::StrCat("categories[", i, "]"), "empty");
   }
   if (justification.empty()) return Invalid("justification", "required (R06)");
   if (justification.size() > options.max_justification_bytes) {
-    return Invalid("justification",
-                   absl::StrCat("longer than ", options.max_justification_bytes, " bytes"));
+    return OverLimit("justification",
+                     absl::StrCat("longer than ", options.max_justification_bytes, " bytes"),
+                     "limits.max_justification_bytes");
   }
   return absl::OkStatus();
 }
@@ -75,6 +85,12 @@ absl::StatusCode RefusalCode(const v1::Decision& decision, const std::optional<v
                   [](const std::string& id) { return id == "R02" || id == "R10"; });
   return may_act_in_case && only_state ? absl::StatusCode::kFailedPrecondition
                                        : absl::StatusCode::kPermissionDenied;
+}
+
+bool AlreadyInvolved(const std::optional<v1::Case>& c, const std::string& party_oin) {
+  return c.has_value() &&
+         std::find(c->involved_party_oins().begin(), c->involved_party_oins().end(), party_oin) !=
+             c->involved_party_oins().end();
 }
 
 std::string FailedRulesText(const v1::Decision& decision) {
@@ -118,6 +134,7 @@ struct ExchangeCore::Flow {
   v1::Decision decision;
   v1::Receipt receipt_base;  // fields both receipts share
   v1::SignedReceipt decision_receipt;
+  std::optional<v1::DataResponse> response;  // a granted request's answer, once built
 };
 
 absl::Status ExchangeCore::Validate(const v1::DataRequest& request) const {
@@ -184,7 +201,14 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
   flow->trace = std::move(trace);
   if (flow->trace.transaction_id.empty()) flow->trace.transaction_id = common::NewUuidV7();
   flow->outcome_key = OutcomeStore::Key("request", caller.party->oin(), request.request_id());
-  auto waiter = [done = std::move(done)](const google::rpc::Status& outcome) mutable {
+  // The caller whose call runs the request gets the answer as built; only
+  // callers joining with the same request id take the stored outcome, which
+  // saves a parse of the whole answer per request.
+  auto waiter = [flow, done = std::move(done)](const google::rpc::Status& outcome) mutable {
+    if (outcome.code() == 0 && flow->response.has_value()) {
+      std::move(done)(*std::move(flow->response));
+      return;
+    }
     std::move(done)(Unpack<v1::DataResponse>(outcome));
   };
   if (absl::Status valid = Validate(request); !valid.ok()) {
@@ -284,23 +308,26 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   *receipt.mutable_consent_basis() = decision.consent_basis();
   receipt.set_detail(flow->is_share ? "share (R21)" : "data request");
 
-  if (decision.allowed()) {
-    // Involvement lets the municipality share with this party later (R21).
+  // Involvement lets the municipality share with this party later (R21). It
+  // only grows, so a snapshot that lists the party already needs no write.
+  if (decision.allowed() && !AlreadyInvolved(flow->snapshot, request.provider_oin())) {
     if (absl::Status marked = deps_.cases->MarkInvolved(request.case_id(), request.provider_oin());
         !marked.ok()) {
-      deps_.outcomes->Finish(flow->outcome_key,
-                             common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                 "cannot record the case's involved party: ", marked.message()))));
+      // Nothing happened yet: not remembered, so a retry runs anew.
+      deps_.outcomes->Abandon(flow->outcome_key,
+                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                  "cannot record the case's involved party: ", marked.message()))));
       return;
     }
   }
   deps_.ledger->AppendAsync(receipt, [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
     if (!stored.ok()) {
       // Fail closed: without a durable decision receipt nothing is forwarded.
-      deps_.outcomes->Finish(flow->outcome_key,
-                             common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                 "the receipt log cannot write (", stored.status().message(),
-                                 "); nothing was forwarded, retry later"))));
+      // Not remembered: a retry once the log writes again runs anew.
+      deps_.outcomes->Abandon(flow->outcome_key,
+                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                  "the receipt log cannot write (", stored.status().message(),
+                                  "); nothing was forwarded, retry later"))));
       return;
     }
     flow->decision_receipt = *std::move(stored);
@@ -386,10 +413,11 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
   deps_.ledger->AppendAsync(receipt, [this, flow, failure, answer = std::move(answer)](
                                          absl::StatusOr<v1::SignedReceipt> stored) mutable {
     if (!stored.ok()) {
-      deps_.outcomes->Finish(flow->outcome_key,
-                             common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                 "the answer could not be receipted (", stored.status().message(),
-                                 "); nothing is delivered"))));
+      // Not remembered: a retry asks again (under a new decision receipt).
+      deps_.outcomes->Abandon(flow->outcome_key,
+                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                  "the answer could not be receipted (", stored.status().message(),
+                                  "); nothing is delivered"))));
       return;
     }
     if (!failure.ok()) {
@@ -407,15 +435,16 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
       deps_.outcomes->Finish(flow->outcome_key, Success(response));
       return;
     }
-    v1::DataResponse response;
-    *response.mutable_decision() = flow->decision;
+    // Moved, not copied: the flow ends here.
+    v1::DataResponse& response = flow->response.emplace();
+    *response.mutable_decision() = std::move(flow->decision);
     response.set_status(answer->status());
     *response.mutable_data() = std::move(*answer->mutable_data());
     *response.mutable_conditions() = answer->conditions();
     response.set_good_care_statement(answer->good_care_statement());
     response.set_legal_basis(answer->legal_basis());
     response.set_refusal_reasons(answer->refusal_reasons());
-    *response.mutable_decision_receipt() = flow->decision_receipt;
+    *response.mutable_decision_receipt() = std::move(flow->decision_receipt);
     *response.mutable_answer_receipt() = *std::move(stored);
     response.set_transaction_id(flow->trace.transaction_id);
     deps_.outcomes->Finish(flow->outcome_key, Success(response));

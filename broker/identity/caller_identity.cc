@@ -2,6 +2,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/common/log.h"
 #include "broker/identity/certificate_oin.h"
 
 namespace wams::identity {
@@ -19,6 +21,19 @@ bool IsPrintableId(absl::string_view id) {
 
 }  // namespace
 
+// A revoked client that keeps retrying must not flood the log: at most one
+// line a second, with the number of refusals since the last line.
+void Authenticator::LogRefusal(const absl::Status& status) const {
+  unlogged_refusals_.fetch_add(1);
+  int64_t now = absl::GetCurrentTimeNanos();
+  int64_t last = last_refusal_log_ns_.load();
+  if (now - last < 1'000'000'000 || !last_refusal_log_ns_.compare_exchange_strong(last, now)) {
+    return;
+  }
+  common::LogWarning(absl::StrCat("refused ", unlogged_refusals_.exchange(0),
+                                  " call(s) with a revoked certificate, e.g. ", status.message()));
+}
+
 absl::StatusOr<Caller> Authenticator::Identify(
     const grpc::AuthContext& auth_context,
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
@@ -29,8 +44,16 @@ absl::StatusOr<Caller> Authenticator::Identify(
   if (pems.empty()) {
     return absl::UnauthenticatedError("no client certificate in the TLS session");
   }
-  absl::StatusOr<std::string> oin =
-      OinFromCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
+  absl::StatusOr<X509Ptr> certificate =
+      ParseCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
+  if (!certificate.ok()) return certificate.status();
+  if (crl_ != nullptr) {
+    if (absl::Status revoked = crl_->Check(**certificate); !revoked.ok()) {
+      LogRefusal(revoked);
+      return revoked;
+    }
+  }
+  absl::StatusOr<std::string> oin = OinFromCertificate(**certificate);
   if (!oin.ok()) return oin.status();
 
   Caller caller;

@@ -2,20 +2,28 @@
 //
 // Every broker RPC starts here. The OIN comes from the verified client
 // certificate (subject serialNumber); the party registry maps it to a party.
+// With a CRL file configured, a revoked certificate is refused first (see
+// revocation_list.h for why the check is here and not in the handshake).
 // The acting professional's id comes from the `x-wams-professional-id`
 // metadata entry and is recorded, not trusted for authorisation beyond what
-// the party may do.
+// the party may do: the policy matches it together with the party's OIN (a
+// designated coordinator is a party and a professional id), and a privacy
+// officer's id counts only from the municipality.
 //
 //   WAMS_ASSIGN_OR_RETURN(Caller caller, authenticator.Identify(*context->auth_context(),
 //                                                               context->client_metadata()));
 #ifndef WAMS_BROKER_IDENTITY_CALLER_IDENTITY_H_
 #define WAMS_BROKER_IDENTITY_CALLER_IDENTITY_H_
 
+#include <atomic>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "broker/identity/party_registry.h"
+#include "broker/identity/revocation_list.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/support/string_ref.h"
 
@@ -35,17 +43,28 @@ struct Caller {
 // which must outlive it.
 class Authenticator {
  public:
-  explicit Authenticator(const PartyRegistry& registry) : registry_(registry) {}
+  // `crl`: the client CRLs (server_tls.crl_file), or nullptr for none.
+  explicit Authenticator(const PartyRegistry& registry, std::unique_ptr<CrlFile> crl = nullptr)
+      : registry_(registry), crl_(std::move(crl)) {}
 
-  // UNAUTHENTICATED when the peer presented no verified certificate or the
-  // certificate has no serialNumber; PERMISSION_DENIED naming the OIN when no
-  // configured party has it; INVALID_ARGUMENT for a malformed professional id.
+  // UNAUTHENTICATED when the peer presented no verified certificate, the
+  // certificate is revoked or has no serialNumber; PERMISSION_DENIED naming
+  // the OIN when no configured party has it; INVALID_ARGUMENT for a
+  // malformed professional id.
   absl::StatusOr<Caller> Identify(
       const grpc::AuthContext& auth_context,
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
 
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
+
  private:
+  void LogRefusal(const absl::Status& status) const;
+
   const PartyRegistry& registry_;
+  const std::unique_ptr<CrlFile> crl_;
+  mutable std::atomic<int64_t> last_refusal_log_ns_{0};
+  mutable std::atomic<int64_t> unlogged_refusals_{0};
 };
 
 }  // namespace wams::identity

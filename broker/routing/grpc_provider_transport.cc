@@ -4,10 +4,18 @@
 #include "broker/common/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "policy/base/status_macros.h"
 
 namespace wams::routing {
 namespace {
+
+// gRPC's default reconnect backoff grows to 120 s: after a provider's outage
+// of a few minutes the broker would keep answering UNAVAILABLE for up to two
+// minutes while the provider is back. Capped at 1 s, a provider that returns
+// is reached again within about a second, for one connection attempt a
+// second per provider that is down.
+constexpr int kMaxReconnectBackoffMs = 1000;
 
 // One outbound call; owns what must live until the callback.
 struct Call {
@@ -38,7 +46,9 @@ v1::ProviderService::Stub* GrpcProviderTransport::StubFor(const std::string& end
   absl::MutexLock lock(&mu_);
   std::unique_ptr<v1::ProviderService::Stub>& stub = stubs_[endpoint];
   if (stub == nullptr) {
-    stub = v1::ProviderService::NewStub(grpc::CreateChannel(endpoint, credentials_));
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
+    stub = v1::ProviderService::NewStub(grpc::CreateCustomChannel(endpoint, credentials_, args));
   }
   return stub.get();
 }

@@ -2,8 +2,10 @@
 //
 // One channel per provider endpoint, made on first use and kept; the broker
 // presents its own certificate and checks the provider's against the CA
-// bundle. Calls are asynchronous (the callback API), so no broker thread waits
-// for a provider.
+// bundle. A channel whose provider went down retries connecting at least once
+// a second, so a provider that comes back is reached again within about a
+// second, whatever the length of its outage. Calls are asynchronous (the
+// callback API), so no broker thread waits for a provider.
 //
 //   WAMS_ASSIGN_OR_RETURN(auto transport, GrpcProviderTransport::Create(tls_files));
 //

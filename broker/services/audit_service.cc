@@ -15,20 +15,20 @@ namespace {
 // Deletes itself in OnDone.
 class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
  public:
-  ExportReactor(const identity::Authenticator& authenticator, audit_service::AuditCore& core,
-                common::WorkerPool& pool, grpc::CallbackServerContext* context,
-                const v1::ExportRequest& request)
+  ExportReactor(const CallGate& gate, audit_service::AuditCore& core, common::WorkerPool& pool,
+                grpc::CallbackServerContext* context, const v1::ExportRequest& request)
       : core_(core) {
-    absl::StatusOr<identity::Caller> caller =
-        authenticator.Identify(*context->auth_context(), context->client_metadata());
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
+    absl::StatusOr<AdmittedCall> call = gate.Enter(*context);
+    if (!call.ok()) {
+      Finish(ToGrpcStatus(call.status()));
       return;
     }
-    pool.Schedule([this, caller = *std::move(caller), request]() {
+    // The party's slot is held for the whole stream.
+    ticket_ = std::move(call->ticket);
+    pool.Schedule([this, caller = std::move(call->caller), request]() {
       absl::StatusOr<audit_service::ExportPlan> plan = core_.BeginExport(caller, request);
       if (!plan.ok()) {
-        Finish(ToGrpcStatus(plan.status()));
+        Done(ToGrpcStatus(plan.status()));
         return;
       }
       plan_ = *std::move(plan);
@@ -39,7 +39,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
 
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the export stream broke off"));
+      Done(grpc::Status(grpc::StatusCode::CANCELLED, "the export stream broke off"));
       return;
     }
     WriteNext();
@@ -48,6 +48,12 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
   void OnDone() override { delete this; }
 
  private:
+  // Gives the party's slot back, then finishes the stream.
+  void Done(const grpc::Status& status) {
+    ticket_.Release();
+    Finish(status);
+  }
+
   void WriteNext() {
     chunk_.Clear();
     if (next_key_ < plan_.keys.size()) {
@@ -55,7 +61,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
     } else if (next_leaf_ < plan_.checkpoint.tree_size()) {
       absl::StatusOr<v1::SignedReceipt> receipt = core_.ReadReceipt(next_leaf_);
       if (!receipt.ok()) {
-        Finish(ToGrpcStatus(receipt.status()));
+        Done(ToGrpcStatus(receipt.status()));
         return;
       }
       *chunk_.mutable_receipt() = *std::move(receipt);
@@ -64,13 +70,14 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
       *chunk_.mutable_checkpoint() = plan_.checkpoint;
       checkpoint_sent_ = true;
     } else {
-      Finish(grpc::Status::OK);
+      Done(grpc::Status::OK);
       return;
     }
     StartWrite(&chunk_);
   }
 
   audit_service::AuditCore& core_;
+  Admission::Ticket ticket_;
   audit_service::ExportPlan plan_;
   size_t next_key_ = 0;
   uint64_t next_leaf_ = 0;
@@ -83,7 +90,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
 grpc::ServerUnaryReactor* AuditService::GetCheckpoint(grpc::CallbackServerContext* context,
                                                       const v1::GetCheckpointRequest* request,
                                                       v1::Checkpoint* response) {
-  return ServeOnPool(authenticator_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetCheckpoint(caller, *request);
                      });
@@ -92,7 +99,7 @@ grpc::ServerUnaryReactor* AuditService::GetCheckpoint(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AuditService::ListReceipts(grpc::CallbackServerContext* context,
                                                      const v1::ListReceiptsRequest* request,
                                                      v1::ListReceiptsResponse* response) {
-  return ServeOnPool(authenticator_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.ListReceipts(caller, *request);
                      });
@@ -101,7 +108,7 @@ grpc::ServerUnaryReactor* AuditService::ListReceipts(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
     grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::InclusionProof* response) {
-  return ServeOnPool(authenticator_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetInclusionProof(caller, *request);
                      });
@@ -110,7 +117,7 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
 grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
     grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {
-  return ServeOnPool(authenticator_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetConsistencyProof(caller, *request);
                      });
@@ -118,13 +125,13 @@ grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
 
 grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
     grpc::CallbackServerContext* context, const v1::ExportRequest* request) {
-  return new ExportReactor(authenticator_, core_, pool_, context, *request);
+  return new ExportReactor(gate_, core_, pool_, context, *request);
 }
 
 grpc::ServerUnaryReactor* AuditService::AddCosignature(grpc::CallbackServerContext* context,
                                                        const v1::AddCosignatureRequest* request,
                                                        v1::AddCosignatureResponse* response) {
-  return ServeOnPool(authenticator_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.AddCosignature(caller, *request);
                      });
@@ -133,7 +140,7 @@ grpc::ServerUnaryReactor* AuditService::AddCosignature(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* AuditService::GetDisclosureOverview(grpc::CallbackServerContext* context,
                                                               const v1::DisclosureRequest* request,
                                                               v1::DisclosureResponse* response) {
-  return ServeOnPool(authenticator_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetDisclosureOverview(caller, *request);
                      });

@@ -3,14 +3,14 @@
 // receipt), translate. Export streams the log with a ServerWriteReactor:
 // keys, receipts, then the checkpoint, one message per write.
 //
-//   AuditService service(authenticator, *core, pool);
+//   AuditService service(gate, *core, pool);
 //   builder.RegisterService(&service);
 #ifndef WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
 #define WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
 
 #include "broker/audit/audit_core.h"
 #include "broker/common/worker_pool.h"
-#include "broker/identity/caller_identity.h"
+#include "broker/services/call_handler.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
 namespace wams::services {
@@ -20,9 +20,8 @@ namespace v1 = ::wams::broker::v1;
 // Thread-safe; borrows everything, which must outlive the service.
 class AuditService final : public v1::AuditService::CallbackService {
  public:
-  AuditService(const identity::Authenticator& authenticator, audit_service::AuditCore& core,
-               common::WorkerPool& pool)
-      : authenticator_(authenticator), core_(core), pool_(pool) {}
+  AuditService(const CallGate& gate, audit_service::AuditCore& core, common::WorkerPool& pool)
+      : gate_(gate), core_(core), pool_(pool) {}
 
   grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* context,
                                           const v1::GetCheckpointRequest* request,
@@ -46,7 +45,7 @@ class AuditService final : public v1::AuditService::CallbackService {
                                                   v1::DisclosureResponse* response) override;
 
  private:
-  const identity::Authenticator& authenticator_;
+  const CallGate& gate_;
   audit_service::AuditCore& core_;
   common::WorkerPool& pool_;
 };

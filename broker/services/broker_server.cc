@@ -19,7 +19,9 @@
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/ledger/store/storage.h"
 #include "broker/routing/grpc_provider_transport.h"
+#include "broker/services/admission.h"
 #include "broker/services/audit_service.h"
+#include "broker/services/call_handler.h"
 #include "broker/services/case_service.h"
 #include "broker/services/conference_service.h"
 #include "broker/services/exchange_service.h"
@@ -67,6 +69,13 @@ exchange::ExchangeOptions ExchangeOptionsFrom(const v1::Limits& limits) {
   return options;
 }
 
+// limits.max_categories holds for conference items as for data requests.
+conference::ConferenceOptions ConferenceOptionsFrom(const v1::Limits& limits) {
+  conference::ConferenceOptions options;
+  if (limits.max_categories() > 0) options.max_categories = limits.max_categories();
+  return options;
+}
+
 }  // namespace
 
 // Declared in dependency order: members are destroyed in reverse, so the
@@ -82,6 +91,9 @@ struct BrokerServer::Parts {
   identity::PartyRegistry registry;
   policy::Policy policy;
   ledger::store::Pseudonymizer pseudonymizer;
+  // Before the cores: a data request's ticket is released when the core
+  // calls back, so the limiter outlives them.
+  std::unique_ptr<Admission> admission;
   std::unique_ptr<ledger::store::Storage> storage;
   std::unique_ptr<ledger::store::Ledger> ledger;
   std::unique_ptr<routing::GrpcProviderTransport> transport;
@@ -92,6 +104,7 @@ struct BrokerServer::Parts {
   std::unique_ptr<conference::ConferenceStore> conference_store;
   std::unique_ptr<conference::ConferenceManager> conferences;
   std::unique_ptr<identity::Authenticator> authenticator;
+  std::unique_ptr<CallGate> gate;
   std::unique_ptr<common::WorkerPool> workers;
   std::unique_ptr<ExchangeService> exchange_service;
   std::unique_ptr<CaseService> case_service;
@@ -107,6 +120,14 @@ BrokerServer::~BrokerServer() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::BrokerConfig& config) {
   WAMS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         MutualTlsCredentials(config.server_tls()));
+  // Revoked client certificates are refused by the authenticator on every
+  // call (broker/identity/revocation_list.h says why not at the handshake).
+  std::unique_ptr<identity::CrlFile> client_crl;
+  if (!config.server_tls().crl_file().empty()) {
+    WAMS_ASSIGN_OR_RETURN(client_crl, identity::CrlFile::Load(config.server_tls().crl_file(),
+                                                              config.server_tls().ca_bundle_file(),
+                                                              "server_tls.crl_file"));
+  }
   WAMS_ASSIGN_OR_RETURN(identity::PartyRegistry registry, identity::PartyRegistry::Create(config));
   WAMS_ASSIGN_OR_RETURN(policy::Policy policy, policy::Policy::Create(config));
   WAMS_ASSIGN_OR_RETURN(ledger::store::LedgerSetup ledger_setup,
@@ -153,13 +174,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .policy = &parts->policy,
           .registry = &parts->registry,
       },
-      conference::ConferenceOptions());
-  parts->authenticator = std::make_unique<identity::Authenticator>(parts->registry);
+      ConferenceOptionsFrom(config.limits()));
+  parts->authenticator =
+      std::make_unique<identity::Authenticator>(parts->registry, std::move(client_crl));
+  parts->admission = std::make_unique<Admission>(AdmissionOptions::FromLimits(config.limits()));
+  parts->gate = std::make_unique<CallGate>(*parts->authenticator, *parts->admission);
   parts->workers = std::make_unique<common::WorkerPool>(kCaseWorkers);
-  parts->exchange_service =
-      std::make_unique<ExchangeService>(*parts->authenticator, *parts->exchange);
+  parts->exchange_service = std::make_unique<ExchangeService>(*parts->gate, *parts->exchange);
   parts->case_service =
-      std::make_unique<CaseService>(*parts->authenticator, *parts->case_manager, *parts->workers);
+      std::make_unique<CaseService>(*parts->gate, *parts->case_manager, *parts->workers);
   WAMS_ASSIGN_OR_RETURN(parts->audit, audit_service::AuditCore::Create(
                                           audit_service::AuditDeps{
                                               .ledger = parts->ledger.get(),
@@ -169,9 +192,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                           },
                                           config));
   parts->audit_service =
-      std::make_unique<AuditService>(*parts->authenticator, *parts->audit, *parts->workers);
-  parts->conference_service = std::make_unique<ConferenceService>(
-      *parts->authenticator, *parts->conferences, *parts->workers);
+      std::make_unique<AuditService>(*parts->gate, *parts->audit, *parts->workers);
+  parts->conference_service =
+      std::make_unique<ConferenceService>(*parts->gate, *parts->conferences, *parts->workers);
 
   // Both are process-wide switches that must be set before a builder is made.
   grpc::EnableDefaultHealthCheckService(true);
@@ -193,12 +216,18 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     return absl::UnavailableError(
         absl::StrCat("listen_address: cannot listen on ", config.listen_address()));
   }
-  broker->server_->GetHealthCheckService()->SetServingStatus(true);
+  // NOT_SERVING while the receipt log cannot write (e.g. a full disk), until
+  // it recovers by itself; the observer is told the current state at once.
+  broker->parts_->ledger->SetHealthObserver(
+      [health = broker->server_->GetHealthCheckService()](const absl::Status& writable) {
+        health->SetServingStatus(writable.ok());
+      });
   return broker;
 }
 
 void BrokerServer::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
+    if (parts_ != nullptr) parts_->ledger->SetHealthObserver(nullptr);
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();

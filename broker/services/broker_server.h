@@ -4,7 +4,10 @@
 // registry and policy, the RocksDB storage with the receipt ledger and the
 // case store, the provider transport, the exchange core, and the services,
 // then serves them with mutual TLS. Clients must present a certificate that
-// chains to the configured CA bundle. The server also serves
+// chains to the configured CA bundle and is within its validity dates (else
+// the handshake fails); a certificate listed in server_tls.crl_file is
+// refused on every call. Every call then passes the party's rate and
+// concurrency limits (admission.h). The server also serves
 // grpc.health.v1.Health and server reflection, so grpcurl and any gRPC health
 // probe work against it.
 //
@@ -28,7 +31,7 @@ namespace v1 = ::wams::broker::v1;
 class BrokerServer {
  public:
   // FAILED_PRECONDITION or NOT_FOUND naming the config field for unusable
-  // key or TLS files; DATA_LOSS when the stored receipt log does not match
+  // key, TLS or CRL files; DATA_LOSS when the stored receipt log does not match
   // its signed checkpoint; UNAVAILABLE when the data directory is locked or
   // the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const v1::BrokerConfig& config);

@@ -1,11 +1,11 @@
-// case_service.h: the CaseService gRPC handlers. Thin: identify, run the
-// case manager on a worker (it waits for durable receipts), translate.
+// case_service.h: the CaseService gRPC handlers. Thin: identify and admit
+// (call_handler.h), run the case manager on a worker (it waits for durable receipts), translate.
 #ifndef WAMS_BROKER_SERVICES_CASE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_CASE_SERVICE_H_
 
 #include "broker/cases/case_manager.h"
 #include "broker/common/worker_pool.h"
-#include "broker/identity/caller_identity.h"
+#include "broker/services/call_handler.h"
 #include "wams/broker/v1/case.grpc.pb.h"
 
 namespace wams::services {
@@ -15,9 +15,8 @@ namespace v1 = ::wams::broker::v1;
 // Thread-safe; borrows everything, which must outlive the service.
 class CaseService final : public v1::CaseService::CallbackService {
  public:
-  CaseService(const identity::Authenticator& authenticator, cases::CaseManager& cases,
-              common::WorkerPool& pool)
-      : authenticator_(authenticator), cases_(cases), pool_(pool) {}
+  CaseService(const CallGate& gate, cases::CaseManager& cases, common::WorkerPool& pool)
+      : gate_(gate), cases_(cases), pool_(pool) {}
 
   grpc::ServerUnaryReactor* OpenClientCase(grpc::CallbackServerContext* context,
                                            const v1::OpenClientCaseRequest* request,
@@ -54,7 +53,7 @@ class CaseService final : public v1::CaseService::CallbackService {
                                     v1::CaseResponse* response) override;
 
  private:
-  const identity::Authenticator& authenticator_;
+  const CallGate& gate_;
   cases::CaseManager& cases_;
   common::WorkerPool& pool_;
 };

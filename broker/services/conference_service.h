@@ -3,14 +3,14 @@
 // durable receipts), translate. The rules and status codes are the manager's;
 // see broker/conference/conference_manager.h.
 //
-//   ConferenceService service(authenticator, conferences, workers);
+//   ConferenceService service(gate, conferences, workers);
 //   builder.RegisterService(&service);
 #ifndef WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_
 
 #include "broker/common/worker_pool.h"
 #include "broker/conference/conference_manager.h"
-#include "broker/identity/caller_identity.h"
+#include "broker/services/call_handler.h"
 #include "wams/broker/v1/conference.grpc.pb.h"
 
 namespace wams::services {
@@ -20,9 +20,9 @@ namespace v1 = ::wams::broker::v1;
 // Thread-safe; borrows everything, which must outlive the service.
 class ConferenceService final : public v1::ConferenceService::CallbackService {
  public:
-  ConferenceService(const identity::Authenticator& authenticator,
-                    conference::ConferenceManager& conferences, common::WorkerPool& pool)
-      : authenticator_(authenticator), conferences_(conferences), pool_(pool) {}
+  ConferenceService(const CallGate& gate, conference::ConferenceManager& conferences,
+                    common::WorkerPool& pool)
+      : gate_(gate), conferences_(conferences), pool_(pool) {}
 
   grpc::ServerUnaryReactor* Convene(grpc::CallbackServerContext* context,
                                     const v1::ConveneRequest* request,
@@ -47,7 +47,7 @@ class ConferenceService final : public v1::ConferenceService::CallbackService {
                                              v1::OnwardUseResponse* response) override;
 
  private:
-  const identity::Authenticator& authenticator_;
+  const CallGate& gate_;
   conference::ConferenceManager& conferences_;
   common::WorkerPool& pool_;
 };

@@ -23,11 +23,15 @@ exchange::TraceContext TraceOf(const grpc::CallbackServerContext& context) {
                                 .transaction_id = HeaderValue(context, kTransactionIdHeader)};
 }
 
-// Finishes `reactor` with a core result, copying the answer into `response`.
+// Finishes `reactor` with a core result, copying the answer into `response`
+// and giving the party's slot back first. For RequestData and ShareData this
+// runs when the core calls back (after the provider's answer), so the slot
+// is held for as long as the request is really in flight.
 template <typename Response>
-auto FinishWith(grpc::ServerUnaryReactor* reactor, Response* response) {
-  return [reactor, response](absl::StatusOr<Response> result) {
+auto FinishWith(grpc::ServerUnaryReactor* reactor, Response* response, Admission::Ticket ticket) {
+  return [reactor, response, ticket = std::move(ticket)](absl::StatusOr<Response> result) mutable {
     if (result.ok()) *response = *std::move(result);
+    ticket.Release();
     reactor->Finish(ToGrpcStatus(result.status()));
   };
 }
@@ -38,9 +42,10 @@ grpc::ServerUnaryReactor* ExchangeService::RequestData(grpc::CallbackServerConte
                                                        const v1::DataRequest* request,
                                                        v1::DataResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<identity::Caller> caller = IdentifyOrFinish(authenticator_, context, reactor);
-  if (caller.has_value()) {
-    core_.RequestData(*caller, *request, TraceOf(*context), FinishWith(reactor, response));
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  if (call.has_value()) {
+    core_.RequestData(call->caller, *request, TraceOf(*context),
+                      FinishWith(reactor, response, std::move(call->ticket)));
   }
   return reactor;
 }
@@ -49,9 +54,10 @@ grpc::ServerUnaryReactor* ExchangeService::ShareData(grpc::CallbackServerContext
                                                      const v1::ShareRequest* request,
                                                      v1::ShareResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<identity::Caller> caller = IdentifyOrFinish(authenticator_, context, reactor);
-  if (caller.has_value()) {
-    core_.ShareData(*caller, *request, TraceOf(*context), FinishWith(reactor, response));
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  if (call.has_value()) {
+    core_.ShareData(call->caller, *request, TraceOf(*context),
+                    FinishWith(reactor, response, std::move(call->ticket)));
   }
   return reactor;
 }
@@ -60,8 +66,11 @@ grpc::ServerUnaryReactor* ExchangeService::CheckRequest(grpc::CallbackServerCont
                                                         const v1::DataRequest* request,
                                                         v1::CheckResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<identity::Caller> caller = IdentifyOrFinish(authenticator_, context, reactor);
-  if (caller.has_value()) FinishWith(reactor, response)(core_.CheckRequest(*caller, *request));
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  if (call.has_value()) {
+    FinishWith(reactor, response,
+               std::move(call->ticket))(core_.CheckRequest(call->caller, *request));
+  }
   return reactor;
 }
 
@@ -69,11 +78,12 @@ grpc::ServerUnaryReactor* ExchangeService::WhoAmI(grpc::CallbackServerContext* c
                                                   const v1::WhoAmIRequest* /*request*/,
                                                   v1::WhoAmIResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<identity::Caller> caller = IdentifyOrFinish(authenticator_, context, reactor);
-  if (!caller.has_value()) return reactor;
-  *response->mutable_party() = *caller->party;
-  response->set_certificate_oin(caller->certificate_oin);
-  response->set_professional_id(caller->professional_id);
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  if (!call.has_value()) return reactor;
+  *response->mutable_party() = *call->caller.party;
+  response->set_certificate_oin(call->caller.certificate_oin);
+  response->set_professional_id(call->caller.professional_id);
+  call->ticket.Release();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -1,13 +1,13 @@
 // exchange_service.h: the ExchangeService gRPC handlers.
 //
-// Thin: identify the caller, hand the request to the exchange core, finish
-// when the core calls back. RequestData and ShareData never block a gRPC
+// Thin: identify and admit the caller (call_handler.h), hand the request to
+// the exchange core, finish when the core calls back. RequestData and ShareData never block a gRPC
 // thread: the core's receipts and provider calls are asynchronous.
 #ifndef WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 
 #include "broker/exchange/exchange_core.h"
-#include "broker/identity/caller_identity.h"
+#include "broker/services/call_handler.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams::services {
@@ -18,11 +18,10 @@ namespace v1 = ::wams::broker::v1;
 inline constexpr char kTraceparentHeader[] = "traceparent";
 inline constexpr char kTransactionIdHeader[] = "fsc-transaction-id";
 
-// Thread-safe; borrows the authenticator and core, which must outlive it.
+// Thread-safe; borrows the gate and core, which must outlive it.
 class ExchangeService final : public v1::ExchangeService::CallbackService {
  public:
-  ExchangeService(const identity::Authenticator& authenticator, exchange::ExchangeCore& core)
-      : authenticator_(authenticator), core_(core) {}
+  ExchangeService(const CallGate& gate, exchange::ExchangeCore& core) : gate_(gate), core_(core) {}
 
   grpc::ServerUnaryReactor* RequestData(grpc::CallbackServerContext* context,
                                         const v1::DataRequest* request,
@@ -38,7 +37,7 @@ class ExchangeService final : public v1::ExchangeService::CallbackService {
                                    v1::WhoAmIResponse* response) override;
 
  private:
-  const identity::Authenticator& authenticator_;
+  const CallGate& gate_;
   exchange::ExchangeCore& core_;
 };
 

@@ -47,6 +47,38 @@ TEST(CertificateOinTest, ReadsSerialNumberOfDevPkiCertificate) {
   EXPECT_EQ(OinFromCertificatePem("not a pem").status().code(), absl::StatusCode::kUnauthenticated);
 }
 
+TEST(CertificateOinTest, CacheAnswersEachCertificateWithItsOwnOin) {
+  testing::TempDir dir;
+  testing::MakeDevPki(dir.path());
+  const std::string broker = testing::ReadFile(dir.path() / "broker.crt");
+  const std::string school = testing::ReadFile(dir.path() / "school.crt");
+  // Capacity 1: every other call replaces the only entry.
+  CertificateOinCache cache(/*capacity=*/1);
+  for (int round = 0; round < 3; ++round) {
+    absl::StatusOr<std::string> first = cache.OinFromCertificatePem(broker);
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_EQ(*first, "00000001001234567100");
+    absl::StatusOr<std::string> again = cache.OinFromCertificatePem(broker);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(*again, "00000001001234567100");
+    absl::StatusOr<std::string> other = cache.OinFromCertificatePem(school);
+    ASSERT_TRUE(other.ok()) << other.status();
+    EXPECT_EQ(*other, "00000003345678900000");
+  }
+}
+
+TEST(CertificateOinTest, CacheRefusesWhatTheParserRefusesEveryTime) {
+  testing::TempDir dir;
+  testing::MakeDevPki(dir.path());
+  const std::string ca = testing::ReadFile(dir.path() / "ca.crt");
+  CertificateOinCache cache;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(cache.OinFromCertificatePem(ca).status().code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(cache.OinFromCertificatePem("not a pem").status().code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+}
+
 TEST(KeyFileTest, RefusesKeyReadableByOthers) {
   testing::TempDir dir;
   testing::WriteFile(dir.path() / "open.key", "KEY", 0644);

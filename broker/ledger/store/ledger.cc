@@ -15,8 +15,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "broker/common/deterministic_bytes.h"
+#include "broker/common/log.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/key_codec.h"
 #include "broker/ledger/store/ledger_test_peer.h"
@@ -107,6 +109,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Storage& storage, Not
   WAMS_RETURN_IF_ERROR(ledger->LoadState());
   WAMS_RETURN_IF_ERROR(ledger->CheckOnOpen(ledger->options_.full_check_on_open));
   ledger->committer_ = std::thread([l = ledger.get()] { l->CommitterLoop(); });
+  ledger->recoverer_ = std::thread([l = ledger.get()] { l->RecoveryLoop(); });
   if (ledger->options_.checkpoint_interval > absl::ZeroDuration()) {
     // The first deadline is taken now, not when the thread first runs, so a
     // clock that moves before the thread is scheduled still triggers it.
@@ -122,6 +125,7 @@ Ledger::~Ledger() {
     stopping_ = true;
   }
   if (checkpointer_.joinable()) checkpointer_.join();
+  if (recoverer_.joinable()) recoverer_.join();
   if (committer_.joinable()) committer_.join();
 }
 
@@ -155,6 +159,7 @@ NodeReader Ledger::CachedReader(const rocksdb::Snapshot* snapshot) const {
 absl::Status Ledger::LoadState() {
   ScopedSnapshot snapshot(storage_);
   WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
+  WAMS_RETURN_IF_ERROR(CheckTail(snapshot.get(), size));
   // The right edge of the tree: at each level the last complete node, which
   // is the left sibling the next appends need.
   frontier_.assign(65, std::nullopt);
@@ -180,7 +185,12 @@ absl::Status Ledger::LoadState() {
 
   absl::MutexLock lock(&mu_);
   tree_size_ = size;
-  latest_checkpoint_ = std::move(latest);
+  // (When reloading after a failed write, MakeCheckpoint may have stored a
+  // newer one meanwhile.)
+  if (!latest_checkpoint_.has_value() ||
+      (latest.has_value() && latest->tree_size() > latest_checkpoint_->tree_size())) {
+    latest_checkpoint_ = std::move(latest);
+  }
   return absl::OkStatus();
 }
 
@@ -234,7 +244,8 @@ absl::StatusOr<Checkpoint> Ledger::VerifyCheckpointNote(const Checkpoint& cp) co
   if (!by_configured_key) {
     return absl::FailedPreconditionError(
         absl::StrCat(what, " is signed by ", absl::StrJoin(names, ", "),
-                     ", none of which is configured; add the public key to the previous keys"));
+                     ", none of which is configured; add the public key to the previous keys "
+                     "(or the data directory is another broker's)"));
   }
   return absl::DataLossError(
       absl::StrCat(what, ": signature does not verify with key ", absl::StrJoin(names, ", ")));
@@ -298,27 +309,30 @@ absl::Status Ledger::CheckLeaves(const rocksdb::Snapshot* snapshot, uint64_t beg
   return absl::OkStatus();
 }
 
+absl::Status Ledger::CheckTail(const rocksdb::Snapshot* snapshot, uint64_t size) const {
+  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kReceipts, snapshot);
+  it->SeekToLast();
+  WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read receipts"));
+  if (it->Valid()) {
+    absl::StatusOr<uint64_t> last = DecodeBigEndian64(it->key().ToStringView());
+    if (!last.ok()) return absl::DataLossError("a receipt key is malformed");
+    if (size == 0 || *last != size - 1) {
+      return absl::DataLossError(
+          absl::StrCat("the tree size is ", size, " but the last stored receipt is ", *last));
+    }
+  } else if (size != 0) {
+    return absl::DataLossError(
+        absl::StrCat("the tree size is ", size, " but no receipt is stored"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Ledger::CheckOnOpen(bool full) const {
   ScopedSnapshot snapshot(storage_);
   WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
 
   // The receipts must end exactly at the tree size.
-  {
-    std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kReceipts, snapshot.get());
-    it->SeekToLast();
-    WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read receipts"));
-    if (it->Valid()) {
-      absl::StatusOr<uint64_t> last = DecodeBigEndian64(it->key().ToStringView());
-      if (!last.ok()) return absl::DataLossError("a receipt key is malformed");
-      if (size == 0 || *last != size - 1) {
-        return absl::DataLossError(
-            absl::StrCat("the tree size is ", size, " but the last stored receipt is ", *last));
-      }
-    } else if (size != 0) {
-      return absl::DataLossError(
-          absl::StrCat("the tree size is ", size, " but no receipt is stored"));
-    }
-  }
+  WAMS_RETURN_IF_ERROR(CheckTail(snapshot.get(), size));
 
   uint64_t checked_up_to = 0;
   std::optional<Checkpoint> latest;
@@ -434,7 +448,7 @@ absl::StatusOr<SignedReceipt> Ledger::Append(const Receipt& receipt) {
     absl::MutexLock lock(&mu_);
     --preparing_;
     if (stopping_) return absl::UnavailableError("the ledger is shutting down");
-    if (!failed_.ok()) return failed_;
+    if (!failed_.ok()) return RefusalLocked();
     queue_.push_back(*std::move(prepared));
     // Like RocksDB's write-group leader: when no commit is running, the
     // caller writes the group itself rather than handing it to the committer
@@ -460,7 +474,7 @@ void Ledger::AppendAsync(const Receipt& receipt, AppendCallback done) {
     if (stopping_) {
       refused = absl::UnavailableError("the ledger is shutting down");
     } else if (!failed_.ok()) {
-      refused = failed_;
+      refused = RefusalLocked();
     } else {
       queue_.push_back(*std::move(p));
       return;
@@ -565,12 +579,11 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
     absl::StatusOr<std::vector<NodeWrite>> completed =
         NodesCompletedByAppend(reader, index, p->leaf_hash);
     if (!completed.ok()) {
-      // A broken invariant of the in-memory right edge; fail closed.
-      absl::Status s = absl::UnavailableError(
-          absl::StrCat("cannot hash leaf ", index, ": ", completed.status().message()));
+      // A broken invariant of the in-memory right edge; fail closed (the
+      // recovery thread reloads the edge from disk).
       absl::MutexLock lock(&mu_);
-      failed_ = s;
-      return s;
+      FailLocked(absl::StrCat("cannot hash leaf ", index, ": ", completed.status().message()));
+      return failed_;
     }
     for (const NodeWrite& n : *completed) {
       batch.Put(nodes, NodeKey(n.level, n.index),
@@ -609,10 +622,9 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
   absl::MutexLock lock(&mu_);
   if (!written.ok()) {
     // Whether the batch reached the disk is unknown, and the in-memory right
-    // edge already moved: refuse every append until the ledger is reopened,
-    // which reads the tree size the disk holds.
-    failed_ = absl::UnavailableError(
-        absl::StrCat("receipt log write failed; reopen the ledger: ", written.message()));
+    // edge already moved: refuse every append until the recovery thread has
+    // read back the tree size and right edge the disk holds.
+    FailLocked(written.message());
     return failed_;
   }
   next_index_ = index;
@@ -629,6 +641,129 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
 uint64_t Ledger::TreeSize() const {
   absl::MutexLock lock(&mu_);
   return tree_size_;
+}
+
+// --- recovery from a failed write ------------------------------------------------
+
+void Ledger::FailLocked(absl::string_view reason) {
+  if (!failed_.ok()) return;
+  // The storage's reasons say "; retrying" already.
+  absl::ConsumeSuffix(&reason, "; retrying");
+  failed_ = absl::UnavailableError(absl::StrCat("receipt log unavailable: ", reason, "; retrying"));
+}
+
+absl::Status Ledger::RefusalLocked() const {
+  if (failed_.ok()) return failed_;
+  // While the storage is still down its reason is the current one (it may
+  // have changed since the write failed, e.g. to "restart the broker").
+  absl::Status storage = storage_.WriteHealth();
+  if (storage.ok()) return failed_;
+  absl::string_view reason = storage.message();
+  absl::ConsumeSuffix(&reason, "; retrying");
+  return absl::UnavailableError(
+      absl::StrCat("receipt log unavailable: ", reason,
+                   absl::StrContains(reason, "restart the broker") ? "" : "; retrying"));
+}
+
+absl::Status Ledger::WriteHealth() const {
+  absl::MutexLock lock(&mu_);
+  return RefusalLocked();
+}
+
+uint64_t Ledger::recoveries() const {
+  absl::MutexLock lock(&mu_);
+  return recoveries_;
+}
+
+void Ledger::SetHealthObserver(HealthObserver observer) {
+  {
+    absl::MutexLock lock(&observer_mu_);
+    observer_ = std::move(observer);
+    observed_ok_.reset();
+  }
+  NotifyHealth();
+}
+
+void Ledger::NotifyHealth() {
+  absl::MutexLock lock(&observer_mu_);
+  if (observer_ == nullptr) return;
+  // Read under observer_mu_: whichever thread calls last reports the latest
+  // state, so a failure and a recovery racing cannot leave it stale.
+  absl::Status health = WriteHealth();
+  if (observed_ok_.has_value() && *observed_ok_ == health.ok()) return;
+  observed_ok_ = health.ok();
+  observer_(health);
+}
+
+void Ledger::RecoveryLoop() {
+  // How long to wait for the storage between looks at stopping_.
+  constexpr absl::Duration kStorageWait = absl::Milliseconds(100);
+  absl::Duration backoff = options_.recovery_initial_backoff;
+  bool reported = false;
+  bool told_restart = false;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Ledger* l)
+               ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->failed_.ok() || l->stopping_; },
+          this));
+      if (stopping_) return;
+    }
+    if (!reported) {
+      // Appenders learn of the failure from their own calls; the observer
+      // (the health service) from here.
+      reported = true;
+      NotifyHealth();
+    }
+    // The storage resumes the database by itself; this wakes as soon as it
+    // has.
+    if (!storage_.AwaitWritable(absl::Now() + kStorageWait)) {
+      absl::Status storage = storage_.WriteHealth();
+      if (!told_restart && absl::StrContains(storage.message(), "restart the broker")) {
+        told_restart = true;  // once per failure
+        common::LogError(absl::StrCat("ledger: ", storage.message()));
+      }
+      continue;
+    }
+    {
+      // Take over the committing-thread state (frontier_, next_index_).
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Ledger* l) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->committing_ || l->stopping_; },
+          this));
+      if (stopping_) return;
+      committing_ = true;
+    }
+    // The failed batch may or may not have reached the disk: what is there
+    // is the truth. (RocksDB applies a batch whole or not at all.)
+    absl::Status reloaded = LoadState();
+    {
+      absl::MutexLock lock(&mu_);
+      committing_ = false;
+      if (reloaded.ok()) {
+        common::LogInfo(absl::StrCat("ledger: recovered from a failed write (", failed_.message(),
+                                     "); accepting appends again at tree size ", tree_size_));
+        failed_ = absl::OkStatus();
+        ++recoveries_;
+        backoff = options_.recovery_initial_backoff;
+      } else {
+        failed_ = absl::UnavailableError(
+            absl::StrCat("receipt log unavailable: cannot read the tree back: ", reloaded.message(),
+                         "; retrying"));
+        common::LogError(std::string(failed_.message()));
+      }
+    }
+    if (reloaded.ok()) {
+      reported = false;
+      told_restart = false;
+      NotifyHealth();
+      continue;
+    }
+    absl::MutexLock lock(&mu_);
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff)) return;
+    backoff = std::min(backoff * 2, options_.recovery_max_backoff);
+  }
 }
 
 // --- reads and proofs ----------------------------------------------------------

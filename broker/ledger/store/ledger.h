@@ -23,6 +23,16 @@
 //   WAMS_ASSIGN_OR_RETURN(InclusionProof p,
 //                         ledger->GetInclusionProof(r.leaf_index(), cp.tree_size()));
 //
+// A write that fails (disk full, I/O error) is acknowledged to nobody, and
+// the ledger then refuses appends at once with UNAVAILABLE ("receipt log
+// unavailable: <reason>; retrying") until it has recovered by itself: its
+// recovery thread waits for the storage to resume the database, then reads
+// the tree size and right edge back from disk (the failed batch may or may
+// not have landed) and accepts appends again. WriteHealth() and an observer
+// follow this state (the broker's gRPC health service does):
+//
+//   ledger->SetHealthObserver([](const absl::Status& s) { ... s.ok() ... });
+//
 // Thread-safe: every method may be called from any thread. A receipt is
 // signed on the calling thread (so signing runs on as many cores as there are
 // callers); Append then blocks for one group commit (one fsync, typically a
@@ -87,6 +97,13 @@ struct LedgerOptions {
   // RocksDB. Memory: about 80 bytes per 2^level leaves (level 8: ~0.3 bytes
   // per receipt, 30 MB at 100 M receipts). 64 disables the cache. Default: 8.
   int node_cache_min_level = 8;
+  // After a failed write, when reading the tree back from disk fails too,
+  // wait this long before the next try; doubles up to recovery_max_backoff.
+  // (Waiting for the database itself takes no backoff here: the storage
+  // resumes it, and the ledger notices at once.) Default: 100 ms.
+  absl::Duration recovery_initial_backoff = absl::Milliseconds(100);
+  // Default: 5 s.
+  absl::Duration recovery_max_backoff = absl::Seconds(5);
 };
 
 // Which index a query reads.
@@ -124,6 +141,7 @@ struct QueryPage {
 class Ledger {
  public:
   using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<wams::broker::v1::SignedReceipt>)>;
+  using HealthObserver = absl::AnyInvocable<void(const absl::Status&)>;
 
   // Opens the log in `storage` (borrowed; must outlive the ledger), signing
   // with `signer`, and checks the stored tree against the last checkpoint:
@@ -146,8 +164,8 @@ class Ledger {
   //   INVALID_ARGUMENT  receipt.kind or .outcome unspecified, or an index key
   //                     over 65535 bytes;
   //   UNAVAILABLE       it could not be made durable: nothing is acknowledged,
-  //                     and the ledger refuses further appends until reopened
-  //                     (it cannot know whether the batch reached the disk).
+  //                     and until the ledger has recovered (see above) every
+  //                     append fails at once with the same reason.
   absl::StatusOr<wams::broker::v1::SignedReceipt> Append(const wams::broker::v1::Receipt& receipt);
 
   // As Append, but returns at once; `done` runs exactly once, on the thread
@@ -159,6 +177,17 @@ class Ledger {
 
   // Number of durable receipts.
   uint64_t TreeSize() const;
+
+  // OK while appends can be made durable; from a failed write until the
+  // ledger has recovered, UNAVAILABLE with the reason.
+  absl::Status WriteHealth() const;
+  // Sets (or, with nullptr, removes) the one observer of WriteHealth(): it is
+  // called at once with the current state, then with every change, on the
+  // thread that changed it (keep it short; it must not call back into the
+  // ledger). Once this returns, the previous observer is not called again.
+  void SetHealthObserver(HealthObserver observer);
+  // How often the ledger recovered from a failed write.
+  uint64_t recoveries() const;
 
   // The receipt at `leaf_index`; NOT_FOUND past the end.
   absl::StatusOr<wams::broker::v1::SignedReceipt> GetReceipt(uint64_t leaf_index) const;
@@ -231,10 +260,26 @@ class Ledger {
   void RunGroup(std::vector<std::unique_ptr<Pending>>& group, const absl::Status& failed);
   void CommitterLoop();
   void CheckpointLoop(absl::Time first_deadline);
+  // After a failed write: waits for the storage, reloads the tree, clears
+  // failed_.
+  void RecoveryLoop();
+  // What a refused append gets: failed_, with the storage's current reason
+  // while it is down.
+  absl::Status RefusalLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Marks the ledger failed (with mu_ held); the recovery thread takes over.
+  void FailLocked(absl::string_view reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls the observer with the current WriteHealth() when it differs from
+  // what the observer saw last. Call without mu_ held.
+  void NotifyHealth();
   // Writes one group; returns the status every waiter gets.
   absl::Status CommitGroup(std::vector<std::unique_ptr<Pending>>& group);
 
+  // Reads the tree size, the right edge and the latest checkpoint from disk;
+  // the caller owns the committing-thread state (at open, or with
+  // committing_ set).
   absl::Status LoadState();
+  // The receipts end exactly at the tree size.
+  absl::Status CheckTail(const rocksdb::Snapshot* snapshot, uint64_t size) const;
   absl::Status CheckOnOpen(bool full) const;
   absl::Status CheckLeaves(const rocksdb::Snapshot* snapshot, uint64_t begin, uint64_t end,
                            bool check_nodes) const;
@@ -263,7 +308,8 @@ class Ledger {
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   // Appends being signed, not yet queued.
   int preparing_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status failed_ ABSL_GUARDED_BY(mu_);  // sticky after a failed write
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);  // from a failed write until recovered
+  uint64_t recoveries_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t tree_size_ ABSL_GUARDED_BY(mu_) = 0;
   std::optional<wams::broker::v1::Checkpoint> latest_checkpoint_ ABSL_GUARDED_BY(mu_);
 
@@ -282,8 +328,15 @@ class Ledger {
   mutable absl::Mutex cache_mu_;
   mutable absl::flat_hash_map<uint64_t, Digest> node_cache_ ABSL_GUARDED_BY(cache_mu_);
 
+  // Serialises observer calls, so that SetHealthObserver(nullptr) waits for
+  // one under way. Taken after mu_ is released, never with it.
+  absl::Mutex observer_mu_;
+  HealthObserver observer_ ABSL_GUARDED_BY(observer_mu_);
+  std::optional<bool> observed_ok_ ABSL_GUARDED_BY(observer_mu_);
+
   std::thread committer_;
   std::thread checkpointer_;
+  std::thread recoverer_;
 };
 
 }  // namespace wams::ledger::store

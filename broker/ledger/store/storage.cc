@@ -1,6 +1,9 @@
 #include "broker/ledger/store/storage.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -8,12 +11,17 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/common/log.h"
 #include "broker/ledger/store/key_codec.h"
 #include "policy/base/status_macros.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 
@@ -21,7 +29,7 @@ namespace wams::ledger::store {
 namespace {
 
 constexpr std::array<CfSpec, kCfCount> kTable = {{
-    {Cf::kDefault, "default", "unused; RocksDB requires it"},
+    {Cf::kDefault, "default", "RocksDB requires it; only the WAL guard"},
     {Cf::kMeta, "meta", "layout version, tree size, verifier keys seen"},
     {Cf::kReceipts, "receipts", "leaf index -> SignedReceipt (exact signed bytes)"},
     {Cf::kNodes, "nodes", "(level, index) -> subtree hash of a complete subtree"},
@@ -38,7 +46,77 @@ bool IsPointLookupFamily(Cf cf) {
   return cf == Cf::kMeta || cf == Cf::kReceipts || cf == Cf::kNodes || cf == Cf::kCheckpoints;
 }
 
+// The WAL guard: a key in the otherwise unused default family, written
+// without the WAL (memtable only), so that some memtable always holds data.
+// Why: after a WAL append fails, RocksDB 7.8's WAL writer refuses every
+// further append, and DB::Resume() replaces the WAL only when it flushes a
+// non-empty memtable. With every memtable empty (right after a flush), Resume
+// succeeds without a new WAL and the next write aborts the process (Debian's
+// build has assertions on; without them it would fail forever). The guard
+// makes Resume flush, and so switch to a fresh WAL, every time.
+constexpr std::string_view kWalGuardKey = "wal-guard";
+
+// RocksDB's info log, forwarded to the broker's log: warnings and errors only
+// (background errors, recovery, damaged files). No file in the data
+// directory, which could fill up with the rest of it.
+class LogForwarder : public rocksdb::Logger {
+ public:
+  LogForwarder() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  // RocksDB calls this one for INFO-level headers; they stay out.
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char buffer[1024];
+    va_list copy;
+    va_copy(copy, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    int n = std::vsnprintf(buffer, sizeof(buffer), format, copy);
+#pragma GCC diagnostic pop
+    va_end(copy);
+    if (n < 0) return;
+    std::string message = absl::StrCat("rocksdb: ", absl::string_view(buffer));
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      common::LogError(message);
+    } else {
+      common::LogWarning(message);
+    }
+  }
+};
+
+// Whether a failed write means the database stopped accepting writes (as
+// opposed to a bad batch).
+bool IsWriteFailure(const rocksdb::Status& status) {
+  return status.IsIOError() || status.IsCorruption() ||
+         status.severity() >= rocksdb::Status::Severity::kHardError;
+}
+
 }  // namespace
+
+// Watches RocksDB: turns off its own recovery from a full disk (it polls
+// every 5 s and wants the size of a whole memtable free, 64 MiB by default;
+// the recovery thread below resumes sooner), and notes when the default
+// family's memtable was sealed, so the next write puts the WAL guard back.
+class Storage::Listener : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "WamsStorageListener"; }
+
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status /*bg_error*/,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+
+  void OnMemTableSealed(const rocksdb::MemTableInfo& info) override {
+    if (info.cf_name == rocksdb::kDefaultColumnFamilyName) guard_needed.store(true);
+  }
+
+  std::atomic<bool> guard_needed{true};
+};
 
 const std::array<CfSpec, kCfCount>& ColumnFamilyTable() { return kTable; }
 
@@ -55,12 +133,48 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   return absl::InternalError(message);
 }
 
+namespace {
+
+// An open that failed, for the operator: damage is DATA_LOSS (RocksDB's
+// message names the file), a lock held by another process UNAVAILABLE.
+absl::Status OpenError(const rocksdb::Status& status, const std::string& path) {
+  const std::string reason = status.ToString();
+  if (status.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat("the database at ", path, " is damaged: ", reason,
+                                            " (restore the data directory from a backup)"));
+  }
+  if (status.IsIOError() &&
+      (absl::StrContains(reason, "No such file") || absl::StrContains(reason, "Is a directory"))) {
+    return absl::DataLossError(absl::StrCat("the database at ", path, " is incomplete: ", reason,
+                                            " (restore the data directory from a backup)"));
+  }
+  if (status.IsIOError() && absl::StrContains(reason, "lock")) {
+    return absl::UnavailableError(
+        absl::StrCat("the database at ", path, " is in use by another process (", reason, ")"));
+  }
+  return FromRocks(status, absl::StrCat("open database at ", path));
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
                                                        const StorageOptions& options) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_directory(path, error)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the data directory ", path, " is not a directory"));
+  }
+  if (options.create_if_missing) std::filesystem::create_directories(path, error);
+  auto listener = std::make_shared<Listener>();
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = options.create_if_missing;
   db_options.paranoid_checks = true;
+  db_options.info_log = std::make_shared<LogForwarder>();
+  // Every acknowledged write is in the synced WAL; the only memtable-only
+  // data is the WAL guard, which need not survive. (Without this, the guard
+  // would make every close flush all memtables.)
+  db_options.avoid_flush_during_shutdown = true;
+  db_options.listeners.push_back(listener);
   if (options.env != nullptr) db_options.env = options.env;
   db_options.IncreaseParallelism(std::max(1, options.background_threads));
   db_options.max_background_jobs = std::max(2, options.background_threads);
@@ -87,10 +201,15 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   }
 
   // A database made by someone else (or a future layout) must not be opened
-  // silently: every existing family must be one of ours.
-  std::vector<std::string> existing;
-  rocksdb::Status list = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
-  if (list.ok()) {
+  // silently: every existing family must be one of ours. And a family of
+  // ours that is gone must not be recreated empty: its data would be lost
+  // without a word. Families are created only with a new database.
+  const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", error);
+  db_options.create_missing_column_families = !exists && options.create_if_missing;
+  if (exists) {
+    std::vector<std::string> existing;
+    rocksdb::Status list = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
+    if (!list.ok()) return OpenError(list, path);
     std::vector<std::string> unknown;
     for (const std::string& name : existing) {
       if (std::none_of(kTable.begin(), kTable.end(),
@@ -102,15 +221,31 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
       return absl::FailedPreconditionError(absl::StrCat(
           "database at ", path, " has unknown column families: ", absl::StrJoin(unknown, ", ")));
     }
+    std::vector<std::string> missing;
+    for (const CfSpec& spec : kTable) {
+      if (std::find(existing.begin(), existing.end(), spec.name) == existing.end()) {
+        missing.emplace_back(spec.name);
+      }
+    }
+    if (!missing.empty()) {
+      return absl::DataLossError(
+          absl::StrCat("the database at ", path, " lacks the column families ",
+                       absl::StrJoin(missing, ", "), ": its data is gone (restore from a backup)"));
+    }
   }
 
   rocksdb::DB* raw_db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  WAMS_RETURN_IF_ERROR(
-      FromRocks(rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db),
-                absl::StrCat("open database at ", path)));
-  std::unique_ptr<Storage> storage(
-      new Storage(path, std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles)));
+  rocksdb::Status opened = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db);
+  if (!opened.ok()) return OpenError(opened, path);
+  std::unique_ptr<Storage> storage(new Storage(path, options, std::unique_ptr<rocksdb::DB>(raw_db),
+                                               std::move(handles), std::move(listener)));
+  if (options.verify_checksums_on_open) {
+    rocksdb::Status verified = storage->db()->VerifyChecksum();
+    if (!verified.ok()) return OpenError(verified, path);
+  }
+
+  storage->WriteWalGuardIfNeeded();
 
   WAMS_ASSIGN_OR_RETURN(std::optional<std::string> version,
                         storage->Get(Cf::kMeta, kMetaLayoutVersion));
@@ -130,11 +265,27 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   return storage;
 }
 
-Storage::Storage(std::string path, std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : path_(std::move(path)), db_(std::move(db)), handles_(std::move(handles)) {}
+Storage::Storage(std::string path, const StorageOptions& options, std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                 std::shared_ptr<Listener> listener)
+    : path_(std::move(path)),
+      initial_backoff_(std::max(options.recovery_initial_backoff, absl::Milliseconds(1))),
+      max_backoff_(std::max(options.recovery_max_backoff, options.recovery_initial_backoff)),
+      min_free_bytes_(options.min_free_bytes),
+      db_(std::move(db)),
+      handles_(std::move(handles)),
+      listener_(std::move(listener)) {
+  recoverer_ = std::thread([this] { RecoveryLoop(); });
+}
 
 Storage::~Storage() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  // A resume under way waits for flushes; this makes it return.
+  if (db_ != nullptr) rocksdb::CancelAllBackgroundWork(db_.get(), /*wait=*/false);
+  if (recoverer_.joinable()) recoverer_.join();
   if (db_ == nullptr) return;
   // No final FlushWAL: every acknowledged write was synced already, and after
   // a failed sync Debian's (assertion-enabled) RocksDB aborts on another one.
@@ -142,10 +293,144 @@ Storage::~Storage() {
   (void)db_->Close();
 }
 
+void Storage::WriteWalGuardIfNeeded() const {
+  if (!listener_->guard_needed.exchange(false)) return;
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  rocksdb::WriteBatch guard;
+  guard.Put(handles_[static_cast<int>(Cf::kDefault)], kWalGuardKey, "");
+  // Memtable only: fails just when the database is stopped already.
+  if (!db_->Write(options, &guard).ok()) listener_->guard_needed.store(true);
+}
+
+absl::Status Storage::CheckFreeSpace() const {
+  if (min_free_bytes_ == 0) return absl::OkStatus();
+  uint64_t free_bytes = 0;
+  // One statvfs(2), ~4.5 us here (a synced write takes milliseconds). A
+  // file system that cannot tell is not checked.
+  if (!db_->GetEnv()->GetFreeSpace(path_, &free_bytes).ok() || free_bytes >= min_free_bytes_) {
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError(absl::StrCat("the disk is (almost) full: ", free_bytes,
+                                             " bytes free for ", path_, ", writes need ",
+                                             min_free_bytes_));
+}
+
 absl::Status Storage::Write(rocksdb::WriteBatch* batch, bool sync) const {
+  if (failed_.load(std::memory_order_acquire)) {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return failure_;
+  }
+  if (absl::Status room = CheckFreeSpace(); !room.ok()) {
+    NoteWriteFailure(room);
+    absl::MutexLock lock(&mu_);
+    return failure_;
+  }
+  WriteWalGuardIfNeeded();
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(db_->Write(options, batch), "write batch");
+  rocksdb::Status written = db_->Write(options, batch);
+  absl::Status status = FromRocks(written, "write batch");
+  if (!written.ok() && IsWriteFailure(written)) NoteWriteFailure(status);
+  return status;
+}
+
+void Storage::NoteWriteFailure(const absl::Status& failure) const {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return;
+  failure_ = absl::UnavailableError(
+      absl::StrCat("database unavailable: ", failure.message(), "; retrying"));
+  failed_.store(true, std::memory_order_release);
+  common::LogError(absl::StrCat("storage: writes are refused until the database can write again: ",
+                                failure.message()));
+}
+
+absl::Status Storage::WriteHealth() const {
+  // A resume that takes this long is stuck (see min_free_bytes).
+  constexpr absl::Duration kStuck = absl::Seconds(30);
+  absl::Status failure;
+  {
+    absl::MutexLock lock(&mu_);
+    failure = failure_;
+  }
+  const int64_t started = resume_started_ms_.load();
+  if (!failure.ok() && started != 0 && absl::Now() - absl::FromUnixMillis(started) > kStuck) {
+    return absl::UnavailableError(absl::StrCat(
+        failure.message(), "; RocksDB has been resuming for over ", absl::FormatDuration(kStuck),
+        ": restart the broker (everything acknowledged is in the synced WAL)"));
+  }
+  return failure;
+}
+
+bool Storage::AwaitWritable(absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithDeadline(absl::Condition(
+                            +[](const Storage* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                              return s->failure_.ok() || s->stopping_;
+                            },
+                            this),
+                        deadline);
+  return failure_.ok();
+}
+
+uint64_t Storage::recoveries() const {
+  absl::MutexLock lock(&mu_);
+  return recoveries_;
+}
+
+void Storage::RecoveryLoop() {
+  absl::Duration backoff = initial_backoff_;
+  int attempts = 0;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Storage* s)
+               ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s->failure_.ok() || s->stopping_; },
+          this));
+      if (stopping_) return;
+      // Give the disk a moment (and the operator time to free space)
+      // before each attempt; stop at once on shutdown.
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff)) return;
+    }
+    ++attempts;
+    // Resume() returns at once when RocksDB itself did not stop (the write
+    // was refused for lack of space before it reached RocksDB).
+    absl::Status room = CheckFreeSpace();
+    rocksdb::Status resumed = rocksdb::Status::NoSpace(std::string(room.message()));
+    if (room.ok()) {
+      resume_started_ms_.store(absl::ToUnixMillis(absl::Now()));
+      resumed = db_->Resume();
+      resume_started_ms_.store(0);
+    }
+    if (resumed.ok()) {
+      // Resume flushed every memtable, the guard's too: put it back before
+      // any other write can run (they are all refused until failure_ clears).
+      listener_->guard_needed.store(true);
+      WriteWalGuardIfNeeded();
+      absl::MutexLock lock(&mu_);
+      common::LogInfo(absl::StrCat("storage: the database resumed after ", attempts,
+                                   attempts == 1 ? " attempt" : " attempts",
+                                   "; writes are accepted again"));
+      failure_ = absl::OkStatus();
+      failed_.store(false, std::memory_order_release);
+      ++recoveries_;
+      backoff = initial_backoff_;
+      attempts = 0;
+      continue;
+    }
+    const bool fatal = resumed.severity() >= rocksdb::Status::Severity::kFatalError;
+    std::string reason = absl::StrCat(
+        "database unavailable: ", resumed.ToString(),
+        fatal ? "; RocksDB cannot resume after this error: restart the broker" : "; retrying");
+    absl::MutexLock lock(&mu_);
+    if (attempts == 1 || std::string(failure_.message()) != reason || attempts % 20 == 0) {
+      common::LogWarning(
+          absl::StrCat("storage: resume attempt ", attempts, " failed: ", resumed.ToString()));
+    }
+    failure_ = absl::UnavailableError(reason);
+    backoff = std::min(backoff * 2, max_backoff_);
+  }
 }
 
 absl::StatusOr<std::optional<std::string>> Storage::Get(Cf cf, std::string_view key,

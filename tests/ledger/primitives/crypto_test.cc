@@ -35,6 +35,34 @@ TEST(Sha256Test, HmacRfc4231TestCase2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+// A key longer than SHA-256's 64-byte block is hashed first.
+TEST(Sha256Test, HmacRfc4231TestCase6) {
+  EXPECT_EQ(DigestHex(HmacSha256(std::string(131, '\xaa'),
+                                 "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+// Keys of exactly one block and of none.
+TEST(Sha256Test, HmacMatchesRfc2104AtBlockSizeAndEmptyKey) {
+  auto reference = [](const std::string& key, const std::string& data) {
+    std::string padded = key;
+    padded.resize(64, '\0');
+    std::string inner(64, '\0');
+    std::string outer(64, '\0');
+    for (int i = 0; i < 64; ++i) {
+      inner[i] = static_cast<char>(padded[i] ^ 0x36);
+      outer[i] = static_cast<char>(padded[i] ^ 0x5c);
+    }
+    return Sha256(outer + DigestBytes(Sha256(inner + data)));
+  };
+  const std::string block_key(64, 'k');
+  EXPECT_EQ(HmacSha256(block_key, "data"), reference(block_key, "data"));
+  EXPECT_EQ(HmacSha256("", "data"), reference("", "data"));
+  // RFC 4231 test case 2 again, through the reference: the two agree.
+  EXPECT_EQ(HmacSha256("Jefe", "what do ya want for nothing?"),
+            reference("Jefe", "what do ya want for nothing?"));
+}
+
 TEST(Sha256Test, DigestFromHexAndBytesRoundTrip) {
   Digest d = Sha256("round trip");
   absl::StatusOr<Digest> from_hex = DigestFromHex(DigestHex(d));

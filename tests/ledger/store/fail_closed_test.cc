@@ -1,10 +1,15 @@
 // The ledger fails closed: when the WAL cannot be synced, nothing is
-// acknowledged and the ledger refuses further appends until reopened.
+// acknowledged. An fsync I/O error (EIO) is one RocksDB cannot resume from in
+// place: the ledger keeps refusing, the storage says to restart, and a reopen
+// finds every acknowledged receipt. (A full disk, which it recovers from in
+// place, is recovery_test.cc.)
 #include <atomic>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/storage.h"
@@ -45,10 +50,18 @@ TEST(FailClosedTest, AppendThatCannotBeMadeDurableIsNotAcknowledged) {
     fs->fail = true;
     auto failed = (*ledger)->Append(MakeReceipt(3));
     EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
-    // Sticky: even with the disk back, this instance refuses.
+    // Even with the disk back, RocksDB cannot resume after this error.
     fs->fail = false;
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (!absl::StrContains((*storage)->WriteHealth().message(), "restart the broker") &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    EXPECT_TRUE(absl::StrContains((*storage)->WriteHealth().message(), "restart the broker"))
+        << (*storage)->WriteHealth();
     auto refused = (*ledger)->Append(MakeReceipt(4));
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+    EXPECT_EQ((*ledger)->WriteHealth().code(), absl::StatusCode::kUnavailable);
     EXPECT_EQ((*ledger)->TreeSize(), acknowledged);
     ledger->reset();
   }

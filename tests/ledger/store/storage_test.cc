@@ -1,5 +1,7 @@
 #include "broker/ledger/store/storage.h"
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,6 +79,43 @@ TEST(StorageTest, RefusesAnotherLayoutVersion) {
   auto s = Storage::Open(dir.Sub("db"), StorageOptions());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(StorageTest, RefusesAMissingColumnFamilyInsteadOfRecreatingIt) {
+  TempDir dir;
+  { ASSERT_TRUE(Storage::Open(dir.Sub("db"), StorageOptions()).ok()); }
+  {
+    rocksdb::Options o;
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const CfSpec& spec : ColumnFamilyTable()) {
+      descriptors.emplace_back(std::string(spec.name), rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(o, dir.Sub("db"), descriptors, &handles, &db).ok());
+    ASSERT_TRUE(db->DropColumnFamily(handles[static_cast<int>(Cf::kCases)]).ok());
+    for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "cases")) << s.status();
+}
+
+TEST(StorageTest, RefusesADataDirectoryThatIsAFile) {
+  TempDir dir;
+  { std::ofstream(dir.Sub("db")) << "not a database"; }
+  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "not a directory")) << s.status();
+}
+
+TEST(StorageTest, WritesNoRocksDbLogFileIntoTheDataDirectory) {
+  TempDir dir;
+  { ASSERT_TRUE(Storage::Open(dir.Sub("db"), StorageOptions()).ok()); }
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("db") + "/LOG"));
 }
 
 TEST(KeyCodecTest, BigEndianKeysSortNumerically) {

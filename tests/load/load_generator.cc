@@ -1,0 +1,677 @@
+// wams-load: a load generator for ExchangeService.RequestData over mutual TLS.
+//
+//   wams-load --target 127.0.0.1:7443 --ca ca.crt --cert municipality.crt
+//       --key municipality.key --provider-oin 00000003345678900000
+//       --categories enrolment,attendance --in-flight 64 --warmup 3s --duration 10s
+//       --pid broker=1234 --pid adapter=1240 --json
+//
+// It first opens `--cases` client cases through CaseService (as the caller of
+// the certificate, which must be the municipality) unless `--case-id` names
+// one, then sends granted RequestData calls, each with a fresh request id, on
+// `--channels` separate connections:
+//   - closed loop (default): `--in-flight` calls always outstanding; a call
+//     starts when another completes. Gives the maximum throughput.
+//   - open loop (`--rate R`): a call is due every 1/R seconds whatever the
+//     server does; latency runs from the time the call was *due*, not from
+//     when it could be sent, so a stalled server is charged for the calls that
+//     queued behind the stall (no coordinated omission). At most
+//     `--max-in-flight` calls are outstanding.
+// Only the measure window (after `--warmup`) counts: throughput is the calls
+// completed in it, latency percentiles are over the calls due in it, and CPU
+// per request is each process's utime+stime (/proc/PID/stat) over the window
+// divided by the calls completed in it, for every `--pid NAME=PID` and for
+// wams-load itself. The load average and the machine's busy share
+// (/proc/stat) are reported with every figure: on a shared machine they say
+// how far to trust it.
+//
+// Prints a table on stdout, or with --json one JSON object on stdout and the
+// table on stderr. Exit code 0 when the run completed (errors are counted,
+// not fatal), 2 for bad flags, 1 when the target cannot be reached or the
+// cases cannot be opened.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "wams/broker/v1/case.grpc.pb.h"
+#include "wams/broker/v1/exchange.grpc.pb.h"
+
+namespace wams::load {
+namespace {
+
+namespace v1 = ::wams::broker::v1;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kExitBadFlags = 2;
+constexpr int kExitFailed = 1;
+
+constexpr char kUsage[] =
+    "usage: wams-load --target HOST:PORT --ca FILE --cert FILE --key FILE [options]\n"
+    "  --case-target HOST:PORT  where to open the cases (default: --target)\n"
+    "  --case-id ID             use this case; open none (e.g. against wams-passthrough)\n"
+    "  --cases N                client cases to open and spread requests over (default 4)\n"
+    "  --bsn BSN                the client of every case (default 111222333)\n"
+    "  --provider-oin OIN       provider asked (default: the school, 00000003345678900000)\n"
+    "  --categories A,B         categories asked (default enrolment,attendance)\n"
+    "  --professional-id ID     x-wams-professional-id (default load-generator)\n"
+    "  --in-flight N            closed loop: calls outstanding (default 64)\n"
+    "  --rate R                 open loop at R calls/s instead of the closed loop\n"
+    "  --max-in-flight N        open loop: most calls outstanding (default 4096)\n"
+    "  --channels N             separate connections (default 2)\n"
+    "  --warmup D / --duration D  e.g. 3s / 10s (defaults 3s / 10s)\n"
+    "  --deadline D             per call (default 10s)\n"
+    "  --pid NAME=PID           also report this process's CPU per request (repeatable)\n"
+    "  --label TEXT             name of the run in the output (default: the target)\n"
+    "  --json                   one JSON object on stdout, the table on stderr\n";
+
+struct Flags {
+  std::string target;
+  std::string case_target;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string case_id;
+  int cases = 4;
+  std::string bsn = "111222333";
+  std::string provider_oin = "00000003345678900000";
+  std::vector<std::string> categories = {"enrolment", "attendance"};
+  std::string professional_id = "load-generator";
+  int in_flight = 64;
+  double rate = 0;  // 0: closed loop
+  int max_in_flight = 4096;
+  int channels = 2;
+  absl::Duration warmup = absl::Seconds(3);
+  absl::Duration duration = absl::Seconds(10);
+  absl::Duration deadline = absl::Seconds(10);
+  std::vector<std::pair<std::string, pid_t>> pids;
+  std::string label;
+  bool json = false;
+};
+
+absl::Status BadFlag(absl::string_view flag, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", problem));
+}
+
+// A duration like "10s" or "500ms", or a bare number of seconds.
+absl::StatusOr<absl::Duration> ParseSeconds(absl::string_view flag, const std::string& text) {
+  absl::Duration d;
+  double seconds = 0;
+  if (absl::SimpleAtod(text, &seconds)) {
+    d = absl::Seconds(seconds);
+  } else if (!absl::ParseDuration(text, &d)) {
+    return BadFlag(flag, absl::StrCat("not a duration: \"", text, "\""));
+  }
+  if (d < absl::ZeroDuration()) return BadFlag(flag, "negative");
+  return d;
+}
+
+absl::StatusOr<int> ParsePositive(absl::string_view flag, const std::string& text) {
+  int n = 0;
+  if (!absl::SimpleAtoi(text, &n) || n <= 0) return BadFlag(flag, "must be a positive integer");
+  return n;
+}
+
+absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    if (arg == "--json") {
+      flags.json = true;
+      continue;
+    }
+    if (arg == "--help" || arg == "-h") return BadFlag(arg, "help");
+    if (size_t eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return BadFlag(arg, "needs a value");
+    }
+    if (arg == "--target") {
+      flags.target = value;
+    } else if (arg == "--case-target") {
+      flags.case_target = value;
+    } else if (arg == "--ca") {
+      flags.ca_file = value;
+    } else if (arg == "--cert") {
+      flags.cert_file = value;
+    } else if (arg == "--key") {
+      flags.key_file = value;
+    } else if (arg == "--case-id") {
+      flags.case_id = value;
+    } else if (arg == "--cases") {
+      absl::StatusOr<int> n = ParsePositive(arg, value);
+      if (!n.ok()) return n.status();
+      flags.cases = *n;
+    } else if (arg == "--bsn") {
+      flags.bsn = value;
+    } else if (arg == "--provider-oin") {
+      flags.provider_oin = value;
+    } else if (arg == "--categories") {
+      flags.categories = absl::StrSplit(value, ',', absl::SkipEmpty());
+      if (flags.categories.empty()) return BadFlag(arg, "name at least one");
+    } else if (arg == "--professional-id") {
+      flags.professional_id = value;
+    } else if (arg == "--in-flight") {
+      absl::StatusOr<int> n = ParsePositive(arg, value);
+      if (!n.ok()) return n.status();
+      flags.in_flight = *n;
+    } else if (arg == "--max-in-flight") {
+      absl::StatusOr<int> n = ParsePositive(arg, value);
+      if (!n.ok()) return n.status();
+      flags.max_in_flight = *n;
+    } else if (arg == "--channels") {
+      absl::StatusOr<int> n = ParsePositive(arg, value);
+      if (!n.ok()) return n.status();
+      flags.channels = *n;
+    } else if (arg == "--rate") {
+      if (!absl::SimpleAtod(value, &flags.rate) || flags.rate <= 0) {
+        return BadFlag(arg, "must be a positive number of calls per second");
+      }
+    } else if (arg == "--warmup" || arg == "--duration" || arg == "--deadline") {
+      absl::StatusOr<absl::Duration> d = ParseSeconds(arg, value);
+      if (!d.ok()) return d.status();
+      (arg == "--warmup"     ? flags.warmup
+       : arg == "--duration" ? flags.duration
+                             : flags.deadline) = *d;
+    } else if (arg == "--pid") {
+      std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits('=', 1));
+      int pid = 0;
+      if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &pid) || pid <= 0) {
+        return BadFlag(arg, "expected NAME=PID");
+      }
+      flags.pids.emplace_back(parts[0], static_cast<pid_t>(pid));
+    } else if (arg == "--label") {
+      flags.label = value;
+    } else {
+      return BadFlag(arg, "unknown flag");
+    }
+  }
+  if (flags.target.empty()) return BadFlag("--target", "required");
+  if (flags.ca_file.empty() || flags.cert_file.empty() || flags.key_file.empty()) {
+    return BadFlag("--ca, --cert, --key", "all three are required (mutual TLS)");
+  }
+  if (flags.duration <= absl::ZeroDuration()) return BadFlag("--duration", "must be positive");
+  if (flags.case_target.empty()) flags.case_target = flags.target;
+  if (flags.label.empty()) flags.label = flags.target;
+  return flags;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// --- /proc -------------------------------------------------------------------
+
+// utime + stime of `pid` in clock ticks (all its threads, live and exited),
+// or -1 when it cannot be read.
+int64_t CpuTicks(pid_t pid) {
+  absl::StatusOr<std::string> stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  if (!stat.ok()) return -1;
+  // The command name (field 2) may hold spaces; fields after it are plain.
+  size_t close = stat->rfind(')');
+  if (close == std::string::npos) return -1;
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
+  // fields[0] is field 3 (state); utime is field 14, stime field 15.
+  int64_t utime = 0;
+  int64_t stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return -1;
+  }
+  return utime + stime;
+}
+
+// The machine's busy and total jiffies from the first line of /proc/stat.
+struct MachineTicks {
+  int64_t busy = 0;
+  int64_t total = 0;
+};
+
+MachineTicks ReadMachineTicks() {
+  MachineTicks ticks;
+  absl::StatusOr<std::string> stat = ReadFile("/proc/stat");
+  if (!stat.ok()) return ticks;
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(*stat).substr(0, stat->find('\n')), ' ', absl::SkipEmpty());
+  // cpu user nice system idle iowait irq softirq steal ...
+  for (size_t i = 1; i < fields.size() && i <= 8; ++i) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(fields[i], &v)) continue;
+    ticks.total += v;
+    if (i != 4 && i != 5) ticks.busy += v;  // idle and iowait are not busy
+  }
+  return ticks;
+}
+
+std::string LoadAverage() {
+  absl::StatusOr<std::string> text = ReadFile("/proc/loadavg");
+  if (!text.ok()) return "?";
+  std::vector<absl::string_view> fields = absl::StrSplit(*text, ' ');
+  if (fields.size() < 3) return "?";
+  return absl::StrCat(fields[0], " ", fields[1], " ", fields[2]);
+}
+
+// --- the run -------------------------------------------------------------------
+
+struct Result {
+  int64_t completed = 0;     // OK calls completed in the window
+  int64_t errors = 0;        // failed calls completed in the window
+  int64_t total_calls = 0;   // every call completed, warm-up and drain included
+  int64_t total_errors = 0;  // every failed call
+  int64_t unfinished = 0;    // calls still outstanding after the drain
+  std::map<std::string, int64_t> error_codes;
+  std::string first_error;
+  int64_t sampled_responses = 0;  // every 64th OK response is measured
+  int64_t sampled_response_bytes = 0;
+  std::vector<int64_t> latencies_ns;  // of the OK calls due in the window, sorted
+  double window_seconds = 0;
+  std::vector<std::pair<std::string, double>> cpu_seconds;  // per process over the window
+  double machine_busy = 0;                                  // share of all CPUs, 0..1
+  std::string load_average;
+};
+
+class LoadRun {
+ public:
+  LoadRun(const Flags& flags, std::vector<std::unique_ptr<v1::ExchangeService::Stub>> stubs,
+          std::vector<std::string> case_ids)
+      : flags_(flags),
+        stubs_(std::move(stubs)),
+        case_ids_(std::move(case_ids)),
+        run_id_(absl::StrCat(absl::ToUnixMillis(absl::Now()), "-", getpid())) {
+    base_.set_subject_bsn(flags.bsn);
+    base_.set_provider_oin(flags.provider_oin);
+    base_.set_purpose(v1::PURPOSE_RESEARCH);
+    for (const std::string& category : flags.categories) base_.add_categories(category);
+    base_.set_justification(
+        "Nodig om de samenhang van de problemen in kaart te brengen (load test).");
+  }
+
+  Result Run();
+
+ private:
+  // One outstanding call.
+  struct Call {
+    grpc::ClientContext context;
+    v1::DataRequest request;
+    v1::DataResponse response;
+    Clock::time_point due;
+  };
+
+  void Start(Clock::time_point due);
+  void OnDone(Call* call, const grpc::Status& status);
+  void SampleCpu(std::vector<int64_t>* ticks, MachineTicks* machine) const;
+
+  const Flags& flags_;
+  const std::vector<std::unique_ptr<v1::ExchangeService::Stub>> stubs_;
+  const std::vector<std::string> case_ids_;
+  const std::string run_id_;
+  v1::DataRequest base_;
+  std::atomic<uint64_t> next_{0};
+
+  Clock::time_point window_start_;
+  Clock::time_point window_end_;
+  std::atomic<bool> stop_{false};
+
+  absl::Mutex mu_;
+  int64_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+  Result result_ ABSL_GUARDED_BY(mu_);
+};
+
+void LoadRun::Start(Clock::time_point due) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++outstanding_;
+  }
+  const uint64_t n = next_.fetch_add(1, std::memory_order_relaxed);
+  auto* call = new Call;
+  call->due = due;
+  call->request = base_;
+  call->request.set_request_id(absl::StrCat("load-", run_id_, "-", n));
+  call->request.set_case_id(case_ids_[n % case_ids_.size()]);
+  call->context.set_deadline(std::chrono::system_clock::now() +
+                             absl::ToChronoMilliseconds(flags_.deadline));
+  call->context.AddMetadata("x-wams-professional-id", flags_.professional_id);
+  stubs_[n % stubs_.size()]->async()->RequestData(
+      &call->context, &call->request, &call->response,
+      [this, call](grpc::Status status) { OnDone(call, status); });
+}
+
+void LoadRun::OnDone(Call* call, const grpc::Status& status) {
+  const Clock::time_point now = Clock::now();
+  std::unique_ptr<Call> owned(call);
+  {
+    absl::MutexLock lock(&mu_);
+    --outstanding_;
+    Result& r = result_;
+    ++r.total_calls;
+    const bool in_window = now >= window_start_ && now < window_end_;
+    if (!status.ok()) {
+      ++r.total_errors;
+      if (in_window) ++r.errors;
+      ++r.error_codes[absl::StrCat("code ", status.error_code())];
+      if (r.first_error.empty()) {
+        r.first_error = absl::StrCat("code ", status.error_code(), ": ", status.error_message());
+      }
+    } else {
+      if (in_window) ++r.completed;
+      if (r.total_calls % 64 == 1) {
+        ++r.sampled_responses;
+        r.sampled_response_bytes += static_cast<int64_t>(call->response.ByteSizeLong());
+      }
+      if (call->due >= window_start_ && call->due < window_end_) {
+        r.latencies_ns.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->due).count());
+      }
+    }
+  }
+  // Closed loop: the slot this call held starts the next one.
+  if (flags_.rate == 0 && !stop_.load(std::memory_order_relaxed)) Start(Clock::now());
+}
+
+void LoadRun::SampleCpu(std::vector<int64_t>* ticks, MachineTicks* machine) const {
+  ticks->clear();
+  ticks->push_back(CpuTicks(getpid()));
+  for (const auto& [name, pid] : flags_.pids) ticks->push_back(CpuTicks(pid));
+  *machine = ReadMachineTicks();
+}
+
+Result LoadRun::Run() {
+  const Clock::time_point begin = Clock::now();
+  window_start_ = begin + absl::ToChronoNanoseconds(flags_.warmup);
+  window_end_ = window_start_ + absl::ToChronoNanoseconds(flags_.duration);
+
+  // CPU is sampled at the window's edges on a thread of its own, so the open
+  // loop's dispatcher keeps its schedule.
+  std::vector<int64_t> ticks_start;
+  std::vector<int64_t> ticks_end;
+  MachineTicks machine_start;
+  MachineTicks machine_end;
+  std::thread sampler([&] {
+    std::this_thread::sleep_until(window_start_);
+    SampleCpu(&ticks_start, &machine_start);
+    std::this_thread::sleep_until(window_end_);
+    SampleCpu(&ticks_end, &machine_end);
+  });
+
+  if (flags_.rate == 0) {
+    for (int i = 0; i < flags_.in_flight; ++i) Start(Clock::now());
+    std::this_thread::sleep_until(window_end_);
+  } else {
+    const auto interval = std::chrono::duration<double>(1.0 / flags_.rate);
+    for (uint64_t i = 0;; ++i) {
+      const Clock::time_point due =
+          begin + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
+      if (due >= window_end_) break;
+      std::this_thread::sleep_until(due);
+      {
+        // A full pipe delays the send, never the due time the latency counts from.
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](LoadRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return run->outstanding_ < run->flags_.max_in_flight;
+            },
+            this));
+      }
+      Start(due);
+    }
+  }
+  stop_ = true;
+  sampler.join();
+
+  // Drain: calls due in the window count even when they finish after it.
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(
+                           +[](int64_t* outstanding) { return *outstanding == 0; }, &outstanding_),
+                       flags_.deadline + absl::Seconds(1));
+  Result result = result_;
+  result.unfinished = outstanding_;
+  std::sort(result.latencies_ns.begin(), result.latencies_ns.end());
+  result.window_seconds = absl::ToDoubleSeconds(flags_.duration);
+  const double tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  for (size_t i = 0; i < ticks_start.size() && i < ticks_end.size(); ++i) {
+    const std::string name = i == 0 ? "wams-load" : flags_.pids[i - 1].first;
+    const double seconds = ticks_start[i] < 0 || ticks_end[i] < 0
+                               ? -1
+                               : static_cast<double>(ticks_end[i] - ticks_start[i]) * tick;
+    result.cpu_seconds.emplace_back(name, seconds);
+  }
+  const int64_t total = machine_end.total - machine_start.total;
+  result.machine_busy =
+      total > 0 ? static_cast<double>(machine_end.busy - machine_start.busy) / total : 0;
+  result.load_average = LoadAverage();
+  return result;
+}
+
+// --- set-up ----------------------------------------------------------------------
+
+std::shared_ptr<grpc::Channel> MutualTlsChannel(const std::string& target,
+                                                const grpc::SslCredentialsOptions& tls, int index) {
+  grpc::ChannelArguments args;
+  // Each channel gets its own connection rather than sharing one subchannel.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt("wams.load.channel", index);
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(tls), args);
+}
+
+absl::StatusOr<std::vector<std::string>> OpenCases(const Flags& flags,
+                                                   const grpc::SslCredentialsOptions& tls) {
+  if (!flags.case_id.empty()) return std::vector<std::string>{flags.case_id};
+  auto stub = v1::CaseService::NewStub(MutualTlsChannel(flags.case_target, tls, -1));
+  std::vector<std::string> ids;
+  for (int i = 0; i < flags.cases; ++i) {
+    v1::OpenClientCaseRequest open;
+    open.set_request_id(absl::StrCat("load-open-", absl::ToUnixMicros(absl::Now()), "-", i));
+    open.set_client_bsn(flags.bsn);
+    open.add_social_laws(v1::SOCIAL_LAW_WMO_2015);
+    for (v1::Domain domain : {v1::DOMAIN_WELFARE, v1::DOMAIN_MENTAL_HEALTH, v1::DOMAIN_EDUCATION,
+                              v1::DOMAIN_POLICE, v1::DOMAIN_PROBATION}) {
+      open.mutable_scope()->add_domains_in(domain);
+    }
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    context.AddMetadata("x-wams-professional-id", flags.professional_id);
+    v1::CaseResponse opened;
+    grpc::Status status = stub->OpenClientCase(&context, open, &opened);
+    if (!status.ok()) {
+      return absl::UnavailableError(absl::StrCat("cannot open a case at ", flags.case_target,
+                                                 ": code ", status.error_code(), ": ",
+                                                 status.error_message()));
+    }
+    ids.push_back(opened.case_().case_id());
+  }
+  return ids;
+}
+
+// --- output ----------------------------------------------------------------------
+
+int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t rank = static_cast<size_t>(p / 100.0 * static_cast<double>(sorted.size()));
+  return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+double Micros(int64_t ns) { return static_cast<double>(ns) / 1000.0; }
+
+struct Figures {
+  double throughput = 0;
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+  std::vector<std::pair<std::string, double>> cpu_us_per_request;  // -1: unknown
+  double cpu_us_total = 0;
+  double response_bytes = 0;  // mean serialised size of an answer
+};
+
+Figures Summarise(const Result& r) {
+  Figures f;
+  f.throughput = static_cast<double>(r.completed) / r.window_seconds;
+  f.p50 = Micros(Percentile(r.latencies_ns, 50));
+  f.p90 = Micros(Percentile(r.latencies_ns, 90));
+  f.p99 = Micros(Percentile(r.latencies_ns, 99));
+  f.p999 = Micros(Percentile(r.latencies_ns, 99.9));
+  f.max = r.latencies_ns.empty() ? 0 : Micros(r.latencies_ns.back());
+  double sum = 0;
+  for (int64_t ns : r.latencies_ns) sum += static_cast<double>(ns);
+  f.mean = r.latencies_ns.empty() ? 0 : sum / static_cast<double>(r.latencies_ns.size()) / 1000.0;
+  f.response_bytes = r.sampled_responses == 0 ? 0
+                                              : static_cast<double>(r.sampled_response_bytes) /
+                                                    static_cast<double>(r.sampled_responses);
+  const double calls = static_cast<double>(r.completed + r.errors);
+  for (const auto& [name, seconds] : r.cpu_seconds) {
+    double us = seconds < 0 || calls == 0 ? -1 : seconds * 1e6 / calls;
+    f.cpu_us_per_request.emplace_back(name, us);
+    if (us > 0) f.cpu_us_total += us;
+  }
+  return f;
+}
+
+std::string Table(const Flags& flags, const Result& r, const Figures& f) {
+  std::string mode = flags.rate == 0 ? absl::StrFormat("closed loop, %d in flight", flags.in_flight)
+                                     : absl::StrFormat("open loop at %.0f/s (at most %d in flight)",
+                                                       flags.rate, flags.max_in_flight);
+  std::string out =
+      absl::StrFormat("wams-load %s (%s): %s, %d channels, warm-up %s, measured %s\n", flags.label,
+                      flags.target, mode, flags.channels, absl::FormatDuration(flags.warmup),
+                      absl::FormatDuration(flags.duration));
+  absl::StrAppendFormat(&out, "  throughput      %.1f req/s (%d completed, %d errors in window)\n",
+                        f.throughput, r.completed, r.errors);
+  absl::StrAppendFormat(&out,
+                        "  latency (us)    p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  "
+                        "mean %.0f  (%d samples)\n",
+                        f.p50, f.p90, f.p99, f.p999, f.max, f.mean, r.latencies_ns.size());
+  std::vector<std::string> cpu;
+  for (const auto& [name, us] : f.cpu_us_per_request) {
+    cpu.push_back(us < 0 ? absl::StrCat(name, " ?") : absl::StrFormat("%s %.0f", name, us));
+  }
+  absl::StrAppendFormat(&out, "  CPU us/request  %s  (sum %.0f)\n", absl::StrJoin(cpu, "  "),
+                        f.cpu_us_total);
+  absl::StrAppendFormat(&out, "  answer size     %.0f bytes (mean)\n", f.response_bytes);
+  absl::StrAppendFormat(&out, "  machine         %.0f%% busy, load average %s\n",
+                        r.machine_busy * 100, r.load_average);
+  absl::StrAppendFormat(&out, "  whole run       %d calls, %d errors, %d unfinished\n",
+                        r.total_calls, r.total_errors, r.unfinished);
+  if (!r.first_error.empty()) absl::StrAppend(&out, "  first error     ", r.first_error, "\n");
+  return out;
+}
+
+std::string JsonString(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppendFormat(&out, "\\u%04x", c);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Json(const Flags& flags, const Result& r, const Figures& f) {
+  std::vector<std::string> cpu;
+  for (const auto& [name, us] : f.cpu_us_per_request) {
+    cpu.push_back(absl::StrFormat("%s: %.1f", JsonString(name), us));
+  }
+  std::vector<std::string> codes;
+  for (const auto& [code, n] : r.error_codes) {
+    codes.push_back(absl::StrFormat("%s: %d", JsonString(code), n));
+  }
+  return absl::StrFormat(
+      "{\"label\": %s, \"target\": %s, \"mode\": \"%s\", \"in_flight\": %d, \"rate\": %.1f, "
+      "\"channels\": %d, \"warmup_s\": %.1f, \"duration_s\": %.1f, \"throughput_rps\": %.1f, "
+      "\"completed\": %d, \"errors\": %d, \"total_calls\": %d, \"total_errors\": %d, "
+      "\"unfinished\": %d, \"error_codes\": {%s}, \"first_error\": %s, "
+      "\"latency_us\": {\"p50\": %.0f, \"p90\": %.0f, \"p99\": %.0f, \"p999\": %.0f, "
+      "\"max\": %.0f, \"mean\": %.0f, \"samples\": %d}, \"cpu_us_per_request\": {%s}, "
+      "\"cpu_us_per_request_sum\": %.1f, \"response_bytes\": %.0f, \"machine_busy_pct\": %.1f, "
+      "\"load_average\": %s}\n",
+      JsonString(flags.label), JsonString(flags.target), flags.rate == 0 ? "closed" : "open",
+      flags.in_flight, flags.rate, flags.channels, absl::ToDoubleSeconds(flags.warmup),
+      absl::ToDoubleSeconds(flags.duration), f.throughput, r.completed, r.errors, r.total_calls,
+      r.total_errors, r.unfinished, absl::StrJoin(codes, ", "), JsonString(r.first_error), f.p50,
+      f.p90, f.p99, f.p999, f.max, f.mean, r.latencies_ns.size(), absl::StrJoin(cpu, ", "),
+      f.cpu_us_total, f.response_bytes, r.machine_busy * 100, JsonString(r.load_average));
+}
+
+int Main(int argc, char** argv) {
+  absl::StatusOr<Flags> flags = ParseFlags(argc, argv);
+  if (!flags.ok()) {
+    std::cerr << "wams-load: " << flags.status().message() << "\n" << kUsage;
+    return kExitBadFlags;
+  }
+  grpc::SslCredentialsOptions tls;
+  for (auto [path, field] : {std::pair{&flags->ca_file, &tls.pem_root_certs},
+                             std::pair{&flags->cert_file, &tls.pem_cert_chain},
+                             std::pair{&flags->key_file, &tls.pem_private_key}}) {
+    absl::StatusOr<std::string> text = ReadFile(*path);
+    if (!text.ok()) {
+      std::cerr << "wams-load: " << text.status().message() << "\n";
+      return kExitBadFlags;
+    }
+    *field = *std::move(text);
+  }
+
+  std::vector<std::unique_ptr<v1::ExchangeService::Stub>> stubs;
+  for (int i = 0; i < flags->channels; ++i) {
+    std::shared_ptr<grpc::Channel> channel = MutualTlsChannel(flags->target, tls, i);
+    // Handshakes happen before the clock starts.
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+      std::cerr << "wams-load: cannot connect to " << flags->target << "\n";
+      return kExitFailed;
+    }
+    stubs.push_back(v1::ExchangeService::NewStub(channel));
+  }
+  absl::StatusOr<std::vector<std::string>> cases = OpenCases(*flags, tls);
+  if (!cases.ok()) {
+    std::cerr << "wams-load: " << cases.status().message() << "\n";
+    return kExitFailed;
+  }
+
+  LoadRun run(*flags, std::move(stubs), *std::move(cases));
+  Result result = run.Run();
+  Figures figures = Summarise(result);
+  std::string table = Table(*flags, result, figures);
+  if (flags->json) {
+    std::cerr << table;
+    std::cout << Json(*flags, result, figures) << std::flush;
+  } else {
+    std::cout << table << std::flush;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace wams::load
+
+int main(int argc, char** argv) { return wams::load::Main(argc, argv); }

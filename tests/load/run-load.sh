@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Measures the broker against a bare pass-through in one run, on loopback:
+#   1. builds wams-broker, wams-adapter, wams-passthrough and wams-load
+#      (Release, with debug info for profiles, in build/load);
+#   2. makes a dev PKI in a temp dir and starts the school's reference adapter,
+#      the broker (example config, port 0, the adapter as the school) and
+#      wams-passthrough (the broker's certificate, forwarding to the same adapter);
+#   3. runs wams-load closed loop at the same N in flight against the
+#      pass-through and the broker (alternating, ROUNDS times), then open loop
+#      at 70% of the broker's best closed-loop throughput;
+#   4. prints the table: throughput, latency percentiles, errors, CPU per
+#      request per process, the broker/pass-through ratio, and the load average.
+# Pins nothing: on a shared machine the ratio from the same run is the robust figure.
+#
+# usage: tests/load/run-load.sh            (env: IN_FLIGHT=64 CHANNELS=2 WARMUP=3s
+#                                            DURATION=10s ROUNDS=2 OPEN_SHARE=0.7
+#                                            BUILD_DIR=build/load SKIP_BUILD=0 KEEP=0
+#                                            BROKER_BIN= BROKER_ENV=)
+# BROKER_BIN measures another wams-broker binary (e.g. one built with a patch)
+# against the same pass-through; BROKER_ENV is put in the broker's
+# environment, e.g. BROKER_ENV=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2.
+# Each run's JSON report and the processes' logs are kept in the temp dir with KEEP=1.
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD_DIR:-$src/build/load}
+in_flight=${IN_FLIGHT:-64}
+channels=${CHANNELS:-2}
+warmup=${WARMUP:-3s}
+duration=${DURATION:-10s}
+rounds=${ROUNDS:-2}
+open_share=${OPEN_SHARE:-0.7}
+
+echo "== $(date -u +%FT%TZ) on $(nproc) CPUs; $(uptime)"
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS=-g \
+    -DWAMS_BUILD_BENCHMARKS=ON >/dev/null
+  cmake --build "$build" -j2 --target wams-broker wams-adapter wams-passthrough wams-load
+fi
+bin_broker=${BROKER_BIN:-$build/broker/wams-broker}
+bin_adapter=$build/adapters/wams-adapter
+bin_pass=$build/tests/load/wams-passthrough
+bin_load=$build/tests/load/wams-load
+
+work=$(mktemp -d /tmp/wams-load.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ ${KEEP:-0} == 1 ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# Starts "$@" with stdout to $work/NAME.out and stderr to $work/NAME.log,
+# waits for its "listening on HOST:PORT" line, sets $port and $pid.
+start() {
+  local name=$1
+  shift
+  "$@" >"$work/$name.out" 2>"$work/$name.log" &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 300); do
+    if grep -q '^listening on ' "$work/$name.out" 2>/dev/null; then
+      port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/$name.out" | head -1)
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$name did not start:" >&2
+  cat "$work/$name.log" >&2
+  exit 1
+}
+
+bash "$src/deploy/dev-pki.sh" "$work/dev-pki" >/dev/null
+pki=$work/dev-pki
+
+mkdir -p "$work/adapter"
+sed -e "s|\.\./\.\./deploy/dev-pki/|$pki/|g" -e "s|\"records/|\"$src/adapters/config/records/|" \
+  -e 's|"127.0.0.1:7453"|"127.0.0.1:0"|' "$src/adapters/config/school.textproto" \
+  >"$work/adapter/school.textproto"
+start adapter "$bin_adapter" --config "$work/adapter/school.textproto"
+adapter_port=$port adapter_pid=$pid
+
+mkdir -p "$work/config"
+sed -e 's|127.0.0.1:7443|127.0.0.1:0|' -e "s|127.0.0.1:7453|127.0.0.1:$adapter_port|" \
+  "$src/deploy/config/broker.example.textproto" >"$work/config/broker.textproto"
+start broker env ${BROKER_ENV:-} "$bin_broker" --config "$work/config/broker.textproto"
+broker_port=$port broker_pid=$pid
+
+start passthrough "$bin_pass" --listen 127.0.0.1:0 --cert "$pki/broker.crt" \
+  --key "$pki/broker.key" --ca "$pki/ca.crt" --upstream "127.0.0.1:$adapter_port"
+pass_port=$port pass_pid=$pid
+
+common=(--ca "$pki/ca.crt" --cert "$pki/municipality.crt" --key "$pki/municipality.key"
+  --provider-oin 00000003345678900000 --categories enrolment,attendance
+  --channels "$channels" --warmup "$warmup" --duration "$duration" --json)
+
+# load NAME ARGS...: one wams-load run, its JSON in $work/NAME.json.
+load() {
+  local name=$1
+  shift
+  "$bin_load" "${common[@]}" --label "$name" "$@" >"$work/$name.json" 2>>"$work/load.log"
+}
+
+echo "== broker pid $broker_pid (:$broker_port), pass-through pid $pass_pid (:$pass_port), adapter pid $adapter_pid (:$adapter_port); $in_flight in flight, $channels channels, warm-up $warmup, $duration measured"
+runs=()
+for round in $(seq "$rounds"); do
+  load "passthrough-$round" --target "127.0.0.1:$pass_port" --case-id passthrough-case \
+    --in-flight "$in_flight" --pid "passthrough=$pass_pid" --pid "adapter=$adapter_pid"
+  load "broker-$round" --target "127.0.0.1:$broker_port" --in-flight "$in_flight" \
+    --pid "broker=$broker_pid" --pid "adapter=$adapter_pid"
+  runs+=("passthrough-$round" "broker-$round")
+done
+
+best() { # best throughput over the runs named $1-*
+  for f in "$work/$1"-*.json; do jq .throughput_rps "$f"; done | sort -g | tail -1
+}
+broker_max=$(best broker)
+pass_max=$(best passthrough)
+rate=$(awk -v m="$broker_max" -v s="$open_share" 'BEGIN { printf "%.0f", m * s }')
+load "broker-open" --target "127.0.0.1:$broker_port" --rate "$rate" \
+  --pid "broker=$broker_pid" --pid "adapter=$adapter_pid"
+load "passthrough-open" --target "127.0.0.1:$pass_port" --case-id passthrough-case \
+  --rate "$rate" --pid "passthrough=$pass_pid" --pid "adapter=$adapter_pid"
+runs+=(broker-open passthrough-open)
+
+printf '\n%-18s %8s %9s %7s %7s %7s %7s %7s %6s  %-42s %5s  %s\n' run mode "req/s" \
+  "p50ms" "p90ms" "p99ms" "p99.9" "maxms" errors "CPU us/request (proxy or broker, adapter, client)" busy "load avg"
+for run in "${runs[@]}"; do
+  jq -r '[.label, (if .mode == "closed" then "N=\(.in_flight)" else "\(.rate|floor)/s" end),
+      (.throughput_rps|floor), (.latency_us.p50/1000), (.latency_us.p90/1000),
+      (.latency_us.p99/1000), (.latency_us.p999/1000), (.latency_us.max/1000), .total_errors,
+      ([.cpu_us_per_request | to_entries[] | "\(.key) \(.value|floor)"] | join(", ")),
+      "\(.machine_busy_pct|floor)%", .load_average] | @tsv' "$work/$run.json" |
+    awk -F'\t' '{ printf "%-18s %8s %9s %7.2f %7.2f %7.2f %7.2f %7.2f %6s  %-42s %5s  %s\n",
+      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
+done
+awk -v b="$broker_max" -v p="$pass_max" 'BEGIN {
+  printf "\nbest closed loop: broker %.0f req/s, pass-through %.0f req/s: broker/pass-through = %.0f%%\n",
+    b, p, 100 * b / p }'
+echo "open loop at $rate req/s = ${open_share} x the broker's best"
+echo "== done; $(uptime)"

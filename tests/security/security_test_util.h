@@ -1,0 +1,44 @@
+// security_test_util.h: small helpers shared by the security tests: a
+// WhoAmI probe and a scanner that looks for BSNs in process output.
+#ifndef WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
+#define WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
+#include "wams/broker/v1/exchange.pb.h"
+
+namespace wams::testing {
+
+namespace v1 = ::wams::broker::v1;
+
+// ExchangeService.WhoAmI on `channel` with a 10 s deadline.
+grpc::Status WhoAmI(const std::shared_ptr<grpc::Channel>& channel,
+                    v1::WhoAmIResponse* response = nullptr,
+                    const std::string& professional_id = "");
+
+// One place a BSN was found.
+struct BsnSighting {
+  std::filesystem::path file;
+  int line = 0;  // 1-based
+  std::string bsn;
+};
+
+// Every line of every file in `files` that contains one of `bsns` as a
+// digit string (not part of a longer one, so an OIN or a timestamp that
+// happens to hold the digits is no false alarm). A file that cannot be read
+// is reported as a sighting with line 0, so a scan never passes by reading
+// nothing.
+std::vector<BsnSighting> FindBsns(const std::vector<std::filesystem::path>& files,
+                                  const std::vector<std::string>& bsns);
+
+// "file:line: bsn" per sighting, for failure messages.
+std::string Describe(const std::vector<BsnSighting>& sightings);
+
+}  // namespace wams::testing
+
+#endif  // WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
