@@ -31,6 +31,13 @@ CliResult RunWamsctl(const std::vector<std::string>& args, const std::vector<std
   std::vector<std::string> argv = {WamsctlBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envp = env;
+  // Sanitizer builds: wamsctl gets the test's sanitizer options (suppressions,
+  // report files), or its reports would not mean what the test's do.
+  for (const char* name : {"TSAN_OPTIONS", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name); value != nullptr) {
+      envp.push_back(std::string(name) + "=" + value);
+    }
+  }
   std::vector<char*> argv_pointers = Pointers(argv);
   std::vector<char*> env_pointers = Pointers(envp);
 

@@ -85,15 +85,17 @@ adapter_port=$port adapter_pid=$pid
 mkdir -p "$work/config"
 sed -e 's|127.0.0.1:7443|127.0.0.1:0|' -e "s|127.0.0.1:7453|127.0.0.1:$adapter_port|" \
   "$src/deploy/config/broker.example.textproto" >"$work/config/broker.textproto"
-start broker env ${BROKER_ENV:-} "$bin_broker" --config "$work/config/broker.textproto"
+read -ra broker_env <<<"${BROKER_ENV:-}"
+start broker env "${broker_env[@]}" "$bin_broker" --config "$work/config/broker.textproto"
 broker_port=$port broker_pid=$pid
 
 start passthrough "$bin_pass" --listen 127.0.0.1:0 --cert "$pki/broker.crt" \
   --key "$pki/broker.key" --ca "$pki/ca.crt" --upstream "127.0.0.1:$adapter_port"
 pass_port=$port pass_pid=$pid
 
+categories=enrolment,attendance # the school's, granted without obligations
 common=(--ca "$pki/ca.crt" --cert "$pki/municipality.crt" --key "$pki/municipality.key"
-  --provider-oin 00000003345678900000 --categories enrolment,attendance
+  --provider-oin 00000003345678900000 --categories "$categories"
   --channels "$channels" --warmup "$warmup" --duration "$duration" --json)
 
 # load NAME ARGS...: one wams-load run, its JSON in $work/NAME.json.
