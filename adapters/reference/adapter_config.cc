@@ -1,6 +1,5 @@
 #include "adapters/reference/adapter_config.h"
 
-#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "adapters/sdk/key_file.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/stubs/common.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "policy/base/status_macros.h"
@@ -89,43 +89,6 @@ absl::Status Required(bool present, absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
 }
 
-// True for well-formed UTF-8 (no overlong forms, surrogates or code points
-// above U+10FFFF), which protobuf requires of a string on the wire.
-bool IsUtf8(absl::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    size_t len = 1;
-    uint32_t cp = b0;
-    uint32_t min = 0;
-    if (b0 >= 0x80) {
-      if ((b0 & 0xE0) == 0xC0) {
-        len = 2;
-        cp = b0 & 0x1F;
-        min = 0x80;
-      } else if ((b0 & 0xF0) == 0xE0) {
-        len = 3;
-        cp = b0 & 0x0F;
-        min = 0x800;
-      } else if ((b0 & 0xF8) == 0xF0) {
-        len = 4;
-        cp = b0 & 0x07;
-        min = 0x10000;
-      } else {
-        return false;
-      }
-      if (i + len > s.size()) return false;
-      for (size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return false;
-        cp = (cp << 6) | (b & 0x3F);
-      }
-      if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 // The path of the first string field, at any depth, that is not UTF-8 (e.g.
 // "categories[0].legal_basis"), or "" when there is none. The text and JSON
 // parsers accept such a string, but an answer carrying it (a legal basis, a
@@ -145,7 +108,8 @@ std::string FirstNonUtf8Field(const google::protobuf::Message& message) {
             field->is_repeated()
                 ? reflection->GetRepeatedStringReference(message, field, i, nullptr)
                 : reflection->GetStringReference(message, field, nullptr);
-        if (!IsUtf8(value)) return at;
+        // The same check protobuf's parser applies to a string on the wire.
+        if (!google::protobuf::internal::IsStructurallyValidUTF8(value)) return at;
       } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
         const std::string inner = FirstNonUtf8Field(
             field->is_repeated() ? reflection->GetRepeatedMessage(message, field, i)

@@ -34,6 +34,24 @@ void Authenticator::LogRefusal(const absl::Status& status) const {
                                   " call(s) with a revoked certificate, e.g. ", status.message()));
 }
 
+absl::StatusOr<std::shared_ptr<const Authenticator::Peer>> Authenticator::PeerFor(
+    absl::string_view pem) const {
+  {
+    absl::ReaderMutexLock lock(&peers_mu_);
+    auto found = peers_.find(pem);
+    if (found != peers_.end()) return found->second;
+  }
+  absl::StatusOr<X509Ptr> certificate = ParseCertificatePem(pem);
+  if (!certificate.ok()) return certificate.status();
+  absl::StatusOr<std::string> oin = OinFromCertificate(**certificate);
+  if (!oin.ok()) return oin.status();
+  auto peer = std::make_shared<const Peer>(Peer{*std::move(certificate), *std::move(oin)});
+  absl::MutexLock lock(&peers_mu_);
+  if (peers_.size() >= kPeerCacheCapacity) peers_.clear();
+  peers_.emplace(pem, peer);
+  return peer;
+}
+
 absl::StatusOr<Caller> Authenticator::Identify(
     const grpc::AuthContext& auth_context,
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
@@ -44,24 +62,23 @@ absl::StatusOr<Caller> Authenticator::Identify(
   if (pems.empty()) {
     return absl::UnauthenticatedError("no client certificate in the TLS session");
   }
-  absl::StatusOr<X509Ptr> certificate =
-      ParseCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
-  if (!certificate.ok()) return certificate.status();
+  absl::StatusOr<std::shared_ptr<const Peer>> peer =
+      PeerFor(absl::string_view(pems.front().data(), pems.front().size()));
+  if (!peer.ok()) return peer.status();
   if (crl_ != nullptr) {
-    if (absl::Status revoked = crl_->Check(**certificate); !revoked.ok()) {
+    if (absl::Status revoked = crl_->Check(*(*peer)->certificate); !revoked.ok()) {
       LogRefusal(revoked);
       return revoked;
     }
   }
-  absl::StatusOr<std::string> oin = OinFromCertificate(**certificate);
-  if (!oin.ok()) return oin.status();
+  const std::string& oin = (*peer)->oin;
 
   Caller caller;
-  caller.certificate_oin = *oin;
-  caller.party = registry_.Find(*oin);
+  caller.certificate_oin = oin;
+  caller.party = registry_.Find(oin);
   if (caller.party == nullptr) {
     return absl::PermissionDeniedError(
-        absl::StrCat("unknown party: OIN ", *oin, " is not in the broker's party registry"));
+        absl::StrCat("unknown party: OIN ", oin, " is not in the broker's party registry"));
   }
   if (auto found = metadata.find(kProfessionalIdHeader); found != metadata.end()) {
     absl::string_view id(found->second.data(), found->second.size());

@@ -21,15 +21,15 @@
 //
 // Prints "listening on HOST:PORT" on stdout; SIGTERM or SIGINT stops it.
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "broker/common/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -64,15 +64,6 @@ std::string FlagValue(int argc, char** argv, std::string_view name) {
     }
   }
   return "";
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  return true;
 }
 
 class Passthrough final : public v1::ExchangeService::CallbackService {
@@ -126,14 +117,21 @@ class Passthrough final : public v1::ExchangeService::CallbackService {
 int Main(int argc, char** argv) {
   const std::string listen = FlagValue(argc, argv, "--listen");
   const std::string upstream = FlagValue(argc, argv, "--upstream");
-  std::string cert;
-  std::string key;
-  std::string ca;
-  if (listen.empty() || upstream.empty() || !ReadFile(FlagValue(argc, argv, "--cert"), &cert) ||
-      !ReadFile(FlagValue(argc, argv, "--key"), &key) ||
-      !ReadFile(FlagValue(argc, argv, "--ca"), &ca)) {
+  if (listen.empty() || upstream.empty()) {
     std::cerr << kUsage;
     return kExitBadFlags;
+  }
+  // The broker's own readers: the key's permissions are checked as the broker does.
+  absl::StatusOr<std::string> cert =
+      common::ReadPublicFile(FlagValue(argc, argv, "--cert"), "--cert");
+  absl::StatusOr<std::string> key =
+      common::ReadPrivateFile(FlagValue(argc, argv, "--key"), "--key");
+  absl::StatusOr<std::string> ca = common::ReadPublicFile(FlagValue(argc, argv, "--ca"), "--ca");
+  for (const absl::StatusOr<std::string>* file : {&cert, &key, &ca}) {
+    if (!file->ok()) {
+      std::cerr << "wams-passthrough: " << file->status().message() << "\n" << kUsage;
+      return kExitBadFlags;
+    }
   }
 
   sigset_t stop_signals;
@@ -144,15 +142,15 @@ int Main(int argc, char** argv) {
 
   // The broker's two TLS roles with the broker's own files.
   grpc::SslCredentialsOptions client_tls;
-  client_tls.pem_root_certs = ca;
-  client_tls.pem_cert_chain = cert;
-  client_tls.pem_private_key = key;
+  client_tls.pem_root_certs = *ca;
+  client_tls.pem_cert_chain = *cert;
+  client_tls.pem_private_key = *key;
   Passthrough service(grpc::CreateChannel(upstream, grpc::SslCredentials(client_tls)));
 
   grpc::SslServerCredentialsOptions server_tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  server_tls.pem_root_certs = ca;
-  server_tls.pem_key_cert_pairs.push_back({key, cert});
+  server_tls.pem_root_certs = *ca;
+  server_tls.pem_key_cert_pairs.push_back({*key, *cert});
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::SslServerCredentials(server_tls), &port);

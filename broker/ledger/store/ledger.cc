@@ -656,13 +656,10 @@ absl::Status Ledger::RefusalLocked() const {
   if (failed_.ok()) return failed_;
   // While the storage is still down its reason is the current one (it may
   // have changed since the write failed, e.g. to "restart the broker").
+  // Its reason already ends in "retrying" or "restart the broker".
   absl::Status storage = storage_.WriteHealth();
   if (storage.ok()) return failed_;
-  absl::string_view reason = storage.message();
-  absl::ConsumeSuffix(&reason, "; retrying");
-  return absl::UnavailableError(
-      absl::StrCat("receipt log unavailable: ", reason,
-                   absl::StrContains(reason, "restart the broker") ? "" : "; retrying"));
+  return absl::UnavailableError(absl::StrCat("receipt log unavailable: ", storage.message()));
 }
 
 absl::Status Ledger::WriteHealth() const {
