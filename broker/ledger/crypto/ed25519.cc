@@ -4,9 +4,11 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <sodium.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -119,8 +121,29 @@ std::string Ed25519PublicKey::ToPem() const { return PublicPem(pkey_.get()); }
 
 // --------------------------------------------------------------- private key
 
+// Signing uses libsodium: about 20 us of CPU a signature here against 47-60
+// us for OpenSSL 3's EVP_DigestSign with a fresh context, and the broker signs
+// two receipts per request. RFC 8032 signatures are deterministic, so the
+// bytes are the ones OpenSSL makes; everything else (key files, public keys,
+// verification) stays with OpenSSL, so every verifier checks libsodium's
+// output with an independent implementation.
 struct Ed25519PrivateKey::Impl {
+  explicit Impl(PkeyPtr key) : pkey(std::move(key)) {
+    static const bool sodium_ready = sodium_init() >= 0;
+    if (!sodium_ready) Die("sodium_init");
+    // libsodium's secret key is the 32-byte seed followed by the public key.
+    size_t seed_len = crypto_sign_SEEDBYTES;
+    if (EVP_PKEY_get_raw_private_key(pkey.get(), sodium_secret, &seed_len) != 1 ||
+        seed_len != crypto_sign_SEEDBYTES) {
+      Die("Ed25519 private key export");
+    }
+    const std::string pub = RawPublic(pkey.get());
+    std::memcpy(sodium_secret + crypto_sign_SEEDBYTES, pub.data(), crypto_sign_PUBLICKEYBYTES);
+  }
+  ~Impl() { sodium_memzero(sodium_secret, sizeof(sodium_secret)); }
+
   PkeyPtr pkey;
+  unsigned char sodium_secret[crypto_sign_SECRETKEYBYTES];
 };
 
 Ed25519PrivateKey::Ed25519PrivateKey(std::unique_ptr<Impl> impl, Ed25519PublicKey public_key)
@@ -147,8 +170,7 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(std::string_view s
     ERR_clear_error();
     return absl::InvalidArgumentError("OpenSSL rejected the Ed25519 seed");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->pkey = std::move(pkey);
+  auto impl = std::make_unique<Impl>(std::move(pkey));
   Ed25519PublicKey pub = PublicOf(impl->pkey.get());
   return Ed25519PrivateKey(std::move(impl), std::move(pub));
 }
@@ -166,8 +188,7 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(std::string_view pe
   if (EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
     return absl::InvalidArgumentError("the PEM private key is not an Ed25519 key");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->pkey = std::move(pkey);
+  auto impl = std::make_unique<Impl>(std::move(pkey));
   Ed25519PublicKey pub = PublicOf(impl->pkey.get());
   return Ed25519PrivateKey(std::move(impl), std::move(pub));
 }
@@ -175,26 +196,20 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(std::string_view pe
 Ed25519PrivateKey Ed25519PrivateKey::Generate() {
   PkeyPtr pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (pkey == nullptr) Die("Ed25519 key generation");
-  auto impl = std::make_unique<Impl>();
-  impl->pkey = std::move(pkey);
+  auto impl = std::make_unique<Impl>(std::move(pkey));
   Ed25519PublicKey pub = PublicOf(impl->pkey.get());
   return Ed25519PrivateKey(std::move(impl), std::move(pub));
 }
 
 std::string Ed25519PrivateKey::Sign(std::string_view message) const {
-  // A fresh context per signature (OpenSSL 3 one-shot Ed25519): Sign() is
-  // then safe to call from many threads on one key.
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr) Die("EVP_MD_CTX_new");
-  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey.get()) != 1) {
-    Die("EVP_DigestSignInit");
-  }
+  // Thread-safe: the key is only read.
   std::string sig(kSignatureBytes, '\0');
-  size_t len = sig.size();
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+  unsigned long long len = 0;  // NOLINT(runtime/int): libsodium's type
+  if (crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), &len,
+                           reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                           impl_->sodium_secret) != 0 ||
       len != kSignatureBytes) {
-    Die("EVP_DigestSign");
+    Die("crypto_sign_detached");
   }
   return sig;
 }
