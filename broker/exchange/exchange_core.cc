@@ -109,6 +109,15 @@ google::rpc::Status Success(const google::protobuf::Message& response) {
   return outcome;
 }
 
+// What retries get once a request is answered: the answer without its data,
+// which the broker does not keep (rules §9: a conduit, not a data store).
+google::rpc::Status KeptForRetries(const v1::DataResponse& response) {
+  v1::DataResponse kept = response;
+  kept.clear_data();
+  kept.set_data_not_kept(true);
+  return Success(kept);
+}
+
 template <typename Response>
 absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
   if (outcome.code() != 0) return common::FromRpcStatus(outcome);
@@ -134,6 +143,7 @@ struct ExchangeCore::Flow {
   v1::Decision decision;
   v1::Receipt receipt_base;  // fields both receipts share
   v1::SignedReceipt decision_receipt;
+  google::rpc::Status outcome;               // once the last receipt is being stored
   std::optional<v1::DataResponse> response;  // a granted request's answer, once built
 };
 
@@ -320,27 +330,37 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       return;
     }
   }
-  deps_.ledger->AppendAsync(receipt, [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
-    if (!stored.ok()) {
-      // Fail closed: without a durable decision receipt nothing is forwarded.
-      // Not remembered: a retry once the log writes again runs anew.
-      deps_.outcomes->Abandon(flow->outcome_key,
-                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                  "the receipt log cannot write (", stored.status().message(),
-                                  "); nothing was forwarded, retry later"))));
-      return;
-    }
-    flow->decision_receipt = *std::move(stored);
-    if (!flow->decision.allowed()) {
+  // A refusal is the request's last receipt: its outcome is stored with it.
+  ledger::store::Ledger::Companion refusal_outcome;
+  if (!decision.allowed()) {
+    refusal_outcome = [flow](const v1::SignedReceipt& stored) {
       absl::Status refused(RefusalCode(flow->decision, flow->snapshot, flow->caller),
                            absl::StrCat("refused: ", FailedRulesText(flow->decision)));
       common::AttachDetail(refused, flow->decision);
-      common::AttachDetail(refused, flow->decision_receipt);
-      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(refused));
-      return;
-    }
-    Forward(flow);
-  });
+      common::AttachDetail(refused, stored);
+      flow->outcome = common::ToRpcStatus(refused);
+      return OutcomeStore::Stored(flow->outcome_key, flow->outcome);
+    };
+  }
+  deps_.ledger->AppendAsync(
+      receipt, std::move(refusal_outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
+        if (!stored.ok()) {
+          // Fail closed: without a durable decision receipt nothing is
+          // forwarded. Not remembered: a retry once the log writes again
+          // runs anew.
+          deps_.outcomes->Abandon(flow->outcome_key,
+                                  common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                      "the receipt log cannot write (", stored.status().message(),
+                                      "); nothing was forwarded, retry later"))));
+          return;
+        }
+        if (!flow->decision.allowed()) {
+          deps_.outcomes->Finish(flow->outcome_key, flow->outcome);
+          return;
+        }
+        flow->decision_receipt = *std::move(stored);
+        Forward(flow);
+      });
 }
 
 void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {
@@ -410,45 +430,56 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     }
   }
 
-  deps_.ledger->AppendAsync(receipt, [this, flow, failure, answer = std::move(answer)](
-                                         absl::StatusOr<v1::SignedReceipt> stored) mutable {
-    if (!stored.ok()) {
-      // Not remembered: a retry asks again (under a new decision receipt).
-      deps_.outcomes->Abandon(flow->outcome_key,
-                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                  "the answer could not be receipted (", stored.status().message(),
-                                  "); nothing is delivered"))));
-      return;
-    }
-    if (!failure.ok()) {
-      common::AttachDetail(failure, *stored);
-      deps_.outcomes->Finish(flow->outcome_key, common::ToRpcStatus(failure));
-      return;
-    }
-    if (flow->is_share) {
-      v1::ShareResponse response;
-      *response.mutable_decision() = flow->decision;
-      response.set_acknowledged(true);
-      *response.mutable_decision_receipt() = flow->decision_receipt;
-      *response.mutable_delivery_receipt() = *std::move(stored);
-      response.set_transaction_id(flow->trace.transaction_id);
-      deps_.outcomes->Finish(flow->outcome_key, Success(response));
-      return;
-    }
-    // Moved, not copied: the flow ends here.
-    v1::DataResponse& response = flow->response.emplace();
-    *response.mutable_decision() = std::move(flow->decision);
-    response.set_status(answer->status());
-    *response.mutable_data() = std::move(*answer->mutable_data());
-    *response.mutable_conditions() = answer->conditions();
-    response.set_good_care_statement(answer->good_care_statement());
-    response.set_legal_basis(answer->legal_basis());
-    response.set_refusal_reasons(answer->refusal_reasons());
-    *response.mutable_decision_receipt() = std::move(flow->decision_receipt);
-    *response.mutable_answer_receipt() = *std::move(stored);
-    response.set_transaction_id(flow->trace.transaction_id);
-    deps_.outcomes->Finish(flow->outcome_key, Success(response));
-  });
+  // The answer receipt is the request's last: the outcome is stored with it.
+  auto outcome = [flow, failure,
+                  answer = std::move(answer)](const v1::SignedReceipt& stored) mutable {
+    flow->outcome = BuildOutcome(*flow, failure, std::move(answer), stored);
+    if (!flow->response.has_value()) return OutcomeStore::Stored(flow->outcome_key, flow->outcome);
+    return OutcomeStore::Stored(flow->outcome_key, KeptForRetries(*flow->response));
+  };
+  deps_.ledger->AppendAsync(
+      receipt, std::move(outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
+        if (!stored.ok()) {
+          // Not remembered: a retry asks again (under a new decision receipt).
+          deps_.outcomes->Abandon(flow->outcome_key,
+                                  common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                      "the answer could not be receipted (",
+                                      stored.status().message(), "); nothing is delivered"))));
+          return;
+        }
+        deps_.outcomes->Finish(flow->outcome_key, flow->outcome);
+      });
+}
+
+google::rpc::Status ExchangeCore::BuildOutcome(Flow& flow, absl::Status failure,
+                                               absl::StatusOr<v1::ProviderResponse> answer,
+                                               const v1::SignedReceipt& answer_receipt) {
+  if (!failure.ok()) {
+    common::AttachDetail(failure, answer_receipt);
+    return common::ToRpcStatus(failure);
+  }
+  if (flow.is_share) {
+    v1::ShareResponse response;
+    *response.mutable_decision() = flow.decision;
+    response.set_acknowledged(true);
+    *response.mutable_decision_receipt() = flow.decision_receipt;
+    *response.mutable_delivery_receipt() = answer_receipt;
+    response.set_transaction_id(flow.trace.transaction_id);
+    return Success(response);
+  }
+  // Moved, not copied: the flow ends here.
+  v1::DataResponse& response = flow.response.emplace();
+  *response.mutable_decision() = std::move(flow.decision);
+  response.set_status(answer->status());
+  *response.mutable_data() = std::move(*answer->mutable_data());
+  *response.mutable_conditions() = std::move(*answer->mutable_conditions());
+  response.set_good_care_statement(std::move(*answer->mutable_good_care_statement()));
+  response.set_legal_basis(std::move(*answer->mutable_legal_basis()));
+  response.set_refusal_reasons(std::move(*answer->mutable_refusal_reasons()));
+  *response.mutable_decision_receipt() = std::move(flow.decision_receipt);
+  *response.mutable_answer_receipt() = answer_receipt;
+  response.set_transaction_id(flow.trace.transaction_id);
+  return Success(response);
 }
 
 }  // namespace wams::exchange

@@ -100,6 +100,12 @@ class ExchangeCore {
   void RunRequest(std::shared_ptr<Flow> flow);
   void Forward(std::shared_ptr<Flow> flow);
   void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);
+  // The outcome of a forwarded request once its answer receipt is stored:
+  // `failure` with the receipt attached, or the response (for a data
+  // request also kept in flow.response).
+  static google::rpc::Status BuildOutcome(Flow& flow, absl::Status failure,
+                                          absl::StatusOr<v1::ProviderResponse> answer,
+                                          const v1::SignedReceipt& answer_receipt);
 
   ExchangeDeps deps_;
   ExchangeOptions options_;

@@ -278,6 +278,12 @@ TEST_F(ExchangeFlowTest, IdempotentRetryReachesTheProviderOnce) {
   EXPECT_EQ(school_->Received().size(), 1u);
   EXPECT_EQ(first.answer_receipt().leaf_index(), second.answer_receipt().leaf_index());
   EXPECT_EQ(first.transaction_id(), second.transaction_id());
+  // The broker keeps no payload: the retry gets the answer without the data.
+  EXPECT_EQ(first.data_size(), 1);
+  EXPECT_FALSE(first.data_not_kept());
+  EXPECT_EQ(second.data_size(), 0);
+  EXPECT_TRUE(second.data_not_kept());
+  EXPECT_EQ(second.status(), first.status());
 }
 
 TEST_F(ExchangeFlowTest, ProviderThatIsDownGivesUnavailableAndANotDeliveredReceipt) {

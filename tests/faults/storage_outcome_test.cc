@@ -1,20 +1,24 @@
-// Durable request outcomes (idempotency): an acknowledged outcome is on disk
-// (WAL synced) before its caller hears it, so a retry after a crash gets the
-// same outcome and the provider is not asked again; an outcome that cannot
-// be stored (disk full) is still answered, kept in memory, and written when
-// space returns; a refusal that means "nothing happened" is not remembered.
+// Durable request outcomes (idempotency): an outcome is written in the batch
+// of the request's last receipt and is on disk (WAL synced) before its caller
+// hears it, so a retry after a crash gets the same outcome and the provider is
+// not asked again; a failed write stores neither receipt nor outcome; a
+// refusal that means "nothing happened" is not remembered; and what is kept
+// holds no payload (the broker is a conduit, not a data store).
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
-#include <iostream>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "broker/exchange/outcome_store.h"
+#include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/storage.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,14 +26,19 @@
 #include "rocksdb/file_system.h"
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/ledger/store/full_disk_fs.h"
+#include "tests/ledger/store/test_util.h"
 
 namespace wams::testing {
 namespace {
 
 using exchange::OutcomeStore;
-using exchange::OutcomeStoreOptions;
+using ledger::store::Cf;
+using ledger::store::Ledger;
+using ledger::store::LedgerOptions;
 using ledger::store::Storage;
 using ledger::store::StorageOptions;
+using ledger::store::testing::MakeReceipt;
+using ledger::store::testing::SignerFromSeed;
 
 // Counts WAL bytes appended but not yet synced.
 class SyncTrackingFs : public rocksdb::FileSystemWrapper {
@@ -89,77 +98,109 @@ google::rpc::Status Outcome(int code, const std::string& message) {
   return status;
 }
 
-// Finishes one request and returns the WAL bytes still unsynced at the
-// moment its waiter heard the outcome.
-uint64_t UnsyncedWhenAnswered(bool sync) {
+std::unique_ptr<Ledger> OpenLedger(const Storage& storage) {
+  LedgerOptions options;
+  options.origin = ledger::store::testing::kOrigin;
+  options.checkpoint_interval = absl::ZeroDuration();
+  auto ledger = Ledger::Open(storage, SignerFromSeed('o'), options);
+  EXPECT_TRUE(ledger.ok()) << ledger.status();
+  return ledger.ok() ? *std::move(ledger) : nullptr;
+}
+
+// Runs one request's last step as the exchange does: the receipt is appended
+// with the outcome as its companion (the outcome names the receipt's leaf),
+// then the waiters hear it, or, when the append fails, the outcome is
+// abandoned.
+void AppendWithOutcome(Ledger& ledger, OutcomeStore& outcomes, const std::string& key) {
+  ledger.AppendAsync(
+      MakeReceipt(1),
+      [key](const wams::broker::v1::SignedReceipt& receipt) {
+        return OutcomeStore::Stored(key, Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())));
+      },
+      [&outcomes, key](absl::StatusOr<wams::broker::v1::SignedReceipt> stored) {
+        if (stored.ok()) {
+          outcomes.Finish(key, Outcome(0, absl::StrCat("leaf ", stored->leaf_index())));
+        } else {
+          outcomes.Abandon(key, Outcome(14, std::string(stored.status().message())));
+        }
+      });
+}
+
+TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
   TempDir dir;
   auto fs = std::make_shared<SyncTrackingFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   StorageOptions storage_options;
   storage_options.env = env.get();
   auto storage = Storage::Open(dir.File("db"), storage_options);
-  EXPECT_TRUE(storage.ok()) << storage.status();
-  OutcomeStoreOptions options;
-  options.sync = sync;
-  OutcomeStore outcomes(**storage, options);
-  absl::Notification answered;
-  uint64_t unsynced = 0;
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  std::unique_ptr<Ledger> ledger = OpenLedger(**storage);
+  ASSERT_NE(ledger, nullptr);
+  OutcomeStore outcomes(**storage);
   const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
-  EXPECT_EQ(outcomes.Begin(key,
+
+  absl::Notification answered;
+  uint64_t unsynced = 1;
+  std::optional<std::string> stored_when_answered;
+  ASSERT_EQ(outcomes.Begin(key,
                            [&](const google::rpc::Status&) {
                              unsynced = fs->unsynced.load();
+                             auto stored = (*storage)->Get(Cf::kIdempotency, key);
+                             if (stored.ok()) stored_when_answered = *stored;
                              answered.Notify();
                            }),
             OutcomeStore::Claim::kRun);
-  outcomes.Finish(key, Outcome(0, "data"));
-  EXPECT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  return unsynced;
+  AppendWithOutcome(*ledger, outcomes, key);
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
+
+  EXPECT_EQ(unsynced, 0u) << "the waiter heard an outcome that was not synced yet";
+  ASSERT_TRUE(stored_when_answered.has_value()) << "the waiter heard an outcome not stored";
+  google::rpc::Status kept;
+  ASSERT_TRUE(kept.ParseFromString(*stored_when_answered));
+  EXPECT_EQ(kept.message(), "leaf 0");  // the companion saw the leaf index assigned
+  EXPECT_EQ(ledger->TreeSize(), 1u);
+  // A retry gets the kept outcome from the store.
+  std::string retried;
+  EXPECT_EQ(outcomes.Begin(key, [&](const google::rpc::Status& s) { retried = s.message(); }),
+            OutcomeStore::Claim::kAnswered);
+  EXPECT_EQ(retried, "leaf 0");
 }
 
-TEST(StorageOutcomeTest, OutcomeIsSyncedBeforeItsWaiterHearsIt) {
-  EXPECT_EQ(UnsyncedWhenAnswered(/*sync=*/true), 0u);
-  // The control: without the synced write the outcome is not durable yet.
-  EXPECT_GT(UnsyncedWhenAnswered(/*sync=*/false), 0u);
-}
-
-TEST(StorageOutcomeTest, UnstorableOutcomeIsAnsweredKeptAndWrittenWhenSpaceReturns) {
+TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns) {
   TempDir dir;
   auto fs = std::make_shared<ledger::store::testing::FullDiskFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   StorageOptions storage_options;
   storage_options.env = env.get();
-  storage_options.min_free_bytes = 1 << 20;
+  storage_options.min_free_bytes = 0;  // let the write itself fail
   storage_options.recovery_initial_backoff = absl::Milliseconds(5);
   storage_options.recovery_max_backoff = absl::Milliseconds(50);
   auto storage = Storage::Open(dir.File("db"), storage_options);
   ASSERT_TRUE(storage.ok()) << storage.status();
-  OutcomeStoreOptions options;
-  options.retry_initial_backoff = absl::Milliseconds(5);
-  options.retry_max_backoff = absl::Milliseconds(50);
-  OutcomeStore outcomes(**storage, options);
+  std::unique_ptr<Ledger> ledger = OpenLedger(**storage);
+  ASSERT_NE(ledger, nullptr);
+  OutcomeStore outcomes(**storage);
   const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
 
   fs->full = true;
   absl::Notification answered;
-  ASSERT_EQ(outcomes.Begin(key, [&](const google::rpc::Status&) { answered.Notify(); }),
+  int code = -1;
+  ASSERT_EQ(outcomes.Begin(key,
+                           [&](const google::rpc::Status& s) {
+                             code = s.code();
+                             answered.Notify();
+                           }),
             OutcomeStore::Claim::kRun);
-  outcomes.Finish(key, Outcome(0, "data"));
+  AppendWithOutcome(*ledger, outcomes, key);
   ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  EXPECT_EQ(outcomes.UnstoredCount(), 1u);
-  // A retry in this process gets it from memory.
-  std::string retried;
-  EXPECT_EQ(outcomes.Begin(key, [&](const google::rpc::Status& s) { retried = s.message(); }),
-            OutcomeStore::Claim::kAnswered);
-  EXPECT_EQ(retried, "data");
-
+  EXPECT_EQ(code, 14);  // UNAVAILABLE
   fs->full = false;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (outcomes.UnstoredCount() > 0 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  EXPECT_EQ(outcomes.UnstoredCount(), 0u);
-  auto stored = (*storage)->Get(ledger::store::Cf::kIdempotency, key);
-  ASSERT_TRUE(stored.ok() && stored->has_value());
+
+  EXPECT_EQ(ledger->TreeSize(), 0u);
+  auto stored = (*storage)->Get(Cf::kIdempotency, key);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_FALSE(stored->has_value()) << "an outcome was kept without its receipt";
+  EXPECT_EQ(outcomes.Begin(key, [](const google::rpc::Status&) {}), OutcomeStore::Claim::kRun);
 }
 
 TEST(StorageOutcomeTest, AbandonedOutcomeIsNotRemembered) {
@@ -174,46 +215,6 @@ TEST(StorageOutcomeTest, AbandonedOutcomeIsNotRemembered) {
   outcomes.Abandon(key, Outcome(14, "the receipt log cannot write"));
   EXPECT_EQ(code, 14);
   EXPECT_EQ(outcomes.Begin(key, [](const google::rpc::Status&) {}), OutcomeStore::Claim::kRun);
-}
-
-// The cost of durable outcomes (not a test; run it by name with
-// --gtest_also_run_disabled_tests): one outcome at a time (latency, each its
-// own fsync) and 64 at once (throughput, group-committed), synced and not.
-TEST(StorageOutcomeTest, DISABLED_MeasureOutcomeCost) {
-  for (bool sync : {false, true}) {
-    TempDir dir;
-    auto storage = Storage::Open(dir.File("db"), StorageOptions());
-    ASSERT_TRUE(storage.ok()) << storage.status();
-    OutcomeStoreOptions options;
-    options.sync = sync;
-    OutcomeStore outcomes(**storage, options);
-    const google::rpc::Status outcome = Outcome(0, std::string(2000, 'x'));  // a typical answer
-    int n = 0;
-    auto run = [&](int in_flight, int rounds) {
-      const absl::Time start = absl::Now();
-      for (int r = 0; r < rounds; ++r) {
-        absl::Mutex mu;
-        int left = in_flight;
-        for (int i = 0; i < in_flight; ++i) {
-          const std::string key = OutcomeStore::Key("request", "oin", absl::StrCat("req-", ++n));
-          outcomes.Begin(key, [&](const google::rpc::Status&) {
-            absl::MutexLock lock(&mu);
-            --left;
-          });
-          outcomes.Finish(key, outcome);
-        }
-        absl::MutexLock lock(&mu);
-        mu.Await(absl::Condition(
-            +[](int* l) { return *l == 0; }, &left));
-      }
-      return (absl::Now() - start) / (in_flight * rounds);
-    };
-    absl::Duration one = run(1, 500);
-    absl::Duration many = run(64, 50);
-    std::cout << (sync ? "synced  " : "unsynced") << ": one at a time " << one
-              << " per outcome; 64 in flight " << many << " per outcome ("
-              << static_cast<int>(absl::Seconds(1) / many) << "/s)\n";
-  }
 }
 
 // The real broker, killed with SIGKILL right after it answered: the retry
@@ -243,9 +244,64 @@ TEST_F(StorageOutcomeCrashTest, RetryAfterKill9GetsTheSameOutcomeWithoutAskingTh
     EXPECT_EQ(again.answer_receipt().leaf_index(), answers[i].answer_receipt().leaf_index());
     EXPECT_EQ(again.answer_receipt().signature(), answers[i].answer_receipt().signature());
     EXPECT_EQ(again.decision_receipt().signature(), answers[i].decision_receipt().signature());
-    EXPECT_EQ(again.data_size(), answers[i].data_size());
+    EXPECT_EQ(again.status(), answers[i].status());
+    // The data went to the first call only: the broker keeps no payload.
+    EXPECT_EQ(answers[i].data_size(), 1);
+    EXPECT_FALSE(answers[i].data_not_kept());
+    EXPECT_EQ(again.data_size(), 0);
+    EXPECT_TRUE(again.data_not_kept());
   }
   EXPECT_EQ(school_->Received().size(), 3u) << "a retried request reached the provider again";
+}
+
+// Every key and value the broker stored, read back with RocksDB after it
+// stopped (so compression cannot hide a payload from the scan).
+std::vector<std::string> EverythingStored(const std::filesystem::path& data_dir) {
+  StorageOptions options;
+  options.create_if_missing = false;
+  auto storage = Storage::Open(data_dir.string(), options);
+  EXPECT_TRUE(storage.ok()) << storage.status();
+  std::vector<std::string> stored;
+  if (!storage.ok()) return stored;
+  for (const ledger::store::CfSpec& family : ledger::store::ColumnFamilyTable()) {
+    std::unique_ptr<rocksdb::Iterator> it = (*storage)->NewIterator(family.cf);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      stored.push_back(it->key().ToString());
+      stored.push_back(it->value().ToString());
+    }
+  }
+  return stored;
+}
+
+bool AnyContains(const std::vector<std::string>& stored, const std::string& needle) {
+  return std::any_of(stored.begin(), stored.end(),
+                     [&](const std::string& s) { return s.find(needle) != std::string::npos; });
+}
+
+TEST_F(StorageOutcomeCrashTest, NoPayloadIsKeptInTheDataDir) {
+  const std::string payload = "payload-4f1c9a: attendance 93%, two warnings";
+  school_->SetHandler([&](const v1::ProviderRequest& request, v1::ProviderResponse* answer) {
+    answer->set_status(v1::PROVIDER_ANSWER_STATUS_PROVIDED);
+    v1::CategoryData* data = answer->add_data();
+    data->set_category(request.categories(0));
+    data->set_content(payload);
+    return grpc::Status::OK;
+  });
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
+  v1::DataRequest request = NewRequest(opened.case_id(), kSchoolOin, {"attendance"});
+  v1::DataResponse first, retried;
+  ASSERT_TRUE(RequestData(request, &first).status.ok());
+  ASSERT_EQ(first.data_size(), 1);
+  EXPECT_EQ(first.data(0).content(), payload);
+  ASSERT_TRUE(RequestData(request, &retried).status.ok());
+  EXPECT_TRUE(retried.data_not_kept());
+  ASSERT_EQ(broker_.Stop(), 0);
+
+  std::vector<std::string> stored = EverythingStored(broker_.root() / "dev-data" / "broker");
+  // The scan sees what the broker keeps: the request's outcome is there.
+  EXPECT_TRUE(AnyContains(stored, request.request_id()));
+  EXPECT_TRUE(AnyContains(stored, first.answer_receipt().signature()));
+  EXPECT_FALSE(AnyContains(stored, payload)) << "the provider's payload was stored";
 }
 
 }  // namespace

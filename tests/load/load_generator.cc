@@ -328,7 +328,10 @@ class LoadRun {
     Clock::time_point due;
   };
 
+  // Counts a call outstanding, then sends it.
   void Start(Clock::time_point due);
+  // Sends a call already counted in outstanding_.
+  void Send(Clock::time_point due);
   void OnDone(Call* call, const grpc::Status& status);
   void SampleCpu(std::vector<int64_t>* ticks, MachineTicks* machine) const;
 
@@ -353,6 +356,10 @@ void LoadRun::Start(Clock::time_point due) {
     absl::MutexLock lock(&mu_);
     ++outstanding_;
   }
+  Send(due);
+}
+
+void LoadRun::Send(Clock::time_point due) {
   const uint64_t n = next_.fetch_add(1, std::memory_order_relaxed);
   auto* call = new Call;
   call->due = due;
@@ -370,6 +377,7 @@ void LoadRun::Start(Clock::time_point due) {
 void LoadRun::OnDone(Call* call, const grpc::Status& status) {
   const Clock::time_point now = Clock::now();
   std::unique_ptr<Call> owned(call);
+  bool send_next = false;
   {
     absl::MutexLock lock(&mu_);
     --outstanding_;
@@ -394,9 +402,16 @@ void LoadRun::OnDone(Call* call, const grpc::Status& status) {
             std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->due).count());
       }
     }
+    // Closed loop: the slot this call held starts the next one. It is counted
+    // before the lock is released: otherwise the drain in Run() could see no
+    // call outstanding, return and destroy this run while the next call starts.
+    if (flags_.rate == 0 && !stop_.load(std::memory_order_relaxed)) {
+      ++outstanding_;
+      send_next = true;
+    }
   }
-  // Closed loop: the slot this call held starts the next one.
-  if (flags_.rate == 0 && !stop_.load(std::memory_order_relaxed)) Start(Clock::now());
+  // Without a next call, `this` must not be touched any more (see above).
+  if (send_next) Send(Clock::now());
 }
 
 void LoadRun::SampleCpu(std::vector<int64_t>* ticks, MachineTicks* machine) const {

@@ -15,11 +15,12 @@
 # usage: tests/load/run-load.sh            (env: IN_FLIGHT=64 CHANNELS=2 WARMUP=3s
 #                                            DURATION=10s ROUNDS=2 OPEN_SHARE=0.7
 #                                            BUILD_DIR=build/load SKIP_BUILD=0 KEEP=0
-#                                            BROKER_BIN= BROKER_ENV=)
+#                                            BROKER_BIN= BROKER_ENV= PERF_DATA=)
 # BROKER_BIN measures another wams-broker binary (e.g. one built with a patch)
 # against the same pass-through; BROKER_ENV is put in the broker's
 # environment, e.g. BROKER_ENV=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2.
 # Each run's JSON report and the processes' logs are kept in the temp dir with KEEP=1.
+# PERF_DATA=FILE records the broker's open-loop run with perf (cpu-clock, DWARF call graphs).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -121,8 +122,14 @@ best() { # best throughput over the runs named $1-*
 broker_max=$(best broker)
 pass_max=$(best passthrough)
 rate=$(awk -v m="$broker_max" -v s="$open_share" 'BEGIN { printf "%.0f", m * s }')
+if [[ -n ${PERF_DATA:-} ]]; then # profile the broker during its open-loop run
+  perf record -q -F 499 -e cpu-clock --call-graph dwarf,16384 -o "$PERF_DATA" -p "$broker_pid" \
+    2>>"$work/perf.log" &
+  perf_pid=$!
+fi
 load "broker-open" --target "127.0.0.1:$broker_port" --rate "$rate" \
   --pid "broker=$broker_pid" --pid "adapter=$adapter_pid"
+if [[ -n ${PERF_DATA:-} ]]; then kill -INT "$perf_pid" && wait "$perf_pid" || true; fi
 load "passthrough-open" --target "127.0.0.1:$pass_port" --case-id passthrough-case \
   --rate "$rate" --pid "passthrough=$pass_pid" --pid "adapter=$adapter_pid"
 runs+=(broker-open passthrough-open)

@@ -77,6 +77,7 @@ struct Ledger::Pending {
   std::string requester_prefix;
   std::string target_prefix;
   std::optional<std::string> time_prefix;
+  Companion companion;  // may be empty
   AppendCallback done;
 };
 
@@ -108,7 +109,12 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Storage& storage, Not
   std::unique_ptr<Ledger> ledger(new Ledger(storage, std::move(signer), std::move(options)));
   WAMS_RETURN_IF_ERROR(ledger->LoadState());
   WAMS_RETURN_IF_ERROR(ledger->CheckOnOpen(ledger->options_.full_check_on_open));
-  ledger->committer_ = std::thread([l = ledger.get()] { l->CommitterLoop(); });
+  // Two committer threads take turns: while one completes its group's
+  // waiters (which forward requests and send answers), the other can already
+  // write the next group. Only one writes at a time (committing_).
+  for (int i = 0; i < 2; ++i) {
+    ledger->committers_.emplace_back([l = ledger.get()] { l->CommitterLoop(); });
+  }
   ledger->recoverer_ = std::thread([l = ledger.get()] { l->RecoveryLoop(); });
   if (ledger->options_.checkpoint_interval > absl::ZeroDuration()) {
     // The first deadline is taken now, not when the thread first runs, so a
@@ -126,7 +132,7 @@ Ledger::~Ledger() {
   }
   if (checkpointer_.joinable()) checkpointer_.join();
   if (recoverer_.joinable()) recoverer_.join();
-  if (committer_.joinable()) committer_.join();
+  for (std::thread& committer : committers_) committer.join();
 }
 
 absl::StatusOr<uint64_t> Ledger::ReadTreeSize(const rocksdb::Snapshot* snapshot) const {
@@ -461,11 +467,16 @@ absl::StatusOr<SignedReceipt> Ledger::Append(const Receipt& receipt) {
 }
 
 void Ledger::AppendAsync(const Receipt& receipt, AppendCallback done) {
+  AppendAsync(receipt, Companion(), std::move(done));
+}
+
+void Ledger::AppendAsync(const Receipt& receipt, Companion companion, AppendCallback done) {
   absl::StatusOr<std::unique_ptr<Pending>> p = PrepareCounted(receipt);
   if (!p.ok()) {
     done(p.status());
     return;
   }
+  (*p)->companion = std::move(companion);
   (*p)->done = std::move(done);
   absl::Status refused;
   {
@@ -614,6 +625,12 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
       }
     }
     if (p->time_prefix.has_value()) put_index(Cf::kIdxTime, *p->time_prefix, "");
+    if (p->companion) {
+      CompanionWrite record = std::move(p->companion)(p->signed_receipt);
+      const Cf family =
+          record.family == CompanionWrite::Family::kCases ? Cf::kCases : Cf::kIdempotency;
+      batch.Put(storage_.cf(family), record.key, record.value);
+    }
     ++index;
   }
   batch.Put(storage_.cf(Cf::kMeta), kMetaTreeSize, LeafKey(index));

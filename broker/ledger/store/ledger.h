@@ -7,9 +7,10 @@
 // group-committed: one group at a time, the committer takes every receipt
 // queued while the previous fsync ran, assigns leaf indexes, and writes them
 // (receipts, tree nodes, indexes and the new tree size) as one WriteBatch
-// with sync = true. The committer is a dedicated thread, or a caller of
-// Append that finds no commit running (as RocksDB's write-group leader).
-// An append is acknowledged only after that fsync. Checkpoints (C2SP
+// with sync = true. The committer is one of two dedicated threads (one
+// writes while the other completes the previous group's waiters), or a
+// caller of Append that finds no commit running (as RocksDB's write-group
+// leader). An append is acknowledged only after that fsync. Checkpoints (C2SP
 // tlog-checkpoint signed notes) are made every `checkpoint_interval` and on
 // demand; every one is kept.
 //
@@ -138,9 +139,24 @@ struct QueryPage {
   std::string next_page_token;
 };
 
+// A record that must be durable exactly when a receipt is: written in the
+// receipt's own batch, so that one fsync covers both and a crash keeps both or
+// neither (e.g. a request's outcome with its answer receipt). Only the
+// broker's own record families may be written this way, never the log's.
+struct CompanionWrite {
+  enum class Family { kIdempotency, kCases };
+  Family family = Family::kIdempotency;
+  std::string key;
+  std::string value;
+};
+
 class Ledger {
  public:
   using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<wams::broker::v1::SignedReceipt>)>;
+  // Given the receipt as it will be stored (leaf index assigned), the record
+  // to write with it. Runs on the committing thread before the write, and
+  // only when the receipt reaches a group commit; keep it short.
+  using Companion = absl::AnyInvocable<CompanionWrite(const wams::broker::v1::SignedReceipt&) &&>;
   using HealthObserver = absl::AnyInvocable<void(const absl::Status&)>;
 
   // Opens the log in `storage` (borrowed; must outlive the ledger), signing
@@ -169,11 +185,16 @@ class Ledger {
   absl::StatusOr<wams::broker::v1::SignedReceipt> Append(const wams::broker::v1::Receipt& receipt);
 
   // As Append, but returns at once; `done` runs exactly once, on the thread
-  // that commits the group (the committer thread or an Append caller; keep
+  // that commits the group (a committer thread or an Append caller; keep
   // it short and non-blocking) or, for an invalid receipt or a refused
   // append, on the calling thread. The receipt is signed on the calling
   // thread. Never blocks on I/O.
   void AppendAsync(const wams::broker::v1::Receipt& receipt, AppendCallback done);
+  // As above, and writes `companion`'s record in the same batch: `done`
+  // hears OK only when both are durable, and after a failed write neither is
+  // acknowledged.
+  void AppendAsync(const wams::broker::v1::Receipt& receipt, Companion companion,
+                   AppendCallback done);
 
   // Number of durable receipts.
   uint64_t TreeSize() const;
@@ -303,7 +324,7 @@ class Ledger {
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // One group commits at a time, on the committer thread or on a caller of
+  // One group commits at a time, on a committer thread or on a caller of
   // Append that found none running; the holder owns frontier_/next_index_.
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   // Appends being signed, not yet queued.
@@ -334,7 +355,7 @@ class Ledger {
   HealthObserver observer_ ABSL_GUARDED_BY(observer_mu_);
   std::optional<bool> observed_ok_ ABSL_GUARDED_BY(observer_mu_);
 
-  std::thread committer_;
+  std::vector<std::thread> committers_;
   std::thread checkpointer_;
   std::thread recoverer_;
 };
