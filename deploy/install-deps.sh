@@ -12,8 +12,8 @@ packages=(
   grpc-proto
   # Crypto and storage
   libssl-dev openssl librocksdb-dev
-  # Ed25519 signing of receipts (about three times OpenSSL 3's speed)
-  libsodium-dev
+  # Ed25519 signing of receipts (about three times OpenSSL 3's speed); the broker's allocator
+  libsodium-dev libjemalloc-dev
   # Abseil 20220623
   libabsl-dev
   # Adapters: HTTP client for a party's own system, and JSON

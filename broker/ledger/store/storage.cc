@@ -43,7 +43,8 @@ constexpr std::array<CfSpec, kCfCount> kTable = {{
 }};
 
 bool IsPointLookupFamily(Cf cf) {
-  return cf == Cf::kMeta || cf == Cf::kReceipts || cf == Cf::kNodes || cf == Cf::kCheckpoints;
+  return cf == Cf::kMeta || cf == Cf::kReceipts || cf == Cf::kNodes || cf == Cf::kCheckpoints ||
+         cf == Cf::kCases || cf == Cf::kIdempotency;
 }
 
 // The WAL guard: a key in the otherwise unused default family, written
@@ -171,9 +172,11 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   db_options.paranoid_checks = true;
   db_options.info_log = std::make_shared<LogForwarder>();
   // Every acknowledged write is in the synced WAL; the only memtable-only
-  // data is the WAL guard, which need not survive. (Without this, the guard
-  // would make every close flush all memtables.)
+  // data is the WAL guard, which need not survive. A clean close flushes
+  // explicitly (~Storage); Close() itself must not, after a failed write.
   db_options.avoid_flush_during_shutdown = true;
+  db_options.max_total_wal_size = options.max_wal_bytes;
+  db_options.db_write_buffer_size = options.memtable_budget_bytes;
   db_options.listeners.push_back(listener);
   if (options.env != nullptr) db_options.env = options.env;
   db_options.IncreaseParallelism(std::max(1, options.background_threads));
@@ -279,6 +282,18 @@ Storage::Storage(std::string path, const StorageOptions& options, std::unique_pt
 }
 
 Storage::~Storage() {
+  // A clean close flushes every memtable, so the next start replays no
+  // write-ahead log. Not after a failed write or on a (nearly) full disk:
+  // RocksDB 7.8 may then refuse or hang, and the synced log holds every
+  // acknowledged write anyway.
+  if (db_ != nullptr && WriteHealth().ok() && CheckFreeSpace().ok()) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    if (rocksdb::Status flushed = db_->Flush(flush, handles_); !flushed.ok()) {
+      common::LogWarning(absl::StrCat("closing the database without a final flush (",
+                                      flushed.ToString(), "); the next start replays the log"));
+    }
+  }
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
