@@ -10,7 +10,9 @@
 // stands in the way: R02 or R10 on an open case) with the Decision and the
 // refusal receipt attached as status details. Requests are idempotent per
 // (party, request id): a retry gets the first outcome and never reaches the
-// provider again.
+// provider again; once answered, without the data (the broker keeps no
+// payload; DataResponse.data_not_kept). The outcome is stored in the batch of
+// the request's last receipt, so one fsync makes both durable.
 //
 //   core.RequestData(caller, request, trace, [](absl::StatusOr<v1::DataResponse> r) {...});
 //

@@ -86,9 +86,9 @@ struct StorageOptions {
   // Default: true.
   bool create_if_missing = true;
   // Size of the block cache shared by all column families, in bytes.
-  // Default: 128 MiB (1 M receipts' tree nodes fit in about 100 MiB; the
-  // broker stays under 256 MB of RSS with a full cache).
-  size_t block_cache_bytes = size_t{128} << 20;
+  // Default: 64 MiB (with the memtable budget below, the broker stays under
+  // 256 MB of RSS; the tree's upper nodes are cached by the ledger apart).
+  size_t block_cache_bytes = size_t{64} << 20;
   // Background threads for flush and compaction. Default: 2.
   int background_threads = 2;
   // Bloom filter bits per key on the point-lookup families (receipts,
@@ -99,8 +99,9 @@ struct StorageOptions {
   size_t write_buffer_bytes = size_t{64} << 20;
   // Most memory all memtables together hold; beyond it RocksDB flushes the
   // largest. Nine families take writes with every receipt, so without this
-  // budget they could hold 9 x write_buffer_bytes. Default: 64 MiB.
-  size_t memtable_budget_bytes = size_t{64} << 20;
+  // budget they could hold 9 x write_buffer_bytes. Default: 128 MiB (at 64
+  // MiB, flushes and compactions took 15% of the broker's CPU under load).
+  size_t memtable_budget_bytes = size_t{128} << 20;
   // Most bytes of write-ahead log kept: beyond it RocksDB flushes the
   // memtables holding the oldest log, so a start after a crash replays at
   // most this much (RocksDB's own default, 4 x all write buffers, let the log
