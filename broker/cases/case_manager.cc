@@ -117,8 +117,18 @@ absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::C
   for (const v1::CaseClient& client : c.clients()) {
     if (client.primary()) receipt.set_subject_pseudonym(client.subject_pseudonym());
   }
-  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
-  WAMS_RETURN_IF_ERROR(deps_.store->Put(c));
+  // The case (and, for an opening, its request id) in the receipt's batch:
+  // one fsync, and never a receipt for a change the store lacks.
+  const std::string& caller_oin = caller.party->oin();
+  WAMS_ASSIGN_OR_RETURN(
+      v1::SignedReceipt stored, deps_.ledger->Append(receipt, [&](const v1::SignedReceipt&) {
+        std::vector<ledger::store::CompanionWrite> records = {CaseStore::Record(c)};
+        if (!request_id.empty()) {
+          records.push_back(
+              CaseStore::OpenedRecord(caller_oin, std::string(request_id), c.case_id()));
+        }
+        return records;
+      }));
   v1::CaseResponse response;
   *response.mutable_case_() = std::move(c);
   *response.mutable_receipt() = std::move(stored);
@@ -168,12 +178,7 @@ absl::StatusOr<std::optional<v1::CaseResponse>> CaseManager::OpenedBefore(
 absl::StatusOr<v1::CaseResponse> CaseManager::CommitOpened(const Caller& caller, v1::Case c,
                                                            std::string detail,
                                                            const std::string& request_id) {
-  WAMS_ASSIGN_OR_RETURN(
-      v1::CaseResponse response,
-      Commit(caller, std::move(c), v1::RECEIPT_KIND_CASE_EVENT, std::move(detail), request_id));
-  WAMS_RETURN_IF_ERROR(
-      deps_.store->RememberOpen(caller.party->oin(), request_id, response.case_().case_id()));
-  return response;
+  return Commit(caller, std::move(c), v1::RECEIPT_KIND_CASE_EVENT, std::move(detail), request_id);
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(

@@ -8,10 +8,9 @@
 // municipality) may open a professional request (R02) and read its outcome;
 // the designated coordinator may read the case. Anything else is refused.
 //
-// Order of a change: authorise and validate, append the receipt durably, then
-// write the case. A crash between the two leaves a receipt for a change the
-// caller was never told of (its retry is receipted again), never a change
-// without a receipt.
+// Order of a change: authorise and validate, then append the receipt with the
+// case (and, for an opening, its request id) in the same batch: one fsync,
+// and after a crash or a failed write both are there or neither.
 //
 // No BSN is stored: clients and consents keep HMAC pseudonyms. Snapshot()
 // re-identifies only the subject a request names, for the policy.
@@ -102,7 +101,8 @@ class CaseManager {
   absl::StatusOr<v1::CaseResponse> ChangeCase(const identity::Caller& caller,
                                               const std::string& case_id, v1::ReceiptKind kind,
                                               const Change& change);
-  // Appends a GRANTED receipt for `c` and writes it.
+  // Appends a GRANTED receipt for `c` and writes `c` in the receipt's batch;
+  // a non-empty `request_id` (an opening) is remembered there too.
   absl::StatusOr<v1::CaseResponse> Commit(const identity::Caller& caller, v1::Case c,
                                           v1::ReceiptKind kind, std::string detail,
                                           absl::string_view request_id);

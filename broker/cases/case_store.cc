@@ -32,11 +32,16 @@ absl::Status CaseStore::Put(const v1::Case& case_record) const {
   return storage_.Write(&batch, /*sync=*/true);
 }
 
-absl::Status CaseStore::RememberOpen(const std::string& caller_oin, const std::string& request_id,
-                                     const std::string& case_id) const {
-  rocksdb::WriteBatch batch;
-  batch.Put(storage_.cf(Cf::kIdempotency), OpenKey(caller_oin, request_id), case_id);
-  return storage_.Write(&batch, /*sync=*/true);
+ledger::store::CompanionWrite CaseStore::Record(const v1::Case& case_record) {
+  return {ledger::store::CompanionWrite::Family::kCases, case_record.case_id(),
+          case_record.SerializeAsString()};
+}
+
+ledger::store::CompanionWrite CaseStore::OpenedRecord(const std::string& caller_oin,
+                                                      const std::string& request_id,
+                                                      const std::string& case_id) {
+  return {ledger::store::CompanionWrite::Family::kIdempotency, OpenKey(caller_oin, request_id),
+          case_id};
 }
 
 absl::StatusOr<std::optional<std::string>> CaseStore::FindOpened(

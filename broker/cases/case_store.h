@@ -3,10 +3,14 @@
 // A case is stored as its protobuf, keyed by case id. No BSN is stored: the
 // case manager keeps HMAC pseudonyms of clients and consenting subjects.
 // Writes are synced, so a change the caller was told about survives a crash.
+// A change with a receipt is written in the receipt's batch (Record() as a
+// Ledger::Companion), so the case and its receipt are durable together.
 //
 //   CaseStore store(storage);
 //   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, store.Get(case_id));
-//   WAMS_RETURN_IF_ERROR(store.Put(updated));
+//   WAMS_ASSIGN_OR_RETURN(auto stored, ledger.Append(receipt, [&](const SignedReceipt&) {
+//     return std::vector{CaseStore::Record(updated)};
+//   }));
 //
 // Thread-safe (RocksDB is); callers serialise read-modify-write per case.
 #ifndef WAMS_BROKER_CASES_CASE_STORE_H_
@@ -16,6 +20,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/storage.h"
 #include "wams/broker/v1/case.pb.h"
 
@@ -32,13 +37,17 @@ class CaseStore {
   // stored bytes do not parse; UNAVAILABLE on a read error.
   absl::StatusOr<std::optional<v1::Case>> Get(const std::string& case_id) const;
 
-  // Writes the case (synced). UNAVAILABLE when it cannot be made durable.
+  // Writes the case (synced), for a change that has no receipt of its own.
+  // UNAVAILABLE when it cannot be made durable.
   absl::Status Put(const v1::Case& case_record) const;
 
-  // Remembers that `caller_oin` opened `case_id` with `request_id`, so a
-  // retry returns the same case.
-  absl::Status RememberOpen(const std::string& caller_oin, const std::string& request_id,
-                            const std::string& case_id) const;
+  // The record of the case, to write with the receipt of its change.
+  static ledger::store::CompanionWrite Record(const v1::Case& case_record);
+  // The record that `caller_oin` opened `case_id` with `request_id`, so a
+  // retry returns the same case; written with the opening's receipt.
+  static ledger::store::CompanionWrite OpenedRecord(const std::string& caller_oin,
+                                                    const std::string& request_id,
+                                                    const std::string& case_id);
   // The case a caller opened with `request_id`, if any.
   absl::StatusOr<std::optional<std::string>> FindOpened(const std::string& caller_oin,
                                                         const std::string& request_id) const;

@@ -339,7 +339,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       common::AttachDetail(refused, flow->decision);
       common::AttachDetail(refused, stored);
       flow->outcome = common::ToRpcStatus(refused);
-      return OutcomeStore::Stored(flow->outcome_key, flow->outcome);
+      return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->outcome)};
     };
   }
   deps_.ledger->AppendAsync(
@@ -434,8 +434,9 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
   auto outcome = [flow, failure,
                   answer = std::move(answer)](const v1::SignedReceipt& stored) mutable {
     flow->outcome = BuildOutcome(*flow, failure, std::move(answer), stored);
-    if (!flow->response.has_value()) return OutcomeStore::Stored(flow->outcome_key, flow->outcome);
-    return OutcomeStore::Stored(flow->outcome_key, KeptForRetries(*flow->response));
+    const google::rpc::Status kept =
+        flow->response.has_value() ? KeptForRetries(*flow->response) : flow->outcome;
+    return std::vector{OutcomeStore::Stored(flow->outcome_key, kept)};
   };
   deps_.ledger->AppendAsync(
       receipt, std::move(outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {

@@ -5,7 +5,9 @@
 //   if (outcomes.Begin(key, std::move(waiter)) == OutcomeStore::Claim::kRun) {
 //     ledger.AppendAsync(
 //         last_receipt,
-//         [&](const SignedReceipt& r) { return OutcomeStore::Stored(key, KeptOutcome(r)); },
+//         [&](const SignedReceipt& r) {
+//           return std::vector{OutcomeStore::Stored(key, KeptOutcome(r))};
+//         },
 //         [&](auto stored) {
 //           if (stored.ok()) outcomes.Finish(key, outcome);  // durable with the receipt
 //           else outcomes.Abandon(key, unavailable);          // a retry runs it anew

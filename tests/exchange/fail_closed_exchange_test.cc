@@ -17,7 +17,7 @@
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "tests/exchange/exchange_test_fixture.h"
-#include "tests/testing/failing_wal_fs.h"
+#include "tests/testing/wal_sync_fs.h"
 
 namespace wams::testing {
 namespace {
@@ -32,7 +32,7 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   absl::StatusOr<v1::BrokerConfig> config = config::ParseBrokerConfig(text);
   ASSERT_TRUE(config.ok()) << config.status();
 
-  auto fs = std::make_shared<FailingWalFs>(rocksdb::FileSystem::Default());
+  auto fs = std::make_shared<WalSyncFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   ledger::store::StorageOptions storage_options;
   storage_options.env = env.get();

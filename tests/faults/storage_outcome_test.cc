@@ -23,10 +23,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
-#include "rocksdb/file_system.h"
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/ledger/store/full_disk_fs.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/testing/wal_sync_fs.h"
 
 namespace wams::testing {
 namespace {
@@ -39,57 +39,6 @@ using ledger::store::Storage;
 using ledger::store::StorageOptions;
 using ledger::store::testing::MakeReceipt;
 using ledger::store::testing::SignerFromSeed;
-
-// Counts WAL bytes appended but not yet synced.
-class SyncTrackingFs : public rocksdb::FileSystemWrapper {
- public:
-  explicit SyncTrackingFs(std::shared_ptr<rocksdb::FileSystem> target)
-      : rocksdb::FileSystemWrapper(std::move(target)) {}
-  const char* Name() const override { return "SyncTrackingFs"; }
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus status = target()->NewWritableFile(name, options, result, dbg);
-    if (status.ok() && name.ends_with(".log")) {
-      *result = std::make_unique<File>(std::move(*result), &unsynced);
-    }
-    return status;
-  }
-  std::atomic<uint64_t> unsynced{0};
-
- private:
-  class File : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> target, std::atomic<uint64_t>* unsynced)
-        : rocksdb::FSWritableFileOwnerWrapper(std::move(target)), unsynced_(unsynced) {}
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             rocksdb::IODebugContext* dbg) override {
-      unsynced_->fetch_add(data.size());
-      return target()->Append(data, options, dbg);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             const rocksdb::DataVerificationInfo& info,
-                             rocksdb::IODebugContext* dbg) override {
-      unsynced_->fetch_add(data.size());
-      return target()->Append(data, options, info, dbg);
-    }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
-                           rocksdb::IODebugContext* dbg) override {
-      rocksdb::IOStatus s = target()->Sync(options, dbg);
-      if (s.ok()) unsynced_->store(0);
-      return s;
-    }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
-                            rocksdb::IODebugContext* dbg) override {
-      rocksdb::IOStatus s = target()->Fsync(options, dbg);
-      if (s.ok()) unsynced_->store(0);
-      return s;
-    }
-
-   private:
-    std::atomic<uint64_t>* unsynced_;
-  };
-};
 
 google::rpc::Status Outcome(int code, const std::string& message) {
   google::rpc::Status status;
@@ -115,7 +64,8 @@ void AppendWithOutcome(Ledger& ledger, OutcomeStore& outcomes, const std::string
   ledger.AppendAsync(
       MakeReceipt(1),
       [key](const wams::broker::v1::SignedReceipt& receipt) {
-        return OutcomeStore::Stored(key, Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())));
+        return std::vector{
+            OutcomeStore::Stored(key, Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())))};
       },
       [&outcomes, key](absl::StatusOr<wams::broker::v1::SignedReceipt> stored) {
         if (stored.ok()) {
@@ -128,7 +78,7 @@ void AppendWithOutcome(Ledger& ledger, OutcomeStore& outcomes, const std::string
 
 TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
   TempDir dir;
-  auto fs = std::make_shared<SyncTrackingFs>(rocksdb::FileSystem::Default());
+  auto fs = std::make_shared<WalSyncFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   StorageOptions storage_options;
   storage_options.env = env.get();

@@ -440,8 +440,13 @@ absl::StatusOr<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(const Receipt& 
 }
 
 absl::StatusOr<SignedReceipt> Ledger::Append(const Receipt& receipt) {
+  return Append(receipt, Companion());
+}
+
+absl::StatusOr<SignedReceipt> Ledger::Append(const Receipt& receipt, Companion companion) {
   absl::StatusOr<std::unique_ptr<Pending>> prepared = PrepareCounted(receipt);
   if (!prepared.ok()) return prepared.status();
+  (*prepared)->companion = std::move(companion);
   absl::Notification done;
   absl::StatusOr<SignedReceipt> result;
   (*prepared)->done = [&](absl::StatusOr<SignedReceipt> r) {
@@ -626,10 +631,11 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
     }
     if (p->time_prefix.has_value()) put_index(Cf::kIdxTime, *p->time_prefix, "");
     if (p->companion) {
-      CompanionWrite record = std::move(p->companion)(p->signed_receipt);
-      const Cf family =
-          record.family == CompanionWrite::Family::kCases ? Cf::kCases : Cf::kIdempotency;
-      batch.Put(storage_.cf(family), record.key, record.value);
+      for (const CompanionWrite& record : std::move(p->companion)(p->signed_receipt)) {
+        const Cf family =
+            record.family == CompanionWrite::Family::kCases ? Cf::kCases : Cf::kIdempotency;
+        batch.Put(storage_.cf(family), record.key, record.value);
+      }
     }
     ++index;
   }

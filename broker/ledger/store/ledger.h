@@ -141,8 +141,9 @@ struct QueryPage {
 
 // A record that must be durable exactly when a receipt is: written in the
 // receipt's own batch, so that one fsync covers both and a crash keeps both or
-// neither (e.g. a request's outcome with its answer receipt). Only the
-// broker's own record families may be written this way, never the log's.
+// neither (a request's outcome with its answer receipt, a case with the
+// receipt of its change). Only the broker's own record families may be
+// written this way, never the log's.
 struct CompanionWrite {
   enum class Family { kIdempotency, kCases };
   Family family = Family::kIdempotency;
@@ -153,10 +154,11 @@ struct CompanionWrite {
 class Ledger {
  public:
   using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<wams::broker::v1::SignedReceipt>)>;
-  // Given the receipt as it will be stored (leaf index assigned), the record
-  // to write with it. Runs on the committing thread before the write, and
-  // only when the receipt reaches a group commit; keep it short.
-  using Companion = absl::AnyInvocable<CompanionWrite(const wams::broker::v1::SignedReceipt&) &&>;
+  // Given the receipt as it will be stored (leaf index assigned), the
+  // records to write with it. Runs on the committing thread before the write,
+  // and only when the receipt reaches a group commit; keep it short.
+  using Companion =
+      absl::AnyInvocable<std::vector<CompanionWrite>(const wams::broker::v1::SignedReceipt&) &&>;
   using HealthObserver = absl::AnyInvocable<void(const absl::Status&)>;
 
   // Opens the log in `storage` (borrowed; must outlive the ledger), signing
@@ -183,6 +185,10 @@ class Ledger {
   //                     and until the ledger has recovered (see above) every
   //                     append fails at once with the same reason.
   absl::StatusOr<wams::broker::v1::SignedReceipt> Append(const wams::broker::v1::Receipt& receipt);
+  // As above, and writes `companion`'s records in the same batch: OK only
+  // when both are durable; after a failed write neither is acknowledged.
+  absl::StatusOr<wams::broker::v1::SignedReceipt> Append(const wams::broker::v1::Receipt& receipt,
+                                                         Companion companion);
 
   // As Append, but returns at once; `done` runs exactly once, on the thread
   // that commits the group (a committer thread or an Append caller; keep
@@ -190,7 +196,7 @@ class Ledger {
   // append, on the calling thread. The receipt is signed on the calling
   // thread. Never blocks on I/O.
   void AppendAsync(const wams::broker::v1::Receipt& receipt, AppendCallback done);
-  // As above, and writes `companion`'s record in the same batch: `done`
+  // As above, and writes `companion`'s records in the same batch: `done`
   // hears OK only when both are durable, and after a failed write neither is
   // acknowledged.
   void AppendAsync(const wams::broker::v1::Receipt& receipt, Companion companion,

@@ -17,7 +17,7 @@
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "tests/ledger/store/test_util.h"
-#include "tests/testing/failing_wal_fs.h"
+#include "tests/testing/wal_sync_fs.h"
 
 namespace wams::ledger::store {
 namespace {
@@ -26,11 +26,11 @@ using testing::MakeReceipt;
 using testing::SignerFromSeed;
 using testing::TempDir;
 
-using ::wams::testing::FailingWalFs;
+using ::wams::testing::WalSyncFs;
 
 TEST(FailClosedTest, AppendThatCannotBeMadeDurableIsNotAcknowledged) {
   TempDir dir;
-  auto fs = std::make_shared<FailingWalFs>(rocksdb::FileSystem::Default());
+  auto fs = std::make_shared<WalSyncFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   FakeClock clock;
   uint64_t acknowledged = 0;

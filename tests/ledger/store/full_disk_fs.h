@@ -10,7 +10,7 @@
 //   fs->full = true;    // the disk is full
 //   fs->full = false;   // space is back
 //
-// Unlike tests/testing/failing_wal_fs.h (an I/O error RocksDB cannot resume
+// Unlike tests/testing/wal_sync_fs.h (an I/O error RocksDB cannot resume
 // from), a full disk is an error RocksDB can resume from in place.
 #ifndef WAMS_TESTS_LEDGER_STORE_FULL_DISK_FS_H_
 #define WAMS_TESTS_LEDGER_STORE_FULL_DISK_FS_H_
