@@ -12,7 +12,7 @@ packages=(
   grpc-proto
   # Crypto and storage
   libssl-dev openssl librocksdb-dev
-  # Ed25519 signing of receipts (about three times OpenSSL 3's speed); the broker's allocator
+  # Ed25519 signing of receipts (half the CPU of OpenSSL 3's); the broker's allocator
   libsodium-dev libjemalloc-dev
   # Abseil 20220623
   libabsl-dev

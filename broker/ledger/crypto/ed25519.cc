@@ -121,9 +121,9 @@ std::string Ed25519PublicKey::ToPem() const { return PublicPem(pkey_.get()); }
 
 // --------------------------------------------------------------- private key
 
-// Signing uses libsodium: about 20 us of CPU a signature here against 47-60
-// us for OpenSSL 3's EVP_DigestSign with a fresh context, and the broker signs
-// two receipts per request. RFC 8032 signatures are deterministic, so the
+// Signing uses libsodium: about half the CPU of OpenSSL 3's EVP_DigestSign
+// with a fresh context (ledger_bench: 54.8k against 29.7k signed receipts/s
+// on 2 threads), and the broker signs two receipts per request. RFC 8032 signatures are deterministic, so the
 // bytes are the ones OpenSSL makes; everything else (key files, public keys,
 // verification) stays with OpenSSL, so every verifier checks libsodium's
 // output with an independent implementation.
