@@ -123,10 +123,11 @@ std::string Ed25519PublicKey::ToPem() const { return PublicPem(pkey_.get()); }
 
 // Signing uses libsodium: about half the CPU of OpenSSL 3's EVP_DigestSign
 // with a fresh context (ledger_bench: 54.8k against 29.7k signed receipts/s
-// on 2 threads), and the broker signs two receipts per request. RFC 8032 signatures are deterministic, so the
-// bytes are the ones OpenSSL makes; everything else (key files, public keys,
-// verification) stays with OpenSSL, so every verifier checks libsodium's
-// output with an independent implementation.
+// on 2 threads), and the broker signs two receipts per request. RFC 8032
+// signatures are deterministic, so the bytes are the ones OpenSSL makes;
+// everything else (key files, public keys, verification) stays with OpenSSL,
+// so every verifier checks libsodium's output with an independent
+// implementation.
 struct Ed25519PrivateKey::Impl {
   explicit Impl(PkeyPtr key) : pkey(std::move(key)) {
     static const bool sodium_ready = sodium_init() >= 0;
