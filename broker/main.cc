@@ -17,12 +17,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/common/flags.h"
 #include "broker/common/log.h"
 #include "broker/config/config_loader.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
 
 namespace {
+
+using wams::common::FlagValue;
 
 constexpr int kExitConfigError = 2;
 constexpr int kExitStartError = 1;
@@ -32,18 +35,6 @@ constexpr char kUsage[] =
     "usage: wams-broker --config FILE [--export DIR]\n"
     "  Runs the Wams Broker with the BrokerConfig in FILE (textproto, or JSON).\n"
     "  --export DIR  write the auditor export of the (stopped) broker's receipt log\n";
-
-// The value of `--name VALUE` or `--name=VALUE`, or empty.
-std::string FlagValue(int argc, char** argv, std::string_view name) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == name && i + 1 < argc) return argv[i + 1];
-    if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
-      return std::string(arg.substr(name.size() + 1));
-    }
-  }
-  return "";
-}
 
 int Export(const wams::broker::v1::BrokerConfig& config, const std::string& dir) {
   absl::StatusOr<wams::broker::v1::Checkpoint> checkpoint =

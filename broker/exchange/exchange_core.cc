@@ -111,11 +111,16 @@ google::rpc::Status Success(const google::protobuf::Message& response) {
 
 // What retries get once a request is answered: the answer without its data,
 // which the broker does not keep (rules §9: a conduit, not a data store).
-google::rpc::Status KeptForRetries(const v1::DataResponse& response) {
-  v1::DataResponse kept = response;
-  kept.clear_data();
-  kept.set_data_not_kept(true);
-  return Success(kept);
+// The data is set aside while the rest is packed, not copied: a payload can
+// be large, and the caller's answer needs it back unchanged.
+google::rpc::Status KeptForRetries(v1::DataResponse& response) {
+  google::protobuf::RepeatedPtrField<v1::CategoryData> data;
+  data.Swap(response.mutable_data());
+  response.set_data_not_kept(true);
+  google::rpc::Status kept = Success(response);
+  response.clear_data_not_kept();
+  response.mutable_data()->Swap(&data);
+  return kept;
 }
 
 template <typename Response>

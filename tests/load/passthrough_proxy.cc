@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "broker/common/flags.h"
 #include "broker/common/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -43,6 +44,7 @@ namespace wams::load {
 namespace {
 
 namespace v1 = ::wams::broker::v1;
+using common::FlagValue;
 
 constexpr int kExitBadFlags = 2;
 constexpr int kExitStartError = 1;
@@ -54,17 +56,6 @@ constexpr char kUsage[] =
     "--upstream HOST:PORT\n"
     "  Serves ExchangeService.RequestData with mutual TLS and forwards each call to the\n"
     "  ProviderService at --upstream, presenting the same certificate. No policy, no ledger.\n";
-
-std::string FlagValue(int argc, char** argv, std::string_view name) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == name && i + 1 < argc) return argv[i + 1];
-    if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
-      return std::string(arg.substr(name.size() + 1));
-    }
-  }
-  return "";
-}
 
 class Passthrough final : public v1::ExchangeService::CallbackService {
  public:
