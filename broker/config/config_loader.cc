@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "broker/common/secret_file.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -64,6 +65,25 @@ absl::Status ValidateLimits(const v1::Limits& limits) {
   if (limits.per_party_burst() > 0 && limits.per_party_rate() == 0) {
     return absl::InvalidArgumentError(
         "limits.per_party_burst: needs limits.per_party_rate (a bucket without a refill rate)");
+  }
+  return absl::OkStatus();
+}
+
+// The listener's limits (broker/listener/): the open-file limit itself is
+// only known at start, where BoundedListener checks max_connections against it.
+absl::Status ValidateConnectionLimits(const v1::Limits& limits) {
+  constexpr uint32_t kMaxConnections = 1'000'000;
+  if (limits.max_connections() > kMaxConnections) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limits.max_connections: must be 0 (three quarters of the open-file limit) or 1 to ",
+        kMaxConnections));
+  }
+  if (limits.has_handshake_timeout()) {
+    absl::Duration timeout = absl::Seconds(limits.handshake_timeout().seconds()) +
+                             absl::Nanoseconds(limits.handshake_timeout().nanos());
+    if (timeout < absl::Seconds(1) || timeout > absl::Seconds(120)) {
+      return absl::InvalidArgumentError("limits.handshake_timeout: must be 1s to 120s");
+    }
   }
   return absl::OkStatus();
 }
@@ -149,6 +169,7 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
     }
   }
   WAMS_RETURN_IF_ERROR(ValidateLimits(config.limits()));
+  WAMS_RETURN_IF_ERROR(ValidateConnectionLimits(config.limits()));
   WAMS_RETURN_IF_ERROR(Required(!config.data_dir().empty(), "data_dir"));
   WAMS_RETURN_IF_ERROR(Required(config.has_ledger(), "ledger"));
   WAMS_RETURN_IF_ERROR(Required(!config.ledger().origin().empty(), "ledger.origin"));

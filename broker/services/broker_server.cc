@@ -69,6 +69,37 @@ exchange::ExchangeOptions ExchangeOptionsFrom(const v1::Limits& limits) {
   return options;
 }
 
+absl::StatusOr<std::unique_ptr<listener::BoundedListener>> ListenFor(const v1::BrokerConfig& config,
+                                                                     ServingStatus& serving) {
+  listener::BoundedListenerOptions options;
+  options.address = config.listen_address();
+  options.max_connections = static_cast<int>(config.limits().max_connections());
+  if (config.limits().has_handshake_timeout()) {
+    options.handshake_timeout = absl::Seconds(config.limits().handshake_timeout().seconds()) +
+                                absl::Nanoseconds(config.limits().handshake_timeout().nanos());
+  }
+  options.on_accepting_changed = [&serving](bool accepting) {
+    serving.SetListenerAccepting(accepting);
+  };
+  options.log = [](listener::Severity severity, absl::string_view message) {
+    if (severity == listener::Severity::kWarning) {
+      common::LogWarning(message);
+    } else {
+      common::LogInfo(message);
+    }
+  };
+  absl::StatusOr<std::unique_ptr<listener::BoundedListener>> listener =
+      listener::BoundedListener::Listen(std::move(options));
+  if (!listener.ok()) {
+    // The listener names its own options; the operator knows the config's.
+    absl::string_view field = listener.status().code() == absl::StatusCode::kFailedPrecondition
+                                  ? "limits."
+                                  : "listen_address: ";
+    return absl::Status(listener.status().code(), absl::StrCat(field, listener.status().message()));
+  }
+  return listener;
+}
+
 // limits.max_categories holds for conference items as for data requests.
 conference::ConferenceOptions ConferenceOptionsFrom(const v1::Limits& limits) {
   conference::ConferenceOptions options;
@@ -202,8 +233,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
 
   std::unique_ptr<BrokerServer> broker(new BrokerServer(std::move(parts)));
   Parts& p = *broker->parts_;
+  WAMS_ASSIGN_OR_RETURN(broker->listener_, ListenFor(config, broker->serving_));
+  broker->port_ = broker->listener_->port();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen_address(), credentials, &broker->port_);
+  broker->listener_->AddTo(builder, credentials);
   if (config.limits().max_message_bytes() > 0) {
     builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_message_bytes()));
   }
@@ -212,22 +245,28 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   builder.RegisterService(p.conference_service.get());
   builder.RegisterService(p.audit_service.get());
   broker->server_ = builder.BuildAndStart();
-  if (broker->server_ == nullptr || broker->port_ == 0) {
+  if (broker->server_ == nullptr) {
     return absl::UnavailableError(
-        absl::StrCat("listen_address: cannot listen on ", config.listen_address()));
+        absl::StrCat("listen_address: cannot serve on ", config.listen_address()));
   }
+  broker->serving_.Attach(broker->server_->GetHealthCheckService());
   // NOT_SERVING while the receipt log cannot write (e.g. a full disk), until
   // it recovers by itself; the observer is told the current state at once.
   broker->parts_->ledger->SetHealthObserver(
-      [health = broker->server_->GetHealthCheckService()](const absl::Status& writable) {
-        health->SetServingStatus(writable.ok());
+      [serving = &broker->serving_](const absl::Status& writable) {
+        serving->SetLogWritable(writable.ok());
       });
+  broker->listener_->Start();
   return broker;
 }
 
 void BrokerServer::Shutdown(absl::Duration grace) {
+  // No new connection reaches a server that shuts down (gRPC would neither
+  // serve nor close it).
+  if (listener_ != nullptr) listener_->Stop();
   if (server_ != nullptr) {
     if (parts_ != nullptr) parts_->ledger->SetHealthObserver(nullptr);
+    serving_.Detach();
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();

@@ -7,9 +7,12 @@
 // chains to the configured CA bundle and is within its validity dates (else
 // the handshake fails); a certificate listed in server_tls.crl_file is
 // refused on every call. Every call then passes the party's rate and
-// concurrency limits (admission.h). The server also serves
-// grpc.health.v1.Health and server reflection, so grpcurl and any gRPC health
-// probe work against it.
+// concurrency limits (admission.h). Connections are taken by a
+// BoundedListener (broker/listener/): at most limits.max_connections open,
+// handshakes closed after limits.handshake_timeout, accepting never stops for
+// good. The server also serves grpc.health.v1.Health (NOT_SERVING while the
+// receipt log cannot write or the listener cannot accept, serving_status.h)
+// and server reflection, so grpcurl and any gRPC health probe work against it.
 //
 //   WAMS_ASSIGN_OR_RETURN(auto server, BrokerServer::Start(config));
 //   ... server->port() ...
@@ -21,6 +24,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/listener/bounded_listener.h"
+#include "broker/services/serving_status.h"
 #include "grpcpp/server.h"
 #include "wams/broker/v1/config.pb.h"
 
@@ -33,7 +38,8 @@ class BrokerServer {
   // FAILED_PRECONDITION or NOT_FOUND naming the config field for unusable
   // key, TLS or CRL files; DATA_LOSS when the stored receipt log does not match
   // its signed checkpoint; UNAVAILABLE when the data directory is locked or
-  // the address cannot be bound.
+  // the address cannot be bound; FAILED_PRECONDITION naming
+  // limits.max_connections when it does not fit the open-file limit.
   static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const v1::BrokerConfig& config);
 
   ~BrokerServer();
@@ -49,8 +55,13 @@ class BrokerServer {
   struct Parts;  // everything the server owns, in construction order
   explicit BrokerServer(std::unique_ptr<Parts> parts);
 
+  // Before parts_: the ledger's health observer points at it.
+  ServingStatus serving_;
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<grpc::Server> server_;
+  // After server_: destroyed first, so no connection reaches a server that
+  // is gone.
+  std::unique_ptr<listener::BoundedListener> listener_;
   int port_ = 0;
 };
 
