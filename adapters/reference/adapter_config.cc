@@ -10,6 +10,7 @@
 #include "adapters/backends/file_backend.h"
 #include "adapters/backends/http_backend.h"
 #include "adapters/sdk/key_file.h"
+#include "broker/listener/bounded_listener.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/stubs/common.h"
@@ -84,6 +85,19 @@ absl::StatusOr<HttpBackendOptions> HttpOptionsFromConfig(const config_v1::HttpBa
   return options;
 }
 
+absl::Duration HandshakeTimeout(const config_v1::ConnectionLimits& limits) {
+  if (!limits.has_handshake_timeout()) return ProviderServerOptions().handshake_timeout;
+  return absl::Seconds(limits.handshake_timeout().seconds()) +
+         absl::Nanoseconds(limits.handshake_timeout().nanos());
+}
+
+absl::Status ValidateConnectionLimits(const config_v1::ConnectionLimits& limits) {
+  absl::Status status =
+      listener::ValidateLimits(limits.max_connections(), HandshakeTimeout(limits));
+  if (status.ok()) return status;
+  return absl::InvalidArgumentError(absl::StrCat("connection_limits.", status.message()));
+}
+
 absl::Status Required(bool present, absl::string_view field) {
   if (present) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
@@ -154,6 +168,7 @@ absl::Status ValidateAdapterConfig(const AdapterConfig& config) {
   WAMS_RETURN_IF_ERROR(Required(!config.tls().certificate_file().empty(), "tls.certificate_file"));
   WAMS_RETURN_IF_ERROR(Required(!config.tls().private_key_file().empty(), "tls.private_key_file"));
   WAMS_RETURN_IF_ERROR(Required(!config.tls().ca_bundle_file().empty(), "tls.ca_bundle_file"));
+  WAMS_RETURN_IF_ERROR(ValidateConnectionLimits(config.connection_limits()));
   WAMS_RETURN_IF_ERROR(Required(!config.broker_oin().empty(), "broker_oin"));
   if (config.broker_oin().size() != 20 ||
       config.broker_oin().find_first_not_of("0123456789") != std::string::npos) {
@@ -226,6 +241,8 @@ absl::StatusOr<AdapterParts> BuildAdapter(const AdapterConfig& config) {
   parts.options.ca_bundle_file = config.tls().ca_bundle_file();
   parts.options.broker_oin = config.broker_oin();
   parts.options.policy = PolicyFromConfig(config);
+  parts.options.max_connections = static_cast<int>(config.connection_limits().max_connections());
+  parts.options.handshake_timeout = HandshakeTimeout(config.connection_limits());
   if (config.has_file_backend()) {
     WAMS_ASSIGN_OR_RETURN(parts.backend, FileBackend::Load(config.file_backend().records_file()));
   } else {

@@ -9,6 +9,7 @@
 #include "adapters/sdk/certificate_oin.h"
 #include "adapters/sdk/key_file.h"
 #include "adapters/sdk/log.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -42,7 +43,7 @@ absl::Status ValidateOptions(const ProviderServerOptions& options) {
   if (!IsOin(options.broker_oin)) {
     return absl::InvalidArgumentError("broker_oin: must be the broker's 20-digit OIN");
   }
-  return absl::OkStatus();
+  return listener::ValidateLimits(options.max_connections, options.handshake_timeout);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
@@ -59,6 +60,35 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
                         ReadPublicFile(options.ca_bundle_file, "ca_bundle_file"));
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   return grpc::SslServerCredentials(ssl);
+}
+
+absl::StatusOr<std::unique_ptr<listener::BoundedListener>> ListenFor(
+    const ProviderServerOptions& options, grpc::HealthCheckServiceInterface** health) {
+  listener::BoundedListenerOptions listen;
+  listen.address = options.listen_address;
+  listen.max_connections = options.max_connections;
+  listen.handshake_timeout = options.handshake_timeout;
+  // Set once the server exists; the listener reports its first state only
+  // from Start(), after that.
+  listen.on_accepting_changed = [health](bool accepting) {
+    if (*health != nullptr) (*health)->SetServingStatus(accepting);
+  };
+  listen.log = [](listener::Severity severity, absl::string_view message) {
+    if (severity == listener::Severity::kWarning) {
+      LogWarning(message);
+    } else {
+      LogInfo(message);
+    }
+  };
+  absl::StatusOr<std::unique_ptr<listener::BoundedListener>> bound =
+      listener::BoundedListener::Listen(std::move(listen));
+  // FAILED_PRECONDITION names max_connections already; the rest is about
+  // the address.
+  if (!bound.ok() && bound.status().code() != absl::StatusCode::kFailedPrecondition) {
+    return absl::Status(bound.status().code(),
+                        absl::StrCat("listen_address: ", bound.status().message()));
+  }
+  return bound;
 }
 
 // The caller's OIN from its verified certificate. UNAUTHENTICATED when there
@@ -139,20 +169,30 @@ absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
 
   std::unique_ptr<ProviderServer> server(
       new ProviderServer(std::move(backend), std::move(policy), options.broker_oin));
+  WAMS_ASSIGN_OR_RETURN(server->listener_, ListenFor(options, &server->health_));
+  server->port_ = server->listener_->port();
+  // Process-wide, like the broker's: the party's health probes (and the
+  // flood test) see whether the adapter takes new connections.
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
+  server->listener_->AddTo(builder, credentials);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
+  if (server->server_ == nullptr) {
     return absl::UnavailableError(
-        absl::StrCat("listen_address: cannot listen on ", options.listen_address));
+        absl::StrCat("listen_address: cannot serve on ", options.listen_address));
   }
+  server->health_ = server->server_->GetHealthCheckService();
+  server->listener_->Start();
   return server;
 }
 
 void ProviderServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  // No new connection reaches a server that shuts down (gRPC would neither
+  // serve nor close it).
+  listener_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

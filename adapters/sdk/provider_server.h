@@ -27,6 +27,8 @@
 #include "absl/time/time.h"
 #include "adapters/sdk/answer_policy.h"
 #include "adapters/sdk/backend.h"
+#include "broker/listener/bounded_listener.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 
 namespace wams::adapters {
@@ -47,14 +49,28 @@ struct ProviderServerOptions {
   std::string broker_oin;
   // How the party answers, per category. Default: none, required.
   PartyPolicy policy;
+  // Most connections open at once, handshaking or established; a new one
+  // beyond it is closed at once (broker/listener/bounded_listener.h).
+  // Default: 0, meaning three quarters of the open-file limit (the soft limit
+  // is raised to the hard one at start), at most 16384.
+  int max_connections = 0;
+  // A connection whose TLS handshake has not finished after this is closed.
+  // 1 s to 120 s. Default: 5 s.
+  absl::Duration handshake_timeout = absl::Seconds(5);
 };
 
-// Owns the gRPC server. Thread-safe; Shutdown is called once, by its owner.
+// Owns the gRPC server and its listener (broker/listener/bounded_listener.h:
+// bounded connections, handshake timeout, accepting never stops for good).
+// The server also serves grpc.health.v1.Health: NOT_SERVING while the
+// listener cannot take new connections. Thread-safe; Shutdown is called once,
+// by its owner.
 class ProviderServer {
  public:
   // Validates `options`, reads the TLS files and starts serving.
   // INVALID_ARGUMENT naming the option, NOT_FOUND / FAILED_PRECONDITION for
-  // the files, UNAVAILABLE when the address cannot be bound.
+  // the files, UNAVAILABLE when the address cannot be bound,
+  // FAILED_PRECONDITION naming max_connections when it does not fit the
+  // open-file limit.
   static absl::StatusOr<std::unique_ptr<ProviderServer>> Start(ProviderServerOptions options,
                                                                std::unique_ptr<Backend> backend);
   ~ProviderServer();  // Shutdown(0) if still running
@@ -74,6 +90,11 @@ class ProviderServer {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;
+  // After server_: destroyed first, so no connection reaches a server that
+  // is gone.
+  std::unique_ptr<listener::BoundedListener> listener_;
+  // The server's, once it started; told whether the listener accepts.
+  grpc::HealthCheckServiceInterface* health_ = nullptr;
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "broker/common/secret_file.h"
+#include "broker/listener/bounded_listener.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -69,23 +70,17 @@ absl::Status ValidateLimits(const v1::Limits& limits) {
   return absl::OkStatus();
 }
 
-// The listener's limits (broker/listener/): the open-file limit itself is
+// The listener's limits, in the listener's ranges; the open-file limit is
 // only known at start, where BoundedListener checks max_connections against it.
 absl::Status ValidateConnectionLimits(const v1::Limits& limits) {
-  constexpr uint32_t kMaxConnections = 1'000'000;
-  if (limits.max_connections() > kMaxConnections) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "limits.max_connections: must be 0 (three quarters of the open-file limit) or 1 to ",
-        kMaxConnections));
-  }
+  absl::Duration handshake_timeout = listener::BoundedListenerOptions().handshake_timeout;
   if (limits.has_handshake_timeout()) {
-    absl::Duration timeout = absl::Seconds(limits.handshake_timeout().seconds()) +
-                             absl::Nanoseconds(limits.handshake_timeout().nanos());
-    if (timeout < absl::Seconds(1) || timeout > absl::Seconds(120)) {
-      return absl::InvalidArgumentError("limits.handshake_timeout: must be 1s to 120s");
-    }
+    handshake_timeout = absl::Seconds(limits.handshake_timeout().seconds()) +
+                        absl::Nanoseconds(limits.handshake_timeout().nanos());
   }
-  return absl::OkStatus();
+  absl::Status status = listener::ValidateLimits(limits.max_connections(), handshake_timeout);
+  if (status.ok()) return status;
+  return absl::InvalidArgumentError(absl::StrCat("limits.", status.message()));
 }
 
 absl::Status ValidateParty(const v1::Party& party, absl::string_view field) {

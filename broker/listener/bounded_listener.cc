@@ -62,17 +62,6 @@ bool IsTransientAcceptError(int error) {
   }
 }
 
-absl::Status Validate(const BoundedListenerOptions& options) {
-  if (options.address.empty()) return absl::InvalidArgumentError("address: required");
-  if (options.max_connections < 0) {
-    return absl::InvalidArgumentError("max_connections: must be 0 (default) or positive");
-  }
-  if (options.handshake_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("handshake_timeout: must be positive");
-  }
-  return absl::OkStatus();
-}
-
 void LogToStderr(Severity severity, absl::string_view message) {
   std::string line =
       absl::StrCat(severity == Severity::kWarning ? "WARNING " : "INFO ", message, "\n");
@@ -81,9 +70,27 @@ void LogToStderr(Severity severity, absl::string_view message) {
 
 }  // namespace
 
+absl::Status ValidateLimits(int64_t max_connections, absl::Duration handshake_timeout) {
+  if (max_connections < 0 || max_connections > kMaxMaxConnections) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_connections: must be 0 (three quarters of the open-file limit) or 1 to ",
+                     kMaxMaxConnections));
+  }
+  if (handshake_timeout < kMinHandshakeTimeout || handshake_timeout > kMaxHandshakeTimeout) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("handshake_timeout: must be ", absl::FormatDuration(kMinHandshakeTimeout),
+                     " to ", absl::FormatDuration(kMaxHandshakeTimeout)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<BoundedListener>> BoundedListener::Listen(
     BoundedListenerOptions options) {
-  if (absl::Status valid = Validate(options); !valid.ok()) return valid;
+  if (options.address.empty()) return absl::InvalidArgumentError("address: required");
+  if (absl::Status valid = ValidateLimits(options.max_connections, options.handshake_timeout);
+      !valid.ok()) {
+    return valid;
+  }
   if (!options.log) options.log = LogToStderr;
 
   FileLimit limit = RaiseOpenFileLimit();

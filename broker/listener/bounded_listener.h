@@ -44,12 +44,14 @@
 #define WAMS_BROKER_LISTENER_BOUNDED_LISTENER_H_
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -65,12 +67,12 @@ struct BoundedListenerOptions {
   // host:port to listen on, e.g. "127.0.0.1:7443" or "[::]:7443"; port 0 picks
   // a free port (see port()). Default: none, required.
   std::string address;
-  // Most accepted connections open at once, handshaking or established.
-  // Default: 0, meaning three quarters of the open-file limit (after raising
-  // the soft limit to the hard one), at most kDefaultMaxConnectionsCap.
+  // Most accepted connections open at once, handshaking or established, at
+  // most kMaxMaxConnections. Default: 0, meaning three quarters of the open-file limit (after
+  // raising the soft limit to the hard one), at most kDefaultMaxConnectionsCap.
   int max_connections = 0;
-  // A connection whose TLS handshake has not finished after this is closed.
-  // Default: 5 s.
+  // A connection whose TLS handshake has not finished after this is closed;
+  // kMinHandshakeTimeout to kMaxHandshakeTimeout. Default: 5 s.
   absl::Duration handshake_timeout = absl::Seconds(5);
   // Told true when new connections are taken again, false when they are not
   // (at the bound, or accept failing); also once from Start(). Default: none.
@@ -87,11 +89,20 @@ inline constexpr int kDefaultMaxConnectionsCap = 16384;
 // Descriptors max_connections must leave for everything else.
 inline constexpr int kMinFileHeadroom = 64;
 
+// The ranges a config may set, checked here for the config loaders too, so
+// a mistake stops start-up naming the field: INVALID_ARGUMENT
+// "max_connections: ..." or "handshake_timeout: ..." (the caller puts the
+// config's path in front).
+inline constexpr int kMaxMaxConnections = 1'000'000;
+inline constexpr absl::Duration kMinHandshakeTimeout = absl::Seconds(1);
+inline constexpr absl::Duration kMaxHandshakeTimeout = absl::Seconds(120);
+absl::Status ValidateLimits(int64_t max_connections, absl::Duration handshake_timeout);
+
 class BoundedListener {
  public:
   // Raises the soft open-file limit, binds and listens on options.address.
-  // INVALID_ARGUMENT for a malformed address, a negative max_connections or
-  // a handshake_timeout that is not positive; FAILED_PRECONDITION when
+  // INVALID_ARGUMENT for a malformed address or limits out of range
+  // (ValidateLimits); FAILED_PRECONDITION when
   // max_connections leaves fewer than kMinFileHeadroom descriptors of the
   // open-file limit; UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<BoundedListener>> Listen(BoundedListenerOptions options);
