@@ -28,10 +28,10 @@ ReferenceAdapter::ReferenceAdapter(const std::filesystem::path& pki_dir, std::st
   WriteFile(config_path(), config);
 }
 
-bool ReferenceAdapter::Start() {
-  process_ = std::make_unique<Subprocess>(
-      std::vector<std::string>{AdapterBinary(), "--config", config_path()},
-      dir_.File("adapter.log"));
+bool ReferenceAdapter::Start(const std::vector<std::string>& launcher) {
+  std::vector<std::string> argv = launcher;
+  argv.insert(argv.end(), {AdapterBinary(), "--config", config_path()});
+  process_ = std::make_unique<Subprocess>(argv, dir_.File("adapter.log"));
   std::optional<std::string> line = process_->ReadStdoutLine(absl::Seconds(30));
   constexpr std::string_view kPrefix = "listening on 127.0.0.1:";
   if (!line.has_value() || !line->starts_with(kPrefix)) return false;

@@ -48,7 +48,8 @@ class ReferenceAdapter {
                    std::vector<std::pair<std::string, std::string>> replacements = {});
 
   // Starts the process; true once it printed "listening on 127.0.0.1:PORT".
-  bool Start();
+  // `launcher` goes in front of the command (see BrokerFixture::Start).
+  bool Start(const std::vector<std::string>& launcher = {});
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string config_path() const { return dir_.File("adapter.textproto"); }

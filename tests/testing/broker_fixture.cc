@@ -66,9 +66,10 @@ int BrokerFixture::ExportAndVerify(const std::filesystem::path& dir, std::string
   return RunCommand({AuditBinary(), "verify", dir.string()}, output);
 }
 
-bool BrokerFixture::Start() {
-  process_ = std::make_unique<Subprocess>(
-      std::vector<std::string>{BrokerBinary(), "--config", config_path()}, log_path());
+bool BrokerFixture::Start(const std::vector<std::string>& launcher) {
+  std::vector<std::string> argv = launcher;
+  argv.insert(argv.end(), {BrokerBinary(), "--config", config_path()});
+  process_ = std::make_unique<Subprocess>(argv, log_path());
   std::optional<std::string> line = process_->ReadStdoutLine(absl::Seconds(30));
   constexpr std::string_view kPrefix = "listening on 127.0.0.1:";
   if (!line.has_value() || !line->starts_with(kPrefix)) return false;

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grpcpp/channel.h"
 #include "tests/testing/subprocess.h"
@@ -49,7 +50,9 @@ class BrokerFixture {
   int ReplaceInConfig(std::string_view from, std::string_view to);
 
   // Starts wams-broker with config_path(); true once it printed its port.
-  bool Start();
+  // `launcher` goes in front of the command, e.g. {"/usr/bin/prlimit",
+  // "--nofile=1024:1024", "--"} to run the broker with fewer descriptors.
+  bool Start(const std::vector<std::string>& launcher = {});
   // SIGTERM and wait; the exit code.
   int Stop();
   // Runs `wams-broker --config ... --export DIR` (the broker must be stopped)
