@@ -62,6 +62,12 @@ TEST(AdapterConfigTest, MistakesNameTheField) {
   std::vector<Case> cases = {
       {[](AdapterConfig& c) { c.set_broker_oin("123"); }, "broker_oin"},
       {[](AdapterConfig& c) { c.clear_listen_address(); }, "listen_address"},
+      {[](AdapterConfig& c) { c.mutable_connection_limits()->set_max_connections(2'000'000); },
+       "connection_limits.max_connections"},
+      {[](AdapterConfig& c) {
+         c.mutable_connection_limits()->mutable_handshake_timeout()->set_seconds(600);
+       },
+       "connection_limits.handshake_timeout"},
       {[](AdapterConfig& c) { c.mutable_tls()->clear_private_key_file(); }, "tls.private_key_file"},
       {[&](AdapterConfig& c) {
          add_category(c, "crisis_plan", broker::v1::SECRECY_REGIME_MEDICAL);

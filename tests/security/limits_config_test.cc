@@ -56,5 +56,23 @@ TEST(LimitsConfig, ServerCrlIsAcceptedAndClientCrlIsRefused) {
   EXPECT_THAT(status.message(), HasSubstr("client_tls.crl_file"));
 }
 
+TEST(LimitsConfig, ConnectionLimitsOutOfRangeAreRefusedNamingTheField) {
+  v1::BrokerConfig config = ExampleConfig();
+  config.mutable_limits()->set_max_connections(1'000'001);
+  absl::Status status = ValidateBrokerConfig(config);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("limits.max_connections"));
+
+  for (int64_t millis : {0, 999, 120'001}) {
+    config = ExampleConfig();
+    config.mutable_limits()->mutable_handshake_timeout()->set_seconds(millis / 1000);
+    config.mutable_limits()->mutable_handshake_timeout()->set_nanos(
+        static_cast<int32_t>(millis % 1000 * 1'000'000));
+    status = ValidateBrokerConfig(config);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << millis;
+    EXPECT_THAT(status.message(), HasSubstr("limits.handshake_timeout")) << millis;
+  }
+}
+
 }  // namespace
 }  // namespace wams::config
