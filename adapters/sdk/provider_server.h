@@ -52,7 +52,7 @@ struct ProviderServerOptions {
   // Most connections open at once, handshaking or established; a new one
   // beyond it is closed at once (broker/listener/bounded_listener.h).
   // Default: 0, meaning three quarters of the open-file limit (the soft limit
-  // is raised to the hard one at start), at most 16384.
+  // is raised to the hard one at start), at most 4096.
   int max_connections = 0;
   // A connection whose TLS handshake has not finished after this is closed.
   // 1 s to 120 s. Default: 5 s.
