@@ -259,22 +259,25 @@ class HealthWatcher {
 // for the connection (wait_for_ready) until `deadline`.
 using Probe = std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&, absl::Time)>;
 
-grpc::Status BrokerProbe(const std::shared_ptr<grpc::Channel>& channel, absl::Time deadline) {
-  auto stub = v1::ExchangeService::NewStub(channel);
-  grpc::ClientContext context;
+// Waits for the connection (wait_for_ready) until `deadline`.
+void WaitUntil(grpc::ClientContext& context, absl::Time deadline) {
   context.set_deadline(absl::ToChronoTime(deadline));
   context.set_wait_for_ready(true);
+}
+
+grpc::Status BrokerProbe(const std::shared_ptr<grpc::Channel>& channel, absl::Time deadline) {
+  grpc::ClientContext context;
+  WaitUntil(context, deadline);
   v1::WhoAmIResponse response;
-  return stub->WhoAmI(&context, v1::WhoAmIRequest(), &response);
+  return v1::ExchangeService::NewStub(channel)->WhoAmI(&context, v1::WhoAmIRequest(), &response);
 }
 
 grpc::Status AdapterProbe(const std::shared_ptr<grpc::Channel>& channel, absl::Time deadline) {
-  auto stub = v1::ProviderService::NewStub(channel);
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(deadline));
-  context.set_wait_for_ready(true);
+  WaitUntil(context, deadline);
   v1::ProviderResponse response;
-  return stub->Deliver(&context, GrantedRequest(kClientBsn, {"attendance"}), &response);
+  return v1::ProviderService::NewStub(channel)->Deliver(
+      &context, GrantedRequest(kClientBsn, {"attendance"}), &response);
 }
 
 // The flood scenario against a running server: `established` is a channel
