@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -97,7 +98,8 @@ absl::StatusOr<std::unique_ptr<BoundedListener>> BoundedListener::Listen(
   int files = ClampToInt(limit.soft);
   int max_connections = options.max_connections;
   if (max_connections == 0) {
-    max_connections = std::clamp(files / 4 * 3, 1, kDefaultMaxConnectionsCap);
+    max_connections =
+        std::clamp(std::min(files / 4 * 3, files - kMinFileHeadroom), 1, kDefaultMaxConnectionsCap);
   } else if (max_connections > files - kMinFileHeadroom) {
     return absl::FailedPreconditionError(
         absl::StrCat("max_connections: ", max_connections, " leaves fewer than ", kMinFileHeadroom,
@@ -110,15 +112,18 @@ absl::StatusOr<std::unique_ptr<BoundedListener>> BoundedListener::Listen(
   if (!sockets.ok()) return sockets.status();
   std::unique_ptr<BoundedListener> listener(new BoundedListener(
       std::move(options), std::move(sockets->fds), sockets->port, max_connections));
+  if (listener->wake_fd_ < 0) {
+    return absl::UnavailableError(absl::StrCat("listener: eventfd: ", std::strerror(errno)));
+  }
   listener->Log(Severity::kInfo,
                 absl::StrCat("listener on port ", listener->port_, ": open files ", files,
                              limit.soft != limit.soft_before
                                  ? absl::StrCat(" (soft limit raised from ", limit.soft_before, ")")
                                  : "",
-                             ", hard limit ", limit.hard, "; at most ", max_connections,
-                             " connections, handshake timeout ",
+                             ", hard limit ",
+                             limit.hard == RLIM_INFINITY ? "unlimited" : absl::StrCat(limit.hard),
+                             "; at most ", max_connections, " connections, handshake timeout ",
                              absl::FormatDuration(listener->options_.handshake_timeout)));
-  if (listener->wake_fd_ < 0) return absl::InternalError("listener: eventfd failed");
   return listener;
 }
 
@@ -178,6 +183,9 @@ void BoundedListener::Run() {
       continue;
     }
     if (stopped_.load()) return;
+    // Reopened here when RefuseWithReserve lost the descriptor to another
+    // thread, so the next EMFILE can drain the queue again.
+    if (reserve_fd_ < 0) reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
     now = absl::Now();
     SweepIfDue(now, saturated_ ? kBusySweepInterval : kIdleSweepInterval);
     if (now >= retry_after_) {
@@ -212,11 +220,15 @@ void BoundedListener::AcceptPending(int listen_fd) {
 }
 
 void BoundedListener::HandOver(int listen_fd, int fd) {
+  if (acceptor_ == nullptr) {  // AddTo was not called: there is no server to hand it to
+    close(fd);
+    return;
+  }
   if (connections_.size() >= static_cast<size_t>(max_connections_)) {
     // Connections gRPC closed since the last sweep make room.
     SweepIfDue(absl::Now(), kBusySweepInterval);
   }
-  if (acceptor_ == nullptr || connections_.size() >= static_cast<size_t>(max_connections_)) {
+  if (connections_.size() >= static_cast<size_t>(max_connections_)) {
     // Closed at once rather than left queued: the backlog stays free, and
     // the client sees the refusal instead of a silent hang.
     close(fd);
@@ -226,7 +238,7 @@ void BoundedListener::HandOver(int listen_fd, int fd) {
       Log(Severity::kWarning,
           absl::StrCat("listener on port ", port_, " at its bound of ", max_connections_,
                        " connections: closed ", refused_at_bound_,
-                       " new connections at once (limits.max_connections)"));
+                       " new connections at once (max_connections)"));
       refused_at_bound_ = 0;
     }
     return;
@@ -269,7 +281,7 @@ void BoundedListener::SweepIfDue(absl::Time now, absl::Duration interval) {
   last_sweep_ = now;
   // Not back to accepting at the first free slot: at the bound under a flood
   // that would flap with every connection that times out.
-  if (saturated_ && connections_.size() <= static_cast<size_t>(max_connections_) / 10 * 9) {
+  if (saturated_ && connections_.size() <= static_cast<size_t>(max_connections_) * 9 / 10) {
     saturated_ = false;
   }
 }
