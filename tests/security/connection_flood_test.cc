@@ -6,7 +6,10 @@
 // flood: plain TCP connections that send the first bytes of a TLS ClientHello
 // and then wait, as a client without a certificate (or a slowloris) does.
 // Before the fix gRPC 1.51 hit EMFILE in accept4, logged "Failed accept4" and
-// never accepted again while health said SERVING. The tests show:
+// never accepted again while health said SERVING. gRPC 1.51 cannot be made to
+// resume by itself; the mechanism that does is broker/listener/: the server's
+// own accept loop, handing sockets to gRPC's external connection acceptor,
+// bounded below the file limit. The tests show:
 //  - a channel established before the flood keeps working during it;
 //  - health reports NOT_SERVING while the listener is saturated;
 //  - after the flood a new mTLS channel's call succeeds within 15 s, with no
