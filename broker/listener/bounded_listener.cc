@@ -187,7 +187,7 @@ void BoundedListener::Run() {
     // thread, so the next EMFILE can drain the queue again.
     if (reserve_fd_ < 0) reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
     now = absl::Now();
-    SweepIfDue(now, saturated_ ? kBusySweepInterval : kIdleSweepInterval);
+    SweepIfDue(now, (saturated_ || failing_) ? kBusySweepInterval : kIdleSweepInterval);
     if (now >= retry_after_) {
       for (size_t i = 0; i < listen_fds_.size(); ++i) {
         // After an error, try again even with nothing pending: EAGAIN shows
