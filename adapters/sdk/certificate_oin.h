@@ -1,15 +1,10 @@
 // certificate_oin.h: the OIN in the certificate of the party calling an adapter.
 //
 // PKIoverheid certificates carry the organisation's OIN in the subject's
-// serialNumber attribute. The SDK reads it from the parsed certificate, never
-// by splitting a subject string (values may hold escaped commas, and gRPC's
-// x509_subject reorders attributes).
-//
-// The broker has its own copy of this function; adapters sit on the other side
-// of the trust boundary and link nothing of the broker, so the duplication is
-// deliberate.
-//
-//   absl::StatusOr<std::string> oin = OinFromCertificatePem(pem);
+// serialNumber attribute. The SDK reads it with the broker's own reader,
+// pki::OinFromCertificatePem (pki/certificate_oin.h, a library below both
+// that links nothing of the broker), so adapter and broker refuse the same
+// certificates: none or two serialNumbers, or one that is not a valid OIN.
 //
 //   CertificateOinCache cache;                   // per server, for every call
 //   absl::StatusOr<std::string> oin = cache.OinFromCertificatePem(pem);
@@ -27,11 +22,7 @@
 
 namespace wams::adapters {
 
-// The subject serialNumber of the first certificate in `pem`.
-// UNAUTHENTICATED when the PEM does not parse or has no serialNumber.
-absl::StatusOr<std::string> OinFromCertificatePem(absl::string_view pem);
-
-// OinFromCertificatePem for every call of a server, remembering the OINs of
+// pki::OinFromCertificatePem for every call of a server, remembering the OINs of
 // the certificates it read. Parsing a PEM certificate costs OpenSSL 3 about
 // 250 us of CPU (its provider-based key decoding), more than the rest of an
 // adapter's answer, while the caller presents the same certificate on every
@@ -44,7 +35,7 @@ class CertificateOinCache {
   // over. Default: 64 (an adapter has one caller, the broker).
   explicit CertificateOinCache(size_t capacity = 64) : capacity_(capacity) {}
 
-  // As the free function.
+  // As pki::OinFromCertificatePem: the OIN, or UNAUTHENTICATED saying why not.
   absl::StatusOr<std::string> OinFromCertificatePem(absl::string_view pem);
 
  private:

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/common/log.h"
-#include "broker/identity/certificate_oin.h"
+#include "pki/certificate_oin.h"
 
 namespace wams::identity {
 namespace {
@@ -41,9 +41,9 @@ absl::StatusOr<std::shared_ptr<const Authenticator::Peer>> Authenticator::PeerFo
     auto found = peers_.find(pem);
     if (found != peers_.end()) return found->second;
   }
-  absl::StatusOr<X509Ptr> certificate = ParseCertificatePem(pem);
+  absl::StatusOr<pki::X509Ptr> certificate = pki::ParseCertificatePem(pem);
   if (!certificate.ok()) return certificate.status();
-  absl::StatusOr<std::string> oin = OinFromCertificate(**certificate);
+  absl::StatusOr<std::string> oin = pki::OinFromCertificate(**certificate);
   if (!oin.ok()) return oin.status();
   auto peer = std::make_shared<const Peer>(Peer{*std::move(certificate), *std::move(oin)});
   absl::MutexLock lock(&peers_mu_);

@@ -25,11 +25,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/identity/certificate_oin.h"
 #include "broker/identity/party_registry.h"
 #include "broker/identity/revocation_list.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/support/string_ref.h"
+#include "pki/certificate_oin.h"
 
 namespace wams::identity {
 
@@ -65,7 +65,7 @@ class Authenticator {
  private:
   // A verified peer certificate, parsed once.
   struct Peer {
-    X509Ptr certificate;
+    pki::X509Ptr certificate;
     std::string oin;
   };
   // The parsed certificate of `pem`, from the cache or parsed and cached.

@@ -16,7 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "broker/common/log.h"
 #include "broker/common/secret_file.h"
-#include "broker/identity/certificate_oin.h"
+#include "pki/certificate_oin.h"
 
 namespace wams::identity {
 namespace {
@@ -66,11 +66,11 @@ std::string BundleField(absl::string_view crl_field) {
                       "ca_bundle_file");
 }
 
-std::vector<X509Ptr> ReadCertificates(absl::string_view pem) {
-  std::vector<X509Ptr> certs;
+std::vector<pki::X509Ptr> ReadCertificates(absl::string_view pem) {
+  std::vector<pki::X509Ptr> certs;
   BioPtr bio = MemoryBio(pem);
   while (bio != nullptr) {
-    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    pki::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (cert == nullptr) break;
     certs.push_back(std::move(cert));
   }
@@ -115,7 +115,7 @@ absl::StatusOr<std::vector<CrlPtr>> ReadCrls(absl::string_view bytes, absl::stri
 
 absl::StatusOr<std::shared_ptr<const RevocationList>> RevocationList::Parse(
     absl::string_view crl_bytes, absl::string_view ca_bundle_pem, absl::string_view field) {
-  std::vector<X509Ptr> cas = ReadCertificates(ca_bundle_pem);
+  std::vector<pki::X509Ptr> cas = ReadCertificates(ca_bundle_pem);
   if (cas.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(BundleField(field), ": no PEM certificate to verify ", field, " with"));
@@ -185,8 +185,8 @@ absl::Status RevocationList::Check(X509& cert) const {
     X509_REVOKED* entry = nullptr;
     // 1: listed as revoked; 2: listed as removeFromCRL (so valid again); 0: not listed.
     if (X509_CRL_get0_by_cert(crl, &entry, &cert) == 1) {
-      return absl::UnauthenticatedError(absl::StrCat("the client certificate (serial ",
-                                                     SerialHex(cert), ", issuer ", NameText(issuer),
+      return absl::UnauthenticatedError(absl::StrCat("the certificate (serial ", SerialHex(cert),
+                                                     ", issuer ", NameText(issuer),
                                                      ") is revoked (", field_, ")"));
     }
   }

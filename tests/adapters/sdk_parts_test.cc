@@ -1,5 +1,5 @@
-// The SDK's small parts: BSN check and redaction, the caller's OIN, key file
-// permissions, and the file backend.
+// The SDK's small parts: BSN check and redaction, the cache of callers' OINs
+// (the reader itself: tests/pki), key file permissions, and the file backend.
 #include <sys/stat.h>
 
 #include "adapters/backends/file_backend.h"
@@ -32,19 +32,6 @@ TEST(BsnTest, RejectsOthers) {
 TEST(BsnTest, RedactsBsnsButNotOtherNumbers) {
   EXPECT_EQ(RedactBsns("id=111222333 n=123456789 t=1234567820 x=123456782."),
             "id=[bsn] n=123456789 t=1234567820 x=[bsn].");
-}
-
-TEST(CertificateOinTest, ReadsSerialNumberOfDevPkiCertificate) {
-  testing::TempDir dir;
-  testing::MakeDevPki(dir.path());
-  absl::StatusOr<std::string> oin =
-      OinFromCertificatePem(testing::ReadFile(dir.path() / "broker.crt"));
-  ASSERT_TRUE(oin.ok()) << oin.status();
-  EXPECT_EQ(*oin, "00000001001234567100");
-  // The CA has no serialNumber in its subject.
-  EXPECT_EQ(OinFromCertificatePem(testing::ReadFile(dir.path() / "ca.crt")).status().code(),
-            absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(OinFromCertificatePem("not a pem").status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST(CertificateOinTest, CacheAnswersEachCertificateWithItsOwnOin) {

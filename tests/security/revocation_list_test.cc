@@ -5,9 +5,9 @@
 
 #include <filesystem>
 
-#include "broker/identity/certificate_oin.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pki/certificate_oin.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -31,8 +31,9 @@ class RevocationListTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete pki_; }
 
-  static X509Ptr Certificate(const std::string& name) {
-    absl::StatusOr<X509Ptr> cert = ParseCertificatePem(ReadFile(pki_->path() / (name + ".crt")));
+  static pki::X509Ptr Certificate(const std::string& name) {
+    absl::StatusOr<pki::X509Ptr> cert =
+        pki::ParseCertificatePem(ReadFile(pki_->path() / (name + ".crt")));
     EXPECT_TRUE(cert.ok()) << cert.status();
     return cert.ok() ? *std::move(cert) : nullptr;
   }
@@ -78,7 +79,8 @@ TEST_F(RevocationListTest, CertificateOfAnotherIssuerIsNotJudgedByThisCrl) {
   auto list = RevocationList::Parse(testing::MakeCrlPem(pki_->path(), {.revoked = {"revoked"}}),
                                     Bundle(), kField);
   ASSERT_TRUE(list.ok());
-  absl::StatusOr<X509Ptr> foreign = ParseCertificatePem(ReadFile(other.path() / "ggz.crt"));
+  absl::StatusOr<pki::X509Ptr> foreign =
+      pki::ParseCertificatePem(ReadFile(other.path() / "ggz.crt"));
   ASSERT_TRUE(foreign.ok());
   EXPECT_TRUE((*list)->Check(**foreign).ok());
 }

@@ -74,6 +74,16 @@ void AddName(X509_NAME* name, const char* field, const std::string& value) {
         "adding a subject field");
 }
 
+// Any bytes as a UTF8String: AddName's string table would refuse a control
+// character in a serialNumber (a PrintableString), and the tests need such
+// certificates to show the broker and adapters refuse them.
+void AddSerialNumber(X509_NAME* name, const std::string& value) {
+  Check(X509_NAME_add_entry_by_NID(name, NID_serialNumber, V_ASN1_UTF8STRING,
+                                   reinterpret_cast<const unsigned char*>(value.data()),
+                                   static_cast<int>(value.size()), -1, 0) == 1,
+        "adding a serialNumber");
+}
+
 long Seconds(absl::Duration offset) { return static_cast<long>(absl::ToInt64Seconds(offset)); }
 
 }  // namespace
@@ -98,7 +108,8 @@ void IssueCertificate(const std::filesystem::path& pki_dir, const CertificateSpe
   X509_NAME* subject = X509_get_subject_name(cert.get());
   AddName(subject, "C", "NL");
   AddName(subject, "O", spec.name);
-  AddName(subject, "serialNumber", spec.oin);
+  AddSerialNumber(subject, spec.oin);
+  for (const std::string& extra : spec.more_serial_numbers) AddSerialNumber(subject, extra);
   AddName(subject, "CN", spec.name + ".wams.test");
   Check(X509_gmtime_adj(X509_getm_notBefore(cert.get()), Seconds(spec.not_before)) != nullptr,
         "notBefore");

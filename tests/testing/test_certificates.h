@@ -1,7 +1,8 @@
 // test_certificates.h: party certificates and CRLs made at test time with
 // the OpenSSL API, signed by the CA of a dev PKI (deploy/dev-pki.sh), for
-// the cases the openssl CLI of Debian 12 cannot date freely: expired and
-// not-yet-valid certificates, and revocation lists.
+// the cases the openssl CLI of Debian 12 cannot make freely: expired and
+// not-yet-valid certificates, subjects with two serialNumbers or a control
+// character in one, and revocation lists.
 //
 //   IssueCertificate(pki_dir, {.name = "expired-ggz", .oin = kGgzOin,
 //                              .not_before = -absl::Hours(48), .not_after = -absl::Hours(24)});
@@ -21,8 +22,11 @@ namespace wams::testing {
 struct CertificateSpec {
   // The files written: `name`.crt and `name`.key (mode 0600) in the PKI dir.
   std::string name;
-  // The subject serialNumber (the party's OIN).
+  // The subject serialNumber (the party's OIN), written as given: it may hold
+  // any bytes, a newline included (a UTF8String, as no CA should issue).
   std::string oin;
+  // Further subject serialNumber attributes after `oin`. Default: none.
+  std::vector<std::string> more_serial_numbers = {};
   // Validity, relative to now. Default: from an hour ago for a day.
   absl::Duration not_before = -absl::Hours(1);
   absl::Duration not_after = absl::Hours(24);
