@@ -154,14 +154,6 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
   WAMS_RETURN_IF_ERROR(ValidateTls(config.server_tls(), "server_tls"));
   if (config.has_client_tls()) {
     WAMS_RETURN_IF_ERROR(ValidateTls(config.client_tls(), "client_tls"));
-    // Fail closed rather than let an operator believe providers' certificates
-    // are checked for revocation: the provider transport has no CRL check yet.
-    if (!config.client_tls().crl_file().empty()) {
-      return absl::InvalidArgumentError(
-          "client_tls.crl_file: not supported yet: the broker does not check providers' "
-          "certificates against a CRL; remove it (server_tls.crl_file checks the broker's "
-          "callers)");
-    }
   }
   WAMS_RETURN_IF_ERROR(ValidateLimits(config.limits()));
   WAMS_RETURN_IF_ERROR(ValidateConnectionLimits(config.limits()));

@@ -1,9 +1,12 @@
 #include "broker/routing/grpc_provider_transport.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/common/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "policy/base/status_macros.h"
 
@@ -23,34 +26,78 @@ struct Call {
   v1::ProviderRequest request;
   v1::ProviderResponse response;
   ProviderTransport::Done done;
+  std::shared_ptr<HandshakeRefusals> refusals;
 };
+
+// What a failed call tells the exchange. gRPC reports a handshake our
+// verifier refused as UNAVAILABLE, with the verifier's message inside its
+// own; the refusal recorded for the channel gives the clean status
+// (UNAUTHENTICATED, naming what was found). It is used only when gRPC's
+// message carries it, so a later failure of another kind (the provider went
+// down) is not mistaken for an old refusal.
+absl::Status CallFailure(const grpc::Status& status, const HandshakeRefusals& refusals,
+                         absl::string_view provider_name) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    if (std::optional<absl::Status> refused = refusals.Last();
+        refused.has_value() && absl::StrContains(status.error_message(), refused->message())) {
+      return absl::Status(refused->code(), absl::StrCat(provider_name, ": ", refused->message(),
+                                                        "; refused at the TLS handshake, nothing "
+                                                        "was sent"));
+    }
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(provider_name, ": ", status.error_message()));
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcProviderTransport>> GrpcProviderTransport::Create(
-    const v1::TlsFiles& tls) {
-  grpc::SslCredentialsOptions options;
-  WAMS_ASSIGN_OR_RETURN(options.pem_root_certs,
-                        common::ReadPublicFile(tls.ca_bundle_file(), "client_tls.ca_bundle_file"));
+    const v1::TlsFiles& tls, absl::string_view field) {
   WAMS_ASSIGN_OR_RETURN(
-      options.pem_cert_chain,
-      common::ReadPublicFile(tls.certificate_file(), "client_tls.certificate_file"));
+      std::string ca_bundle,
+      common::ReadPublicFile(tls.ca_bundle_file(), absl::StrCat(field, ".ca_bundle_file")));
+  grpc::experimental::IdentityKeyCertPair identity;
   WAMS_ASSIGN_OR_RETURN(
-      options.pem_private_key,
-      common::ReadPrivateFile(tls.private_key_file(), "client_tls.private_key_file"));
+      identity.certificate_chain,
+      common::ReadPublicFile(tls.certificate_file(), absl::StrCat(field, ".certificate_file")));
+  WAMS_ASSIGN_OR_RETURN(
+      identity.private_key,
+      common::ReadPrivateFile(tls.private_key_file(), absl::StrCat(field, ".private_key_file")));
+  std::shared_ptr<identity::CrlFile> crl;
+  if (!tls.crl_file().empty()) {
+    WAMS_ASSIGN_OR_RETURN(crl, identity::CrlFile::Load(tls.crl_file(), tls.ca_bundle_file(),
+                                                       absl::StrCat(field, ".crl_file")));
+  }
+  auto certificates = std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
+      std::move(ca_bundle), std::vector{std::move(identity)});
   return std::unique_ptr<GrpcProviderTransport>(
-      new GrpcProviderTransport(grpc::SslCredentials(options)));
+      new GrpcProviderTransport(std::move(certificates), std::move(crl)));
 }
 
-v1::ProviderService::Stub* GrpcProviderTransport::StubFor(const std::string& endpoint) {
+const GrpcProviderTransport::ProviderChannel& GrpcProviderTransport::ChannelFor(
+    const v1::Party& provider) {
   absl::MutexLock lock(&mu_);
-  std::unique_ptr<v1::ProviderService::Stub>& stub = stubs_[endpoint];
-  if (stub == nullptr) {
+  ProviderChannel& channel = channels_[{provider.endpoint(), provider.oin()}];
+  if (channel.stub == nullptr) {
+    channel.refusals = std::make_shared<HandshakeRefusals>();
+    // TLS credentials rather than SslCredentials: only they take a verifier,
+    // and the verifier is what checks the provider's OIN before anything is
+    // sent. The chain is still verified against the bundle (the default).
+    grpc::experimental::TlsChannelCredentialsOptions options;
+    options.set_certificate_provider(certificates_);
+    options.watch_root_certs();
+    options.watch_identity_key_cert_pairs();
+    options.set_certificate_verifier(
+        grpc::experimental::ExternalCertificateVerifier::Create<ProviderCertificateVerifier>(
+            ExpectedProvider{
+                .name = provider.name(), .oin = provider.oin(), .endpoint = provider.endpoint()},
+            crl_, channel.refusals));
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
-    stub = v1::ProviderService::NewStub(grpc::CreateCustomChannel(endpoint, credentials_, args));
+    channel.stub = v1::ProviderService::NewStub(grpc::CreateCustomChannel(
+        provider.endpoint(), grpc::experimental::TlsCredentials(options), args));
   }
-  return stub.get();
+  return channel;
 }
 
 void GrpcProviderTransport::Deliver(const v1::Party& provider, const v1::ProviderRequest& request,
@@ -60,23 +107,22 @@ void GrpcProviderTransport::Deliver(const v1::Party& provider, const v1::Provide
         absl::StrCat(provider.name(), " (OIN ", provider.oin(), ") has no endpoint")));
     return;
   }
+  const ProviderChannel& channel = ChannelFor(provider);
   auto* call = new Call;
   call->request = request;
   call->done = std::move(done);
+  call->refusals = channel.refusals;
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  StubFor(provider.endpoint())
-      ->async()
-      ->Deliver(
-          &call->context, &call->request, &call->response,
-          [call, name = provider.name()](grpc::Status status) {
-            std::unique_ptr<Call> owned(call);
-            if (status.ok()) {
-              std::move(owned->done)(std::move(owned->response));
-              return;
-            }
-            std::move(owned->done)(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                                                absl::StrCat(name, ": ", status.error_message())));
-          });
+  channel.stub->async()->Deliver(
+      &call->context, &call->request, &call->response,
+      [call, name = provider.name()](grpc::Status status) {
+        std::unique_ptr<Call> owned(call);
+        if (status.ok()) {
+          std::move(owned->done)(std::move(owned->response));
+          return;
+        }
+        std::move(owned->done)(CallFailure(status, *owned->refusals, name));
+      });
 }
 
 }  // namespace wams::routing

@@ -26,8 +26,10 @@ class ProviderTransport {
 
   // Sends `request` to `provider` and calls `done` exactly once, from any
   // thread, with the answer or: UNAVAILABLE (unreachable, refused),
-  // DEADLINE_EXCEEDED (no answer within `deadline`), or the provider's own
-  // error. Never blocks the caller.
+  // DEADLINE_EXCEEDED (no answer within `deadline`), UNAUTHENTICATED (the
+  // certificate at the endpoint is not the registered party's, or is
+  // revoked: nothing of `request` was sent; the message names what was
+  // found), or the provider's own error. Never blocks the caller.
   virtual void Deliver(const v1::Party& provider, const v1::ProviderRequest& request,
                        absl::Duration deadline, Done done) = 0;
 };

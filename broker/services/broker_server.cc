@@ -173,9 +173,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
                         ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
                                                     std::move(ledger_setup.options)));
-  WAMS_ASSIGN_OR_RETURN(parts->transport,
-                        routing::GrpcProviderTransport::Create(
-                            config.has_client_tls() ? config.client_tls() : config.server_tls()));
+  WAMS_ASSIGN_OR_RETURN(
+      parts->transport,
+      config.has_client_tls()
+          ? routing::GrpcProviderTransport::Create(config.client_tls())
+          : routing::GrpcProviderTransport::Create(config.server_tls(), "server_tls"));
   parts->case_store = std::make_unique<cases::CaseStore>(*parts->storage);
   parts->case_manager = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
       .store = parts->case_store.get(),

@@ -18,6 +18,7 @@ void ExchangeFlowTest::SetUp() {
   ASSERT_EQ(broker_.ReplaceInConfig("provider_deadline { seconds: 5 }",
                                     "provider_deadline { seconds: 2 }"),
             1);
+  ASSERT_NO_FATAL_FAILURE(BeforeBrokerStart());
   ASSERT_TRUE(broker_.Start()) << ReadFile(broker_.log_path());
 }
 

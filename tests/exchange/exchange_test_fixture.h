@@ -28,6 +28,9 @@ inline constexpr char kCoordinator[] = "regisseur-7";
 class ExchangeFlowTest : public ::testing::Test {
  protected:
   void SetUp() override;
+  // Called by SetUp once the config points at the providers, before the
+  // broker starts: a test changes the config (or its providers) here.
+  virtual void BeforeBrokerStart() {}
 
   // A stub as `cert_name`, acting as `professional_id`.
   std::unique_ptr<v1::CaseService::Stub> Cases(const std::string& cert_name = "municipality");

@@ -1,7 +1,7 @@
 // The CRL as configuration: a CRL file the broker cannot use stops start-up
 // with a message naming the field, since a broker that silently ignored its
 // revocation list would let revoked partners in. A stale CRL is enforced and
-// warned about; a CRL for the providers' side is not supported and says so.
+// warned about. The same holds for the providers' side (client_tls.crl_file).
 #include <string>
 
 #include "gmock/gmock.h"
@@ -20,7 +20,6 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kServerTlsEnd[] = "ca_bundle_file: \"../dev-pki/ca.crt\"\n}";
-constexpr int kExitConfigError = 2;
 constexpr int kExitStartError = 1;
 
 // Adds crl_file: "../dev-pki/`file`" to server_tls.
@@ -77,20 +76,36 @@ TEST(CrlStartUp, CrlSignedByAnotherCaStopsStartUp) {
   EXPECT_THAT(output, AllOf(HasSubstr("server_tls.crl_file"), HasSubstr("does not verify")));
 }
 
-TEST(CrlStartUp, CrlForTheProvidersSideIsRefusedAsNotSupported) {
-  BrokerFixture broker;
-  WriteFile(broker.pki_dir() / "ca.crl", MakeCrlPem(broker.pki_dir(), {}));
+// Adds a client_tls (the broker's certificate towards providers) whose
+// crl_file is "../dev-pki/`file`".
+void UseClientCrlFile(BrokerFixture& broker, const std::string& file) {
   ASSERT_EQ(broker.ReplaceInConfig("data_dir:",
                                    "client_tls {\n"
                                    "  certificate_file: \"../dev-pki/broker.crt\"\n"
                                    "  private_key_file: \"../dev-pki/broker.key\"\n"
                                    "  ca_bundle_file: \"../dev-pki/ca.crt\"\n"
-                                   "  crl_file: \"../dev-pki/ca.crl\"\n"
-                                   "}\ndata_dir:"),
+                                   "  crl_file: \"../dev-pki/" +
+                                       file +
+                                       "\"\n"
+                                       "}\ndata_dir:"),
             1);
+}
+
+TEST(CrlStartUp, CrlForTheProvidersSideIsLoaded) {
+  BrokerFixture broker;
+  WriteFile(broker.pki_dir() / "ca.crl", MakeCrlPem(broker.pki_dir(), {}));
+  UseClientCrlFile(broker, "ca.crl");
+  ASSERT_TRUE(broker.Start()) << ReadFile(broker.log_path());
+  EXPECT_THAT(ReadFile(broker.log_path()), HasSubstr("client_tls.crl_file: 1 CRL(s)"));
+}
+
+TEST(CrlStartUp, MalformedCrlForTheProvidersSideStopsStartUpNamingTheField) {
+  BrokerFixture broker;
+  WriteFile(broker.pki_dir() / "ca.crl", "this is not a certificate revocation list\n");
+  UseClientCrlFile(broker, "ca.crl");
   std::string output;
-  EXPECT_EQ(RunBroker(broker, &output), kExitConfigError);
-  EXPECT_THAT(output, AllOf(HasSubstr("client_tls.crl_file"), HasSubstr("not supported")));
+  EXPECT_EQ(RunBroker(broker, &output), kExitStartError);
+  EXPECT_THAT(output, AllOf(HasSubstr("client_tls.crl_file"), HasSubstr("no CRL in the file")));
 }
 
 TEST(CrlStartUp, StaleCrlIsEnforcedAndWarnedAbout) {
