@@ -5,6 +5,9 @@
 // attributes, whichever comes first, naming why; a serialNumber with a
 // newline is refused as no valid OIN and never echoed raw, into the error or
 // the log. Certificates are made at test time, signed by the dev CA.
+#include <signal.h>
+
+#include <memory>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -48,7 +51,25 @@ class CertificateSubtletiesTest : public ::testing::Test {
     EXPECT_THAT(log, Not(HasSubstr("forged-by-certificate"))) << log;
   }
 
+  // A wams-adapter for the school, called directly (as the broker would).
+  void StartAdapter() {
+    adapter_ = std::make_unique<ReferenceAdapter>(broker_.pki_dir(), "school");
+    ASSERT_TRUE(adapter_->Start()) << adapter_->Log();
+  }
+  // One granted request to the adapter, presenting `cert_name`; the channel
+  // closes on return, so the adapter can stop at once afterwards.
+  grpc::Status DeliverToAdapterAs(const std::string& cert_name, v1::ProviderResponse* response) {
+    BrokerCaller caller(broker_.pki_dir(), adapter_->port(), cert_name);
+    return caller.Deliver(GrantedRequest(kClientBsn, {"attendance"}), response);
+  }
+  // Stops the adapter; everything it logged.
+  std::string StopAdapter() {
+    EXPECT_EQ(adapter_->process().Stop(SIGTERM), 0);
+    return adapter_->Log();
+  }
+
   BrokerFixture broker_;
+  std::unique_ptr<ReferenceAdapter> adapter_;
 };
 
 TEST_F(CertificateSubtletiesTest, BrokerRefusesTwoSerialNumbersWhicheverComesFirst) {
@@ -79,46 +100,30 @@ TEST_F(CertificateSubtletiesTest, BrokerNeverEchoesANewlineInASerialNumber) {
 }
 
 TEST_F(CertificateSubtletiesTest, AdapterRefusesTwoSerialNumbersEvenWithTheBrokersFirst) {
-  ReferenceAdapter adapter(broker_.pki_dir(), "school");
-  ASSERT_TRUE(adapter.Start()) << adapter.Log();
-
-  BrokerCaller impostor(broker_.pki_dir(), adapter.port(), "broker-then-school");
+  ASSERT_NO_FATAL_FAILURE(StartAdapter());
   v1::ProviderResponse response;
-  grpc::Status status = impostor.Deliver(GrantedRequest(kClientBsn, {"attendance"}), &response);
+  grpc::Status status = DeliverToAdapterAs("broker-then-school", &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
       << "answered with " << response.data_size() << " categories of data";
   EXPECT_THAT(status.error_message(), HasSubstr("2 serialNumber attributes"));
-
   // The control: the broker's own certificate is answered.
-  BrokerCaller genuine(broker_.pki_dir(), adapter.port());
-  grpc::Status answered = genuine.Deliver(GrantedRequest(kClientBsn, {"attendance"}), &response);
+  grpc::Status answered = DeliverToAdapterAs("broker", &response);
   EXPECT_TRUE(answered.ok()) << answered.error_message();
 
-  EXPECT_EQ(adapter.process().Stop(SIGTERM), 0);
-  const std::string log = adapter.Log();
+  const std::string log = StopAdapter();
   EXPECT_THAT(log, HasSubstr("2 serialNumber attributes"));
-  // Only the genuine call was delivered.
-  size_t delivered = 0;
-  for (size_t at = log.find("deliver request_id="); at != std::string::npos;
-       at = log.find("deliver request_id=", at + 1)) {
-    ++delivered;
-  }
-  EXPECT_EQ(delivered, 1u) << log;
+  EXPECT_EQ(DeliveredRequests(log), 1) << log;  // the genuine call only
 }
 
 TEST_F(CertificateSubtletiesTest, AdapterNeverEchoesANewlineInASerialNumber) {
-  ReferenceAdapter adapter(broker_.pki_dir(), "school");
-  ASSERT_TRUE(adapter.Start()) << adapter.Log();
-
-  BrokerCaller impostor(broker_.pki_dir(), adapter.port(), "broker-newline");
+  ASSERT_NO_FATAL_FAILURE(StartAdapter());
   v1::ProviderResponse response;
-  grpc::Status status = impostor.Deliver(GrantedRequest(kClientBsn, {"attendance"}), &response);
+  grpc::Status status = DeliverToAdapterAs("broker-newline", &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
   EXPECT_THAT(status.error_message(), AllOf(HasSubstr("not a valid OIN"), Not(HasSubstr("\n")),
                                             Not(HasSubstr("forged-by-certificate"))));
 
-  EXPECT_EQ(adapter.process().Stop(SIGTERM), 0);
-  const std::string log = adapter.Log();
+  const std::string log = StopAdapter();
   EXPECT_THAT(log, HasSubstr("not a valid OIN"));
   ExpectNoForgedLine(log);
 }

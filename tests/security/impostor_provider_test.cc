@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/exchange/exchange_test_fixture.h"
+#include "tests/security/security_test_util.h"
 #include "tests/testing/test_certificates.h"
 
 namespace wams::testing {
@@ -38,16 +39,6 @@ constexpr char kClientTls[] =
     "  crl_file: \"../dev-pki/providers.crl\"\n"
     "}\n"
     "data_dir:";
-
-// How many requests an adapter's log says it delivered.
-int DeliveredIn(const std::string& log) {
-  int delivered = 0;
-  for (size_t at = log.find("deliver request_id="); at != std::string::npos;
-       at = log.find("deliver request_id=", at + 1)) {
-    ++delivered;
-  }
-  return delivered;
-}
 
 // A GGZ request, granted by the policy (forwarded with the R17 obligation).
 class ProviderIdentityTest : public ExchangeFlowTest {
@@ -96,7 +87,7 @@ TEST_F(ImpostorProviderTest, AdapterWithAnotherPartysCertificateGetsNothing) {
 
   // The impostor received no request: no BSN, justification or professional id.
   ASSERT_EQ(impostor_->process().Stop(SIGTERM), 0);
-  EXPECT_EQ(DeliveredIn(impostor_->Log()), 0) << impostor_->Log();
+  EXPECT_EQ(DeliveredRequests(impostor_->Log()), 0) << impostor_->Log();
   EXPECT_THAT(impostor_->Log(), Not(HasSubstr(kCaseWorker)));
 
   // The operator is alerted, once per refused handshake, on one line.

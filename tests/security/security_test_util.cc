@@ -63,4 +63,13 @@ std::string Describe(const std::vector<BsnSighting>& sightings) {
   return text;
 }
 
+int DeliveredRequests(const std::string& adapter_log) {
+  int delivered = 0;
+  for (size_t at = adapter_log.find("deliver request_id="); at != std::string::npos;
+       at = adapter_log.find("deliver request_id=", at + 1)) {
+    ++delivered;
+  }
+  return delivered;
+}
+
 }  // namespace wams::testing

@@ -1,5 +1,6 @@
 // security_test_util.h: small helpers shared by the security tests: a
-// WhoAmI probe and a scanner that looks for BSNs in process output.
+// WhoAmI probe, a scanner that looks for BSNs in process output, and a count
+// of the requests an adapter delivered.
 #ifndef WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
 #define WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
 
@@ -38,6 +39,10 @@ std::vector<BsnSighting> FindBsns(const std::vector<std::filesystem::path>& file
 
 // "file:line: bsn" per sighting, for failure messages.
 std::string Describe(const std::vector<BsnSighting>& sightings);
+
+// How many requests a wams-adapter's log says it delivered (its one
+// "deliver request_id=..." line per request that reached its backend).
+int DeliveredRequests(const std::string& adapter_log);
 
 }  // namespace wams::testing
 
