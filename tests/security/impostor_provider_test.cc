@@ -8,7 +8,9 @@
 //
 // Each refused provider: the request ends UNAVAILABLE "not delivered", its
 // answer receipt is NOT_DELIVERED naming what was found, the provider saw
-// nothing, and the broker log has one ALERT line.
+// nothing, and the broker log has one ALERT line. A provider certificate of
+// another CA is refused too (a guard: the check uses TLS credentials of its
+// own, which must still verify the chain).
 #include <signal.h>
 
 #include <string>
@@ -20,6 +22,7 @@
 #include "tests/adapters/adapter_harness.h"
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/security/security_test_util.h"
+#include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certificates.h"
 
 namespace wams::testing {
@@ -106,6 +109,32 @@ TEST_F(ImpostorProviderTest, OtherProvidersAreStillServed) {
       RequestData(NewRequest(opened.case_id(), kSchoolOin, {"enrolment"}), &response);
   EXPECT_TRUE(school.status.ok()) << school.status.error_message();
   EXPECT_EQ(school_->Received().size(), 1u);
+}
+
+// The provider check runs on TLS credentials of its own: the chain must
+// still be verified against the broker's CA bundle, not only the OIN.
+class ForeignCaProviderTest : public ProviderIdentityTest {
+ protected:
+  void BeforeBrokerStart() override {
+    MakeDevPki(foreign_.path());  // another CA, and a "ggz" certificate with GGZ's OIN
+    // The foreign provider accepts the broker's client certificate.
+    WriteFile(foreign_.path() / "ca.crt", ReadFile(broker_.pki_dir() / "ca.crt"));
+    foreign_ggz_ = std::make_unique<TestProvider>(foreign_.path(), "ggz");
+    ASSERT_EQ(broker_.ReplaceInConfig(ggz_->endpoint(), foreign_ggz_->endpoint()), 1);
+  }
+
+  TempDir foreign_;
+  std::unique_ptr<TestProvider> foreign_ggz_;
+};
+
+TEST_F(ForeignCaProviderTest, ProviderCertificateOfAnotherCaGetsNothing) {
+  v1::DataResponse response;
+  CallResult result = RequestFromGgz(&response);
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << result.status.error_message();
+  ASSERT_EQ(result.receipts.size(), 1u);
+  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+  EXPECT_THAT(foreign_ggz_->Received(), IsEmpty());
 }
 
 class RevokedProviderTest : public ProviderIdentityTest {
