@@ -52,9 +52,9 @@ class Authenticator {
       : registry_(registry), crl_(std::move(crl)) {}
 
   // UNAUTHENTICATED when the peer presented no verified certificate, the
-  // certificate is revoked or has no serialNumber; PERMISSION_DENIED naming
-  // the OIN when no configured party has it; INVALID_ARGUMENT for a
-  // malformed professional id.
+  // certificate is revoked, or its subject does not name exactly one valid
+  // OIN (pki::OinFromCertificate); PERMISSION_DENIED naming the OIN when no
+  // configured party has it; INVALID_ARGUMENT for a malformed professional id.
   absl::StatusOr<Caller> Identify(
       const grpc::AuthContext& auth_context,
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
