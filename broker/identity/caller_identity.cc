@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/common/log.h"
-#include "pki/certificate_oin.h"
+#include "broker/pki/certificate_oin.h"
 
 namespace wams::identity {
 namespace {

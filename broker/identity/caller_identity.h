@@ -27,9 +27,9 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/identity/party_registry.h"
 #include "broker/identity/revocation_list.h"
+#include "broker/pki/certificate_oin.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/support/string_ref.h"
-#include "pki/certificate_oin.h"
 
 namespace wams::identity {
 

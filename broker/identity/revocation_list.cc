@@ -16,7 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "broker/common/log.h"
 #include "broker/common/secret_file.h"
-#include "pki/certificate_oin.h"
+#include "broker/pki/certificate_oin.h"
 
 namespace wams::identity {
 namespace {

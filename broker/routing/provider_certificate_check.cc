@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/common/log.h"
-#include "pki/certificate_oin.h"
+#include "broker/pki/certificate_oin.h"
 
 namespace wams::routing {
 namespace {

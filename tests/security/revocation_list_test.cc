@@ -5,9 +5,9 @@
 
 #include <filesystem>
 
+#include "broker/pki/certificate_oin.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pki/certificate_oin.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"

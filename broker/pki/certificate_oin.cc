@@ -1,4 +1,4 @@
-#include "pki/certificate_oin.h"
+#include "broker/pki/certificate_oin.h"
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>

@@ -19,8 +19,8 @@
 //   WAMS_ASSIGN_OR_RETURN(std::string oin, pki::OinFromCertificate(*cert));   // use twice
 //
 // Thread-safety: free functions without shared state; safe from any thread.
-#ifndef WAMS_PKI_CERTIFICATE_OIN_H_
-#define WAMS_PKI_CERTIFICATE_OIN_H_
+#ifndef WAMS_BROKER_PKI_CERTIFICATE_OIN_H_
+#define WAMS_BROKER_PKI_CERTIFICATE_OIN_H_
 
 #include <openssl/types.h>
 
@@ -56,4 +56,4 @@ bool IsValidOin(absl::string_view text);
 
 }  // namespace wams::pki
 
-#endif  // WAMS_PKI_CERTIFICATE_OIN_H_
+#endif  // WAMS_BROKER_PKI_CERTIFICATE_OIN_H_
