@@ -8,6 +8,8 @@
 // on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0.
 // With --export, it instead writes the auditor export of a stopped broker's
 // receipt log into DIR (see broker/services/offline_export.h) and exits.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -19,6 +21,7 @@
 #include "absl/time/time.h"
 #include "broker/common/flags.h"
 #include "broker/common/log.h"
+#include "broker/common/private_dir.h"
 #include "broker/config/config_loader.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
@@ -50,6 +53,11 @@ int Export(const wams::broker::v1::BrokerConfig& config, const std::string& dir)
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything creates a file: whatever umask the broker was started
+  // with, its data (cases, minutes, receipts; RocksDB creates files with the
+  // process umask) is 0600 in 0700 directories.
+  umask(wams::common::kPrivateUmask);
+
   std::string config_path = FlagValue(argc, argv, "--config");
   if (config_path.empty()) {
     std::fputs(kUsage, stderr);
@@ -76,6 +84,12 @@ int main(int argc, char** argv) {
   }
   if (std::string export_dir = FlagValue(argc, argv, "--export"); !export_dir.empty()) {
     return Export(*config, export_dir);
+  }
+  // A data dir others can read is a config error like a readable key.
+  if (absl::Status private_dir = wams::common::PreparePrivateDirectory(config->data_dir(), "data_dir");
+      !private_dir.ok()) {
+    wams::common::LogError(absl::StrCat("invalid config: ", private_dir.message()));
+    return kExitConfigError;
   }
 
   absl::StatusOr<std::unique_ptr<wams::services::BrokerServer>> server =

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "broker/common/message_limits.h"
 #include "broker/common/secret_file.h"
 #include "broker/listener/bounded_listener.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -66,6 +67,20 @@ absl::Status ValidateLimits(const v1::Limits& limits) {
   if (limits.per_party_burst() > 0 && limits.per_party_rate() == 0) {
     return absl::InvalidArgumentError(
         "limits.per_party_burst: needs limits.per_party_rate (a bucket without a refill rate)");
+  }
+  // The CLIs' receive limits (common/message_limits.h) assume the ceiling.
+  if (limits.max_receipt_bytes() != 0 &&
+      (limits.max_receipt_bytes() < common::kMinMaxReceiptBytes ||
+       limits.max_receipt_bytes() > common::kMaxMaxReceiptBytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limits.max_receipt_bytes: must be 0 (", common::kDefaultMaxReceiptBytes, ") or ",
+        common::kMinMaxReceiptBytes, " to ", common::kMaxMaxReceiptBytes));
+  }
+  if (limits.has_export_idle_timeout()) {
+    const google::protobuf::Duration& d = limits.export_idle_timeout();
+    if (d.seconds() < 1 || d.nanos() < 0) {
+      return absl::InvalidArgumentError("limits.export_idle_timeout: must be at least 1s");
+    }
   }
   return absl::OkStatus();
 }

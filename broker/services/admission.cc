@@ -22,6 +22,7 @@ struct Admission::PartyState {
   // Refusals not yet in a log line, and when the last line was written.
   uint64_t unlogged_rate ABSL_GUARDED_BY(mu) = 0;
   uint64_t unlogged_concurrency ABSL_GUARDED_BY(mu) = 0;
+  uint64_t unlogged_export_streams ABSL_GUARDED_BY(mu) = 0;
   absl::Time logged ABSL_GUARDED_BY(mu) = absl::InfinitePast();
 };
 
@@ -30,6 +31,9 @@ AdmissionOptions AdmissionOptions::FromLimits(const v1::Limits& limits) {
   options.rate = limits.per_party_rate();
   options.burst = limits.per_party_burst();
   options.concurrency = limits.per_party_concurrency();
+  options.export_streams = limits.per_party_export_streams() > 0
+                               ? limits.per_party_export_streams()
+                               : kDefaultExportStreams;
   return options;
 }
 
@@ -37,7 +41,9 @@ Admission::Ticket& Admission::Ticket::operator=(Ticket&& other) noexcept {
   if (this != &other) {
     Release();
     state_ = other.state_;
+    export_stream_ = other.export_stream_;
     other.state_ = nullptr;
+    other.export_stream_ = false;
   }
   return *this;
 }
@@ -46,7 +52,9 @@ void Admission::Ticket::Release() {
   if (state_ == nullptr) return;
   absl::MutexLock lock(&state_->mu);
   --state_->stats.in_flight;
+  if (export_stream_) --state_->stats.export_streams;
   state_ = nullptr;
+  export_stream_ = false;
 }
 
 Admission::Admission(AdmissionOptions options)
@@ -68,11 +76,22 @@ Admission::PartyState& Admission::StateOf(const v1::Party& party) {
   return *state;
 }
 
-absl::StatusOr<Admission::Ticket> Admission::Admit(const v1::Party& party) {
-  if (!enabled()) return Ticket();
+absl::StatusOr<Admission::Ticket> Admission::Admit(const v1::Party& party, CallKind kind) {
+  if (!enabled(kind)) return Ticket();
   PartyState& state = StateOf(party);
   absl::Time now = options_.now();
   absl::MutexLock lock(&state.mu);
+  const bool export_stream = kind == CallKind::kExportStream && options_.export_streams > 0;
+  if (export_stream &&
+      state.stats.export_streams >= static_cast<int>(options_.export_streams)) {
+    ++state.stats.refused_export_streams;
+    ++state.unlogged_export_streams;
+    MaybeLogRefusals(state, now);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "limits.per_party_export_streams: ", state.name, " (OIN ", state.oin, ") already has ",
+        options_.export_streams,
+        " export streams open, the most allowed; retry when one has finished"));
+  }
   if (options_.concurrency > 0 && state.stats.in_flight >= static_cast<int>(options_.concurrency)) {
     ++state.stats.refused_concurrency;
     ++state.unlogged_concurrency;
@@ -97,9 +116,12 @@ absl::StatusOr<Admission::Ticket> Admission::Admit(const v1::Party& party) {
     state.tokens -= 1.0;
   }
   ++state.stats.admitted;
-  if (options_.concurrency == 0) return Ticket();
+  // A ticket counts in flight whenever it holds anything, so Release can
+  // always give back what it took.
+  if (options_.concurrency == 0 && !export_stream) return Ticket();
   ++state.stats.in_flight;
-  return Ticket(&state);
+  if (export_stream) ++state.stats.export_streams;
+  return Ticket(&state, export_stream);
 }
 
 // Called with state.mu held.
@@ -107,12 +129,14 @@ void Admission::MaybeLogRefusals(PartyState& state, absl::Time now) {
   if (now - state.logged < absl::Seconds(1)) return;
   state.logged = now;
   // One write(2) under the party's lock: rare (once a second at most) and short.
-  common::LogWarning(absl::StrCat("limits: refused calls of ", state.name, " (OIN ", state.oin,
-                                  "): ", state.unlogged_rate, " over limits.per_party_rate, ",
-                                  state.unlogged_concurrency,
-                                  " over limits.per_party_concurrency (since the last line)"));
+  common::LogWarning(absl::StrCat(
+      "limits: refused calls of ", state.name, " (OIN ", state.oin, "): ", state.unlogged_rate,
+      " over limits.per_party_rate, ", state.unlogged_concurrency,
+      " over limits.per_party_concurrency, ", state.unlogged_export_streams,
+      " over limits.per_party_export_streams (since the last line)"));
   state.unlogged_rate = 0;
   state.unlogged_concurrency = 0;
+  state.unlogged_export_streams = 0;
 }
 
 AdmissionStats Admission::Stats(const std::string& oin) const {

@@ -13,6 +13,10 @@
 //     its slot back when released, which the handlers do just before they
 //     finish the call: for a data request that is when the provider has
 //     answered (or timed out), however long after the handler returned.
+//   - Export streams: AuditService.Export streams open per party, counted
+//     apart (and also as calls in flight): a stream holds buffers for as
+//     long as it is open, so even a party without a concurrency limit may
+//     hold only a few.
 //
 // A refused call gets no receipt: it never reaches the policy, so there is no
 // decision to receipt, and a party flooding the broker must not be able to
@@ -44,6 +48,9 @@ namespace wams::services {
 
 namespace v1 = ::wams::broker::v1;
 
+// limits.per_party_export_streams when unset.
+inline constexpr uint32_t kDefaultExportStreams = 2;
+
 struct AdmissionOptions {
   // Sustained calls per second per party; 0: no limit. Default: 0.
   uint32_t rate = 0;
@@ -51,6 +58,9 @@ struct AdmissionOptions {
   uint32_t burst = 0;
   // Calls in flight per party; 0: no limit. Default: 0.
   uint32_t concurrency = 0;
+  // Export streams open per party; 0: no limit. Default: 0 (FromLimits
+  // gives kDefaultExportStreams when the config sets none).
+  uint32_t export_streams = 0;
   // The clock (tests inject one). Default: absl::Now.
   std::function<absl::Time()> now = [] { return absl::Now(); };
 
@@ -63,7 +73,9 @@ struct AdmissionStats {
   uint64_t admitted = 0;
   uint64_t refused_rate = 0;
   uint64_t refused_concurrency = 0;
+  uint64_t refused_export_streams = 0;
   int in_flight = 0;
+  int export_streams = 0;
 };
 
 // Thread-safe. Per-party state is made on a party's first call; parties come
@@ -77,7 +89,10 @@ class Admission {
   class Ticket {
    public:
     Ticket() = default;
-    Ticket(Ticket&& other) noexcept : state_(other.state_) { other.state_ = nullptr; }
+    Ticket(Ticket&& other) noexcept : state_(other.state_), export_stream_(other.export_stream_) {
+      other.state_ = nullptr;
+      other.export_stream_ = false;
+    }
     Ticket& operator=(Ticket&& other) noexcept;
     Ticket(const Ticket&) = delete;
     Ticket& operator=(const Ticket&) = delete;
@@ -88,8 +103,9 @@ class Admission {
 
    private:
     friend class Admission;
-    explicit Ticket(PartyState* state) : state_(state) {}
+    Ticket(PartyState* state, bool export_stream) : state_(state), export_stream_(export_stream) {}
     PartyState* state_ = nullptr;  // null: nothing held
+    bool export_stream_ = false;   // also holds an export-stream slot
   };
 
   explicit Admission(AdmissionOptions options);
@@ -97,15 +113,23 @@ class Admission {
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
 
+  // What is being admitted: an ordinary call, or an Export stream (which
+  // also needs an export-stream slot).
+  enum class CallKind { kCall, kExportStream };
+
   // A ticket for a call of `party`, or RESOURCE_EXHAUSTED naming the limit
-  // (limits.per_party_concurrency or limits.per_party_rate) and the party.
-  // A call refused for concurrency takes no token.
-  absl::StatusOr<Ticket> Admit(const v1::Party& party);
+  // (limits.per_party_export_streams, limits.per_party_concurrency or
+  // limits.per_party_rate) and the party. A refused call takes no token.
+  absl::StatusOr<Ticket> Admit(const v1::Party& party, CallKind kind = CallKind::kCall);
 
   // The counters of the party with `oin` (all zero before its first call).
   AdmissionStats Stats(const std::string& oin) const;
 
-  bool enabled() const { return options_.rate > 0 || options_.concurrency > 0; }
+  // Whether any limit applies to calls of `kind`.
+  bool enabled(CallKind kind = CallKind::kCall) const {
+    return options_.rate > 0 || options_.concurrency > 0 ||
+           (kind == CallKind::kExportStream && options_.export_streams > 0);
+  }
 
  private:
   PartyState& StateOf(const v1::Party& party);

@@ -1,9 +1,9 @@
 // audit_service.h: the AuditService gRPC handlers. Thin: identify the caller,
 // run the audit core on a worker (audit queries wait for their durable
-// receipt), translate. Export streams the log with a ServerWriteReactor:
-// keys, receipts, then the checkpoint, one message per write.
+// receipt), translate. Export streams the log with an ExportReactor
+// (export_stream.h), whose idle streams the service's watchdog cancels.
 //
-//   AuditService service(gate, *core, pool);
+//   AuditService service(gate, *core, pool, absl::Seconds(60));
 //   builder.RegisterService(&service);
 #ifndef WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
 #define WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
@@ -11,6 +11,7 @@
 #include "broker/audit/audit_core.h"
 #include "broker/common/worker_pool.h"
 #include "broker/services/call_handler.h"
+#include "broker/services/export_stream.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
 namespace wams::services {
@@ -20,8 +21,10 @@ namespace v1 = ::wams::broker::v1;
 // Thread-safe; borrows everything, which must outlive the service.
 class AuditService final : public v1::AuditService::CallbackService {
  public:
-  AuditService(const CallGate& gate, audit_service::AuditCore& core, common::WorkerPool& pool)
-      : gate_(gate), core_(core), pool_(pool) {}
+  // `export_idle_timeout`: limits.export_idle_timeout.
+  AuditService(const CallGate& gate, audit_service::AuditCore& core, common::WorkerPool& pool,
+               absl::Duration export_idle_timeout = kDefaultExportIdleTimeout)
+      : gate_(gate), core_(core), pool_(pool), watchdog_(export_idle_timeout) {}
 
   grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* context,
                                           const v1::GetCheckpointRequest* request,
@@ -48,6 +51,7 @@ class AuditService final : public v1::AuditService::CallbackService {
   const CallGate& gate_;
   audit_service::AuditCore& core_;
   common::WorkerPool& pool_;
+  ExportWatchdog watchdog_;
 };
 
 }  // namespace wams::services

@@ -7,6 +7,7 @@
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
 #include "broker/common/log.h"
+#include "broker/common/private_dir.h"
 #include "broker/common/secret_file.h"
 #include "broker/common/worker_pool.h"
 #include "broker/conference/conference_manager.h"
@@ -107,6 +108,12 @@ conference::ConferenceOptions ConferenceOptionsFrom(const v1::Limits& limits) {
   return options;
 }
 
+absl::Duration ExportIdleTimeoutFrom(const v1::Limits& limits) {
+  if (!limits.has_export_idle_timeout()) return kDefaultExportIdleTimeout;
+  return absl::Seconds(limits.export_idle_timeout().seconds()) +
+         absl::Nanoseconds(limits.export_idle_timeout().nanos());
+}
+
 }  // namespace
 
 // Declared in dependency order: members are destroyed in reverse, so the
@@ -166,8 +173,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   auto parts = std::make_unique<Parts>(std::move(registry), std::move(policy),
                                        std::move(ledger_setup.pseudonymizer));
 
-  std::error_code ignored;
-  std::filesystem::create_directories(config.data_dir(), ignored);
+  WAMS_RETURN_IF_ERROR(common::PreparePrivateDirectory(config.data_dir(), "data_dir"));
+  if (config.limits().max_receipt_bytes() > 0) {
+    ledger_setup.options.max_receipt_bytes = config.limits().max_receipt_bytes();
+  }
   WAMS_ASSIGN_OR_RETURN(parts->storage, ledger::store::Storage::Open(
                                             config.data_dir(), ledger::store::StorageOptions()));
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
@@ -225,7 +234,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                           },
                                           config));
   parts->audit_service =
-      std::make_unique<AuditService>(*parts->gate, *parts->audit, *parts->workers);
+      std::make_unique<AuditService>(*parts->gate, *parts->audit, *parts->workers,
+                                     ExportIdleTimeoutFrom(config.limits()));
   parts->conference_service =
       std::make_unique<ConferenceService>(*parts->gate, *parts->conferences, *parts->workers);
 

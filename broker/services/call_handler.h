@@ -37,11 +37,13 @@ class CallGate {
 
   // The identity errors of Authenticator::Identify, then RESOURCE_EXHAUSTED
   // from Admission::Admit.
-  absl::StatusOr<AdmittedCall> Enter(grpc::ServerContextBase& context) const {
+  absl::StatusOr<AdmittedCall> Enter(
+      grpc::ServerContextBase& context,
+      Admission::CallKind kind = Admission::CallKind::kCall) const {
     absl::StatusOr<identity::Caller> caller =
         authenticator_.Identify(*context.auth_context(), context.client_metadata());
     if (!caller.ok()) return caller.status();
-    absl::StatusOr<Admission::Ticket> ticket = admission_.Admit(*caller->party);
+    absl::StatusOr<Admission::Ticket> ticket = admission_.Admit(*caller->party, kind);
     if (!ticket.ok()) return ticket.status();
     return AdmittedCall{.caller = *std::move(caller), .ticket = *std::move(ticket)};
   }

@@ -191,8 +191,10 @@ TEST_F(StorageCorruptionTest, DataDirectoryOfAnotherOriginIsRefused) {
 TEST_F(StorageCorruptionTest, DataDirectoryThatIsAFileIsRefused) {
   fs::remove_all(data_dir());
   WriteFile(data_dir(), "not a database");
-  std::string log = StartExpectingRefusal();
-  EXPECT_THAT(log, HasSubstr("is not a directory"));
+  // Refused with the config errors (exit 2), before storage is opened.
+  EXPECT_FALSE(broker_.Start()) << "the broker started on a data directory that is a file";
+  EXPECT_EQ(broker_.process().Wait(), 2);
+  EXPECT_THAT(ReadFile(broker_.log_path()), HasSubstr("is not a directory"));
 }
 
 }  // namespace

@@ -431,6 +431,13 @@ absl::StatusOr<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(const Receipt& 
     p->time_prefix = std::move(t);
   }
   std::string bytes = common::DeterministicBytes(receipt);
+  // A hard bound whatever the callers let in: one oversized receipt would
+  // grow the log for good and break every reader that fetches it.
+  if (bytes.size() > options_.max_receipt_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "receipt of ", bytes.size(), " bytes exceeds limits.max_receipt_bytes (",
+        options_.max_receipt_bytes, "); nothing was appended"));
+  }
   p->leaf_hash = LeafHash(bytes);
   p->signed_receipt.set_signature(signer_.SignBytes(bytes));
   p->signed_receipt.set_key_id(key_id_);
@@ -1000,22 +1007,31 @@ absl::StatusOr<QueryPage> Ledger::Query(const IndexQuery& query) const {
     if (query.index == IndexKind::kTime) return k.compare(rocksdb::Slice(end)) < 0;
     return true;
   };
+  size_t page_bytes = 0;
   for (it->Seek(start); it->Valid() && matches(it->key()); it->Next()) {
     if (page.leaf_indexes.size() == query.page_size) {
       page.next_page_token = absl::BytesToHexString(last_suffix);
       break;
     }
     std::string_view k = it->key().ToStringView();
-    page.leaf_indexes.push_back(ReadBigEndian64(k.substr(k.size() - 8)));
+    uint64_t leaf = ReadBigEndian64(k.substr(k.size() - 8));
+    if (query.with_receipts) {
+      WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ReadReceipt(snapshot.get(), leaf));
+      // The page's byte bound keeps a response within what clients receive
+      // (common::kClientReceiveLimitBytes), whatever the receipts' sizes.
+      const size_t size = r.ByteSizeLong();
+      if (query.max_page_bytes > 0 && !page.receipts.empty() &&
+          page_bytes + size > query.max_page_bytes) {
+        page.next_page_token = absl::BytesToHexString(last_suffix);
+        break;
+      }
+      page_bytes += size;
+      page.receipts.push_back(std::move(r));
+    }
+    page.leaf_indexes.push_back(leaf);
     last_suffix = std::string(k.substr(prefix.size()));
   }
   WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read index"));
-  if (query.with_receipts) {
-    for (uint64_t leaf : page.leaf_indexes) {
-      WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ReadReceipt(snapshot.get(), leaf));
-      page.receipts.push_back(std::move(r));
-    }
-  }
   return page;
 }
 

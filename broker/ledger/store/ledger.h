@@ -55,6 +55,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/common/message_limits.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
@@ -88,6 +89,10 @@ struct LedgerOptions {
   absl::Duration max_commit_delay = absl::Microseconds(200);
   // Largest page an index query returns. Default: 1000.
   size_t max_page_size = 1000;
+  // Largest receipt accepted, in signed bytes (the deterministic Receipt
+  // serialisation that is signed and hashed); a larger one is refused before
+  // anything is written (limits.max_receipt_bytes). Default: 64 KiB.
+  size_t max_receipt_bytes = common::kDefaultMaxReceiptBytes;
   // On open, also rehash every stored receipt and check every stored node
   // (O(n)); otherwise open checks the last checkpoint's signature and root,
   // every receipt after it, and that no receipt is missing at the end.
@@ -128,6 +133,10 @@ struct IndexQuery {
   size_t page_size = 100;
   // Also read the receipts (else only leaf indexes). Default: true.
   bool with_receipts = true;
+  // With receipts: the page ends before the receipt that would take the
+  // page's receipts (SignedReceipt bytes) over this many bytes, but always
+  // holds at least one. 0: no byte bound. Default: common::kMaxPageBytes.
+  size_t max_page_bytes = common::kMaxPageBytes;
 };
 
 struct QueryPage {
@@ -181,6 +190,9 @@ class Ledger {
   // bytes, signature, key id) once it is durable (WAL fsync).
   //   INVALID_ARGUMENT  receipt.kind or .outcome unspecified, or an index key
   //                     over 65535 bytes;
+  //   RESOURCE_EXHAUSTED its signed bytes exceed max_receipt_bytes (the
+  //                     message names limits.max_receipt_bytes); nothing is
+  //                     appended and later appends are not affected;
   //   UNAVAILABLE       it could not be made durable: nothing is acknowledged,
   //                     and until the ledger has recovered (see above) every
   //                     append fails at once with the same reason.
