@@ -22,6 +22,7 @@
 #include "broker/common/flags.h"
 #include "broker/common/log.h"
 #include "broker/common/private_dir.h"
+#include "broker/common/protobuf_log.h"
 #include "broker/config/config_loader.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   // with, its data (cases, minutes, receipts; RocksDB creates files with the
   // process umask) is 0600 in 0700 directories.
   umask(wams::common::kPrivateUmask);
+  // A flood of unparsable requests must not flood the log.
+  wams::common::InstallProtobufLogHandler();
 
   std::string config_path = FlagValue(argc, argv, "--config");
   if (config_path.empty()) {
@@ -86,7 +89,8 @@ int main(int argc, char** argv) {
     return Export(*config, export_dir);
   }
   // A data dir others can read is a config error like a readable key.
-  if (absl::Status private_dir = wams::common::PreparePrivateDirectory(config->data_dir(), "data_dir");
+  if (absl::Status private_dir =
+          wams::common::PreparePrivateDirectory(config->data_dir(), "data_dir");
       !private_dir.ok()) {
     wams::common::LogError(absl::StrCat("invalid config: ", private_dir.message()));
     return kExitConfigError;

@@ -107,7 +107,14 @@ demo_start() {
   sed -e "s|^listen_address: \"[^\"]*\"|listen_address: \"127.0.0.1:$broker_port\"|" \
     -e "s|\"\\.\\./dev-pki/|\"$pki_dir/|g" \
     -e "s|^data_dir: \"[^\"]*\"|data_dir: \"$run_dir/data/broker\"|" \
+    -e 's|^  per_party_rate: 5000 |  per_party_rate: 50 |' \
+    -e 's|^  per_party_burst: 5000 |  per_party_burst: 100 |' \
+    -e 's|^  per_party_concurrency: 256 |  per_party_concurrency: 20 |' \
     "$demo_source_dir/deploy/config/broker.example.textproto" >"$broker_config"
+  # The demo runs with the production per-party limits (a demo is what an
+  # attacker tries first); the example's are sized for the load tests.
+  grep -q '^  per_party_rate: 50 ' "$broker_config" ||
+    { demo_log "no per_party_rate in the example config"; return 1; }
 
   local i name port config
   for i in "${!demo_adapters[@]}"; do

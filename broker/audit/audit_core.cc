@@ -29,8 +29,50 @@ std::string CosignatureKeyPrefix(uint64_t tree_size) {
   return key;
 }
 
+std::string_view Str(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+absl::string_view Str(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
 constexpr uint32_t kDefaultPageSize = 100;
 constexpr uint32_t kMaxPageSize = 1000;
+
+// page_size as the API documents it: 0 is the default, more than the
+// maximum is the maximum (clamped, like AIP-158 allows, not refused).
+uint32_t PageSize(uint32_t requested) {
+  return requested == 0 ? kDefaultPageSize : std::min(requested, kMaxPageSize);
+}
+
+// A disclosure page token: the subject index's page token, a dot, and how
+// many entries earlier pages held (the document numbers on from there).
+struct DisclosureToken {
+  std::string index_token;
+  uint64_t entries_before = 0;
+};
+
+absl::StatusOr<DisclosureToken> ParseDisclosureToken(std::string_view token) {
+  if (token.empty()) return DisclosureToken{};
+  const size_t dot = token.find('.');
+  DisclosureToken parsed;
+  if (dot == std::string_view::npos || dot == 0 || token.size() - dot > 11 ||
+      !absl::SimpleAtoi(Str(token.substr(dot + 1)), &parsed.entries_before)) {
+    return absl::InvalidArgumentError("page_token is malformed");
+  }
+  parsed.index_token = std::string(token.substr(0, dot));
+  return parsed;
+}
+
+// The receipts of `page`, parsed, with their leaf indexes.
+absl::StatusOr<std::vector<SubjectReceipt>> ParsePage(const ledger::store::QueryPage& page) {
+  std::vector<SubjectReceipt> receipts;
+  for (size_t i = 0; i < page.receipts.size(); ++i) {
+    SubjectReceipt s;
+    s.leaf_index = page.leaf_indexes[i];
+    if (!s.receipt.ParseFromString(page.receipts[i].receipt_bytes())) {
+      return absl::DataLossError(absl::StrCat("receipt ", s.leaf_index, " does not parse"));
+    }
+    receipts.push_back(std::move(s));
+  }
+  return receipts;
+}
 
 // The signer's name of a note signature line "— name base64\n".
 absl::StatusOr<std::string> SignatureLineName(std::string_view line) {
@@ -45,8 +87,6 @@ absl::StatusOr<std::string> SignatureLineName(std::string_view line) {
   }
   return std::string(line.substr(0, space));
 }
-
-std::string_view Str(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 }  // namespace
 
@@ -180,8 +220,7 @@ absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
   WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "ListReceipts"));
   ledger::store::IndexQuery query;
   query.page_token = request.page_token();
-  query.page_size =
-      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  query.page_size = PageSize(request.page_size());
   v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   switch (request.filter_case()) {
@@ -332,30 +371,40 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
   WAMS_RETURN_IF_ERROR(
       Authorize(caller, IsAuditor(caller) || IsPrivacyOfficer(caller), "GetDisclosureOverview"));
   WAMS_ASSIGN_OR_RETURN(policy::Bsn bsn, policy::ParseBsn(request.subject_bsn(), "subject_bsn"));
+  WAMS_ASSIGN_OR_RETURN(DisclosureToken token, ParseDisclosureToken(request.page_token()));
   ledger::store::IndexQuery query;
   query.index = ledger::store::IndexKind::kSubject;
   query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
-  query.page_size = kMaxPageSize;
+  query.page_size = PageSize(request.page_size());
+  query.page_token = token.index_token;
   v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_subject_pseudonym(query.key);
-  receipt.set_detail("GetDisclosureOverview");
+  receipt.set_detail(token.index_token.empty() ? "GetDisclosureOverview"
+                                               : "GetDisclosureOverview, a further page");
   WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
 
-  std::vector<SubjectReceipt> receipts;
-  do {
-    WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage page, deps_.ledger->Query(query));
-    for (size_t i = 0; i < page.receipts.size(); ++i) {
-      SubjectReceipt s;
-      s.leaf_index = page.leaf_indexes[i];
-      if (!s.receipt.ParseFromString(page.receipts[i].receipt_bytes())) {
-        return absl::DataLossError(absl::StrCat("receipt ", s.leaf_index, " does not parse"));
-      }
-      receipts.push_back(std::move(s));
-    }
-    query.page_token = page.next_page_token;
-  } while (!query.page_token.empty());
-  return BuildDisclosure(receipts, *deps_.registry, withholding_, absl::Now(), request.language());
+  WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage page, deps_.ledger->Query(query));
+  DisclosurePage disclosure;
+  WAMS_ASSIGN_OR_RETURN(disclosure.receipts, ParsePage(page));
+  disclosure.first = token.index_token.empty();
+  disclosure.last = page.next_page_token.empty();
+  disclosure.first_number = token.entries_before + 1;
+  if (!page.next_page_token.empty()) {
+    // Answers to this page's last decisions may be on the next page.
+    ledger::store::IndexQuery lookahead = query;
+    lookahead.page_token = page.next_page_token;
+    lookahead.page_size = kAnswerWindow;
+    WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage next, deps_.ledger->Query(lookahead));
+    WAMS_ASSIGN_OR_RETURN(disclosure.lookahead, ParsePage(next));
+  }
+  v1::DisclosureResponse response = BuildDisclosurePage(disclosure, *deps_.registry, withholding_,
+                                                        absl::Now(), request.language());
+  if (!page.next_page_token.empty()) {
+    response.set_next_page_token(
+        absl::StrCat(page.next_page_token, ".", token.entries_before + response.entries_size()));
+  }
+  return response;
 }
 
 }  // namespace wams::audit_service

@@ -86,6 +86,8 @@ class AuditCore {
   // latest). NOT_FOUND when there is none; FAILED_PRECONDITION for an empty log.
   absl::StatusOr<v1::Checkpoint> GetCheckpoint(const identity::Caller& caller,
                                                const v1::GetCheckpointRequest& request) const;
+  // One page: page_size 0 means 100, over 1000 is clamped to 1000, and the
+  // page ends before 3 MiB of receipts (common::kMaxPageBytes).
   // INVALID_ARGUMENT for a missing filter, a bad BSN or page token.
   absl::StatusOr<v1::ListReceiptsResponse> ListReceipts(
       const identity::Caller& caller, const v1::ListReceiptsRequest& request) const;
@@ -105,6 +107,9 @@ class AuditCore {
   // UNAUTHENTICATED: the signature does not verify.
   absl::StatusOr<v1::AddCosignatureResponse> AddCosignature(
       const identity::Caller& caller, const v1::AddCosignatureRequest& request) const;
+  // One page of the overview (page_size as ListReceipts: 0 -> 100, clamped
+  // to 1000, and at most 3 MiB of receipts); every page is receipted.
+  // INVALID_ARGUMENT for a bad BSN or page token.
   absl::StatusOr<v1::DisclosureResponse> GetDisclosureOverview(
       const identity::Caller& caller, const v1::DisclosureRequest& request) const;
 

@@ -1,7 +1,7 @@
 #include "broker/audit/disclosure.h"
 
+#include <algorithm>
 #include <map>
-#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -88,21 +88,43 @@ v1::DisclosureResponse BuildDisclosure(const std::vector<SubjectReceipt>& receip
                                        const identity::PartyRegistry& registry,
                                        const std::vector<Withholding>& withholding, absl::Time now,
                                        v1::Language language) {
+  DisclosurePage page;
+  page.receipts = receipts;
+  return BuildDisclosurePage(page, registry, withholding, now, language);
+}
+
+v1::DisclosureResponse BuildDisclosurePage(const DisclosurePage& page,
+                                           const identity::PartyRegistry& registry,
+                                           const std::vector<Withholding>& withholding,
+                                           absl::Time now, v1::Language language) {
   const bool dutch = language != v1::LANGUAGE_ENGLISH;
-  // A decision followed by its answer is one exchange: the answer's outcome counts.
-  std::set<uint64_t> answered;
-  for (const SubjectReceipt& s : receipts) {
+  const std::vector<SubjectReceipt>& receipts = page.receipts;
+  // A decision followed by its answer is one exchange: the answer's outcome
+  // counts. Positions run on from the page into the look-ahead.
+  std::multimap<uint64_t, size_t> answer_positions;  // decision leaf -> answer position
+  auto note_answer = [&](const SubjectReceipt& s, size_t position) {
     if (s.receipt.kind() == v1::RECEIPT_KIND_PROVIDER_ANSWER) {
-      answered.insert(s.receipt.decision_leaf_index());
+      answer_positions.emplace(s.receipt.decision_leaf_index(), position);
     }
+  };
+  for (size_t i = 0; i < receipts.size(); ++i) note_answer(receipts[i], i);
+  for (size_t i = 0; i < page.lookahead.size(); ++i) {
+    note_answer(page.lookahead[i], receipts.size() + i);
   }
+  auto answered = [&](uint64_t decision_leaf, size_t position) {
+    auto [begin, end] = answer_positions.equal_range(decision_leaf);
+    return std::any_of(begin, end, [&](const auto& entry) {
+      return entry.second > position && entry.second <= position + kAnswerWindow;
+    });
+  };
   v1::DisclosureResponse response;
   // Per withholding (index): how many entries it withheld.
   std::map<size_t, uint32_t> withheld;
-  for (const SubjectReceipt& s : receipts) {
+  for (size_t position = 0; position < receipts.size(); ++position) {
+    const SubjectReceipt& s = receipts[position];
     const v1::Receipt& r = s.receipt;
     if (!IsExchange(r)) continue;
-    if (r.kind() == v1::RECEIPT_KIND_DECISION && answered.contains(s.leaf_index)) continue;
+    if (r.kind() == v1::RECEIPT_KIND_DECISION && answered(s.leaf_index, position)) continue;
     const v1::Party* target = registry.Find(r.target_oin());
     bool hidden = false;
     for (size_t i = 0; i < withholding.size() && target != nullptr; ++i) {
@@ -133,16 +155,18 @@ v1::DisclosureResponse BuildDisclosure(const std::vector<SubjectReceipt>& receip
 
   // The document: plain text, one block per exchange.
   std::string& doc = *response.mutable_document();
-  absl::StrAppend(&doc,
-                  dutch ? "Overzicht van verstrekkingen van uw gegevens (art. 15 AVG)\n"
-                        : "Overview of disclosures of your data (art. 15 GDPR)\n",
-                  dutch ? "Opgesteld op: " : "Drawn up on: ",
-                  absl::FormatTime("%Y-%m-%d %H:%M UTC", now, absl::UTCTimeZone()), "\n\n");
-  if (response.entries().empty()) {
+  if (page.first) {
+    absl::StrAppend(&doc,
+                    dutch ? "Overzicht van verstrekkingen van uw gegevens (art. 15 AVG)\n"
+                          : "Overview of disclosures of your data (art. 15 GDPR)\n",
+                    dutch ? "Opgesteld op: " : "Drawn up on: ",
+                    absl::FormatTime("%Y-%m-%d %H:%M UTC", now, absl::UTCTimeZone()), "\n\n");
+  }
+  if (page.first && page.last && response.entries().empty()) {
     absl::StrAppend(&doc, dutch ? "Er zijn geen uitwisselingen over u geregistreerd.\n"
                                 : "No exchanges about you are recorded.\n");
   }
-  int number = 0;
+  uint64_t number = page.first_number - 1;
   for (const v1::DisclosureEntry& e : response.entries()) {
     absl::Time t = absl::FromUnixSeconds(e.time().seconds());
     absl::StrAppend(&doc, ++number, ". ",

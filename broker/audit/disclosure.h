@@ -8,7 +8,9 @@
 //
 // An exchange is a decision on a data request or share, a provider's answer,
 // or a case-conference event, that names a target party. A granted decision
-// followed by its answer is one entry with the answer's outcome. Entries
+// followed by its answer (within kAnswerWindow receipts) is one entry with
+// the answer's outcome. Overviews are paged (AuditCore reads one page of
+// the subject index and a short look-ahead for answers). Entries
 // whose target party works under the police (Wpg) or justice (Wjsg) regime
 // are withheld while a configured withholding runs; the overview then says
 // how many, until when and why, and never what.
@@ -50,7 +52,35 @@ struct SubjectReceipt {
   v1::Receipt receipt;
 };
 
-// The overview of `receipts` (log order) at time `now`.
+// A decision and the answer to it are one entry when the answer is at most
+// this many of the client's receipts after the decision. The bound keeps a
+// page's look-ahead small and makes the entries the same however the
+// overview is paged; an answer follows its decision within a few receipts
+// but under extreme concurrency on one client.
+inline constexpr size_t kAnswerWindow = 64;
+
+// One page of an overview.
+struct DisclosurePage {
+  // The page's receipts of the client, in log order.
+  std::vector<SubjectReceipt> receipts;
+  // The client's receipts that follow the page (up to kAnswerWindow): only
+  // read for answers to the page's decisions.
+  std::vector<SubjectReceipt> lookahead;
+  // The first page carries the document's heading (and, when it has no
+  // entries and there is no next page, says there are none).
+  bool first = true;
+  bool last = true;
+  // The number of the page's first entry in the document.
+  uint64_t first_number = 1;
+};
+
+// The overview of one page at time `now`.
+v1::DisclosureResponse BuildDisclosurePage(const DisclosurePage& page,
+                                           const identity::PartyRegistry& registry,
+                                           const std::vector<Withholding>& withholding,
+                                           absl::Time now, v1::Language language);
+
+// The overview of `receipts` (log order) at time `now` as one page.
 v1::DisclosureResponse BuildDisclosure(const std::vector<SubjectReceipt>& receipts,
                                        const identity::PartyRegistry& registry,
                                        const std::vector<Withholding>& withholding, absl::Time now,

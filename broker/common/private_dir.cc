@@ -31,8 +31,8 @@ absl::Status PreparePrivateDirectory(absl::string_view path_view, absl::string_v
   }
   struct stat info;
   if (stat(path.c_str(), &info) != 0) {
-    return absl::InternalError(absl::StrCat(field, ": cannot stat ", path, ": ",
-                                            std::strerror(errno)));
+    return absl::InternalError(
+        absl::StrCat(field, ": cannot stat ", path, ": ", std::strerror(errno)));
   }
   if (!S_ISDIR(info.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat(field, ": ", path, " is not a directory"));

@@ -72,9 +72,9 @@ absl::Status ValidateLimits(const v1::Limits& limits) {
   if (limits.max_receipt_bytes() != 0 &&
       (limits.max_receipt_bytes() < common::kMinMaxReceiptBytes ||
        limits.max_receipt_bytes() > common::kMaxMaxReceiptBytes)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "limits.max_receipt_bytes: must be 0 (", common::kDefaultMaxReceiptBytes, ") or ",
-        common::kMinMaxReceiptBytes, " to ", common::kMaxMaxReceiptBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_receipt_bytes: must be 0 (", common::kDefaultMaxReceiptBytes,
+                     ") or ", common::kMinMaxReceiptBytes, " to ", common::kMaxMaxReceiptBytes));
   }
   if (limits.has_export_idle_timeout()) {
     const google::protobuf::Duration& d = limits.export_idle_timeout();

@@ -7,11 +7,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/common/message_limits.h"
 #include "broker/common/secret_file.h"
 #include "broker/common/uuid.h"
 #include "broker/ctl/command.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "policy/base/status_macros.h"
 
 namespace wams::ctl {
@@ -140,7 +142,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const Connection& con
                         common::ReadPublicFile(connection.cert_file, "--cert (WAMS_CERT)"));
   WAMS_ASSIGN_OR_RETURN(options.pem_private_key,
                         common::ReadPrivateFile(connection.key_file, "--key (WAMS_KEY)"));
-  return grpc::CreateChannel(connection.broker, grpc::SslCredentials(options));
+  // The broker's largest response (a data response with the provider's
+  // payload, a page of receipts) must fit: see common/message_limits.h.
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(common::kClientReceiveLimitBytes);
+  return grpc::CreateCustomChannel(connection.broker, grpc::SslCredentials(options), arguments);
 }
 
 void PrepareContext(const Connection& connection, grpc::ClientContext* context) {

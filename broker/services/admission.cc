@@ -31,9 +31,8 @@ AdmissionOptions AdmissionOptions::FromLimits(const v1::Limits& limits) {
   options.rate = limits.per_party_rate();
   options.burst = limits.per_party_burst();
   options.concurrency = limits.per_party_concurrency();
-  options.export_streams = limits.per_party_export_streams() > 0
-                               ? limits.per_party_export_streams()
-                               : kDefaultExportStreams;
+  options.export_streams = limits.per_party_export_streams() > 0 ? limits.per_party_export_streams()
+                                                                 : kDefaultExportStreams;
   return options;
 }
 
@@ -82,15 +81,14 @@ absl::StatusOr<Admission::Ticket> Admission::Admit(const v1::Party& party, CallK
   absl::Time now = options_.now();
   absl::MutexLock lock(&state.mu);
   const bool export_stream = kind == CallKind::kExportStream && options_.export_streams > 0;
-  if (export_stream &&
-      state.stats.export_streams >= static_cast<int>(options_.export_streams)) {
+  if (export_stream && state.stats.export_streams >= static_cast<int>(options_.export_streams)) {
     ++state.stats.refused_export_streams;
     ++state.unlogged_export_streams;
     MaybeLogRefusals(state, now);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "limits.per_party_export_streams: ", state.name, " (OIN ", state.oin, ") already has ",
-        options_.export_streams,
-        " export streams open, the most allowed; retry when one has finished"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("limits.per_party_export_streams: ", state.name, " (OIN ", state.oin,
+                     ") already has ", options_.export_streams,
+                     " export streams open, the most allowed; retry when one has finished"));
   }
   if (options_.concurrency > 0 && state.stats.in_flight >= static_cast<int>(options_.concurrency)) {
     ++state.stats.refused_concurrency;

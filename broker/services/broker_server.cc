@@ -26,6 +26,7 @@
 #include "broker/services/case_service.h"
 #include "broker/services/conference_service.h"
 #include "broker/services/exchange_service.h"
+#include "broker/services/unparsable_request.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -233,9 +234,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                               .registry = &parts->registry,
                                           },
                                           config));
-  parts->audit_service =
-      std::make_unique<AuditService>(*parts->gate, *parts->audit, *parts->workers,
-                                     ExportIdleTimeoutFrom(config.limits()));
+  parts->audit_service = std::make_unique<AuditService>(
+      *parts->gate, *parts->audit, *parts->workers, ExportIdleTimeoutFrom(config.limits()));
   parts->conference_service =
       std::make_unique<ConferenceService>(*parts->gate, *parts->conferences, *parts->workers);
 
@@ -252,6 +252,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   if (config.limits().max_message_bytes() > 0) {
     builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_message_bytes()));
   }
+  // A request that does not parse: INVALID_ARGUMENT, not UNIMPLEMENTED.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(p.exchange_service.get());
   builder.RegisterService(p.case_service.get());
   builder.RegisterService(p.conference_service.get());

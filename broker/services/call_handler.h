@@ -37,9 +37,8 @@ class CallGate {
 
   // The identity errors of Authenticator::Identify, then RESOURCE_EXHAUSTED
   // from Admission::Admit.
-  absl::StatusOr<AdmittedCall> Enter(
-      grpc::ServerContextBase& context,
-      Admission::CallKind kind = Admission::CallKind::kCall) const {
+  absl::StatusOr<AdmittedCall> Enter(grpc::ServerContextBase& context,
+                                     Admission::CallKind kind = Admission::CallKind::kCall) const {
     absl::StatusOr<identity::Caller> caller =
         authenticator_.Identify(*context.auth_context(), context.client_metadata());
     if (!caller.ok()) return caller.status();

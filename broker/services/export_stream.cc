@@ -53,18 +53,16 @@ void ExportWatchdog::Loop() {
     mu_.Unlock();
     // A claimed reactor stays alive until its Finish: OnDone cannot run before.
     for (ExportReactor* reactor : claimed) reactor->CancelClaimed();
-    common::LogWarning(absl::StrCat("export: cancelled ", claimed.size(),
-                                    " stream(s) whose client took no chunk for ",
-                                    absl::FormatDuration(idle_timeout_),
-                                    " (limits.export_idle_timeout)"));
+    common::LogWarning(absl::StrCat(
+        "export: cancelled ", claimed.size(), " stream(s) whose client took no chunk for ",
+        absl::FormatDuration(idle_timeout_), " (limits.export_idle_timeout)"));
     mu_.Lock();
   }
 }
 
 ExportReactor::ExportReactor(const CallGate& gate, audit_service::AuditCore& core,
                              common::WorkerPool& pool, ExportWatchdog& watchdog,
-                             grpc::CallbackServerContext* context,
-                             const v1::ExportRequest& request)
+                             grpc::CallbackServerContext* context, const v1::ExportRequest& request)
     : core_(core), watchdog_(watchdog), context_(context) {
   absl::StatusOr<AdmittedCall> call = gate.Enter(*context, Admission::CallKind::kExportStream);
   if (!call.ok()) {

@@ -23,7 +23,13 @@ adapters=(neighbourhood-team\|7451 ggz\|7452 school\|7453 police\|7454 probation
 sed -e 's|^listen_address: "[^"]*"|listen_address: "[::]:7443"|' \
   -e 's|"\.\./dev-pki/|"/etc/wams/tls/|g' \
   -e 's|^data_dir: "[^"]*"|data_dir: "/var/lib/wams/broker"|' \
+  -e 's|^  per_party_rate: 5000 |  per_party_rate: 50 |' \
+  -e 's|^  per_party_burst: 5000 |  per_party_burst: 100 |' \
+  -e 's|^  per_party_concurrency: 256 |  per_party_concurrency: 20 |' \
   "$source_dir/deploy/config/broker.example.textproto" >"$out/broker.textproto"
+# The production per-party limits, as deploy/demo-env.sh.
+grep -q '^  per_party_rate: 50 ' "$out/broker.textproto" ||
+  { echo "make-configs: no per_party_rate in the example config" >&2; exit 1; }
 
 for entry in "${adapters[@]}"; do
   IFS='|' read -r name port <<<"$entry"

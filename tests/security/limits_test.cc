@@ -29,6 +29,11 @@ using ::testing::Not;
 
 // The example config's limits block, which each fixture rewrites.
 constexpr char kExampleLimits[] = "max_categories: 16\n  max_justification_bytes: 4096\n";
+// Its per-party rate and concurrency lines (up to their comments).
+constexpr char kExamplePerPartyLimits[] =
+    "per_party_rate: 5000                # calls a second per party (token bucket)\n"
+    "  per_party_burst: 5000               # calls at once after being idle\n"
+    "  per_party_concurrency: 256          # calls in flight per party\n";
 
 // ExchangeFlowTest (a broker with test providers) with `limits` in place of
 // the example config's category and justification limits.
@@ -37,6 +42,8 @@ class LimitsTest : public ExchangeFlowTest {
   explicit LimitsTest(std::string limits) : limits_(std::move(limits)) {}
 
   void SetUp() override {
+    // The example's per-party limits give way to the test's own.
+    ASSERT_EQ(broker_.ReplaceInConfig(kExamplePerPartyLimits, ""), 1);
     ASSERT_EQ(broker_.ReplaceInConfig(kExampleLimits, limits_), 1);
     ExchangeFlowTest::SetUp();
   }

@@ -5,22 +5,30 @@
 // share, coordination, a case conference, audit queries by subject and
 // disclosure overviews (granted and refused), closing and a late request.
 // Then every process is stopped and everything each one wrote, stdout and
-// stderr, is scanned for every BSN the scenario used. The scanner is shown
-// to find a BSN planted in a copy of those files, so a clean scan means
-// something.
+// stderr, is scanned for every BSN the scenario used; and so is everything
+// the broker keeps or hands out: its RocksDB data dir (every key and value of
+// every column family read back with RocksDB, and the MANIFEST, table files
+// and WAL as raw bytes), the auditor export (`wams-audit fetch`, receipts
+// decoded from their base64) and the HTML report (`wams-audit report`). The
+// scanner is shown to find a BSN planted in a copy of each, so a clean scan
+// means something.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "tests/security/security_test_util.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/call_result.h"
@@ -31,6 +39,7 @@
 #include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/conference.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
+#include "wams/broker/v1/receipt.pb.h"
 
 namespace wams::testing {
 namespace {
@@ -343,6 +352,115 @@ class NoBsnInLogsTest : public ::testing::Test {
   std::vector<Adapter> adapters_;
   int next_id_ = 0;
 };
+
+std::filesystem::path DataDir(const BrokerFixture& broker) {
+  return broker.root() / "dev-data" / "broker";
+}
+
+// `wams-audit` with the auditor's certificate against `broker`; its exit code.
+int RunAudit(const BrokerFixture& broker, const std::vector<std::string>& args,
+             std::string* output) {
+  std::vector<std::string> argv = {AuditBinary(), args.front(),
+                                   "--broker",    absl::StrCat("127.0.0.1:", broker.port()),
+                                   "--cert",      (broker.pki_dir() / "auditor.crt").string(),
+                                   "--key",       (broker.pki_dir() / "auditor.key").string(),
+                                   "--ca",        (broker.pki_dir() / "ca.crt").string()};
+  argv.insert(argv.end(), args.begin() + 1, args.end());
+  return RunCommand(argv, output);
+}
+
+// A copy of the stopped broker's data dir with `bsn` in a key of the last
+// column family, flushed: it is then in that family, a table file and the
+// MANIFEST (which records each table's smallest and largest key).
+std::filesystem::path PlantInDatabaseCopy(const std::filesystem::path& data_dir,
+                                          const std::filesystem::path& copy,
+                                          const std::string& bsn) {
+  std::filesystem::copy(data_dir, copy, std::filesystem::copy_options::recursive);
+  rocksdb::Options options;
+  std::vector<std::string> families;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(options, copy.string(), &families).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : families) descriptors.emplace_back(name, options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  EXPECT_TRUE(rocksdb::DB::Open(options, copy.string(), descriptors, &handles, &db).ok());
+  if (db == nullptr) return copy;
+  // 0xff first: sorts after every key of the family, so it is the table's largest.
+  EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), handles.back(), "\xff\xffplanted-" + bsn, "x").ok());
+  EXPECT_TRUE(db->Flush(rocksdb::FlushOptions(), handles.back()).ok());
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  delete db;
+  return copy;
+}
+
+bool SightedIn(const std::vector<BsnSighting>& sightings, const std::string& bsn,
+               const std::function<bool(const std::filesystem::path&)>& where) {
+  return std::any_of(sightings.begin(), sightings.end(),
+                     [&](const BsnSighting& s) { return s.bsn == bsn && where(s.file); });
+}
+
+bool NameStartsWith(const std::filesystem::path& file, const std::string& prefix) {
+  return file.filename().string().starts_with(prefix);
+}
+
+TEST_F(NoBsnInLogsTest, FullScenarioLeavesNoBsnInTheDataDirTheExportOrTheReport) {
+  ASSERT_NO_FATAL_FAILURE(PlayScenario());
+  const std::filesystem::path export_dir = broker_.root() / "export";
+  const std::filesystem::path report = broker_.root() / "report.html";
+  std::string output;
+  ASSERT_EQ(RunAudit(broker_, {"fetch", export_dir.string()}, &output), 0) << output;
+  ASSERT_EQ(RunCommand({AuditBinary(), "report", "--config", broker_.config_path(), "--out",
+                        report.string(), export_dir.string()},
+                       &output),
+            0)
+      << output;
+  StopAndCollectOutput();
+  const std::filesystem::path data_dir = DataDir(broker_);
+
+  std::vector<BsnSighting> sightings = FindBsnsInDatabase(data_dir, ScenarioBsns());
+  for (BsnSighting& s : FindBsns(FilesUnder(data_dir), ScenarioBsns())) sightings.push_back(s);
+  for (BsnSighting& s : FindBsnsInExport(export_dir, ScenarioBsns())) sightings.push_back(s);
+  for (BsnSighting& s : FindBsns({report}, ScenarioBsns())) sightings.push_back(s);
+  EXPECT_THAT(sightings, IsEmpty()) << Describe(sightings);
+  // Something was scanned: receipts of every step, and a report of them.
+  EXPECT_GT(FilesUnder(data_dir).size(), 3u);
+  EXPECT_THAT(ReadFile(report), ::testing::HasSubstr("<html"));
+
+  // Each scan finds a planted BSN: in the database (read back, a table
+  // file, the MANIFEST), in a receipt of the export, in the report.
+  const std::string planted = kFamilyBsn;
+  const std::filesystem::path db_copy =
+      PlantInDatabaseCopy(data_dir, broker_.root() / "planted-data", planted);
+  std::vector<BsnSighting> in_db = FindBsnsInDatabase(db_copy, ScenarioBsns());
+  EXPECT_TRUE(SightedIn(in_db, planted, [&](const auto& f) { return f.parent_path() == db_copy; }))
+      << Describe(in_db);
+  std::vector<BsnSighting> in_files = FindBsns(FilesUnder(db_copy), ScenarioBsns());
+  EXPECT_TRUE(SightedIn(in_files, planted, [](const auto& f) {
+    return NameStartsWith(f, "MANIFEST");
+  })) << Describe(in_files);
+  EXPECT_TRUE(SightedIn(in_files, planted, [](const auto& f) { return f.extension() == ".sst"; }))
+      << Describe(in_files);
+
+  const std::filesystem::path export_copy = broker_.root() / "planted-export";
+  std::filesystem::copy(export_dir, export_copy, std::filesystem::copy_options::recursive);
+  v1::Receipt receipt;  // a BSN typed into an OIN field, as in issue 15 item 4
+  receipt.set_target_oin(planted);
+  WriteFile(export_copy / "receipts.jsonl",
+            ReadFile(export_dir / "receipts.jsonl") +
+                absl::StrCat("{\"index\":9999,\"receipt\":\"",
+                             absl::Base64Escape(receipt.SerializeAsString()),
+                             "\",\"signature\":\"\",\"key_id\":\"x\"}\n"));
+  std::vector<BsnSighting> in_export = FindBsnsInExport(export_copy, ScenarioBsns());
+  EXPECT_TRUE(SightedIn(in_export, planted, [](const auto& f) {
+    return NameStartsWith(f, "receipts");
+  })) << Describe(in_export);
+
+  const std::filesystem::path report_copy = broker_.root() / "planted-report.html";
+  WriteFile(report_copy, ReadFile(report) + absl::StrCat("<td>", planted, "</td>\n"));
+  EXPECT_THAT(FindBsns({report_copy}, ScenarioBsns()),
+              ElementsAre(AllOf(Field(&BsnSighting::file, report_copy),
+                                Field(&BsnSighting::bsn, planted))));
+}
 
 TEST_F(NoBsnInLogsTest, FullScenarioLeavesNoBsnInAnyProcessOutput) {
   ASSERT_NO_FATAL_FAILURE(PlayScenario());

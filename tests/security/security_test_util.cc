@@ -1,10 +1,14 @@
 #include "tests/security/security_test_util.h"
 
 #include <fstream>
+#include <memory>
+#include <regex>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
+#include "rocksdb/db.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams::testing {
@@ -49,6 +53,82 @@ std::vector<BsnSighting> FindBsns(const std::vector<std::filesystem::path>& file
         if (ContainsAsNumber(line, bsn)) {
           sightings.push_back(BsnSighting{.file = file, .line = number, .bsn = bsn});
         }
+      }
+    }
+  }
+  return sightings;
+}
+
+std::vector<BsnSighting> FindBsnsInDatabase(const std::filesystem::path& data_dir,
+                                            const std::vector<std::string>& bsns) {
+  std::vector<BsnSighting> sightings;
+  auto unreadable = [&](const std::string& what) {
+    sightings.push_back(BsnSighting{.file = data_dir, .line = 0, .bsn = what});
+  };
+  rocksdb::Options options;
+  std::vector<std::string> families;
+  if (!rocksdb::DB::ListColumnFamilies(options, data_dir.string(), &families).ok()) {
+    unreadable("(database unreadable: no column families)");
+    return sightings;
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : families) descriptors.emplace_back(name, options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(options, data_dir.string(), descriptors, &handles, &raw).ok()) {
+    unreadable("(database unreadable: does not open)");
+    return sightings;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handle));
+    int entry = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++entry;
+      for (const std::string& bsn : bsns) {
+        if (ContainsAsNumber(it->key().ToString(), bsn) ||
+            ContainsAsNumber(it->value().ToString(), bsn)) {
+          sightings.push_back(
+              BsnSighting{.file = data_dir / handle->GetName(), .line = entry, .bsn = bsn});
+        }
+      }
+    }
+    if (!it->status().ok()) unreadable("(database unreadable: " + handle->GetName() + ")");
+  }
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  return sightings;
+}
+
+std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  return files;
+}
+
+std::vector<BsnSighting> FindBsnsInExport(const std::filesystem::path& export_dir,
+                                          const std::vector<std::string>& bsns) {
+  std::vector<BsnSighting> sightings = FindBsns(FilesUnder(export_dir), bsns);
+  const std::filesystem::path receipts = export_dir / "receipts.jsonl";
+  std::ifstream in(receipts);
+  if (!in) {
+    sightings.push_back(BsnSighting{.file = receipts, .line = 0, .bsn = "(file unreadable)"});
+    return sightings;
+  }
+  static const std::regex kReceipt("\"receipt\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"");
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::smatch match;
+    std::string bytes;
+    if (!std::regex_search(line, match, kReceipt) ||
+        !absl::Base64Unescape(match[1].str(), &bytes)) {
+      sightings.push_back(BsnSighting{.file = receipts, .line = number, .bsn = "(no receipt)"});
+      continue;
+    }
+    for (const std::string& bsn : bsns) {
+      if (ContainsAsNumber(bytes, bsn)) {
+        sightings.push_back(BsnSighting{.file = receipts, .line = number, .bsn = bsn});
       }
     }
   }

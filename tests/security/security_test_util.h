@@ -37,6 +37,25 @@ struct BsnSighting {
 std::vector<BsnSighting> FindBsns(const std::vector<std::filesystem::path>& files,
                                   const std::vector<std::string>& bsns);
 
+// Every BSN of `bsns` in the RocksDB database at `data_dir` (the broker
+// stopped), read back with RocksDB: each key and each value of every column
+// family. A sighting's file is `data_dir`/"<family>" and its line the
+// entry's number (1-based) in that family. A database that cannot be opened
+// is a sighting with line 0.
+std::vector<BsnSighting> FindBsnsInDatabase(const std::filesystem::path& data_dir,
+                                            const std::vector<std::string>& bsns);
+
+// Every regular file under `dir`, recursively (a data dir's MANIFEST, table
+// files, WAL and OPTIONS, scanned as raw bytes with FindBsns).
+std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& dir);
+
+// Every BSN in an auditor export (`wams-audit fetch` DIR): its files as
+// they are, and each receipt's signed bytes decoded from receipts.jsonl's
+// base64 (where digits would otherwise hide). A decoded sighting's line is
+// the receipt's line in receipts.jsonl.
+std::vector<BsnSighting> FindBsnsInExport(const std::filesystem::path& export_dir,
+                                          const std::vector<std::string>& bsns);
+
 // "file:line: bsn" per sighting, for failure messages.
 std::string Describe(const std::vector<BsnSighting>& sightings);
 

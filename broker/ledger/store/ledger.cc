@@ -434,9 +434,9 @@ absl::StatusOr<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(const Receipt& 
   // A hard bound whatever the callers let in: one oversized receipt would
   // grow the log for good and break every reader that fetches it.
   if (bytes.size() > options_.max_receipt_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "receipt of ", bytes.size(), " bytes exceeds limits.max_receipt_bytes (",
-        options_.max_receipt_bytes, "); nothing was appended"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("receipt of ", bytes.size(), " bytes exceeds limits.max_receipt_bytes (",
+                     options_.max_receipt_bytes, "); nothing was appended"));
   }
   p->leaf_hash = LeafHash(bytes);
   p->signed_receipt.set_signature(signer_.SignBytes(bytes));

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "broker/common/message_limits.h"
 #include "broker/common/secret_file.h"
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/crypto/sha256.h"
@@ -25,6 +26,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "policy/base/status_macros.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
@@ -106,8 +108,12 @@ class Client {
     WAMS_ASSIGN_OR_RETURN(options.pem_private_key,
                           common::ReadPrivateFile(flags.key_file, "--key"));
     Client client;
-    client.stub_ =
-        v1::AuditService::NewStub(grpc::CreateChannel(flags.broker, grpc::SslCredentials(options)));
+    // The broker's largest message (a page, an export chunk) must fit, or
+    // one large receipt would stop fetch and monitor for good.
+    grpc::ChannelArguments arguments;
+    arguments.SetMaxReceiveMessageSize(common::kClientReceiveLimitBytes);
+    client.stub_ = v1::AuditService::NewStub(
+        grpc::CreateCustomChannel(flags.broker, grpc::SslCredentials(options), arguments));
     client.professional_id_ = flags.professional_id;
     return client;
   }
