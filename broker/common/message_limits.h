@@ -17,7 +17,7 @@
 namespace wams::common {
 
 // limits.max_receipt_bytes: its default and the range the config accepts.
-// The largest receipt the walkthrough makes is about 1.3 KiB; the request
+// The largest receipt the walkthrough makes is 667 bytes; the request
 // limits (justification, categories, reasons) allow a few KiB; 64 KiB leaves
 // room for every legitimate receipt while a page of them stays small.
 inline constexpr uint32_t kDefaultMaxReceiptBytes = 64 * 1024;

@@ -249,14 +249,19 @@ TEST_F(LogReadersTest, ExportStreamsBeyondTheLimitAreRefusedAndIdleOnesAreCancel
   // into the window, so the broker's writes stall.
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::ExportChunk>>> stalled;
+  // Deadlines only so that a broker without the limit fails the test
+  // rather than hanging it.
+  auto deadline = [] { return std::chrono::system_clock::now() + std::chrono::seconds(60); };
   for (int i = 0; i < 2; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(deadline());
     stalled.push_back(stub->Export(contexts.back().get(), v1::ExportRequest()));
     v1::ExportChunk first;
     ASSERT_TRUE(stalled.back()->Read(&first)) << "stream " << i;
   }
 
   grpc::ClientContext third_context;
+  third_context.set_deadline(deadline());
   auto third = stub->Export(&third_context, v1::ExportRequest());
   v1::ExportChunk chunk;
   EXPECT_FALSE(third->Read(&chunk));
@@ -270,6 +275,7 @@ TEST_F(LogReadersTest, ExportStreamsBeyondTheLimitAreRefusedAndIdleOnesAreCancel
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
   while (!admitted && absl::Now() < give_up) {
     grpc::ClientContext context;
+    context.set_deadline(deadline());
     auto reader = stub->Export(&context, v1::ExportRequest());
     admitted = reader->Read(&chunk);
     context.TryCancel();
