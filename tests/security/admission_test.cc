@@ -112,6 +112,31 @@ TEST_F(AdmissionTest, ConcurrencySlotsComeBackWhenTicketsAreReleasedOrDestroyed)
   EXPECT_EQ(admission.Stats(ggz_.oin()).refused_concurrency, 2u);
 }
 
+TEST_F(AdmissionTest, ExportStreamsHaveTheirOwnLimitAndGiveTheSlotBack) {
+  AdmissionOptions options = Options(0, 0, 0);
+  options.export_streams = 2;
+  Admission admission(options);
+  EXPECT_FALSE(admission.enabled()) << "ordinary calls stay unlimited";
+  using Kind = Admission::CallKind;
+  absl::StatusOr<Admission::Ticket> first = admission.Admit(ggz_, Kind::kExportStream);
+  absl::StatusOr<Admission::Ticket> second = admission.Admit(ggz_, Kind::kExportStream);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(admission.Stats(ggz_.oin()).export_streams, 2);
+
+  absl::Status refused = admission.Admit(ggz_, Kind::kExportStream).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.message(),
+              AllOf(HasSubstr("limits.per_party_export_streams"), HasSubstr(ggz_.oin())));
+  EXPECT_TRUE(admission.Admit(ggz_).ok()) << "other calls of the party are not affected";
+  EXPECT_TRUE(admission.Admit(school_, Kind::kExportStream).ok()) << "nor other parties";
+
+  Admission::Ticket moved = *std::move(first);
+  moved.Release();
+  EXPECT_EQ(admission.Stats(ggz_.oin()).export_streams, 1);
+  EXPECT_TRUE(admission.Admit(ggz_, Kind::kExportStream).ok());
+  EXPECT_EQ(admission.Stats(ggz_.oin()).refused_export_streams, 1u);
+}
+
 TEST_F(AdmissionTest, CallRefusedForConcurrencyTakesNoToken) {
   Admission admission(Options(/*rate=*/1, /*burst=*/1, /*concurrency=*/1));
   absl::StatusOr<Admission::Ticket> held = admission.Admit(ggz_);

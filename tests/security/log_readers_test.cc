@@ -15,7 +15,9 @@
 //     nothing.
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +70,13 @@ v1::Receipt Decision(const std::string& pseudonym, size_t detail_bytes, int n) {
   r.mutable_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
   r.set_detail(std::string(detail_bytes, 'x'));
   return r;
+}
+
+// The resident memory of process `pid` in KiB (a figure printed, never asserted).
+long RssKib(pid_t pid) {
+  std::string status = ReadFile(absl::StrCat("/proc/", pid, "/status"));
+  size_t at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 6);
 }
 
 class LogReadersTest : public ::testing::Test {
@@ -247,6 +256,7 @@ TEST_F(LogReadersTest, ExportStreamsBeyondTheLimitAreRefusedAndIdleOnesAreCancel
   // Two streams (limits.per_party_export_streams: 2), each read once (the
   // broker admitted it and is writing) and then left: ~20 MiB do not fit
   // into the window, so the broker's writes stall.
+  const long rss_before = RssKib(broker_.process().pid());
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::ExportChunk>>> stalled;
   // Deadlines only so that a broker without the limit fails the test
@@ -260,6 +270,7 @@ TEST_F(LogReadersTest, ExportStreamsBeyondTheLimitAreRefusedAndIdleOnesAreCancel
     ASSERT_TRUE(stalled.back()->Read(&first)) << "stream " << i;
   }
 
+  const long rss_stalled = RssKib(broker_.process().pid());
   grpc::ClientContext third_context;
   third_context.set_deadline(deadline());
   auto third = stub->Export(&third_context, v1::ExportRequest());
@@ -283,6 +294,9 @@ TEST_F(LogReadersTest, ExportStreamsBeyondTheLimitAreRefusedAndIdleOnesAreCancel
     if (!admitted) absl::SleepFor(absl::Milliseconds(200));  // poll the broker, not a sync
   }
   EXPECT_TRUE(admitted) << "the stalled streams still hold the party's slots";
+  std::cout << "broker RSS: " << rss_before << " KiB before, " << rss_stalled
+            << " KiB with 2 stalled export streams, " << RssKib(broker_.process().pid())
+            << " KiB after they were cancelled\n";
   // The stalled streams end CANCELLED once their buffered chunks are read.
   for (auto& reader : stalled) {
     while (reader->Read(&chunk)) {
