@@ -63,6 +63,7 @@ struct Command {
 std::vector<Command> CaseCommands();
 std::vector<Command> ExchangeCommands();
 std::vector<Command> ConferenceCommands();
+std::vector<Command> AuditCommands();
 
 // Prints "wamsctl COMMAND: message" and a pointer to the command's help;
 // returns kExitUsage.
@@ -83,6 +84,10 @@ absl::Status AddEnums(const ParsedFlags& flags, const std::string& flag, Add add
   }
   return absl::OkStatus();
 }
+
+// --lang: "en" and "nl" (what people type) or a Language name; unset when
+// absent. INVALID_ARGUMENT naming the flag.
+absl::StatusOr<v1::Language> ParseLanguage(const ParsedFlags& flags);
 
 // A TLS channel with the connection's identity. INVALID_ARGUMENT when a TLS
 // file is not named; the file readers' errors when one cannot be read.

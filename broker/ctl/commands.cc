@@ -44,7 +44,7 @@ std::string FromEnv(const char* name, std::string fallback) {
 const std::vector<Command>& AllCommands() {
   static const auto* const kAll = [] {
     auto* all = new std::vector<Command>(ExchangeCommands());
-    for (auto group : {CaseCommands(), ConferenceCommands()}) {
+    for (auto group : {CaseCommands(), ConferenceCommands(), AuditCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;
@@ -125,6 +125,14 @@ std::string RequestIdOrNew(const Invocation& invocation) {
   std::string id = common::NewUuidV7();
   invocation.err << "wamsctl: request id " << id << " (retry with --request-id " << id << ")\n";
   return id;
+}
+
+absl::StatusOr<v1::Language> ParseLanguage(const ParsedFlags& flags) {
+  if (!flags.Has("lang")) return v1::LANGUAGE_UNSPECIFIED;
+  const std::string& code = flags.Get("lang");
+  if (code == "en") return v1::LANGUAGE_ENGLISH;
+  if (code == "nl") return v1::LANGUAGE_DUTCH;
+  return ParseEnum<v1::Language>("lang", code);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const Connection& connection) {

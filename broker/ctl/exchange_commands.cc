@@ -10,15 +10,6 @@ namespace {
 
 using Stub = v1::ExchangeService::Stub;
 
-// --lang: "en" and "nl" (what people type) or a Language name; unset when absent.
-absl::StatusOr<v1::Language> ParseLanguage(const ParsedFlags& flags) {
-  if (!flags.Has("lang")) return v1::LANGUAGE_UNSPECIFIED;
-  const std::string& code = flags.Get("lang");
-  if (code == "en") return v1::LANGUAGE_ENGLISH;
-  if (code == "nl") return v1::LANGUAGE_DUTCH;
-  return ParseEnum<v1::Language>("lang", code);
-}
-
 // Fills the fields request and check share; INVALID_ARGUMENT names the flag.
 absl::Status BuildDataRequest(const Invocation& inv, v1::DataRequest* request) {
   request->set_case_id(inv.flags.Get("case"));

@@ -51,6 +51,8 @@ class WamsctlBrokerTest : public ::testing::Test {
     ASSERT_EQ(broker_.ReplaceInConfig("127.0.0.1:7451", team_->endpoint()), 1);
     ASSERT_EQ(broker_.ReplaceInConfig("127.0.0.1:7452", ggz_->endpoint()), 1);
     ASSERT_EQ(broker_.ReplaceInConfig("127.0.0.1:7453", school_->endpoint()), 1);
+    WriteFile(broker_.config_path(),
+              ReadFile(broker_.config_path()) + "\nprivacy_officer_ids: \"fg-officer-1\"\n");
     ASSERT_TRUE(broker_.Start()) << ReadFile(broker_.log_path());
   }
 
@@ -168,6 +170,30 @@ TEST_F(WamsctlBrokerTest, RefusalPrintsTheFailedRuleAndReceiptAndExitsOne) {
                                 ContainsRegex("\n  R04  FAILED +art\\. [^\n]*[A-Za-z]"),
                                 ContainsRegex("receipt  decision  leaf [0-9]+  id [0-9a-f-]{36}  "
                                               "DECISION REFUSED \\[[A-Z0-9, ]*R04")));
+}
+
+TEST_F(WamsctlBrokerTest, DisclosureFollowsEveryPageOfTheOverview) {
+  v1::Case opened = OpenCase({"--in", "EDUCATION", "--out", "POLICE"});
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Ctl(Command({"request"}, RequestArgs(opened.case_id(), kSchoolOin, {"attendance"})))
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(
+      Ctl(Command({"request"}, RequestArgs(opened.case_id(), kPoliceOin, {"police_contacts"})))
+          .exit_code,
+      1);
+  // Two receipts a page: the four exchanges (three granted and answered, one
+  // refused) span several pages, numbered on, under one heading.
+  CliResult result = Ctl({"disclosure", "--bsn", kClientBsn, "--lang", "en", "--page-size", "2"},
+                         "municipality", "fg-officer-1");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("\n1. "), HasSubstr("\n4. "), Not(HasSubstr("\n5. "))));
+  EXPECT_EQ(result.out.find("Overview of disclosures"), 0u);
+  EXPECT_EQ(result.out.rfind("Overview of disclosures"), 0u) << result.out;
+
+  // Not a privacy officer: refused, exit 1.
+  EXPECT_EQ(Ctl({"disclosure", "--bsn", kClientBsn}).exit_code, 1);
 }
 
 TEST_F(WamsctlBrokerTest, JsonPrintsTheResponseWithItsFields) {
