@@ -26,10 +26,9 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   TempDir dir;
   MakeDevPki(dir.path() / "pki");
   TestProvider school(dir.path() / "pki", "school");
-  std::string text =
-      absl::StrReplaceAll(ReadFile(SourcePath("deploy/config/broker.example.textproto")),
-                          {{"127.0.0.1:7453", school.endpoint()},
-                           {"../dev-pki/", (dir.path() / "broker/pki/").string()}});
+  std::string text = absl::StrReplaceAll(
+      ReadFile(SourcePath("deploy/config/broker.example.textproto")),
+      {{"127.0.0.1:7453", school.endpoint()}, {"../dev-pki/", (dir.path() / "pki/").string()}});
   absl::StatusOr<v1::BrokerConfig> config = config::ParseBrokerConfig(text);
   ASSERT_TRUE(config.ok()) << config.status();
 
@@ -49,9 +48,9 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   auto policy = policy::Policy::Create(*config);
   ASSERT_TRUE(registry.ok() && policy.ok());
   v1::TlsFiles broker_tls;
-  broker_tls.set_certificate_file((dir.path() / "broker/pki/broker.crt").string());
-  broker_tls.set_private_key_file((dir.path() / "broker/pki/broker.key").string());
-  broker_tls.set_ca_bundle_file((dir.path() / "broker/pki/ca.crt").string());
+  broker_tls.set_certificate_file((dir.path() / "pki/broker.crt").string());
+  broker_tls.set_private_key_file((dir.path() / "pki/broker.key").string());
+  broker_tls.set_ca_bundle_file((dir.path() / "pki/ca.crt").string());
   auto transport = routing::GrpcProviderTransport::Create(broker_tls);
   ASSERT_TRUE(transport.ok()) << transport.status();
 

@@ -27,7 +27,7 @@ TEST(CaseCommitTest, OpeningACaseIsOneSyncedBatchWithItsReceipt) {
   MakeDevPki(dir.path() / "pki");
   absl::StatusOr<v1::BrokerConfig> config = config::ParseBrokerConfig(
       absl::StrReplaceAll(ReadFile(SourcePath("deploy/config/broker.example.textproto")),
-                          {{"../dev-pki/", (dir.path() / "broker/pki/").string()}}));
+                          {{"../dev-pki/", (dir.path() / "pki/").string()}}));
   ASSERT_TRUE(config.ok()) << config.status();
   auto fs = std::make_shared<WalSyncFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
