@@ -101,6 +101,11 @@ namespace wams::policy::internal {
   X(kR09Ok, "Het verzoek betreft één persoon in één open casus.",                                   \
     "The request concerns one person in one open case.")                                            \
   X(kR09CaseOpen, "De casus is open.", "The case is open.")                                         \
+  X(kR09Outsider,                                                                                   \
+    "Geen open casus gevonden waarin deze partij over deze persoon mag vragen; gegevens worden "    \
+    "alleen binnen een casus gedeeld.",                                                             \
+    "No open case was found in which this party may ask about this person; data is shared only "    \
+    "within a case.")                                                                               \
   /* R10 */                                                                                         \
   X(kR10NotJudged, "Niet beoordeeld: geen casus, bekende aanvrager of toegestaan doel.",            \
     "Not judged: no case, known requester or allowed purpose.")                                     \
@@ -142,6 +147,12 @@ namespace wams::policy::internal {
     "Only the case's municipality starts coordination.")                                            \
   X(kR10StartOk, "De gemeente van de casus start de coördinatie na het onderzoek.",                 \
     "The case's municipality starts coordination after research.")                                  \
+  X(kR10Outsider,                                                                                   \
+    "Verzoeken binnen een casus komen alleen van de gemeente van de casus (onderzoek) of van de "   \
+    "aangewezen coördinator (coördinatie); deze partij mag in deze casus niets vragen, of de "    \
+    "casus bestaat niet.",                                                                          \
+    "Requests in a case come only from the case's municipality (research) or its designated "       \
+    "coordinator (coordination); this party may not ask in this case, or there is no such case.")   \
   /* R11 */                                                                                         \
   X(kR11NotJudged, "Niet beoordeeld: de betrokkene staat niet in de casus; zie R09.",               \
     "Not judged: the subject is not in the case; see R09.")                                         \
@@ -310,6 +321,12 @@ namespace wams::policy::internal {
     "A case conference is possible only during research or coordination.")                          \
   X(kR22NotConvener, "Alleen wie het casusoverleg bijeenriep, nodigt uit.",                         \
     "Only the convener of the conference invites.")                                                 \
+  X(kR22Outsider,                                                                                   \
+    "Alleen de gemeente van de casus (onderzoek) of de aangewezen coördinator (coördinatie) "     \
+    "roept "                                                                                        \
+    "een casusoverleg bijeen; deze partij mag dat in deze casus niet, of de casus bestaat niet.",   \
+    "Only the case's municipality (research) or its designated coordinator (coordination) "         \
+    "convenes a case conference; this party may not in this case, or there is no such case.")       \
   /* R23 */                                                                                         \
   X(kR23Ok, "De reden waarom deelname noodzakelijk is, is vastgelegd.",                             \
     "The reason why participation is necessary is recorded.")                                       \
