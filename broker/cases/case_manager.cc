@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "broker/cases/receipt_builder.h"
+#include "broker/common/request_binding.h"
 #include "broker/common/status_details.h"
 #include "broker/common/uuid.h"
 #include "policy/base/status_macros.h"
@@ -78,6 +79,35 @@ std::string RefusalSummary(const v1::Decision& decision) {
   return absl::StrCat("refused by ", absl::StrJoin(decision.failed_rule_ids(), ", "));
 }
 
+// What a caller hears about a case it may not see: the same as about a case
+// that does not exist, so that an id seen elsewhere tells nothing.
+absl::Status NoSuchCase(absl::string_view case_id, absl::string_view may) {
+  return absl::NotFoundError(
+      absl::StrCat("case_id: no case ", case_id, " that this party may ", may));
+}
+
+// The case as `caller` may read it, or nullopt when it may not: the case's
+// municipality and its designated coordinator (party and professional, in
+// coordination) read it whole; the professional who asked for the
+// investigation hears the outcome, not the case (R02).
+std::optional<v1::Case> ReadableView(const Caller& caller, v1::Case found) {
+  const std::string& oin = caller.party->oin();
+  const bool is_municipality = IsMunicipality(caller) && oin == found.municipality_oin();
+  const v1::DesignatedCoordinator& coordinator = found.coordination().designated();
+  const bool is_coordinator = found.phase() == v1::CASE_PHASE_COORDINATION &&
+                              coordinator.party_oin() == oin &&
+                              coordinator.professional_id() == caller.professional_id;
+  if (is_municipality || is_coordinator) return found;
+  if (found.professional_request().requester_oin() != oin) return std::nullopt;
+  v1::Case outcome;
+  outcome.set_case_id(found.case_id());
+  outcome.set_municipality_oin(found.municipality_oin());
+  outcome.set_origin(found.origin());
+  outcome.set_phase(found.phase());
+  *outcome.mutable_professional_request() = found.professional_request();
+  return outcome;
+}
+
 }  // namespace
 
 std::string CaseManager::Pseudonym(absl::string_view bsn) const {
@@ -108,7 +138,8 @@ absl::Status CaseManager::Refuse(const Caller& caller, absl::string_view case_id
 
 absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::Case c,
                                                      v1::ReceiptKind kind, std::string detail,
-                                                     absl::string_view request_id) {
+                                                     absl::string_view request_id,
+                                                     absl::string_view digest) {
   c.set_version(c.version() + 1);
   v1::Receipt receipt = NewReceipt(kind, caller, c.case_id());
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
@@ -125,7 +156,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::C
         std::vector<ledger::store::CompanionWrite> records = {CaseStore::Record(c)};
         if (!request_id.empty()) {
           records.push_back(
-              CaseStore::OpenedRecord(caller_oin, std::string(request_id), c.case_id()));
+              CaseStore::OpenedRecord(caller_oin, std::string(request_id), c.case_id(), digest));
         }
         return records;
       }));
@@ -144,15 +175,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
   }
   absl::MutexLock lock(&LockFor(case_id));
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(case_id));
-  if (!found.has_value()) {
-    return Refuse(caller, case_id, kind,
-                  absl::NotFoundError(absl::StrCat("case_id: no case ", case_id)));
-  }
-  if (!IsMunicipality(caller) || caller.party->oin() != found->municipality_oin()) {
-    return Refuse(caller, case_id, kind,
-                  absl::PermissionDeniedError(absl::StrCat("only the case's municipality (OIN ",
-                                                           found->municipality_oin(),
-                                                           ") may change case ", case_id)));
+  // Only the case's municipality changes it; to anyone else the case is as
+  // absent as one that does not exist.
+  if (!found.has_value() || !IsMunicipality(caller) ||
+      caller.party->oin() != found->municipality_oin()) {
+    return Refuse(caller, case_id, kind, NoSuchCase(case_id, "change"));
   }
   std::optional<v1::Decision> refusal;
   absl::StatusOr<std::string> detail = change(*found, refusal);
@@ -163,22 +190,40 @@ absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
   return Commit(caller, *std::move(found), kind, *std::move(detail), "");
 }
 
+std::string CaseManager::OpeningDigest(const Caller& caller, absl::string_view kind,
+                                       const google::protobuf::MessageLite& request) const {
+  // Keyed: the request names a BSN.
+  const std::string text =
+      common::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request);
+  return deps_.pseudonymizer->Pseudonymize(std::string_view(text));
+}
+
 absl::StatusOr<std::optional<v1::CaseResponse>> CaseManager::OpenedBefore(
-    const Caller& caller, const std::string& request_id) const {
-  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> opened,
+    const Caller& caller, const std::string& request_id, absl::string_view digest) {
+  WAMS_ASSIGN_OR_RETURN(std::optional<common::BoundValue> opened,
                         deps_.store->FindOpened(caller.party->oin(), request_id));
   if (!opened.has_value()) return std::nullopt;
-  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(*opened));
+  if (std::optional<common::Reuse> reuse = common::ReuseOf(*opened, digest)) {
+    // Never the case another request opened: refused and receipted.
+    return Refuse(caller, "", v1::RECEIPT_KIND_CASE_EVENT, common::ReusedRequestId(*reuse));
+  }
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(opened->value));
   if (!existing.has_value()) return std::nullopt;
+  // As the caller may see it now: a professional who asked for an
+  // investigation hears its outcome, not what the case holds since.
+  std::optional<v1::Case> view = ReadableView(caller, *std::move(existing));
+  if (!view.has_value()) return std::nullopt;
   v1::CaseResponse response;
-  *response.mutable_case_() = *std::move(existing);
+  *response.mutable_case_() = *std::move(view);
   return response;
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::CommitOpened(const Caller& caller, v1::Case c,
                                                            std::string detail,
-                                                           const std::string& request_id) {
-  return Commit(caller, std::move(c), v1::RECEIPT_KIND_CASE_EVENT, std::move(detail), request_id);
+                                                           const std::string& request_id,
+                                                           absl::string_view digest) {
+  return Commit(caller, std::move(c), v1::RECEIPT_KIND_CASE_EVENT, std::move(detail), request_id,
+                digest);
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
@@ -192,9 +237,12 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   if (valid.ok()) valid = ValidateDomains(request.scope().domains_out(), "scope.domains_out");
   if (!valid.ok()) return Refuse(caller, "", kKind, valid);
 
-  // A retry with the same request id returns the case it opened.
+  // A retry of the same request returns the case it opened. Serialised per
+  // request id, so two calls with one id cannot both open a case.
+  const std::string digest = OpeningDigest(caller, "case-open-client", request);
+  absl::MutexLock lock(&LockFor(CaseStore::OpenKey(caller.party->oin(), request.request_id())));
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::CaseResponse> earlier,
-                        OpenedBefore(caller, request.request_id()));
+                        OpenedBefore(caller, request.request_id(), digest));
   if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
@@ -213,7 +261,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   *c.mutable_scope() = request.scope();
   SetNow(c.mutable_opened_at());
   return CommitOpened(caller, std::move(c), "opened on the client's request (R01)",
-                      request.request_id());
+                      request.request_id(), digest);
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
@@ -235,8 +283,10 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
     return Refuse(caller, "", kKind, absl::PermissionDeniedError(RefusalSummary(decision)),
                   &decision);
   }
+  const std::string digest = OpeningDigest(caller, "case-open-professional", request);
+  absl::MutexLock lock(&LockFor(CaseStore::OpenKey(caller.party->oin(), request.request_id())));
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::CaseResponse> earlier,
-                        OpenedBefore(caller, request.request_id()));
+                        OpenedBefore(caller, request.request_id(), digest));
   if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
@@ -253,7 +303,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   *professional->mutable_grounds() = request.grounds();
   SetNow(c.mutable_opened_at());
   return CommitOpened(caller, std::move(c), "professional request received (R02)",
-                      request.request_id());
+                      request.request_id(), digest);
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
@@ -445,40 +495,18 @@ absl::StatusOr<v1::CaseResponse> CaseManager::GetCase(const Caller& caller,
                                                       const v1::GetCaseRequest& request) {
   constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(request.case_id()));
-  if (!found.has_value()) {
-    return Refuse(caller, request.case_id(), kKind,
-                  absl::NotFoundError(absl::StrCat("case_id: no case ", request.case_id())));
+  std::optional<v1::Case> view;
+  if (found.has_value()) view = ReadableView(caller, *std::move(found));
+  if (!view.has_value()) {
+    // A case the caller may not read is answered like none at all.
+    return Refuse(caller, request.case_id(), kKind, NoSuchCase(request.case_id(), "read"));
   }
-  const std::string& oin = caller.party->oin();
-  bool is_municipality = IsMunicipality(caller) && oin == found->municipality_oin();
-  const v1::DesignatedCoordinator& coordinator = found->coordination().designated();
-  bool is_coordinator = found->phase() == v1::CASE_PHASE_COORDINATION &&
-                        coordinator.party_oin() == oin &&
-                        coordinator.professional_id() == caller.professional_id;
-  bool is_requesting_professional = found->professional_request().requester_oin() == oin;
-  if (!is_municipality && !is_coordinator && !is_requesting_professional) {
-    return Refuse(caller, request.case_id(), kKind,
-                  absl::PermissionDeniedError(absl::StrCat(
-                      "OIN ", oin, " may not read case ", request.case_id(),
-                      " (municipality, designated coordinator or requesting professional only)")));
-  }
-  v1::Case view = *std::move(found);
-  if (!is_municipality && !is_coordinator) {
-    // The requesting professional hears the outcome, not the case (R02).
-    v1::Case outcome;
-    outcome.set_case_id(view.case_id());
-    outcome.set_municipality_oin(view.municipality_oin());
-    outcome.set_origin(view.origin());
-    outcome.set_phase(view.phase());
-    *outcome.mutable_professional_request() = view.professional_request();
-    view = std::move(outcome);
-  }
-  v1::Receipt receipt = NewReceipt(kKind, caller, view.case_id());
+  v1::Receipt receipt = NewReceipt(kKind, caller, view->case_id());
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail("case read");
   WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
   v1::CaseResponse response;
-  *response.mutable_case_() = std::move(view);
+  *response.mutable_case_() = *std::move(view);
   *response.mutable_receipt() = std::move(stored);
   return response;
 }

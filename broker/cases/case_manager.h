@@ -6,7 +6,15 @@
 //
 // Roles: municipality parties manage their own cases; a provider (or the
 // municipality) may open a professional request (R02) and read its outcome;
-// the designated coordinator may read the case. Anything else is refused.
+// the designated coordinator may read the case. Anything else is refused,
+// and a case the caller may not read or change is answered exactly like a
+// case that does not exist (NOT_FOUND), so case ids are no oracle.
+//
+// Openings are idempotent per (party, request id), the id bound to the
+// opening request's content and acting professional (a keyed hash,
+// broker/common/request_binding.h): a retry of the same request returns the
+// case as the caller may see it; a reuse of the id for another request is
+// refused (INVALID_ARGUMENT naming request_id) and receipted.
 //
 // Order of a change: authorise and validate, then append the receipt with the
 // case (and, for an opening, its request id) in the same batch: one fsync,
@@ -16,7 +24,8 @@
 // re-identifies only the subject a request names, for the policy.
 //
 // Errors carry meaning for the caller: INVALID_ARGUMENT names the field,
-// NOT_FOUND an unknown case, PERMISSION_DENIED a role or rule refusal (with the
+// NOT_FOUND an unknown case (or one the caller may not see), PERMISSION_DENIED
+// a role or rule refusal (with the
 // Decision and refusal receipt attached as status details where a rule
 // decided), FAILED_PRECONDITION a case state that must change first,
 // UNAVAILABLE storage trouble. Every refusal of an identified caller is
@@ -102,16 +111,25 @@ class CaseManager {
                                               const std::string& case_id, v1::ReceiptKind kind,
                                               const Change& change);
   // Appends a GRANTED receipt for `c` and writes `c` in the receipt's batch;
-  // a non-empty `request_id` (an opening) is remembered there too.
+  // a non-empty `request_id` (an opening) is remembered there too, bound to
+  // the opening request's `digest`.
   absl::StatusOr<v1::CaseResponse> Commit(const identity::Caller& caller, v1::Case c,
                                           v1::ReceiptKind kind, std::string detail,
-                                          absl::string_view request_id);
-  // The case `caller` opened earlier with `request_id`, for an idempotent retry.
+                                          absl::string_view request_id,
+                                          absl::string_view digest = "");
+  // The keyed digest of an opening request (broker/common/request_binding.h).
+  std::string OpeningDigest(const identity::Caller& caller, absl::string_view kind,
+                            const google::protobuf::MessageLite& request) const;
+  // The case `caller` opened earlier with `request_id` by the same request
+  // (`digest`), as the caller may see it, for an idempotent retry; a reuse of
+  // the id for another request is refused (receipted).
   absl::StatusOr<std::optional<v1::CaseResponse>> OpenedBefore(const identity::Caller& caller,
-                                                               const std::string& request_id) const;
+                                                               const std::string& request_id,
+                                                               absl::string_view digest);
   // Commits a newly opened case and remembers the request id that opened it.
   absl::StatusOr<v1::CaseResponse> CommitOpened(const identity::Caller& caller, v1::Case c,
-                                                std::string detail, const std::string& request_id);
+                                                std::string detail, const std::string& request_id,
+                                                absl::string_view digest);
   // Receipts a refusal of an identified caller and returns `status` with the
   // receipt (and `decision`, if any) attached.
   absl::Status Refuse(const identity::Caller& caller, absl::string_view case_id,

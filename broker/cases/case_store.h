@@ -20,6 +20,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "broker/common/request_binding.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/storage.h"
 #include "wams/broker/v1/case.pb.h"
@@ -43,14 +44,21 @@ class CaseStore {
 
   // The record of the case, to write with the receipt of its change.
   static ledger::store::CompanionWrite Record(const v1::Case& case_record);
-  // The record that `caller_oin` opened `case_id` with `request_id`, so a
-  // retry returns the same case; written with the opening's receipt.
+  // The record that `caller_oin` opened `case_id` with `request_id`, bound
+  // to the opening request's `digest` (broker/common/request_binding.h), so
+  // a retry of the same request returns the same case and nothing else
+  // does; written with the opening's receipt.
   static ledger::store::CompanionWrite OpenedRecord(const std::string& caller_oin,
                                                     const std::string& request_id,
-                                                    const std::string& case_id);
-  // The case a caller opened with `request_id`, if any.
-  absl::StatusOr<std::optional<std::string>> FindOpened(const std::string& caller_oin,
-                                                        const std::string& request_id) const;
+                                                    const std::string& case_id,
+                                                    absl::string_view digest);
+  // The case id a caller opened with `request_id` (BoundValue::value) and
+  // the digest of the request that opened it, if any. A record of an older
+  // broker has no digest.
+  absl::StatusOr<std::optional<common::BoundValue>> FindOpened(const std::string& caller_oin,
+                                                               const std::string& request_id) const;
+  // "case-open/<caller_oin>/<request_id>": the key of an opening.
+  static std::string OpenKey(absl::string_view caller_oin, absl::string_view request_id);
 
  private:
   const ledger::store::Storage& storage_;

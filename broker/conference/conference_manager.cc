@@ -11,10 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/cases/receipt_builder.h"
+#include "broker/common/request_binding.h"
 #include "broker/common/status_details.h"
 #include "broker/common/uuid.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "policy/base/status_macros.h"
+#include "policy/decision_view.h"
 
 namespace wams::conference {
 namespace {
@@ -92,6 +94,15 @@ v1::Case ConsentView(v1::Case c) {
   return c;
 }
 
+// The digest binding a request id to its request. Plain SHA-256: conference
+// requests name no BSN (receipts already hold SHA-256 of their texts and
+// content), unlike data requests and case openings, whose digests are keyed.
+std::string RequestDigest(absl::string_view kind, const Caller& caller,
+                          const google::protobuf::MessageLite& request) {
+  return ledger::Sha256Bytes(
+      common::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request));
+}
+
 void CopyDecision(const v1::Decision& decision, v1::Receipt& receipt) {
   receipt.mutable_failed_rule_ids()->CopyFrom(decision.failed_rule_ids());
   receipt.set_policy_version(decision.policy_version());
@@ -137,6 +148,24 @@ absl::Status ConferenceManager::Refuse(const Caller& caller, const Context& cont
   return status;
 }
 
+absl::Status ConferenceManager::RefuseOutsider(const Caller& caller, const Context& context,
+                                               const v1::Decision& decision,
+                                               policy::RuleId role_rule) {
+  const v1::Decision shown = policy::OutsiderView(decision, role_rule);
+  absl::Status status = absl::PermissionDeniedError(RefusalSummary(shown));
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_REFUSED, std::string(status.message()));
+  CopyDecision(decision, receipt);
+  absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
+  if (!stored.ok()) return stored.status();
+  common::AttachDetail(status, shown);
+  v1::ReceiptReference reference;
+  reference.set_leaf_index(stored->leaf_index());
+  reference.set_receipt_id(receipt.receipt_id());
+  common::AttachDetail(status, reference);
+  return status;
+}
+
 absl::StatusOr<ConferenceManager::Loaded> ConferenceManager::Load(const Caller& caller,
                                                                   const std::string& conference_id,
                                                                   Context& context) {
@@ -173,18 +202,19 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
 
   const std::string key =
       ConferenceStore::RequestKey("convene", caller.party->oin(), request.request_id());
+  const std::string digest = RequestDigest("conference-convene", caller, request);
   absl::MutexLock lock(&LockFor(key));
-  // A retry returns the conference as it is now, with the first receipt.
-  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> remembered, deps_.store->Recall(key));
+  // A retry of the same request (same content, same professional) returns
+  // the conference as it is now, with the first receipt; nothing else does.
+  WAMS_ASSIGN_OR_RETURN(std::optional<common::BoundValue> remembered, deps_.store->Recall(key));
   if (remembered.has_value()) {
+    if (std::optional<common::Reuse> reuse = common::ReuseOf(*remembered, digest)) {
+      return Refuse(caller, context, common::ReusedRequestId(*reuse));
+    }
     v1::ConferenceResponse first;
-    if (!first.ParseFromString(*remembered)) {
+    if (!first.ParseFromString(remembered->value)) {
       return absl::DataLossError(
           absl::StrCat("request_id ", request.request_id(), ": stored outcome does not parse"));
-    }
-    if (first.conference().case_id() != request.case_id()) {
-      return Refuse(caller, context,
-                    Invalid("request_id", "already used to convene on another case"));
     }
     WAMS_ASSIGN_OR_RETURN(std::optional<v1::Conference> now,
                           deps_.store->Get(first.conference().conference_id()));
@@ -193,9 +223,14 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
   }
 
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.cases->Get(request.case_id()));
-  if (!found.has_value()) {
-    return Refuse(caller, context,
-                  absl::NotFoundError(absl::StrCat("case_id: no case ", request.case_id())));
+  if (!policy::MayKnowCaseFacts(found.has_value() ? &*found : nullptr, caller.party)) {
+    // Whether the case exists, is open or in which phase is not this
+    // party's to learn; the receipt keeps the full decision.
+    if (found.has_value()) context.subject_pseudonym = PrimaryPseudonym(*found);
+    return RefuseOutsider(caller, context,
+                          deps_.policy->DecideConvene(found.value_or(v1::Case()), caller.party,
+                                                      caller.professional_id, kLanguage),
+                          policy::RuleId::kR22);
   }
   context.subject_pseudonym = PrimaryPseudonym(*found);
   v1::Decision decision =
@@ -222,8 +257,8 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
   v1::ConferenceResponse response;
   *response.mutable_conference() = std::move(conference);
   *response.mutable_receipt() = std::move(stored);
-  WAMS_RETURN_IF_ERROR(
-      deps_.store->Put(response.conference(), Remembered{.key = key, .response = &response}));
+  WAMS_RETURN_IF_ERROR(deps_.store->Put(
+      response.conference(), Remembered{.key = key, .response = &response, .digest = digest}));
   return response;
 }
 
@@ -392,10 +427,15 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   absl::MutexLock lock(&LockFor(request.conference_id()));
   const std::string key =
       ConferenceStore::RequestKey("share", caller.party->oin(), request.request_id());
-  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> remembered, deps_.store->Recall(key));
+  const std::string digest = RequestDigest("conference-share", caller, request);
+  WAMS_ASSIGN_OR_RETURN(std::optional<common::BoundValue> remembered, deps_.store->Recall(key));
   if (remembered.has_value()) {
+    // Only the same item, shared by the same professional, is a retry.
+    if (std::optional<common::Reuse> reuse = common::ReuseOf(*remembered, digest)) {
+      return Refuse(caller, context, common::ReusedRequestId(*reuse));
+    }
     v1::ShareItemResponse first;
-    if (!first.ParseFromString(*remembered)) {
+    if (!first.ParseFromString(remembered->value)) {
       return absl::DataLossError(
           absl::StrCat("request_id ", request.request_id(), ": stored outcome does not parse"));
     }
@@ -436,8 +476,9 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   response.set_item_id(stored_item.item_id());
   *response.mutable_decision() = std::move(decision);
   *response.mutable_receipt() = std::move(stored);
-  WAMS_RETURN_IF_ERROR(deps_.store->PutItem(request.conference_id(), stored_item,
-                                            Remembered{.key = key, .response = &response}));
+  WAMS_RETURN_IF_ERROR(
+      deps_.store->PutItem(request.conference_id(), stored_item,
+                           Remembered{.key = key, .response = &response, .digest = digest}));
   return response;
 }
 

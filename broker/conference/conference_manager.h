@@ -27,8 +27,13 @@
 //   RequestOnwardUse     anyone: allowed only for a party in the audience with
 //                        the supplier's assent on record (R25, R26).
 //
+// Convene tells a party that is neither the case's municipality nor its
+// designated coordinator's party only that it may not convene (R22, the
+// outsider's view of policy/decision_view.h), the same whether the case
+// exists or not: case ids seen elsewhere are no oracle.
+//
 // Errors carry meaning for the caller: INVALID_ARGUMENT names the field,
-// NOT_FOUND an unknown case, conference or item, PERMISSION_DENIED a refusal
+// NOT_FOUND an unknown conference or item, PERMISSION_DENIED a refusal
 // (with the Decision, where a rule decided, and the refusal receipt attached
 // as status details), ALREADY_EXISTS a party invited before with another
 // reason, UNAVAILABLE storage trouble (nothing is stored when the receipt
@@ -40,7 +45,10 @@
 // change the caller never heard of, never a change without a receipt. Every
 // call of an identified caller is receipted (RECEIPT_KIND_CONFERENCE_EVENT,
 // purpose PURPOSE_CASE_CONFERENCE, the case's primary-client pseudonym), except
-// a retry of Convene or ShareItem, which returns the first call's receipt.
+// a retry of Convene or ShareItem, which returns the first call's receipt. A
+// retry is the same request by the same professional: Convene and ShareItem
+// bind their request id to a digest of both (broker/common/request_binding.h)
+// and refuse a reuse for anything else (INVALID_ARGUMENT naming request_id).
 // Receipts never hold the conference subject, a reason or an item's content:
 // texts appear as SHA-256 (justification_sha256), content as payload_sha256.
 //
@@ -62,6 +70,7 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "policy/policy.h"
+#include "policy/rules.h"
 #include "wams/broker/v1/conference.pb.h"
 #include "wams/broker/v1/receipt.pb.h"
 
@@ -141,6 +150,13 @@ class ConferenceManager {
   // cannot record the refusal, that error is returned instead.
   absl::Status Refuse(const identity::Caller& caller, const Context& context, absl::Status status,
                       const v1::Decision* decision = nullptr, absl::string_view target_oin = "");
+  // Receipts the refusal of a caller that may not know the case's facts
+  // (policy/decision_view.h) with the full `decision`, and returns
+  // PERMISSION_DENIED with only the outsider's view of it and a
+  // ReceiptReference: the receipt records the case's facts and its client's
+  // pseudonym, for auditors.
+  absl::Status RefuseOutsider(const identity::Caller& caller, const Context& context,
+                              const v1::Decision& decision, policy::RuleId role_rule);
   // A receipt of this call with the shared fields filled in.
   v1::Receipt NewReceipt(const identity::Caller& caller, const Context& context,
                          v1::ReceiptOutcome outcome, std::string detail) const;

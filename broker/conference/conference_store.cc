@@ -38,7 +38,8 @@ absl::StatusOr<std::optional<Message>> Parse(
 void AddRemembered(const ledger::store::Storage& storage, const std::optional<Remembered>& remember,
                    rocksdb::WriteBatch& batch) {
   if (!remember.has_value() || remember->response == nullptr) return;
-  batch.Put(storage.cf(Cf::kIdempotency), remember->key, remember->response->SerializeAsString());
+  batch.Put(storage.cf(Cf::kIdempotency), remember->key,
+            common::BindValue(remember->digest, remember->response->SerializeAsString()));
 }
 
 }  // namespace
@@ -99,8 +100,12 @@ absl::StatusOr<std::vector<v1::ConferenceItem>> ConferenceStore::ListItems(
   return items;
 }
 
-absl::StatusOr<std::optional<std::string>> ConferenceStore::Recall(const std::string& key) const {
-  return storage_.Get(Cf::kIdempotency, key);
+absl::StatusOr<std::optional<common::BoundValue>> ConferenceStore::Recall(
+    const std::string& key) const {
+  absl::StatusOr<std::optional<std::string>> stored = storage_.Get(Cf::kIdempotency, key);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::nullopt;
+  return common::UnbindValue(**stored);
 }
 
 }  // namespace wams::conference

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "broker/common/request_binding.h"
 #include "broker/ledger/store/storage.h"
 #include "google/protobuf/message.h"
 #include "wams/broker/v1/conference.pb.h"
@@ -33,10 +34,12 @@ namespace wams::conference {
 namespace v1 = ::wams::broker::v1;
 
 // An idempotency entry to write together with a record: `key` -> the
-// serialised `response` the first call returned.
+// serialised `response` the first call returned, bound to the `digest` of
+// the request that made it (broker/common/request_binding.h).
 struct Remembered {
   std::string key;
   const google::protobuf::Message* response = nullptr;
+  std::string digest;
 };
 
 class ConferenceStore {
@@ -71,8 +74,10 @@ class ConferenceStore {
   // the millisecond). Codes as Get().
   absl::StatusOr<std::vector<v1::ConferenceItem>> ListItems(const std::string& conference_id) const;
 
-  // The serialised response remembered under `key`, or nullopt.
-  absl::StatusOr<std::optional<std::string>> Recall(const std::string& key) const;
+  // The serialised response remembered under `key` (BoundValue::value) with
+  // the digest of its request, or nullopt. An entry of an older broker has
+  // no digest.
+  absl::StatusOr<std::optional<common::BoundValue>> Recall(const std::string& key) const;
 
  private:
   const ledger::store::Storage& storage_;

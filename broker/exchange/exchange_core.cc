@@ -6,11 +6,13 @@
 #include "absl/strings/str_join.h"
 #include "broker/cases/receipt_builder.h"
 #include "broker/common/deterministic_bytes.h"
+#include "broker/common/request_binding.h"
 #include "broker/common/status_details.h"
 #include "broker/common/uuid.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
+#include "policy/decision_view.h"
 
 namespace wams::exchange {
 namespace {
@@ -123,6 +125,34 @@ google::rpc::Status KeptForRetries(v1::DataResponse& response) {
   return kept;
 }
 
+// The receipt of a request refused for bad input, before any decision.
+v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
+                                const v1::DataRequest& request, const absl::Status& invalid,
+                                const std::string& transaction_id) {
+  v1::Receipt receipt = cases::NewReceipt(kind, caller, request.case_id());
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
+  receipt.set_target_oin(request.provider_oin());
+  receipt.set_request_id(request.request_id());
+  receipt.set_transaction_id(transaction_id);
+  receipt.set_detail(std::string(invalid.message()));
+  return receipt;
+}
+
+// Attaches the receipt of a decision to `status`: the signed receipt for a
+// caller that may know the case's facts, else only where it is in the log
+// (its failed rules and consent basis are the case's facts, for auditors).
+void AttachReceipt(absl::Status& status, const v1::SignedReceipt& stored,
+                   const std::string& receipt_id, bool may_know_case_facts) {
+  if (may_know_case_facts) {
+    common::AttachDetail(status, stored);
+    return;
+  }
+  v1::ReceiptReference reference;
+  reference.set_leaf_index(stored.leaf_index());
+  reference.set_receipt_id(receipt_id);
+  common::AttachDetail(status, reference);
+}
+
 template <typename Response>
 absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
   if (outcome.code() != 0) return common::FromRpcStatus(outcome);
@@ -143,6 +173,7 @@ struct ExchangeCore::Flow {
   std::vector<v1::CategoryData> shared_data;  // for a share: the municipality's data
   TraceContext trace;
   std::string outcome_key;
+  std::string digest;  // keyed digest binding the request to its id (request_binding.h)
   const v1::Party* target = nullptr;
   std::optional<v1::Case> snapshot;
   v1::Decision decision;
@@ -199,13 +230,81 @@ v1::Decision ExchangeCore::Decide(const Caller& caller, const v1::DataRequest& r
   return deps_.policy->Decide(in);
 }
 
-absl::StatusOr<v1::CheckResponse> ExchangeCore::CheckRequest(const Caller& caller,
-                                                             const v1::DataRequest& request) const {
-  WAMS_RETURN_IF_ERROR(Validate(request));
+v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
+  const v1::DataRequest& request = flow.request;
+  v1::Receipt base = cases::NewReceipt(v1::RECEIPT_KIND_DECISION, flow.caller, request.case_id());
+  base.set_subject_pseudonym(deps_.pseudonymizer->Pseudonymize(request.subject_bsn()));
+  base.set_target_oin(request.provider_oin());
+  base.set_purpose(request.purpose());
+  *base.mutable_categories() = request.categories();
+  base.set_request_id(request.request_id());
+  base.set_trace_id(TraceIdOf(flow.trace.traceparent));
+  base.set_transaction_id(flow.trace.transaction_id);
+  base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
+  return base;
+}
+
+void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& request,
+                                TraceContext trace, CheckDone done) {
+  Flow flow;
+  flow.caller = caller;
+  flow.request = request;
+  flow.trace = std::move(trace);
+  if (flow.trace.transaction_id.empty()) flow.trace.transaction_id = common::NewUuidV7();
+  if (absl::Status valid = Validate(request); !valid.ok()) {
+    // Bad input is receipted like a refused request, then answered.
+    v1::Receipt receipt = RefusedInputReceipt(v1::RECEIPT_KIND_CONSULTATION, caller, request, valid,
+                                              flow.trace.transaction_id);
+    deps_.ledger->AppendAsync(
+        receipt, [valid, done = std::move(done)](absl::StatusOr<v1::SignedReceipt> stored) mutable {
+          absl::Status status = valid;
+          if (stored.ok()) common::AttachDetail(status, *stored);
+          std::move(done)(status);
+        });
+    return;
+  }
   std::optional<v1::Case> snapshot;
+  const v1::Decision decision = Decide(caller, request, &snapshot);
+  // R27: the consultation is logged, with the whole decision for auditors.
+  v1::Receipt receipt = ReceiptFor(flow);
+  receipt.set_kind(v1::RECEIPT_KIND_CONSULTATION);
+  receipt.set_policy_version(decision.policy_version());
+  receipt.set_outcome(decision.allowed() ? v1::RECEIPT_OUTCOME_GRANTED
+                                         : v1::RECEIPT_OUTCOME_REFUSED);
+  *receipt.mutable_failed_rule_ids() = decision.failed_rule_ids();
+  receipt.set_detail("dry run (CheckRequest): nothing forwarded");
   v1::CheckResponse response;
-  *response.mutable_decision() = Decide(caller, request, &snapshot);
-  return response;
+  *response.mutable_decision() = policy::RedactFor(
+      decision, snapshot.has_value() ? &*snapshot : nullptr, caller.party, policy::RuleId::kR10);
+  response.mutable_consultation_receipt()->set_receipt_id(receipt.receipt_id());
+  deps_.ledger->AppendAsync(receipt, [response = std::move(response), done = std::move(done)](
+                                         absl::StatusOr<v1::SignedReceipt> stored) mutable {
+    if (!stored.ok()) {
+      std::move(done)(absl::UnavailableError(
+          absl::StrCat("the receipt log cannot write (", stored.status().message(),
+                       "); a dry run is answered only once it is receipted (R27)")));
+      return;
+    }
+    response.mutable_consultation_receipt()->set_leaf_index(stored->leaf_index());
+    std::move(done)(std::move(response));
+  });
+}
+
+void ExchangeCore::RefuseReuse(const Flow& flow, common::Reuse reuse, OutcomeStore::Waiter waiter) {
+  const absl::Status refused = common::ReusedRequestId(reuse);
+  // Who tried to reuse the id, about whom and from whom; not what was asked
+  // as sent (the categories and justification stay out).
+  v1::Receipt receipt = ReceiptFor(flow);
+  receipt.clear_categories();
+  receipt.clear_justification_sha256();
+  receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
+  receipt.set_detail(std::string(refused.message()));
+  deps_.ledger->AppendAsync(receipt, [refused, waiter = std::move(waiter)](
+                                         absl::StatusOr<v1::SignedReceipt> stored) mutable {
+    absl::Status status = refused;
+    if (stored.ok()) common::AttachDetail(status, *stored);
+    std::move(waiter)(common::ToRpcStatus(status));
+  });
 }
 
 void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& request,
@@ -219,21 +318,18 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
   // The caller whose call runs the request gets the answer as built; only
   // callers joining with the same request id take the stored outcome, which
   // saves a parse of the whole answer per request.
-  auto waiter = [flow, done = std::move(done)](const google::rpc::Status& outcome) mutable {
-    if (outcome.code() == 0 && flow->response.has_value()) {
-      std::move(done)(*std::move(flow->response));
-      return;
-    }
-    std::move(done)(Unpack<v1::DataResponse>(outcome));
-  };
+  OutcomeStore::Waiter waiter =
+      [flow, done = std::move(done)](const google::rpc::Status& outcome) mutable {
+        if (outcome.code() == 0 && flow->response.has_value()) {
+          std::move(done)(*std::move(flow->response));
+          return;
+        }
+        std::move(done)(Unpack<v1::DataResponse>(outcome));
+      };
   if (absl::Status valid = Validate(request); !valid.ok()) {
     // Bad input from an identified party is receipted as refused, then answered.
-    v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_DECISION, caller, request.case_id());
-    receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
-    receipt.set_target_oin(request.provider_oin());
-    receipt.set_request_id(request.request_id());
-    receipt.set_transaction_id(flow->trace.transaction_id);
-    receipt.set_detail(std::string(valid.message()));
+    v1::Receipt receipt = RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, valid,
+                                              flow->trace.transaction_id);
     deps_.ledger->AppendAsync(receipt, [valid, waiter = std::move(waiter)](
                                            absl::StatusOr<v1::SignedReceipt> stored) mutable {
       absl::Status status = valid;
@@ -242,11 +338,19 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
     });
     return;
   }
-  if (deps_.outcomes->Begin(flow->outcome_key, std::move(waiter)) ==
-      OutcomeStore::Claim::kAnswered) {
-    return;
+  flow->digest = deps_.pseudonymizer->Pseudonymize(
+      common::RequestBindingText("request", caller.party->oin(), caller.professional_id, request));
+  common::Reuse reuse = common::Reuse::kOtherRequest;
+  switch (deps_.outcomes->Begin(flow->outcome_key, flow->digest, waiter, &reuse)) {
+    case OutcomeStore::Claim::kReused:
+      RefuseReuse(*flow, reuse, std::move(waiter));
+      return;
+    case OutcomeStore::Claim::kAnswered:
+      return;
+    case OutcomeStore::Claim::kRun:
+      RunRequest(std::move(flow));
+      return;
   }
-  RunRequest(std::move(flow));
 }
 
 void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& request,
@@ -266,18 +370,27 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
   flow->trace = std::move(trace);
   if (flow->trace.transaction_id.empty()) flow->trace.transaction_id = common::NewUuidV7();
   flow->outcome_key = OutcomeStore::Key("share", caller.party->oin(), request.request_id());
-  auto waiter = [done = std::move(done)](const google::rpc::Status& outcome) mutable {
+  OutcomeStore::Waiter waiter = [done =
+                                     std::move(done)](const google::rpc::Status& outcome) mutable {
     std::move(done)(Unpack<v1::ShareResponse>(outcome));
   };
   if (absl::Status valid = ValidateShare(request); !valid.ok()) {
     std::move(waiter)(common::ToRpcStatus(valid));
     return;
   }
-  if (deps_.outcomes->Begin(flow->outcome_key, std::move(waiter)) ==
-      OutcomeStore::Claim::kAnswered) {
-    return;
+  flow->digest = deps_.pseudonymizer->Pseudonymize(
+      common::RequestBindingText("share", caller.party->oin(), caller.professional_id, request));
+  common::Reuse reuse = common::Reuse::kOtherRequest;
+  switch (deps_.outcomes->Begin(flow->outcome_key, flow->digest, waiter, &reuse)) {
+    case OutcomeStore::Claim::kReused:
+      RefuseReuse(*flow, reuse, std::move(waiter));
+      return;
+    case OutcomeStore::Claim::kAnswered:
+      return;
+    case OutcomeStore::Claim::kRun:
+      RunRequest(std::move(flow));
+      return;
   }
-  RunRequest(std::move(flow));
 }
 
 void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
@@ -305,16 +418,8 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   const v1::Decision& decision = flow->decision;
 
   v1::Receipt& base = flow->receipt_base;
-  base = cases::NewReceipt(v1::RECEIPT_KIND_DECISION, flow->caller, request.case_id());
-  base.set_subject_pseudonym(deps_.pseudonymizer->Pseudonymize(request.subject_bsn()));
-  base.set_target_oin(request.provider_oin());
-  base.set_purpose(request.purpose());
-  *base.mutable_categories() = request.categories();
-  base.set_request_id(request.request_id());
-  base.set_trace_id(TraceIdOf(flow->trace.traceparent));
-  base.set_transaction_id(flow->trace.transaction_id);
+  base = ReceiptFor(*flow);
   base.set_policy_version(decision.policy_version());
-  base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
   v1::Receipt receipt = base;
   receipt.set_outcome(decision.allowed() ? v1::RECEIPT_OUTCOME_GRANTED
                                          : v1::RECEIPT_OUTCOME_REFUSED);
@@ -338,13 +443,18 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   // A refusal is the request's last receipt: its outcome is stored with it.
   ledger::store::Ledger::Companion refusal_outcome;
   if (!decision.allowed()) {
-    refusal_outcome = [flow](const v1::SignedReceipt& stored) {
+    refusal_outcome = [flow, receipt_id = receipt.receipt_id()](const v1::SignedReceipt& stored) {
+      // The caller hears only what it may know (policy/decision_view.h).
+      const v1::Case* c = flow->snapshot.has_value() ? &*flow->snapshot : nullptr;
+      const bool insider = policy::MayKnowCaseFacts(c, flow->caller.party);
+      const v1::Decision shown =
+          insider ? flow->decision : policy::OutsiderView(flow->decision, policy::RuleId::kR10);
       absl::Status refused(RefusalCode(flow->decision, flow->snapshot, flow->caller),
-                           absl::StrCat("refused: ", FailedRulesText(flow->decision)));
-      common::AttachDetail(refused, flow->decision);
-      common::AttachDetail(refused, stored);
+                           absl::StrCat("refused: ", FailedRulesText(shown)));
+      common::AttachDetail(refused, shown);
+      AttachReceipt(refused, stored, receipt_id, insider);
       flow->outcome = common::ToRpcStatus(refused);
-      return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->outcome)};
+      return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->digest, flow->outcome)};
     };
   }
   deps_.ledger->AppendAsync(
@@ -441,7 +551,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     flow->outcome = BuildOutcome(*flow, failure, std::move(answer), stored);
     const google::rpc::Status kept =
         flow->response.has_value() ? KeptForRetries(*flow->response) : flow->outcome;
-    return std::vector{OutcomeStore::Stored(flow->outcome_key, kept)};
+    return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->digest, kept)};
   };
   deps_.ledger->AppendAsync(
       receipt, std::move(outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {

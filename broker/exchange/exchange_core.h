@@ -8,11 +8,19 @@
 // cannot write, the caller gets UNAVAILABLE and the provider hears nothing.
 // A refusal is PERMISSION_DENIED (FAILED_PRECONDITION when only the case state
 // stands in the way: R02 or R10 on an open case) with the Decision and the
-// refusal receipt attached as status details. Requests are idempotent per
-// (party, request id): a retry gets the first outcome and never reaches the
-// provider again; once answered, without the data (the broker keeps no
-// payload; DataResponse.data_not_kept). The outcome is stored in the batch of
-// the request's last receipt, so one fsync makes both durable.
+// refusal receipt attached as status details, as far as the caller may know
+// them: the case's municipality and its coordinator's party get both whole;
+// anyone else the outsider's view (policy/decision_view.h) and a
+// ReceiptReference, since the receipt records the case's facts for auditors.
+// Requests are idempotent per (party, request id), the id bound to the
+// request's content and acting professional (a keyed hash of
+// common::RequestBindingText): a retry of the same request gets the first
+// outcome and never reaches the provider again; once answered, without the
+// data (the broker keeps no payload; DataResponse.data_not_kept). A reuse of
+// the id for another request is refused (INVALID_ARGUMENT naming request_id)
+// and receipted, never answered with the first outcome nor joined to it in
+// flight. The outcome is stored in the batch of the request's last receipt,
+// so one fsync makes both durable.
 //
 //   core.RequestData(caller, request, trace, [](absl::StatusOr<v1::DataResponse> r) {...});
 //
@@ -73,6 +81,7 @@ class ExchangeCore {
  public:
   using DataDone = absl::AnyInvocable<void(absl::StatusOr<v1::DataResponse>) &&>;
   using ShareDone = absl::AnyInvocable<void(absl::StatusOr<v1::ShareResponse>) &&>;
+  using CheckDone = absl::AnyInvocable<void(absl::StatusOr<v1::CheckResponse>) &&>;
 
   ExchangeCore(ExchangeDeps deps, ExchangeOptions options) : deps_(deps), options_(options) {}
 
@@ -85,10 +94,15 @@ class ExchangeCore {
   void ShareData(const identity::Caller& caller, const v1::ShareRequest& request,
                  TraceContext trace, ShareDone done);
 
-  // CheckRequest: the decision RequestData would get now. Nothing is
-  // forwarded or receipted. INVALID_ARGUMENT for a malformed request.
-  absl::StatusOr<v1::CheckResponse> CheckRequest(const identity::Caller& caller,
-                                                 const v1::DataRequest& request) const;
+  // CheckRequest: the decision RequestData would get now, as far as the
+  // caller may know it (policy::RedactFor). Nothing is forwarded; the dry run
+  // is receipted as a consultation (RECEIPT_KIND_CONSULTATION, with the full
+  // decision's failed rules, R27) before `done` hears the answer.
+  // INVALID_ARGUMENT for a malformed request (receipted as refused),
+  // UNAVAILABLE when the log cannot write. `done` runs exactly once, on any
+  // thread.
+  void CheckRequest(const identity::Caller& caller, const v1::DataRequest& request,
+                    TraceContext trace, CheckDone done);
 
  private:
   struct Flow;
@@ -98,6 +112,12 @@ class ExchangeCore {
   // The decision for a validated request, with the case snapshot it used.
   v1::Decision Decide(const identity::Caller& caller, const v1::DataRequest& request,
                       std::optional<v1::Case>* snapshot) const;
+
+  // A refused reuse of a request id: receipted, then `waiter` hears
+  // INVALID_ARGUMENT naming request_id.
+  void RefuseReuse(const Flow& flow, common::Reuse reuse, OutcomeStore::Waiter waiter);
+  // The receipt fields a request's receipts share (kind DECISION).
+  v1::Receipt ReceiptFor(const Flow& flow) const;
 
   void RunRequest(std::shared_ptr<Flow> flow);
   void Forward(std::shared_ptr<Flow> flow);

@@ -15,21 +15,38 @@ std::string OutcomeStore::Key(absl::string_view kind, absl::string_view caller_o
   return absl::StrCat(kind, "/", caller_oin, "/", request_id);
 }
 
-OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, Waiter waiter) {
+OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_view digest,
+                                        Waiter& waiter, common::Reuse* reuse) {
   google::rpc::Status stored_outcome;
   {
     absl::MutexLock lock(&mu_);
     auto in_flight = in_flight_.find(key);
     if (in_flight != in_flight_.end()) {
-      in_flight->second.push_back(std::move(waiter));
+      // Join only the same request: another one never gets this outcome.
+      if (in_flight->second.digest != digest) {
+        if (reuse != nullptr) *reuse = common::Reuse::kOtherRequestInFlight;
+        return Claim::kReused;
+      }
+      in_flight->second.waiters.push_back(std::move(waiter));
       return Claim::kAnswered;
     }
     // Read under the lock so a request finishing now cannot slip between the
     // checks (it leaves in_flight_ only once its outcome is durable); a point
     // lookup takes microseconds.
     absl::StatusOr<std::optional<std::string>> stored = storage_.Get(Cf::kIdempotency, key);
-    if (!stored.ok() || !stored->has_value() || !stored_outcome.ParseFromString(**stored)) {
-      in_flight_[key].push_back(std::move(waiter));
+    bool answered = false;
+    if (stored.ok() && stored->has_value()) {
+      common::BoundValue bound = common::UnbindValue(**stored);
+      if (std::optional<common::Reuse> other = common::ReuseOf(bound, digest)) {
+        if (reuse != nullptr) *reuse = *other;
+        return Claim::kReused;
+      }
+      answered = stored_outcome.ParseFromString(bound.value);
+    }
+    if (!answered) {
+      InFlight& running = in_flight_[key];
+      running.digest = std::string(digest);
+      running.waiters.push_back(std::move(waiter));
       return Claim::kRun;
     }
   }
@@ -37,9 +54,10 @@ OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, Waiter waiter) {
   return Claim::kAnswered;
 }
 
-CompanionWrite OutcomeStore::Stored(std::string key, const google::rpc::Status& kept) {
+CompanionWrite OutcomeStore::Stored(std::string key, absl::string_view digest,
+                                    const google::rpc::Status& kept) {
   return CompanionWrite{CompanionWrite::Family::kIdempotency, std::move(key),
-                        kept.SerializeAsString()};
+                        common::BindValue(digest, kept.SerializeAsString())};
 }
 
 void OutcomeStore::Finish(const std::string& key, const google::rpc::Status& outcome) {
@@ -48,7 +66,7 @@ void OutcomeStore::Finish(const std::string& key, const google::rpc::Status& out
     absl::MutexLock lock(&mu_);
     auto in_flight = in_flight_.find(key);
     if (in_flight == in_flight_.end()) return;
-    waiters = std::move(in_flight->second);
+    waiters = std::move(in_flight->second.waiters);
     in_flight_.erase(in_flight);
   }
   for (Waiter& waiter : waiters) std::move(waiter)(outcome);

@@ -68,8 +68,9 @@ grpc::ServerUnaryReactor* ExchangeService::CheckRequest(grpc::CallbackServerCont
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
   if (call.has_value()) {
-    FinishWith(reactor, response,
-               std::move(call->ticket))(core_.CheckRequest(call->caller, *request));
+    // Asynchronous: the dry run's consultation receipt is made durable first.
+    core_.CheckRequest(call->caller, *request, TraceOf(*context),
+                       FinishWith(reactor, response, std::move(call->ticket)));
   }
   return reactor;
 }

@@ -1,8 +1,9 @@
 // exchange_service.h: the ExchangeService gRPC handlers.
 //
 // Thin: identify and admit the caller (call_handler.h), hand the request to
-// the exchange core, finish when the core calls back. RequestData and ShareData never block a gRPC
-// thread: the core's receipts and provider calls are asynchronous.
+// the exchange core, finish when the core calls back. RequestData, ShareData
+// and CheckRequest never block a gRPC thread: the core's receipts and
+// provider calls are asynchronous.
 #ifndef WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 

@@ -3,7 +3,8 @@
 // hears it, so a retry after a crash gets the same outcome and the provider is
 // not asked again; a failed write stores neither receipt nor outcome; a
 // refusal that means "nothing happened" is not remembered; and what is kept
-// holds no payload (the broker is a conduit, not a data store).
+// holds no payload (the broker is a conduit, not a data store). Each outcome
+// is kept with its request's digest and given only to the same request.
 #include <signal.h>
 
 #include <algorithm>
@@ -17,12 +18,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "broker/common/request_binding.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/storage.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
+#include "rocksdb/write_batch.h"
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/ledger/store/full_disk_fs.h"
 #include "tests/ledger/store/test_util.h"
@@ -39,6 +42,10 @@ using ledger::store::Storage;
 using ledger::store::StorageOptions;
 using ledger::store::testing::MakeReceipt;
 using ledger::store::testing::SignerFromSeed;
+
+// The digest of the request the tests run (any 32 bytes do: the store
+// compares, it does not compute).
+const std::string kDigest(32, 'd');
 
 google::rpc::Status Outcome(int code, const std::string& message) {
   google::rpc::Status status;
@@ -64,8 +71,8 @@ void AppendWithOutcome(Ledger& ledger, OutcomeStore& outcomes, const std::string
   ledger.AppendAsync(
       MakeReceipt(1),
       [key](const wams::broker::v1::SignedReceipt& receipt) {
-        return std::vector{
-            OutcomeStore::Stored(key, Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())))};
+        return std::vector{OutcomeStore::Stored(
+            key, kDigest, Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())))};
       },
       [&outcomes, key](absl::StatusOr<wams::broker::v1::SignedReceipt> stored) {
         if (stored.ok()) {
@@ -92,28 +99,76 @@ TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
   absl::Notification answered;
   uint64_t unsynced = 1;
   std::optional<std::string> stored_when_answered;
-  ASSERT_EQ(outcomes.Begin(key,
-                           [&](const google::rpc::Status&) {
-                             unsynced = fs->unsynced.load();
-                             auto stored = (*storage)->Get(Cf::kIdempotency, key);
-                             if (stored.ok()) stored_when_answered = *stored;
-                             answered.Notify();
-                           }),
-            OutcomeStore::Claim::kRun);
+  OutcomeStore::Waiter waiter = [&](const google::rpc::Status&) {
+    unsynced = fs->unsynced.load();
+    auto stored = (*storage)->Get(Cf::kIdempotency, key);
+    if (stored.ok()) stored_when_answered = *stored;
+    answered.Notify();
+  };
+  ASSERT_EQ(outcomes.Begin(key, kDigest, waiter), OutcomeStore::Claim::kRun);
   AppendWithOutcome(*ledger, outcomes, key);
   ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
 
   EXPECT_EQ(unsynced, 0u) << "the waiter heard an outcome that was not synced yet";
   ASSERT_TRUE(stored_when_answered.has_value()) << "the waiter heard an outcome not stored";
+  const common::BoundValue bound = common::UnbindValue(*stored_when_answered);
+  EXPECT_EQ(bound.digest, kDigest) << "the outcome is kept with its request's digest";
   google::rpc::Status kept;
-  ASSERT_TRUE(kept.ParseFromString(*stored_when_answered));
+  ASSERT_TRUE(kept.ParseFromString(bound.value));
   EXPECT_EQ(kept.message(), "leaf 0");  // the companion saw the leaf index assigned
   EXPECT_EQ(ledger->TreeSize(), 1u);
-  // A retry gets the kept outcome from the store.
+  // A retry of the same request gets the kept outcome from the store.
   std::string retried;
-  EXPECT_EQ(outcomes.Begin(key, [&](const google::rpc::Status& s) { retried = s.message(); }),
-            OutcomeStore::Claim::kAnswered);
+  OutcomeStore::Waiter retry = [&](const google::rpc::Status& s) { retried = s.message(); };
+  EXPECT_EQ(outcomes.Begin(key, kDigest, retry), OutcomeStore::Claim::kAnswered);
   EXPECT_EQ(retried, "leaf 0");
+  // Another request with the same key is refused, and not handed the outcome.
+  bool answered_other = false;
+  OutcomeStore::Waiter other = [&](const google::rpc::Status&) { answered_other = true; };
+  common::Reuse reuse = common::Reuse::kUnbound;
+  EXPECT_EQ(outcomes.Begin(key, std::string(32, 'x'), other, &reuse), OutcomeStore::Claim::kReused);
+  EXPECT_EQ(reuse, common::Reuse::kOtherRequest);
+  EXPECT_FALSE(answered_other);
+}
+
+TEST(StorageOutcomeTest, AnotherRequestNeverJoinsOneInFlight) {
+  TempDir dir;
+  auto storage = Storage::Open(dir.File("db"), StorageOptions());
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  OutcomeStore outcomes(**storage);
+  const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
+  int heard = 0;
+  OutcomeStore::Waiter first = [&](const google::rpc::Status&) { ++heard; };
+  ASSERT_EQ(outcomes.Begin(key, kDigest, first), OutcomeStore::Claim::kRun);
+  OutcomeStore::Waiter other = [&](const google::rpc::Status&) { ++heard; };
+  common::Reuse reuse = common::Reuse::kOtherRequest;
+  EXPECT_EQ(outcomes.Begin(key, std::string(32, 'x'), other, &reuse), OutcomeStore::Claim::kReused);
+  EXPECT_EQ(reuse, common::Reuse::kOtherRequestInFlight);
+  OutcomeStore::Waiter same = [&](const google::rpc::Status&) { ++heard; };
+  EXPECT_EQ(outcomes.Begin(key, kDigest, same), OutcomeStore::Claim::kAnswered);
+  outcomes.Finish(key, Outcome(0, "done"));
+  EXPECT_EQ(heard, 2) << "only the first call and its true retry hear the outcome";
+}
+
+// An outcome an older broker stored has no digest: nothing tells whether a
+// retry is the same request, so it is never handed out.
+TEST(StorageOutcomeTest, OutcomeStoredWithoutADigestIsNeverHandedOut) {
+  TempDir dir;
+  auto storage = Storage::Open(dir.File("db"), StorageOptions());
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
+  rocksdb::WriteBatch batch;
+  batch.Put((*storage)->cf(Cf::kIdempotency), key, Outcome(0, "old").SerializeAsString());
+  ASSERT_TRUE((*storage)->Write(&batch, /*sync=*/true).ok());
+  OutcomeStore outcomes(**storage);
+  bool answered = false;
+  OutcomeStore::Waiter waiter = [&](const google::rpc::Status&) { answered = true; };
+  common::Reuse reuse = common::Reuse::kOtherRequest;
+  EXPECT_EQ(outcomes.Begin(key, kDigest, waiter, &reuse), OutcomeStore::Claim::kReused);
+  EXPECT_EQ(reuse, common::Reuse::kUnbound);
+  EXPECT_FALSE(answered);
+  EXPECT_THAT(std::string(common::ReusedRequestId(reuse).message()),
+              ::testing::StartsWith("request_id: "));
 }
 
 TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns) {
@@ -135,12 +190,11 @@ TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns
   fs->full = true;
   absl::Notification answered;
   int code = -1;
-  ASSERT_EQ(outcomes.Begin(key,
-                           [&](const google::rpc::Status& s) {
-                             code = s.code();
-                             answered.Notify();
-                           }),
-            OutcomeStore::Claim::kRun);
+  OutcomeStore::Waiter waiter = [&](const google::rpc::Status& s) {
+    code = s.code();
+    answered.Notify();
+  };
+  ASSERT_EQ(outcomes.Begin(key, kDigest, waiter), OutcomeStore::Claim::kRun);
   AppendWithOutcome(*ledger, outcomes, key);
   ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_EQ(code, 14);  // UNAVAILABLE
@@ -150,7 +204,8 @@ TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns
   auto stored = (*storage)->Get(Cf::kIdempotency, key);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_FALSE(stored->has_value()) << "an outcome was kept without its receipt";
-  EXPECT_EQ(outcomes.Begin(key, [](const google::rpc::Status&) {}), OutcomeStore::Claim::kRun);
+  OutcomeStore::Waiter retry = [](const google::rpc::Status&) {};
+  EXPECT_EQ(outcomes.Begin(key, kDigest, retry), OutcomeStore::Claim::kRun);
 }
 
 TEST(StorageOutcomeTest, AbandonedOutcomeIsNotRemembered) {
@@ -160,11 +215,12 @@ TEST(StorageOutcomeTest, AbandonedOutcomeIsNotRemembered) {
   OutcomeStore outcomes(**storage);
   const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
   int code = -1;
-  ASSERT_EQ(outcomes.Begin(key, [&](const google::rpc::Status& s) { code = s.code(); }),
-            OutcomeStore::Claim::kRun);
+  OutcomeStore::Waiter waiter = [&](const google::rpc::Status& s) { code = s.code(); };
+  ASSERT_EQ(outcomes.Begin(key, kDigest, waiter), OutcomeStore::Claim::kRun);
   outcomes.Abandon(key, Outcome(14, "the receipt log cannot write"));
   EXPECT_EQ(code, 14);
-  EXPECT_EQ(outcomes.Begin(key, [](const google::rpc::Status&) {}), OutcomeStore::Claim::kRun);
+  OutcomeStore::Waiter retry = [](const google::rpc::Status&) {};
+  EXPECT_EQ(outcomes.Begin(key, kDigest, retry), OutcomeStore::Claim::kRun);
 }
 
 // The real broker, killed with SIGKILL right after it answered: the retry

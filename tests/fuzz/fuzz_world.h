@@ -4,11 +4,12 @@
 // fuzz key, the case manager and the exchange core. A few realistic cases
 // are opened through the case manager (so they are stored, pseudonymised and
 // receipted exactly as in production). The request fuzzer asks the exchange
-// core about them; the seed generator exports their receipt log.
+// core about them (each dry run is receipted, as in the broker); the seed
+// generator exports their receipt log.
 //
 //   absl::StatusOr<std::unique_ptr<FuzzWorld>> world = FuzzWorld::Create();
-//   absl::StatusOr<v1::CheckResponse> r =
-//       (*world)->exchange().CheckRequest((*world)->callers()[0], request);
+//   (*world)->exchange().CheckRequest((*world)->callers()[0], request, {},
+//                                     [](absl::StatusOr<v1::CheckResponse> r) { ... });
 //
 // The temp dir is removed when the world is destroyed. Not thread-safe to
 // create; the parts are as thread-safe as in the broker.
@@ -78,7 +79,7 @@ class FuzzWorld {
   const ledger::store::Pseudonymizer& pseudonymizer() const { return *pseudonymizer_; }
   ledger::store::Ledger& ledger() { return *ledger_; }
   cases::CaseManager& cases() { return *cases_; }
-  const exchange::ExchangeCore& exchange() const { return *exchange_; }
+  exchange::ExchangeCore& exchange() { return *exchange_; }
   const exchange::ExchangeOptions& exchange_options() const { return exchange_options_; }
 
   // Every registered party as a caller, each with kCaseWorker as professional.

@@ -49,9 +49,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
 #include "broker/common/deterministic_bytes.h"
 #include "google/protobuf/stubs/logging.h"
 #include "policy/bsn.h"
+#include "policy/decision_view.h"
 #include "policy/policy.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/fuzz_world.h"
@@ -246,7 +248,14 @@ v1::Decision DecideDeterministically(const DecisionInput& in) {
 std::optional<v1::Decision> FuzzCheckRequest(const identity::Caller& caller,
                                              const v1::DataRequest& request) {
   FuzzWorld& world = World();
-  absl::StatusOr<v1::CheckResponse> checked = world.exchange().CheckRequest(caller, request);
+  absl::StatusOr<v1::CheckResponse> checked = absl::UnknownError("not answered");
+  absl::Notification answered;
+  world.exchange().CheckRequest(caller, request, {},
+                                [&](absl::StatusOr<v1::CheckResponse> response) {
+                                  checked = std::move(response);
+                                  answered.Notify();
+                                });
+  answered.WaitForNotification();
   const bool expect_valid = ExpectValid(request, world);
   if (!checked.ok()) {
     WAMS_FUZZ_CHECK_MSG(checked.status().code() == absl::StatusCode::kInvalidArgument,
@@ -272,10 +281,14 @@ std::optional<v1::Decision> FuzzCheckRequest(const identity::Caller& caller,
   facts.subject_bsn = request.subject_bsn();
   facts.category_count = request.categories_size();
   v1::Decision direct = DecideDeterministically(InputFrom(facts, request));
-  WAMS_FUZZ_CHECK(DeterministicBytes(checked->decision()) == DeterministicBytes(direct));
-  CheckDecision(checked->decision(), facts,
-                Echoable(request, facts.snapshot, caller.professional_id));
-  return checked->decision();
+  // The caller sees the decision as far as it may know the case's facts.
+  WAMS_FUZZ_CHECK(DeterministicBytes(checked->decision()) ==
+                  DeterministicBytes(policy::RedactFor(direct, facts.snapshot, caller.party,
+                                                       policy::RuleId::kR10)));
+  WAMS_FUZZ_CHECK(policy::MayKnowCaseFacts(facts.snapshot, caller.party) ||
+                  (!checked->decision().allowed() && checked->decision().consent_basis().empty()));
+  CheckDecision(direct, facts, Echoable(request, facts.snapshot, caller.professional_id));
+  return direct;
 }
 
 bool Has(const google::protobuf::RepeatedPtrField<std::string>& names, absl::string_view name) {

@@ -131,7 +131,7 @@ TEST_F(DryRunOracleTest, CheckRequestTellsAnOutsiderNothingAboutTheCase) {
   EXPECT_FALSE(client.decision().allowed());
   EXPECT_THAT(client.decision().consent_basis(), IsEmpty()) << "the consent (id) is revealed";
   EXPECT_EQ(client.decision().DebugString().find(consent_id_), std::string::npos);
-  EXPECT_THAT(client.decision().failed_rule_ids(), ElementsAre("R10"));
+  EXPECT_THAT(client.decision().failed_rule_ids(), ElementsAre("R09", "R10"));
   // Client or not, case or none: the same answer.
   EXPECT_TRUE(Same(client.decision(), stranger.decision()));
   EXPECT_TRUE(Same(client.decision(), no_case.decision()));
@@ -203,7 +203,7 @@ TEST_F(DryRunOracleTest, RefusedRequestDataTellsAnOutsiderNothingAboutTheCase) {
   for (const CallResult* result : {&client, &stranger, &no_case, &police}) {
     for (const v1::Receipt& receipt : result->receipts) {
       EXPECT_THAT(receipt.consent_basis(), IsEmpty());
-      EXPECT_THAT(receipt.failed_rule_ids(), ElementsAre("R10")) << receipt.DebugString();
+      EXPECT_THAT(receipt.failed_rule_ids(), ElementsAre("R09", "R10")) << receipt.DebugString();
     }
   }
   EXPECT_EQ(ggz_->Received().size(), 0u);
