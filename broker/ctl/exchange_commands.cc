@@ -78,8 +78,9 @@ int Request(const Invocation& inv) {
 int Check(const Invocation& inv) {
   v1::DataRequest request;
   WAMS_CTL_USAGE_IF_ERROR(inv, BuildDataRequest(inv, &request));
-  // The broker wants an id on every DataRequest, but a dry run is neither
-  // receipted nor remembered, so a made-up one is not worth announcing.
+  // The broker wants an id on every DataRequest, but a dry run is not
+  // remembered (only receipted as a consultation), so a made-up one is not
+  // worth announcing.
   request.set_request_id(inv.flags.Has("request-id") ? inv.flags.Get("request-id")
                                                      : common::NewUuidV7());
   return Call<v1::CheckResponse>(
@@ -91,6 +92,7 @@ int Check(const Invocation& inv) {
       [](const v1::CheckResponse& response, std::ostream& out) {
         out << "dry run: ";
         PrintDecision(response.decision(), out);
+        PrintReceiptReference("consultation", response.consultation_receipt(), out);
       });
 }
 

@@ -104,6 +104,10 @@ RefusalDetails DecodeDetails(const grpc::Status& status) {
       if (v1::SignedReceipt receipt; any.UnpackTo(&receipt)) {
         details.receipts.push_back(std::move(receipt));
       }
+    } else if (any.Is<v1::ReceiptReference>()) {
+      if (v1::ReceiptReference reference; any.UnpackTo(&reference)) {
+        details.references.push_back(std::move(reference));
+      }
     }
   }
   return details;
@@ -166,6 +170,12 @@ void PrintReceipt(const std::string& label, const v1::SignedReceipt& signed_rece
   }
   if (!receipt.detail().empty()) out << "  " << receipt.detail();
   out << "\n";
+}
+
+void PrintReceiptReference(const std::string& label, const v1::ReceiptReference& reference,
+                           std::ostream& out) {
+  out << "receipt  " << label << "  leaf " << reference.leaf_index() << "  id "
+      << reference.receipt_id() << "  (for auditors)\n";
 }
 
 void PrintCase(const v1::Case& c, std::ostream& out) {
@@ -261,6 +271,9 @@ void ReportRpcError(const grpc::Status& status, bool json, std::ostream& out, st
                             ? absl::AsciiStrToLower(EnumLabel(decoded.kind()))
                             : std::string("receipt");
     PrintReceipt(label, receipt, out);
+  }
+  for (const v1::ReceiptReference& reference : details.references) {
+    PrintReceiptReference("refusal", reference, out);
   }
 }
 

@@ -37,6 +37,9 @@ struct RefusalDetails {
   google::rpc::Status status;  // as sent; empty when the broker sent none
   std::vector<v1::Decision> decisions;
   std::vector<v1::SignedReceipt> receipts;
+  // Where receipts the caller may not read are (a refusal of a party that
+  // may not know the case's facts).
+  std::vector<v1::ReceiptReference> references;
 };
 RefusalDetails DecodeDetails(const grpc::Status& status);
 
@@ -44,6 +47,9 @@ RefusalDetails DecodeDetails(const grpc::Status& status);
 void PrintDecision(const v1::Decision& decision, std::ostream& out);
 // One line: "receipt  LABEL  leaf N  id ID  KIND OUTCOME [failed rules]".
 void PrintReceipt(const std::string& label, const v1::SignedReceipt& receipt, std::ostream& out);
+// One line: "receipt  LABEL  leaf N  id ID" for a receipt only auditors read.
+void PrintReceiptReference(const std::string& label, const v1::ReceiptReference& reference,
+                           std::ostream& out);
 void PrintCase(const v1::Case& case_record, std::ostream& out);
 void PrintConference(const v1::Conference& conference, std::ostream& out);
 

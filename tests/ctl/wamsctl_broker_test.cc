@@ -251,7 +251,9 @@ TEST_F(WamsctlBrokerTest, CheckIsADryRunThatForwardsNothing) {
       Ctl(Command({"check"}, RequestArgs(opened.case_id(), kSchoolOin, {"attendance"})));
   EXPECT_EQ(granted.exit_code, 0) << granted.err;
   EXPECT_THAT(granted.out, HasSubstr("dry run: GRANTED"));
-  // A dry run is not receipted, so no request id is made up for it.
+  // Receipted as a consultation (R27), but not remembered, so no request id
+  // is announced for it.
+  EXPECT_THAT(granted.out, ContainsRegex("receipt  consultation  leaf [0-9]+  id [0-9a-f-]{36}"));
   EXPECT_THAT(granted.err, Not(HasSubstr("request id")));
 
   CliResult refused =
