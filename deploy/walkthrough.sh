@@ -79,8 +79,11 @@ failed_lines() {
   decision_json | jq -r '.rules // [] | .[] | select(.outcome == "RULE_OUTCOME_FAILED") |
     "\(.rule_id)  FAILED  \(.article)  \(.message)"'
 }
+# A signed receipt, or (for a party that may not read it, e.g. about a case
+# that does not exist) a ReceiptReference to it.
 receipt_line() {
-  q '[.. | objects | select(has("receipt_bytes") and has("signature")) | (.leaf_index // "0")] |
+  q '[.. | objects | select((has("receipt_bytes") and has("signature")) or
+                            (has("receipt_id") and has("leaf_index"))) | (.leaf_index // "0")] |
      if length > 0 then "receipt leaf " + join(", ") else empty end'
 }
 
