@@ -338,19 +338,7 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
     });
     return;
   }
-  flow->digest = deps_.pseudonymizer->Pseudonymize(
-      common::RequestBindingText("request", caller.party->oin(), caller.professional_id, request));
-  common::Reuse reuse = common::Reuse::kOtherRequest;
-  switch (deps_.outcomes->Begin(flow->outcome_key, flow->digest, waiter, &reuse)) {
-    case OutcomeStore::Claim::kReused:
-      RefuseReuse(*flow, reuse, std::move(waiter));
-      return;
-    case OutcomeStore::Claim::kAnswered:
-      return;
-    case OutcomeStore::Claim::kRun:
-      RunRequest(std::move(flow));
-      return;
-  }
+  Start(std::move(flow), "request", request, std::move(waiter));
 }
 
 void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& request,
@@ -378,8 +366,15 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
     std::move(waiter)(common::ToRpcStatus(valid));
     return;
   }
-  flow->digest = deps_.pseudonymizer->Pseudonymize(
-      common::RequestBindingText("share", caller.party->oin(), caller.professional_id, request));
+  Start(std::move(flow), "share", request, std::move(waiter));
+}
+
+void ExchangeCore::Start(std::shared_ptr<Flow> flow, absl::string_view kind,
+                         const google::protobuf::MessageLite& request,
+                         OutcomeStore::Waiter waiter) {
+  // Keyed: the request names a BSN, and a plain hash of it could be reversed.
+  flow->digest = deps_.pseudonymizer->Pseudonymize(common::RequestBindingText(
+      kind, flow->caller.party->oin(), flow->caller.professional_id, request));
   common::Reuse reuse = common::Reuse::kOtherRequest;
   switch (deps_.outcomes->Begin(flow->outcome_key, flow->digest, waiter, &reuse)) {
     case OutcomeStore::Claim::kReused:

@@ -119,6 +119,11 @@ class ExchangeCore {
   // The receipt fields a request's receipts share (kind DECISION).
   v1::Receipt ReceiptFor(const Flow& flow) const;
 
+  // Binds the flow's request id to `request` (its digest, of `kind`) and runs
+  // it, unless the id belongs to another request (refused) or the same
+  // request ran or runs (the waiter hears its outcome).
+  void Start(std::shared_ptr<Flow> flow, absl::string_view kind,
+             const google::protobuf::MessageLite& request, OutcomeStore::Waiter waiter);
   void RunRequest(std::shared_ptr<Flow> flow);
   void Forward(std::shared_ptr<Flow> flow);
   void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);

@@ -45,6 +45,18 @@ class IdempotencyBindingTest : public ExchangeFlowTest {
     return opened.case_id();
   }
 
+  // Sends `request` on a thread; the team's provider holds it (and any other)
+  // until release_ is notified, and notifies first_arrived_ when it has it.
+  std::thread StartHeld(const v1::DataRequest& request, v1::DataResponse* answer,
+                        CallResult* result) {
+    team_->SetHandler([this](const v1::ProviderRequest& held, v1::ProviderResponse* response) {
+      if (!first_arrived_.HasBeenNotified()) first_arrived_.Notify();
+      release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+      return TestProvider::ProvideAll(held, response);
+    });
+    return std::thread([this, request, answer, result] { *result = RequestData(request, answer); });
+  }
+
   // The first client's request, and the same request id about the other
   // client: what a second professional sends in the attack.
   static v1::DataRequest OtherSubject(v1::DataRequest request) {
@@ -63,6 +75,9 @@ class IdempotencyBindingTest : public ExchangeFlowTest {
     EXPECT_FALSE(absl::StrContains(bytes, kClientBsn));
     EXPECT_FALSE(absl::StrContains(bytes, kFamilyBsn));
   }
+
+  absl::Notification first_arrived_;
+  absl::Notification release_;
 };
 
 TEST_F(IdempotencyBindingTest, ReuseWithOtherSubjectAndProfessionalIsRefusedNotAnswered) {
@@ -116,18 +131,11 @@ TEST_F(IdempotencyBindingTest, RefusalIsNotHandedToAReuseWithOtherContent) {
 TEST_F(IdempotencyBindingTest, RaceOfTwentyWithOtherContentNeverJoinsTheCallInFlight) {
   const std::string case_id = CaseWithTwoClients();
   // The provider holds the first request until the race is over.
-  absl::Notification first_arrived;
-  absl::Notification release;
-  team_->SetHandler([&](const v1::ProviderRequest& request, v1::ProviderResponse* response) {
-    if (!first_arrived.HasBeenNotified()) first_arrived.Notify();
-    release.WaitForNotificationWithTimeout(absl::Seconds(30));
-    return TestProvider::ProvideAll(request, response);
-  });
   v1::DataRequest first = NewRequest(case_id, kTeamOin, {"support_plan"});
   v1::DataResponse first_answer;
   CallResult first_result;
-  std::thread first_call([&] { first_result = RequestData(first, &first_answer); });
-  ASSERT_TRUE(first_arrived.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  std::thread first_call = StartHeld(first, &first_answer, &first_result);
+  ASSERT_TRUE(first_arrived_.WaitForNotificationWithTimeout(absl::Seconds(20)));
 
   constexpr int kRacers = 20;
   std::vector<CallResult> results(kRacers);
@@ -140,7 +148,7 @@ TEST_F(IdempotencyBindingTest, RaceOfTwentyWithOtherContentNeverJoinsTheCallInFl
     });
   }
   for (std::thread& racer : racers) racer.join();
-  release.Notify();
+  release_.Notify();
   first_call.join();
 
   int refused = 0;
@@ -168,22 +176,15 @@ TEST_F(IdempotencyBindingTest, RaceOfTwentyWithOtherContentNeverJoinsTheCallInFl
 // provider is asked once.
 TEST_F(IdempotencyBindingTest, ConcurrentTrueRetryGetsTheFirstOutcome) {
   const std::string case_id = CaseWithTwoClients();
-  absl::Notification first_arrived;
-  absl::Notification release;
-  team_->SetHandler([&](const v1::ProviderRequest& request, v1::ProviderResponse* response) {
-    if (!first_arrived.HasBeenNotified()) first_arrived.Notify();
-    release.WaitForNotificationWithTimeout(absl::Seconds(30));
-    return TestProvider::ProvideAll(request, response);
-  });
   v1::DataRequest first = NewRequest(case_id, kTeamOin, {"support_plan"});
   v1::DataResponse first_answer;
   v1::DataResponse retry_answer;
   CallResult first_result;
   CallResult retry_result;
-  std::thread first_call([&] { first_result = RequestData(first, &first_answer); });
-  ASSERT_TRUE(first_arrived.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  std::thread first_call = StartHeld(first, &first_answer, &first_result);
+  ASSERT_TRUE(first_arrived_.WaitForNotificationWithTimeout(absl::Seconds(20)));
   std::thread retry_call([&] { retry_result = RequestData(first, &retry_answer); });
-  release.Notify();
+  release_.Notify();
   first_call.join();
   retry_call.join();
   EXPECT_TRUE(first_result.status.ok()) << first_result.status.error_message();
