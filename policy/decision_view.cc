@@ -20,7 +20,14 @@ bool IsCaseIndependent(absl::string_view rule_id) {
 }
 
 internal::Msg OutsiderMessage(RuleId role_rule) {
-  return role_rule == RuleId::kR22 ? internal::Msg::kR22Outsider : internal::Msg::kR10Outsider;
+  switch (role_rule) {
+    case RuleId::kR22:
+      return internal::Msg::kR22Outsider;
+    case RuleId::kR25:
+      return internal::Msg::kR25Outsider;
+    default:
+      return internal::Msg::kR10Outsider;
+  }
 }
 
 void AddFixedFailure(v1::Decision& view, RuleId rule, internal::Msg message) {

@@ -16,8 +16,9 @@
 // case (R06, R07, R08, R19, R27: its own request, the purpose, the registry)
 // and states two refusals with fixed messages: R09 (no open case in which
 // this party may ask about this person) and the role rule (`role_rule`, R10
-// for data requests and shares, R22 for convening); it has no obligations
-// and no consent basis. It is the same whether the case exists or not, is
+// for data requests and shares, R22 for convening, R25 for sharing in a case
+// conference one does not take part in); it has no obligations and no
+// consent basis. It is the same whether the case exists or not, is
 // open or closed, and whether the subject is a client: when there is no case,
 // nobody may know more (not even a municipality, which might probe another
 // municipality's ids). Receipts keep the full decision for auditors.

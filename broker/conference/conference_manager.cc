@@ -451,6 +451,12 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   v1::Decision decision =
       deps_.policy->DecideShareItem(ConsentView(loaded.case_record), loaded.conference,
                                     caller.party, caller.professional_id, item, kLanguage);
+  if (!decision.allowed() && !IsParticipant(loaded.conference, caller.party->oin()) &&
+      !policy::MayKnowCaseFacts(&loaded.case_record, caller.party)) {
+    // A party outside the conference learns nothing of the case (its state,
+    // the client's consents for it) from the refusal.
+    return RefuseOutsider(caller, context, decision, policy::RuleId::kR25);
+  }
   if (!decision.allowed()) {
     return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
                   &decision);

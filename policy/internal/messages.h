@@ -363,6 +363,11 @@ namespace wams::policy::internal {
     "The item was not addressed to this party.")                                                    \
   X(kR25InAudience, "Het item was aan deze partij gericht.",                                        \
     "The item was addressed to this party.")                                                        \
+  X(kR25Outsider,                                                                                   \
+    "Alleen deelnemers aan het casusoverleg delen daarin; deze partij neemt niet deel, of het "     \
+    "overleg bestaat niet.",                                                                        \
+    "Only the participants of a case conference share in it; this party does not take part, or "    \
+    "there is no such conference.")                                                                 \
   /* R26 */                                                                                         \
   X(kR26Assent, "De aanbieder heeft ingestemd met gebruik voor de eigen taak van deze partij.",     \
     "The supplier assented to use in this party's own task.")                                       \

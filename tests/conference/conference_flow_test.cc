@@ -439,9 +439,13 @@ TEST_F(ConferenceFlowTest, ShareRefusesAnAudienceOutsideTheConferenceAndNonParti
   ASSERT_EQ(to_police.receipts.size(), 1u);
   EXPECT_EQ(to_police.receipts[0].outcome(), v1::RECEIPT_OUTCOME_REFUSED);
 
+  // The police take no part: they hear only that (R09, R25 with fixed
+  // messages), nothing of the case or the client's consents.
   CallResult by_police = Share(NewShare(id, {kGgzOin}), &response, "police");
   EXPECT_EQ(by_police.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(FailedRules(by_police.decision), ElementsAre("R25"));
+  EXPECT_THAT(FailedRules(by_police.decision), ElementsAre("R09", "R25"));
+  EXPECT_THAT(by_police.decision.consent_basis(), IsEmpty());
+  EXPECT_TRUE(by_police.receipts.empty());
 
   CallResult no_audience = Share(NewShare(id, {}), &response, "municipality");
   EXPECT_EQ(no_audience.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
