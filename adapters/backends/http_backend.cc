@@ -3,11 +3,14 @@
 #include <curl/curl.h>
 
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
+#include "proto/wire/field_validator.h"
 
 namespace wams::adapters {
 namespace {
@@ -38,6 +41,24 @@ size_t CollectBody(char* data, size_t size, size_t count, void* user) {
   }
   body->bytes.append(data, length);
   return length;
+}
+
+// "Name: value" for a request header, or the reason it is not built: `value`
+// must keep the field rule of the ProviderRequest `field` it comes from and,
+// whatever that rule says, hold no control character (CR/LF would end the
+// header and start the caller's own).
+absl::StatusOr<std::string> HeaderLine(absl::string_view name, absl::string_view field,
+                                       absl::string_view value) {
+  const v1::FieldRule& rule = wire::RuleOf(*v1::ProviderRequest::descriptor(), field);
+  if (std::optional<wire::Violation> bad = wire::CheckValue(field, rule, value)) {
+    return bad->ToStatus();
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": holds a control character"));
+    }
+  }
+  return absl::StrCat(name, ": ", value);
 }
 
 // libcurl's global set-up is not thread-safe and must run once before any
@@ -81,19 +102,26 @@ CategoryAnswer HttpBackend::Fetch(const v1::ProviderRequest& request, absl::stri
 
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (curl == nullptr) return CategoryAnswer::Unavailable("cannot create an HTTP client handle");
-  curl_slist* raw_headers = nullptr;
-  for (const std::string& header : {
-           std::string("Accept: application/json"),
-           absl::StrCat("X-Wams-Request-Id: ", request.request_id()),
-           absl::StrCat("X-Wams-Transaction-Id: ", request.transaction_id()),
-           absl::StrCat("X-Wams-Requester-Oin: ", request.requester_oin()),
-           absl::StrCat("X-Wams-Purpose: ", v1::Purpose_Name(request.purpose())),
-       }) {
-    raw_headers = curl_slist_append(raw_headers, header.c_str());
-  }
+  // No header is built from a value that was not checked here, whatever the
+  // SDK checked before: a partner's system trusts these headers.
+  std::vector<absl::StatusOr<std::string>> lines = {
+      std::string("Accept: application/json"),
+      HeaderLine("X-Wams-Request-Id", "request_id", request.request_id()),
+      HeaderLine("X-Wams-Transaction-Id", "transaction_id", request.transaction_id()),
+      HeaderLine("X-Wams-Requester-Oin", "requester_oin", request.requester_oin()),
+      absl::StrCat("X-Wams-Purpose: ", v1::Purpose_Name(request.purpose())),
+  };
   if (!request.traceparent().empty()) {
-    raw_headers = curl_slist_append(raw_headers,
-                                    absl::StrCat("traceparent: ", request.traceparent()).c_str());
+    lines.push_back(HeaderLine("traceparent", "traceparent", request.traceparent()));
+  }
+  curl_slist* raw_headers = nullptr;
+  for (const absl::StatusOr<std::string>& line : lines) {
+    if (!line.ok()) {
+      curl_slist_free_all(raw_headers);
+      return CategoryAnswer::Unavailable(
+          absl::StrCat("refused to send an unsafe header value: ", line.status().message()));
+    }
+    raw_headers = curl_slist_append(raw_headers, line->c_str());
   }
   std::unique_ptr<curl_slist, CurlDeleter> headers(raw_headers);
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "adapters/sdk/bsn.h"
+#include "proto/wire/log_text.h"
 
 namespace wams::adapters {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 void Write(absl::string_view level, absl::string_view message) {
   std::string line =
       absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
-                   level, " wams-adapter: ", RedactBsns(message), "\n");
+                   level, " wams-adapter: ", wire::LogSafe(message), "\n");
   // One write(2) keeps concurrent records whole; a failed write has nowhere
   // better to go, so it is ignored.
   [[maybe_unused]] ssize_t written = write(STDERR_FILENO, line.data(), line.size());

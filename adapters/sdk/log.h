@@ -12,7 +12,8 @@
 namespace wams::adapters {
 
 // Thread-safe: each record is written with one write(2), with a UTC timestamp
-// and the level in front.
+// and the level in front. The message goes through wire::LogSafe (BSNs
+// redacted, control characters escaped, length bounded), like the broker's.
 void LogInfo(absl::string_view message);
 void LogWarning(absl::string_view message);
 void LogError(absl::string_view message);

@@ -15,6 +15,7 @@
 #include "grpcpp/server_builder.h"
 #include "grpcpp/server_context.h"
 #include "policy/base/status_macros.h"
+#include "proto/wire/field_validator.h"
 #include "wams/broker/v1/provider.grpc.pb.h"
 
 namespace wams::adapters {
@@ -104,6 +105,23 @@ absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context,
   return oins.OinFromCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
 }
 
+// The SDK's own check of a delivered request, whatever the broker decided:
+// every field within the API's field rules (a request id with CR/LF never
+// reaches a log line or an HTTP header), and no purpose the Wams forbids
+// (R08: criminal investigation, fraud control). INVALID_ARGUMENT naming the
+// field, or PERMISSION_DENIED citing R08.
+absl::Status CheckDelivery(const v1::ProviderRequest& request) {
+  WAMS_RETURN_IF_ERROR(wire::Validate(request));
+  if (request.purpose() == v1::PURPOSE_CRIMINAL_INVESTIGATION ||
+      request.purpose() == v1::PURPOSE_FRAUD_CONTROL) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("purpose: ", v1::Purpose_Name(request.purpose()),
+                     " is never a ground for sharing under the Wams (R08); this adapter refuses "
+                     "it whatever the broker decided"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 class ProviderServer::Service final : public v1::ProviderService::Service {
@@ -125,6 +143,12 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
       return grpc::Status(
           grpc::StatusCode::PERMISSION_DENIED,
           absl::StrCat("caller with OIN ", *caller, " is not the broker this adapter answers"));
+    }
+
+    if (absl::Status refused = CheckDelivery(*request); !refused.ok()) {
+      // The ids are not logged: they are what failed the check.
+      LogWarning(absl::StrCat("refused a delivery from the broker: ", refused.message()));
+      return ToGrpc(refused);
     }
 
     Answer answer = policy_.Respond(*request, backend_);

@@ -1,8 +1,9 @@
 // provider_server.h: a party's ProviderService over mutual TLS.
 //
 // Runs the gRPC server under the party's own certificate, accepts calls only
-// from the configured broker (by the OIN in its certificate), hands each
-// granted request to the party's Backend through its AnswerPolicy, and logs
+// from the configured broker (by the OIN in its certificate), checks each
+// request itself (the API's field rules; no purpose the Wams forbids, R08),
+// hands each granted request to the party's Backend through its AnswerPolicy, and logs
 // one line per request: ids, caller OIN, categories and outcomes, never the
 // BSN or data.
 //

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "proto/wire/log_text.h"
 
 namespace wams::common {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 void Write(absl::string_view level, absl::string_view message) {
   std::string line =
       absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
-                   level, " ", message, "\n");
+                   level, " ", wire::LogSafe(message), "\n");
   // One write per record keeps lines from concurrent threads whole.
   [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
 }

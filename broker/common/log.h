@@ -2,7 +2,9 @@
 //
 // Abseil 20220623 has no absl/log, and the broker needs little: a level, a
 // UTC timestamp and a message. Callers must never pass a BSN or a payload:
-// log case ids, pseudonyms, OINs and request ids instead.
+// log case ids, pseudonyms, OINs and request ids instead. Every message goes
+// through wire::LogSafe (proto/wire/log_text.h), as the adapters' do: a value
+// a caller chose cannot forge a line, and a stray BSN is redacted.
 //
 //   wams::common::LogInfo(absl::StrCat("listening on ", address));
 #ifndef WAMS_BROKER_COMMON_LOG_H_

@@ -13,6 +13,7 @@
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
+#include "proto/wire/field_validator.h"
 
 namespace wams::exchange {
 namespace {
@@ -129,10 +130,15 @@ google::rpc::Status KeptForRetries(v1::DataResponse& response) {
 v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
                                 const v1::DataRequest& request, const absl::Status& invalid,
                                 const std::string& transaction_id) {
-  v1::Receipt receipt = cases::NewReceipt(kind, caller, request.case_id());
+  // Values from the request are receipted only when they keep their field
+  // rules (bounded, no BSN); the message names no value.
+  const bool bounded = !wire::FindViolation(request).has_value();
+  v1::Receipt receipt = cases::NewReceipt(kind, caller, bounded ? request.case_id() : "");
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
-  receipt.set_target_oin(request.provider_oin());
-  receipt.set_request_id(request.request_id());
+  if (bounded) {
+    receipt.set_target_oin(request.provider_oin());
+    receipt.set_request_id(request.request_id());
+  }
   receipt.set_transaction_id(transaction_id);
   receipt.set_detail(std::string(invalid.message()));
   return receipt;
@@ -184,6 +190,10 @@ struct ExchangeCore::Flow {
 };
 
 absl::Status ExchangeCore::Validate(const v1::DataRequest& request) const {
+  // The front door (services/call_handler.h) has refused what breaks the
+  // field rules; checked again so that no caller of the core can get an
+  // unbounded value into a receipt.
+  WAMS_RETURN_IF_ERROR(wire::Validate(request));
   WAMS_RETURN_IF_ERROR(ValidateCommon(request.request_id(), request.case_id(),
                                       request.subject_bsn(), request.purpose(),
                                       request.categories(), request.justification(), options_));
@@ -194,6 +204,7 @@ absl::Status ExchangeCore::Validate(const v1::DataRequest& request) const {
 }
 
 absl::Status ExchangeCore::ValidateShare(const v1::ShareRequest& request) const {
+  WAMS_RETURN_IF_ERROR(wire::Validate(request));
   WAMS_RETURN_IF_ERROR(ValidateCommon(request.request_id(), request.case_id(),
                                       request.subject_bsn(), request.purpose(),
                                       request.categories(), request.justification(), options_));
@@ -513,6 +524,15 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
                                 ? absl::StatusCode::kDeadlineExceeded
                                 : absl::StatusCode::kUnavailable;
     failure = absl::Status(code, absl::StrCat("not delivered: ", answer.status().message()));
+  } else if (std::optional<wire::Violation> bad = wire::FindViolation(*answer); bad.has_value()) {
+    // An answer beyond the field rules (oversized, control characters, a
+    // BSN in a free text) is blocked; the receipt names the field, its
+    // length and SHA-256, never the text.
+    receipt.set_outcome(v1::RECEIPT_OUTCOME_BLOCKED);
+    receipt.set_payload_sha256(ledger::Sha256Bytes(common::DeterministicBytes(*answer)));
+    receipt.set_detail(absl::StrCat("answer blocked: ", bad->Bounded()));
+    failure = absl::PermissionDeniedError(absl::StrCat(
+        "the provider's answer was blocked: ", bad->ToStatus().message(), " (field rules)"));
   } else if (flow->is_share) {
     receipt.set_outcome(v1::RECEIPT_OUTCOME_DELIVERED);
     std::string shared;

@@ -1,25 +1,13 @@
 #include "broker/identity/caller_identity.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/common/log.h"
 #include "broker/pki/certificate_oin.h"
+#include "proto/wire/field_validator.h"
+#include "wams/broker/v1/provider.pb.h"
 
 namespace wams::identity {
-namespace {
-
-// Professional ids are recorded in receipts: keep them short and printable.
-constexpr size_t kMaxProfessionalIdLength = 128;
-
-bool IsPrintableId(absl::string_view id) {
-  for (char c : id) {
-    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 // A revoked client that keeps retrying must not flood the log: at most one
 // line a second, with the number of refusals since the last line.
@@ -82,9 +70,12 @@ absl::StatusOr<Caller> Authenticator::Identify(
   }
   if (auto found = metadata.find(kProfessionalIdHeader); found != metadata.end()) {
     absl::string_view id(found->second.data(), found->second.size());
-    if (id.size() > kMaxProfessionalIdLength || !IsPrintableId(id)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          kProfessionalIdHeader, ": must be 1 to 128 printable characters without spaces"));
+    // Recorded in receipts and sent to providers: the rule of the field that
+    // carries it to them.
+    const broker::v1::FieldRule& rule =
+        wire::RuleOf(*broker::v1::ProviderRequest::descriptor(), "professional_id");
+    if (std::optional<wire::Violation> bad = wire::CheckValue(kProfessionalIdHeader, rule, id)) {
+      return bad->ToStatus();
     }
     caller.professional_id = std::string(id);
   }

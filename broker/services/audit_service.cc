@@ -11,7 +11,7 @@ namespace wams::services {
 grpc::ServerUnaryReactor* AuditService::GetCheckpoint(grpc::CallbackServerContext* context,
                                                       const v1::GetCheckpointRequest* request,
                                                       v1::Checkpoint* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetCheckpoint(caller, *request);
                      });
@@ -20,7 +20,7 @@ grpc::ServerUnaryReactor* AuditService::GetCheckpoint(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AuditService::ListReceipts(grpc::CallbackServerContext* context,
                                                      const v1::ListReceiptsRequest* request,
                                                      v1::ListReceiptsResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.ListReceipts(caller, *request);
                      });
@@ -29,7 +29,7 @@ grpc::ServerUnaryReactor* AuditService::ListReceipts(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
     grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::InclusionProof* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetInclusionProof(caller, *request);
                      });
@@ -38,7 +38,7 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
 grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
     grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetConsistencyProof(caller, *request);
                      });
@@ -52,7 +52,7 @@ grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
 grpc::ServerUnaryReactor* AuditService::AddCosignature(grpc::CallbackServerContext* context,
                                                        const v1::AddCosignatureRequest* request,
                                                        v1::AddCosignatureResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.AddCosignature(caller, *request);
                      });
@@ -61,7 +61,7 @@ grpc::ServerUnaryReactor* AuditService::AddCosignature(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* AuditService::GetDisclosureOverview(grpc::CallbackServerContext* context,
                                                               const v1::DisclosureRequest* request,
                                                               v1::DisclosureResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return core_.GetDisclosureOverview(caller, *request);
                      });

@@ -143,6 +143,7 @@ struct BrokerServer::Parts {
   std::unique_ptr<conference::ConferenceStore> conference_store;
   std::unique_ptr<conference::ConferenceManager> conferences;
   std::unique_ptr<identity::Authenticator> authenticator;
+  std::unique_ptr<BadInput> bad_input;
   std::unique_ptr<CallGate> gate;
   std::unique_ptr<common::WorkerPool> workers;
   std::unique_ptr<ExchangeService> exchange_service;
@@ -221,7 +222,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   parts->authenticator =
       std::make_unique<identity::Authenticator>(parts->registry, std::move(client_crl));
   parts->admission = std::make_unique<Admission>(AdmissionOptions::FromLimits(config.limits()));
-  parts->gate = std::make_unique<CallGate>(*parts->authenticator, *parts->admission);
+  parts->bad_input = std::make_unique<BadInput>(*parts->ledger);
+  parts->gate =
+      std::make_unique<CallGate>(*parts->authenticator, *parts->admission, *parts->bad_input);
   parts->workers = std::make_unique<common::WorkerPool>(kCaseWorkers);
   parts->exchange_service = std::make_unique<ExchangeService>(*parts->gate, *parts->exchange);
   parts->case_service =

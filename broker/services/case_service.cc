@@ -7,7 +7,7 @@ namespace wams::services {
 grpc::ServerUnaryReactor* CaseService::OpenClientCase(grpc::CallbackServerContext* context,
                                                       const v1::OpenClientCaseRequest* request,
                                                       v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.OpenClientCase(caller, *request);
                      });
@@ -16,7 +16,7 @@ grpc::ServerUnaryReactor* CaseService::OpenClientCase(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* CaseService::OpenProfessionalCase(
     grpc::CallbackServerContext* context, const v1::OpenProfessionalCaseRequest* request,
     v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.OpenProfessionalCase(caller, *request);
                      });
@@ -25,7 +25,7 @@ grpc::ServerUnaryReactor* CaseService::OpenProfessionalCase(
 grpc::ServerUnaryReactor* CaseService::DecideProfessionalRequest(
     grpc::CallbackServerContext* context, const v1::DecideProfessionalRequestRequest* request,
     v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.DecideProfessionalRequest(caller, *request);
                      });
@@ -34,7 +34,7 @@ grpc::ServerUnaryReactor* CaseService::DecideProfessionalRequest(
 grpc::ServerUnaryReactor* CaseService::InformClient(grpc::CallbackServerContext* context,
                                                     const v1::InformClientRequest* request,
                                                     v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.InformClient(caller, *request);
                      });
@@ -43,7 +43,7 @@ grpc::ServerUnaryReactor* CaseService::InformClient(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* CaseService::RecordConsent(grpc::CallbackServerContext* context,
                                                      const v1::RecordConsentRequest* request,
                                                      v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.RecordConsent(caller, *request);
                      });
@@ -52,7 +52,7 @@ grpc::ServerUnaryReactor* CaseService::RecordConsent(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* CaseService::WithdrawConsent(grpc::CallbackServerContext* context,
                                                        const v1::WithdrawConsentRequest* request,
                                                        v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.WithdrawConsent(caller, *request);
                      });
@@ -61,7 +61,7 @@ grpc::ServerUnaryReactor* CaseService::WithdrawConsent(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CaseService::SetClientScope(grpc::CallbackServerContext* context,
                                                       const v1::SetClientScopeRequest* request,
                                                       v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.SetClientScope(caller, *request);
                      });
@@ -70,7 +70,7 @@ grpc::ServerUnaryReactor* CaseService::SetClientScope(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* CaseService::AddFamilyMember(grpc::CallbackServerContext* context,
                                                        const v1::AddFamilyMemberRequest* request,
                                                        v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.AddFamilyMember(caller, *request);
                      });
@@ -79,7 +79,7 @@ grpc::ServerUnaryReactor* CaseService::AddFamilyMember(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CaseService::StartCoordination(
     grpc::CallbackServerContext* context, const v1::StartCoordinationRequest* request,
     v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.StartCoordination(caller, *request);
                      });
@@ -88,7 +88,7 @@ grpc::ServerUnaryReactor* CaseService::StartCoordination(
 grpc::ServerUnaryReactor* CaseService::CloseCase(grpc::CallbackServerContext* context,
                                                  const v1::CloseCaseRequest* request,
                                                  v1::CaseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return cases_.CloseCase(caller, *request);
                      });
@@ -98,7 +98,7 @@ grpc::ServerUnaryReactor* CaseService::GetCase(grpc::CallbackServerContext* cont
                                                const v1::GetCaseRequest* request,
                                                v1::CaseResponse* response) {
   return ServeOnPool(
-      gate_, pool_, context, response,
+      gate_, pool_, context, *request, response,
       [this, request](const identity::Caller& caller) { return cases_.GetCase(caller, *request); });
 }
 

@@ -7,7 +7,7 @@ namespace wams::services {
 grpc::ServerUnaryReactor* ConferenceService::Convene(grpc::CallbackServerContext* context,
                                                      const v1::ConveneRequest* request,
                                                      v1::ConferenceResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.Convene(caller, *request);
                      });
@@ -16,7 +16,7 @@ grpc::ServerUnaryReactor* ConferenceService::Convene(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ConferenceService::Invite(grpc::CallbackServerContext* context,
                                                     const v1::InviteRequest* request,
                                                     v1::ConferenceResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.Invite(caller, *request);
                      });
@@ -25,7 +25,7 @@ grpc::ServerUnaryReactor* ConferenceService::Invite(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ConferenceService::SetClientInvitation(
     grpc::CallbackServerContext* context, const v1::SetClientInvitationRequest* request,
     v1::ConferenceResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.SetClientInvitation(caller, *request);
                      });
@@ -34,7 +34,7 @@ grpc::ServerUnaryReactor* ConferenceService::SetClientInvitation(
 grpc::ServerUnaryReactor* ConferenceService::ShareItem(grpc::CallbackServerContext* context,
                                                        const v1::ShareItemRequest* request,
                                                        v1::ShareItemResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.ShareItem(caller, *request);
                      });
@@ -43,7 +43,7 @@ grpc::ServerUnaryReactor* ConferenceService::ShareItem(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ConferenceService::FetchItems(grpc::CallbackServerContext* context,
                                                         const v1::FetchItemsRequest* request,
                                                         v1::FetchItemsResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.FetchItems(caller, *request);
                      });
@@ -52,7 +52,7 @@ grpc::ServerUnaryReactor* ConferenceService::FetchItems(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ConferenceService::AssentOnwardUse(
     grpc::CallbackServerContext* context, const v1::AssentOnwardUseRequest* request,
     v1::OnwardUseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.AssentOnwardUse(caller, *request);
                      });
@@ -61,7 +61,7 @@ grpc::ServerUnaryReactor* ConferenceService::AssentOnwardUse(
 grpc::ServerUnaryReactor* ConferenceService::RequestOnwardUse(
     grpc::CallbackServerContext* context, const v1::RequestOnwardUseRequest* request,
     v1::OnwardUseResponse* response) {
-  return ServeOnPool(gate_, pool_, context, response,
+  return ServeOnPool(gate_, pool_, context, *request, response,
                      [this, request](const identity::Caller& caller) {
                        return conferences_.RequestOnwardUse(caller, *request);
                      });

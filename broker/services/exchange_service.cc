@@ -1,26 +1,30 @@
 #include "broker/services/exchange_service.h"
 
 #include "broker/services/call_handler.h"
+#include "proto/wire/field_validator.h"
+#include "wams/broker/v1/provider.pb.h"
 
 namespace wams::services {
 namespace {
 
-// Printable ASCII only and bounded: these values are recorded in receipts.
-std::string HeaderValue(const grpc::CallbackServerContext& context, absl::string_view key) {
-  constexpr size_t kMaxHeaderBytes = 256;
+// The metadata entry `key` when it keeps the rule of the ProviderRequest
+// field that carries it on (`field`), else "" as if it were not sent: these
+// values are recorded in receipts and sent to providers, whose SDK checks
+// them again, and a trace context is no reason to refuse a call.
+std::string HeaderValue(const grpc::CallbackServerContext& context, absl::string_view key,
+                        absl::string_view field) {
   auto found = context.client_metadata().find(grpc::string_ref(key.data(), key.size()));
   if (found == context.client_metadata().end()) return "";
-  std::string value(found->second.data(), found->second.size());
-  if (value.size() > kMaxHeaderBytes) return "";
-  for (char c : value) {
-    if (c < 0x21 || c > 0x7e) return "";
-  }
-  return value;
+  absl::string_view value(found->second.data(), found->second.size());
+  const v1::FieldRule& rule = wire::RuleOf(*v1::ProviderRequest::descriptor(), field);
+  if (wire::CheckValue(key, rule, value).has_value()) return "";
+  return std::string(value);
 }
 
 exchange::TraceContext TraceOf(const grpc::CallbackServerContext& context) {
-  return exchange::TraceContext{.traceparent = HeaderValue(context, kTraceparentHeader),
-                                .transaction_id = HeaderValue(context, kTransactionIdHeader)};
+  return exchange::TraceContext{
+      .traceparent = HeaderValue(context, kTraceparentHeader, "traceparent"),
+      .transaction_id = HeaderValue(context, kTransactionIdHeader, "transaction_id")};
 }
 
 // Finishes `reactor` with a core result, copying the answer into `response`
@@ -42,7 +46,7 @@ grpc::ServerUnaryReactor* ExchangeService::RequestData(grpc::CallbackServerConte
                                                        const v1::DataRequest* request,
                                                        v1::DataResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, *request, reactor);
   if (call.has_value()) {
     core_.RequestData(call->caller, *request, TraceOf(*context),
                       FinishWith(reactor, response, std::move(call->ticket)));
@@ -54,7 +58,7 @@ grpc::ServerUnaryReactor* ExchangeService::ShareData(grpc::CallbackServerContext
                                                      const v1::ShareRequest* request,
                                                      v1::ShareResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, *request, reactor);
   if (call.has_value()) {
     core_.ShareData(call->caller, *request, TraceOf(*context),
                     FinishWith(reactor, response, std::move(call->ticket)));
@@ -66,7 +70,7 @@ grpc::ServerUnaryReactor* ExchangeService::CheckRequest(grpc::CallbackServerCont
                                                         const v1::DataRequest* request,
                                                         v1::CheckResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, *request, reactor);
   if (call.has_value()) {
     // Asynchronous: the dry run's consultation receipt is made durable first.
     core_.CheckRequest(call->caller, *request, TraceOf(*context),
@@ -76,10 +80,10 @@ grpc::ServerUnaryReactor* ExchangeService::CheckRequest(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* ExchangeService::WhoAmI(grpc::CallbackServerContext* context,
-                                                  const v1::WhoAmIRequest* /*request*/,
+                                                  const v1::WhoAmIRequest* request,
                                                   v1::WhoAmIResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, reactor);
+  std::optional<AdmittedCall> call = EnterOrFinish(gate_, context, *request, reactor);
   if (!call.has_value()) return reactor;
   *response->mutable_party() = *call->caller.party;
   response->set_certificate_oin(call->caller.certificate_oin);
