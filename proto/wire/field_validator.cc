@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "proto/wire/text_checks.h"
@@ -89,6 +90,8 @@ std::string SyntaxProblem(v1::FieldSyntax syntax, absl::string_view value) {
       }
       return HoldsBsn(value) ? kBsnProblem : "";
     case v1::FIELD_SYNTAX_MACHINE_LINE:
+      // C2SP signed-note lines may come with their final newline.
+      if (absl::EndsWith(value, "\n")) value.remove_suffix(1);
       return IsPrintableUtf8(value, /*allow_newline_and_tab=*/false)
                  ? ""
                  : "must be one line of printable UTF-8 (no control characters)";

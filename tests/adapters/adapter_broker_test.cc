@@ -47,7 +47,8 @@ class AdapterBrokerTest : public ::testing::Test {
   // A client-initiated case for `bsn` with every adjacent domain of the adapters in scope.
   std::string OpenCase(const std::string& bsn) {
     v1::OpenClientCaseRequest open;
-    open.set_request_id(absl::StrCat("open-", bsn));
+    // Not the BSN itself: ids with a BSN in them are refused (field_rules.proto).
+    open.set_request_id(absl::StrCat("open-", ++next_request_));
     open.set_client_bsn(bsn);
     open.add_social_laws(v1::SOCIAL_LAW_WMO_2015);
     for (v1::Domain domain : {v1::DOMAIN_MENTAL_HEALTH, v1::DOMAIN_EDUCATION, v1::DOMAIN_POLICE,

@@ -265,18 +265,22 @@ TEST_F(ReferenceAdapterTest, LogsOneLinePerRequestWithoutBsnOrData) {
   v1::ProviderRequest request =
       GrantedRequest("111222333", {"treatment_status", "crisis_plan", "diagnosis"});
   AddObligation(request, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT);
-  // A requester-chosen id holding a BSN must not carry it into the log either.
-  request.set_case_id("case-123456782");
-  request.set_request_id("req-for-123456782");
   v1::ProviderResponse response;
   ASSERT_TRUE(broker.Deliver(request, &response).ok());
+  // Ids holding a BSN are refused (field_rules.proto), and the refusal's log
+  // line does not carry it either.
+  v1::ProviderRequest bsn_ids = GrantedRequest("111222333", {"treatment_status"});
+  bsn_ids.set_case_id("case-123456782");
+  bsn_ids.set_request_id("req-for-123456782");
+  EXPECT_EQ(broker.Deliver(bsn_ids, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   v1::ProviderRequest bad_bsn = GrantedRequest("999990018", {"care_contact"});
   EXPECT_EQ(broker.Deliver(bad_bsn, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   ASSERT_EQ(adapter->process().Stop(SIGTERM), 0);
 
   std::string log = adapter->Log();
   EXPECT_THAT(log,
-              AllOf(HasSubstr("deliver request_id=req-for-[bsn]"),
+              AllOf(HasSubstr(absl::StrCat("deliver request_id=", request.request_id())),
+                    HasSubstr("refused a delivery from the broker: request_id: holds a nine-digit"),
                     HasSubstr(absl::StrCat("transaction_id=", request.transaction_id())),
                     HasSubstr("outcome=PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED"),
                     HasSubstr("treatment_status=provided"), HasSubstr("crisis_plan=no_consent"),

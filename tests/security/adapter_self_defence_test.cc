@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "adapters/backends/http_backend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/security/recording_party_system.h"
+#include "tests/security/security_test_util.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
 
@@ -34,13 +34,6 @@ constexpr char kForgedLine[] = "2026-12-03T10:00:00.000Z INFO forged";
 std::string InjectingRequestId() {
   return absl::StrCat("r1\n", kForgedLine, "\r\nX-Wams-Requester-Oin: ", kOutsiderOin,
                       "\r\nX-Wams-Purpose: PURPOSE_RESEARCH");
-}
-
-bool SomeLineStartsWith(const std::string& log, absl::string_view prefix) {
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (absl::StartsWith(line, prefix)) return true;
-  }
-  return false;
 }
 
 class AdapterSelfDefenceTest : public ::testing::Test {

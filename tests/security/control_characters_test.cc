@@ -9,12 +9,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/security/recording_party_system.h"
+#include "tests/security/security_test_util.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/call_result.h"
 #include "tests/testing/dev_parties.h"
@@ -78,13 +78,6 @@ class ControlCharactersTest : public ::testing::Test {
     v1::DataResponse response;
     return ResultOf(v1::ExchangeService::NewStub(broker_.Channel("municipality"))
                         ->RequestData(&context, request, &response));
-  }
-
-  static bool SomeLineStartsWith(const std::string& log, absl::string_view prefix) {
-    for (absl::string_view line : absl::StrSplit(log, '\n')) {
-      if (absl::StartsWith(line, prefix)) return true;
-    }
-    return false;
   }
 
   BrokerFixture broker_;

@@ -6,7 +6,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "grpcpp/client_context.h"
 #include "rocksdb/db.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
@@ -150,6 +152,13 @@ int DeliveredRequests(const std::string& adapter_log) {
     ++delivered;
   }
   return delivered;
+}
+
+bool SomeLineStartsWith(absl::string_view text, absl::string_view prefix) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, prefix)) return true;
+  }
+  return false;
 }
 
 }  // namespace wams::testing

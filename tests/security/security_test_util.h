@@ -1,6 +1,6 @@
 // security_test_util.h: small helpers shared by the security tests: a
-// WhoAmI probe, a scanner that looks for BSNs in process output, and a count
-// of the requests an adapter delivered.
+// WhoAmI probe, a scanner that looks for BSNs in process output, a count of
+// the requests an adapter delivered, and a check for forged log lines.
 #ifndef WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
 #define WAMS_TESTS_SECURITY_SECURITY_TEST_UTIL_H_
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
 #include "wams/broker/v1/exchange.pb.h"
@@ -62,6 +63,10 @@ std::string Describe(const std::vector<BsnSighting>& sightings);
 // How many requests a wams-adapter's log says it delivered (its one
 // "deliver request_id=..." line per request that reached its backend).
 int DeliveredRequests(const std::string& adapter_log);
+
+// True when a line of `text` starts with `prefix`: a log line an attacker
+// forged with a newline in a value.
+bool SomeLineStartsWith(absl::string_view text, absl::string_view prefix);
 
 }  // namespace wams::testing
 
