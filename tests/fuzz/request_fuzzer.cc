@@ -55,6 +55,7 @@
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
 #include "policy/policy.h"
+#include "proto/wire/field_validator.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/fuzz_world.h"
 
@@ -89,6 +90,8 @@ bool Contains(const google::protobuf::RepeatedField<int>& values, int value) {
 // The documented input limits of ExchangeCore (exchange_core.h, README).
 bool ExpectValid(const v1::DataRequest& r, const FuzzWorld& world) {
   const exchange::ExchangeOptions& limits = world.exchange_options();
+  // The API's field rules (field_rules.proto) come first.
+  if (wire::FindViolation(r).has_value()) return false;
   if (r.request_id().empty() || r.request_id().size() > kMaxRequestIdBytes) return false;
   if (r.case_id().empty() || !policy::IsValidBsn(r.subject_bsn())) return false;
   if (r.purpose() == v1::PURPOSE_UNSPECIFIED) return false;
@@ -258,7 +261,9 @@ std::optional<v1::Decision> FuzzCheckRequest(const identity::Caller& caller,
   answered.WaitForNotification();
   const bool expect_valid = ExpectValid(request, world);
   if (!checked.ok()) {
-    WAMS_FUZZ_CHECK_MSG(checked.status().code() == absl::StatusCode::kInvalidArgument,
+    // INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for a field over its maximum.
+    WAMS_FUZZ_CHECK_MSG(checked.status().code() == absl::StatusCode::kInvalidArgument ||
+                            checked.status().code() == absl::StatusCode::kResourceExhausted,
                         checked.status().ToString());
     WAMS_FUZZ_CHECK_MSG(!expect_valid, checked.status().ToString());
     WAMS_FUZZ_CHECK(!LeaksBsn(checked.status().message(), request.subject_bsn(),
