@@ -70,6 +70,9 @@ TEST_F(InputBoundsTest, SixteenCategoriesOf240KbAreRefusedAndReceiptedInBoundedF
     EXPECT_THAT(result.receipts[0].detail(),
                 HasSubstr("DataRequest: categories[0]: longer than 64 bytes; 240000 bytes"));
     EXPECT_EQ(result.receipts[0].request_id(), request.request_id());
+    if (i == 0) {
+      RecordProperty("refusal_receipt_bytes", static_cast<int>(result.receipts[0].ByteSizeLong()));
+    }
   }
   uintmax_t growth = DirBytes(data_dir()) - before;
   // Everything RocksDB wrote for them (WAL, index entries, tree nodes),
