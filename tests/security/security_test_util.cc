@@ -10,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "tests/testing/subprocess.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams::testing {
@@ -152,6 +154,22 @@ int DeliveredRequests(const std::string& adapter_log) {
     ++delivered;
   }
   return delivered;
+}
+
+std::vector<std::filesystem::path> FilesAtRest(const BrokerFixture& broker) {
+  std::string output;
+  std::filesystem::path export_dir = broker.root() / "export";
+  EXPECT_EQ(broker.ExportAndVerify(export_dir, &output), 0) << output;
+  std::filesystem::path report = broker.root() / "report.html";
+  EXPECT_EQ(
+      RunCommand({AuditBinary(), "report", "--out", report.string(), export_dir.string()}, &output),
+      0)
+      << output;
+  std::vector<std::filesystem::path> files = {report};
+  for (const std::filesystem::path& dir : {broker.root() / "dev-data", export_dir}) {
+    for (std::filesystem::path& file : FilesUnder(dir)) files.push_back(std::move(file));
+  }
+  return files;
 }
 
 bool SomeLineStartsWith(absl::string_view text, absl::string_view prefix) {

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
+#include "tests/testing/broker_fixture.h"
 #include "wams/broker/v1/exchange.pb.h"
 
 namespace wams::testing {
@@ -63,6 +64,12 @@ std::string Describe(const std::vector<BsnSighting>& sightings);
 // How many requests a wams-adapter's log says it delivered (its one
 // "deliver request_id=..." line per request that reached its backend).
 int DeliveredRequests(const std::string& adapter_log);
+
+// Every file a stopped broker leaves at rest: its data dir (RocksDB keys and
+// values, WAL, MANIFEST, SST), an export of its log and the HTML audit
+// report made from that export, for a scan with FindBsns. A failure to
+// export or report fails the test.
+std::vector<std::filesystem::path> FilesAtRest(const BrokerFixture& broker);
 
 // True when a line of `text` starts with `prefix`: a log line an attacker
 // forged with a newline in a value.
