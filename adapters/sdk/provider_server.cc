@@ -1,9 +1,7 @@
 #include "adapters/sdk/provider_server.h"
 
-#include <algorithm>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/sdk/certificate_oin.h"
@@ -16,6 +14,7 @@
 #include "grpcpp/server_context.h"
 #include "policy/base/status_macros.h"
 #include "proto/wire/field_validator.h"
+#include "proto/wire/text_checks.h"
 #include "wams/broker/v1/provider.grpc.pb.h"
 
 namespace wams::adapters {
@@ -30,18 +29,12 @@ absl::Status Required(bool present, absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
 }
 
-bool IsOin(absl::string_view oin) {
-  return oin.size() == 20 && std::all_of(oin.begin(), oin.end(), [](char c) {
-           return absl::ascii_isdigit(static_cast<unsigned char>(c));
-         });
-}
-
 absl::Status ValidateOptions(const ProviderServerOptions& options) {
   WAMS_RETURN_IF_ERROR(Required(!options.listen_address.empty(), "listen_address"));
   WAMS_RETURN_IF_ERROR(Required(!options.certificate_file.empty(), "certificate_file"));
   WAMS_RETURN_IF_ERROR(Required(!options.private_key_file.empty(), "private_key_file"));
   WAMS_RETURN_IF_ERROR(Required(!options.ca_bundle_file.empty(), "ca_bundle_file"));
-  if (!IsOin(options.broker_oin)) {
+  if (!wire::IsOinSyntax(options.broker_oin)) {
     return absl::InvalidArgumentError("broker_oin: must be the broker's 20-digit OIN");
   }
   return listener::ValidateLimits(options.max_connections, options.handshake_timeout);
