@@ -9,6 +9,7 @@
 #include "broker/common/request_binding.h"
 #include "broker/common/status_details.h"
 #include "broker/common/uuid.h"
+#include "broker/exchange/delivery_failure.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
@@ -518,12 +519,14 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
   absl::Status failure;  // what the requester gets instead of data, if anything
   v1::Decision verdict;
   if (!answer.ok()) {
+    // The code says whether a retry can help; the provider's reason is
+    // escaped and bounded (delivery_failure.h).
+    DeliveryFailure failed = DeliveryFailureOf(answer.status());
     receipt.set_outcome(v1::RECEIPT_OUTCOME_NOT_DELIVERED);
-    receipt.set_detail(std::string(answer.status().message()));
-    absl::StatusCode code = answer.status().code() == absl::StatusCode::kDeadlineExceeded
-                                ? absl::StatusCode::kDeadlineExceeded
-                                : absl::StatusCode::kUnavailable;
-    failure = absl::Status(code, absl::StrCat("not delivered: ", answer.status().message()));
+    receipt.set_detail(std::move(failed.receipt_detail));
+    failure = std::move(failed.status);
+    // The granting decision: the request was allowed, only not delivered.
+    common::AttachDetail(failure, flow->decision);
   } else if (std::optional<wire::Violation> bad = wire::FindViolation(*answer); bad.has_value()) {
     // An answer beyond the field rules (oversized, control characters, a
     // BSN in a free text) is blocked; the receipt names the field, its

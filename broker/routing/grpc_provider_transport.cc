@@ -31,18 +31,21 @@ struct Call {
 
 // What a failed call tells the exchange. gRPC reports a handshake our
 // verifier refused as UNAVAILABLE, with the verifier's message inside its
-// own; the refusal recorded for the channel gives the clean status
-// (UNAUTHENTICATED, naming what was found). It is used only when gRPC's
-// message carries it, so a later failure of another kind (the provider went
-// down) is not mistaken for an old refusal.
+// own; the refusal recorded for the channel gives the clean message (naming
+// what was found). It stays UNAVAILABLE: the provider was not reached, and
+// a retry helps once the right party answers there again. The refusal is
+// used only when gRPC's message carries it, so a later failure of another
+// kind (the provider went down) is not mistaken for an old refusal. Any
+// other status is passed on as gRPC reported it: the provider's own, or
+// gRPC's about reaching it or taking its answer.
 absl::Status CallFailure(const grpc::Status& status, const HandshakeRefusals& refusals,
                          absl::string_view provider_name) {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     if (std::optional<absl::Status> refused = refusals.Last();
         refused.has_value() && absl::StrContains(status.error_message(), refused->message())) {
-      return absl::Status(refused->code(), absl::StrCat(provider_name, ": ", refused->message(),
-                                                        "; refused at the TLS handshake, nothing "
-                                                        "was sent"));
+      return absl::UnavailableError(absl::StrCat(provider_name, ": ", refused->message(),
+                                                 "; refused at the TLS handshake, nothing "
+                                                 "was sent"));
     }
   }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),

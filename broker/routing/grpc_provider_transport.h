@@ -5,7 +5,7 @@
 // handshake, checks the provider's: it must chain to the CA bundle, name the
 // host, carry the OIN registered for the endpoint and not be revoked by the
 // CRL file (provider_certificate_check.h). A provider that fails the check is
-// sent nothing; its calls end UNAUTHENTICATED naming what was found. A channel
+// sent nothing; its calls end UNAVAILABLE naming what was found. A channel
 // whose provider went down retries connecting at least once a second, so a
 // provider that comes back is reached again within about a second, whatever
 // the length of its outage. Calls are asynchronous (the callback API), so no

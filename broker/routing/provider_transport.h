@@ -25,11 +25,13 @@ class ProviderTransport {
   virtual ~ProviderTransport() = default;
 
   // Sends `request` to `provider` and calls `done` exactly once, from any
-  // thread, with the answer or: UNAVAILABLE (unreachable, refused),
-  // DEADLINE_EXCEEDED (no answer within `deadline`), UNAUTHENTICATED (the
-  // certificate at the endpoint is not the registered party's, or is
+  // thread, with the answer or: UNAVAILABLE (unreachable, refused, or the
+  // certificate at the endpoint is not the registered party's or is
   // revoked: nothing of `request` was sent; the message names what was
-  // found), or the provider's own error. Never blocks the caller.
+  // found), DEADLINE_EXCEEDED (no answer within `deadline`),
+  // FAILED_PRECONDITION (the provider has no endpoint), or the provider's
+  // own error, its message as the provider sent it (unescaped: the caller
+  // escapes it). Never blocks the caller.
   virtual void Deliver(const v1::Party& provider, const v1::ProviderRequest& request,
                        absl::Duration deadline, Done done) = 0;
 };
