@@ -5,8 +5,6 @@
 #include <array>
 #include <cstdint>
 
-#include "absl/strings/ascii.h"
-
 namespace wams::common {
 
 std::string NewUuidV7(absl::Time now) {
@@ -28,15 +26,17 @@ std::string NewUuidV7(absl::Time now) {
   return text;
 }
 
-bool IsUuidV7(const std::string& text) {
+bool IsUuidV7(absl::string_view text) {
   if (text.size() != 36) return false;
   for (size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(text[i]))) {
-      return false;
-    }
+    const char c = text[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    const bool lower_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (dash ? c != '-' : !lower_hex) return false;
   }
-  return text[14] == '7';
+  // Version 7; RFC 9562 variant: the top two bits of the clock sequence 10.
+  return text[14] == '7' &&
+         (text[19] == '8' || text[19] == '9' || text[19] == 'a' || text[19] == 'b');
 }
 
 }  // namespace wams::common

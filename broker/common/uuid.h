@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -16,8 +17,10 @@ namespace wams::common {
 // A new UUIDv7 for `now`, in lower-case 8-4-4-4-12 form. Thread-safe.
 std::string NewUuidV7(absl::Time now = absl::Now());
 
-// True for a string in UUID text form whose version nibble is 7.
-bool IsUuidV7(const std::string& text);
+// True for a UUIDv7 in lower-case canonical 8-4-4-4-12 form: version
+// nibble 7 and the RFC 9562 variant (8, 9, a or b at the start of the
+// fourth group). Upper case, braces, a URN prefix or another version are not.
+bool IsUuidV7(absl::string_view text);
 
 }  // namespace wams::common
 

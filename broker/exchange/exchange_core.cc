@@ -8,6 +8,7 @@
 #include "broker/common/deterministic_bytes.h"
 #include "broker/common/request_binding.h"
 #include "broker/common/status_details.h"
+#include "broker/common/trace_ids.h"
 #include "broker/common/uuid.h"
 #include "broker/exchange/delivery_failure.h"
 #include "broker/ledger/crypto/sha256.h"
@@ -23,10 +24,10 @@ using identity::Caller;
 
 constexpr size_t kMaxRequestIdBytes = 128;
 
-// The W3C trace id inside a traceparent "00-<32 hex>-<16 hex>-<2 hex>".
-std::string TraceIdOf(absl::string_view traceparent) {
-  if (traceparent.size() < 35 || traceparent[2] != '-') return "";
-  return std::string(traceparent.substr(3, 32));
+// The ids a call uses, checked again here whatever the service passed:
+// nothing but a valid traceparent and UUIDv7 is forwarded or signed.
+TraceContext Checked(const TraceContext& trace) {
+  return common::ResolveTraceIds(trace.traceparent, trace.transaction_id);
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
@@ -130,7 +131,7 @@ google::rpc::Status KeptForRetries(v1::DataResponse& response) {
 // The receipt of a request refused for bad input, before any decision.
 v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
                                 const v1::DataRequest& request, const absl::Status& invalid,
-                                const std::string& transaction_id) {
+                                const TraceContext& trace) {
   // Values from the request are receipted only when they keep their field
   // rules (bounded, no BSN); the message names no value.
   const bool bounded = !wire::FindViolation(request).has_value();
@@ -140,7 +141,8 @@ v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
     receipt.set_target_oin(request.provider_oin());
     receipt.set_request_id(request.request_id());
   }
-  receipt.set_transaction_id(transaction_id);
+  receipt.set_trace_id(common::TraceIdOf(trace.traceparent));
+  receipt.set_transaction_id(trace.transaction_id);
   receipt.set_detail(std::string(invalid.message()));
   return receipt;
 }
@@ -250,7 +252,7 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   base.set_purpose(request.purpose());
   *base.mutable_categories() = request.categories();
   base.set_request_id(request.request_id());
-  base.set_trace_id(TraceIdOf(flow.trace.traceparent));
+  base.set_trace_id(common::TraceIdOf(flow.trace.traceparent));
   base.set_transaction_id(flow.trace.transaction_id);
   base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
   return base;
@@ -261,12 +263,11 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
   Flow flow;
   flow.caller = caller;
   flow.request = request;
-  flow.trace = std::move(trace);
-  if (flow.trace.transaction_id.empty()) flow.trace.transaction_id = common::NewUuidV7();
+  flow.trace = Checked(trace);
   if (absl::Status valid = Validate(request); !valid.ok()) {
     // Bad input is receipted like a refused request, then answered.
-    v1::Receipt receipt = RefusedInputReceipt(v1::RECEIPT_KIND_CONSULTATION, caller, request, valid,
-                                              flow.trace.transaction_id);
+    v1::Receipt receipt =
+        RefusedInputReceipt(v1::RECEIPT_KIND_CONSULTATION, caller, request, valid, flow.trace);
     deps_.ledger->AppendAsync(
         receipt, [valid, done = std::move(done)](absl::StatusOr<v1::SignedReceipt> stored) mutable {
           absl::Status status = valid;
@@ -324,8 +325,7 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
   auto flow = std::make_shared<Flow>();
   flow->caller = caller;
   flow->request = request;
-  flow->trace = std::move(trace);
-  if (flow->trace.transaction_id.empty()) flow->trace.transaction_id = common::NewUuidV7();
+  flow->trace = Checked(trace);
   flow->outcome_key = OutcomeStore::Key("request", caller.party->oin(), request.request_id());
   // The caller whose call runs the request gets the answer as built; only
   // callers joining with the same request id take the stored outcome, which
@@ -340,8 +340,8 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
       };
   if (absl::Status valid = Validate(request); !valid.ok()) {
     // Bad input from an identified party is receipted as refused, then answered.
-    v1::Receipt receipt = RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, valid,
-                                              flow->trace.transaction_id);
+    v1::Receipt receipt =
+        RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, valid, flow->trace);
     deps_.ledger->AppendAsync(receipt, [valid, waiter = std::move(waiter)](
                                            absl::StatusOr<v1::SignedReceipt> stored) mutable {
       absl::Status status = valid;
@@ -367,8 +367,7 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
   flow->request.set_justification(request.justification());
   flow->request.set_language(request.language());
   flow->shared_data.assign(request.data().begin(), request.data().end());
-  flow->trace = std::move(trace);
-  if (flow->trace.transaction_id.empty()) flow->trace.transaction_id = common::NewUuidV7();
+  flow->trace = Checked(trace);
   flow->outcome_key = OutcomeStore::Key("share", caller.party->oin(), request.request_id());
   OutcomeStore::Waiter waiter = [done =
                                      std::move(done)](const google::rpc::Status& outcome) mutable {
@@ -599,6 +598,7 @@ google::rpc::Status ExchangeCore::BuildOutcome(Flow& flow, absl::Status failure,
     *response.mutable_decision_receipt() = flow.decision_receipt;
     *response.mutable_delivery_receipt() = answer_receipt;
     response.set_transaction_id(flow.trace.transaction_id);
+    response.set_traceparent(flow.trace.traceparent);
     return Success(response);
   }
   // Moved, not copied: the flow ends here.
@@ -613,6 +613,7 @@ google::rpc::Status ExchangeCore::BuildOutcome(Flow& flow, absl::Status failure,
   *response.mutable_decision_receipt() = std::move(flow.decision_receipt);
   *response.mutable_answer_receipt() = answer_receipt;
   response.set_transaction_id(flow.trace.transaction_id);
+  response.set_traceparent(flow.trace.traceparent);
   return Success(response);
 }
 

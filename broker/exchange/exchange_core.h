@@ -12,6 +12,11 @@
 // them: the case's municipality and its coordinator's party get both whole;
 // anyone else the outsider's view (policy/decision_view.h) and a
 // ReceiptReference, since the receipt records the case's facts for auditors.
+// A granted request that does not reach its provider is UNAVAILABLE or
+// DEADLINE_EXCEEDED when a retry can help, else FAILED_PRECONDITION
+// (delivery_failure.h), with the granting Decision and the NOT_DELIVERED
+// receipt attached. Every request runs under checked trace ids
+// (common/trace_ids.h): nothing else is forwarded or receipted.
 // Requests are idempotent per (party, request id), the id bound to the
 // request's content and acting professional (a keyed hash of
 // common::RequestBindingText): a retry of the same request gets the first
@@ -36,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/cases/case_manager.h"
+#include "broker/common/trace_ids.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
@@ -69,13 +75,11 @@ struct ExchangeDeps {
   OutcomeStore* outcomes = nullptr;
 };
 
-// Trace context from the caller's metadata.
-struct TraceContext {
-  // W3C traceparent, as sent (may be empty).
-  std::string traceparent;
-  // FSC transaction id, as sent; the broker makes a UUIDv7 when empty.
-  std::string transaction_id;
-};
+// The trace context a call uses: the caller's metadata as resolved by
+// common::ResolveTraceIds (the service does so to tell the caller which ids
+// it used). The core resolves it again, so an invalid value passed here is
+// replaced by a fresh one and never forwarded or receipted.
+using TraceContext = common::TraceIds;
 
 class ExchangeCore {
  public:

@@ -1,30 +1,29 @@
 #include "broker/services/exchange_service.h"
 
+#include "broker/common/trace_ids.h"
 #include "broker/services/call_handler.h"
-#include "proto/wire/field_validator.h"
-#include "wams/broker/v1/provider.pb.h"
 
 namespace wams::services {
 namespace {
 
-// The metadata entry `key` when it keeps the rule of the ProviderRequest
-// field that carries it on (`field`), else "" as if it were not sent: these
-// values are recorded in receipts and sent to providers, whose SDK checks
-// them again, and a trace context is no reason to refuse a call.
-std::string HeaderValue(const grpc::CallbackServerContext& context, absl::string_view key,
-                        absl::string_view field) {
+// The metadata entry `key` as sent, or "" when not sent. gRPC bounds its
+// size; common::ResolveTraceIds decides whether it is used.
+absl::string_view HeaderValue(const grpc::CallbackServerContext& context, absl::string_view key) {
   auto found = context.client_metadata().find(grpc::string_ref(key.data(), key.size()));
   if (found == context.client_metadata().end()) return "";
-  absl::string_view value(found->second.data(), found->second.size());
-  const v1::FieldRule& rule = wire::RuleOf(*v1::ProviderRequest::descriptor(), field);
-  if (wire::CheckValue(key, rule, value).has_value()) return "";
-  return std::string(value);
+  return absl::string_view(found->second.data(), found->second.size());
 }
 
-exchange::TraceContext TraceOf(const grpc::CallbackServerContext& context) {
-  return exchange::TraceContext{
-      .traceparent = HeaderValue(context, kTraceparentHeader, "traceparent"),
-      .transaction_id = HeaderValue(context, kTransactionIdHeader, "transaction_id")};
+// The trace ids the call uses: the caller's when valid, fresh ones instead
+// of what is invalid or absent (common/trace_ids.h). The caller hears which
+// in the response's initial metadata, under the keys it sends them with, on
+// every outcome of the call, also a refusal.
+exchange::TraceContext TraceOf(grpc::CallbackServerContext& context) {
+  exchange::TraceContext trace = common::ResolveTraceIds(
+      HeaderValue(context, kTraceparentHeader), HeaderValue(context, kTransactionIdHeader));
+  context.AddInitialMetadata(kTraceparentHeader, trace.traceparent);
+  context.AddInitialMetadata(kTransactionIdHeader, trace.transaction_id);
+  return trace;
 }
 
 // Finishes `reactor` with a core result, copying the answer into `response`

@@ -3,7 +3,8 @@
 // Thin: identify and admit the caller (call_handler.h), hand the request to
 // the exchange core, finish when the core calls back. RequestData, ShareData
 // and CheckRequest never block a gRPC thread: the core's receipts and
-// provider calls are asynchronous.
+// provider calls are asynchronous. Each of them uses a checked trace context
+// (common/trace_ids.h) and answers with it in its initial metadata.
 #ifndef WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_EXCHANGE_SERVICE_H_
 
@@ -15,7 +16,8 @@ namespace wams::services {
 
 namespace v1 = ::wams::broker::v1;
 
-// Metadata keys of the trace context.
+// Metadata keys of the trace context: read from the request, and the ids
+// the call used written back in the response's initial metadata.
 inline constexpr char kTraceparentHeader[] = "traceparent";
 inline constexpr char kTransactionIdHeader[] = "fsc-transaction-id";
 
