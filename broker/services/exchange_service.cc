@@ -6,11 +6,13 @@
 namespace wams::services {
 namespace {
 
-// The metadata entry `key` as sent, or "" when not sent. gRPC bounds its
-// size; common::ResolveTraceIds decides whether it is used.
+// The metadata entry `key` as sent, or "" when not sent or sent more than
+// once (which of two would be meant?). gRPC bounds its size;
+// common::ResolveTraceIds decides whether it is used.
 absl::string_view HeaderValue(const grpc::CallbackServerContext& context, absl::string_view key) {
-  auto found = context.client_metadata().find(grpc::string_ref(key.data(), key.size()));
-  if (found == context.client_metadata().end()) return "";
+  const grpc::string_ref name(key.data(), key.size());
+  if (context.client_metadata().count(name) != 1) return "";
+  auto found = context.client_metadata().find(name);
   return absl::string_view(found->second.data(), found->second.size());
 }
 

@@ -80,6 +80,23 @@ v1::DataRequest ExchangeFlowTest::NewRequest(const std::string& case_id,
   return request;
 }
 
+v1::ShareRequest ExchangeFlowTest::NewShareRequest(const std::string& case_id,
+                                                   const std::string& recipient_oin) {
+  v1::ShareRequest share;
+  share.set_request_id(absl::StrCat("share-", ++next_request_));
+  share.set_case_id(case_id);
+  share.set_subject_bsn(kClientBsn);
+  share.set_recipient_oin(recipient_oin);
+  share.set_purpose(v1::PURPOSE_RESEARCH);
+  share.add_categories("wmo_services");
+  share.set_justification("De partij heeft de lopende Wmo-ondersteuning nodig voor haar bijdrage.");
+  v1::CategoryData* data = share.add_data();
+  data->set_category("wmo_services");
+  data->set_content(R"({"begeleiding": "individueel"})");
+  data->set_content_type("application/json");
+  return share;
+}
+
 CallResult ExchangeFlowTest::RequestData(const v1::DataRequest& request, v1::DataResponse* response,
                                          const std::string& cert_name,
                                          const std::string& professional_id) {

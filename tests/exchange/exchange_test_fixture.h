@@ -50,6 +50,8 @@ class ExchangeFlowTest : public ::testing::Test {
   v1::DataRequest NewRequest(const std::string& case_id, const std::string& provider_oin,
                              std::vector<std::string> categories,
                              v1::Purpose purpose = v1::PURPOSE_RESEARCH);
+  // A share (R21) of one wmo_services item with `recipient_oin`.
+  v1::ShareRequest NewShareRequest(const std::string& case_id, const std::string& recipient_oin);
   CallResult RequestData(const v1::DataRequest& request, v1::DataResponse* response,
                          const std::string& cert_name = "municipality",
                          const std::string& professional_id = kCaseWorker);

@@ -112,6 +112,30 @@ TEST_F(ProviderErrorsTest, RetryOfARequestTheProviderRefusedGetsTheSameAnswerWit
   EXPECT_EQ(school_->Received().size(), 1u);
 }
 
+TEST_F(ProviderErrorsTest, ShareTheRecipientDoesNotImplementIsFailedPreconditionNotUnavailable) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
+  v1::DataResponse involved;  // R21: a share goes to a party involved in the case
+  ASSERT_TRUE(
+      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved).status.ok());
+  school_->SetHandler([](const v1::ProviderRequest& request, v1::ProviderResponse* response) {
+    if (request.is_share()) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no shares here");
+    return TestProvider::ProvideAll(request, response);
+  });
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  v1::ShareResponse shared;
+  CallResult result = ResultOf(
+      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared));
+
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << result.status.error_message();
+  EXPECT_THAT(result.status.error_message(), HasSubstr("UNIMPLEMENTED"));
+  EXPECT_THAT(result.status.error_message(), HasSubstr("no shares here"));
+  EXPECT_TRUE(result.decision.allowed());
+  ASSERT_EQ(result.receipts.size(), 1u);
+  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+}
+
 TEST_F(ProviderErrorsTest, ProviderThatIsDownIsUnavailableWithTheGrantingDecision) {
   // The probation endpoint points at nothing (exchange_test_fixture.cc).
   v1::Case opened = OpenCase({v1::DOMAIN_PROBATION}, {});

@@ -201,6 +201,52 @@ TEST_F(TraceMetadataTest, WithoutTraceMetadataTheBrokerStartsATraceAndATransacti
   EXPECT_EQ(call.response.transaction_id(), call.transaction_id);
 }
 
+TEST_F(TraceMetadataTest, AnIdSentTwiceIsReplaced) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  AddTraceMetadata(&context, kTraceparent, kTransactionId);
+  AddTraceMetadata(&context, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                   "0190a8c0-1234-7abc-8def-0123456789ac");
+  v1::DataResponse response;
+  grpc::Status status = Exchange()->RequestData(
+      &context, NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(response.traceparent(), MatchesRegex(kValidTraceparent));
+  EXPECT_THAT(response.traceparent(), Not(HasSubstr(kTraceId)));
+  EXPECT_THAT(response.traceparent(), Not(HasSubstr("0af7651916cd43dd8448eb211c80319c")));
+  EXPECT_THAT(response.transaction_id(), MatchesRegex(kValidUuidV7));
+  EXPECT_NE(response.transaction_id(), kTransactionId);
+  EXPECT_EQ(MetadataValue(context, "fsc-transaction-id"), response.transaction_id());
+}
+
+TEST_F(TraceMetadataTest, ShareCarriesTheIdsToTheRecipientAndBack) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
+  v1::DataResponse involved;  // R21: a share goes to a party involved in the case
+  ASSERT_TRUE(
+      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved).status.ok());
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  AddTraceMetadata(&context, kTraceparent, "hello-not-uuid");
+  v1::ShareResponse shared;
+  grpc::Status status =
+      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  const std::string transaction_id = MetadataValue(context, "fsc-transaction-id");
+  EXPECT_THAT(transaction_id, MatchesRegex(kValidUuidV7));
+  EXPECT_EQ(MetadataValue(context, "traceparent"), kTraceparent);
+  EXPECT_EQ(shared.traceparent(), kTraceparent);
+  EXPECT_EQ(shared.transaction_id(), transaction_id);
+  ASSERT_EQ(school_->Received().size(), 2u);
+  EXPECT_TRUE(school_->Received()[1].is_share());
+  EXPECT_EQ(school_->Received()[1].traceparent(), kTraceparent);
+  EXPECT_EQ(school_->Received()[1].transaction_id(), transaction_id);
+  v1::Receipt delivered = Decode(shared.delivery_receipt());
+  EXPECT_EQ(delivered.trace_id(), kTraceId);
+  EXPECT_EQ(delivered.transaction_id(), transaction_id);
+}
+
 TEST_F(TraceMetadataTest, RefusalsAndDryRunsSayWhichIdsTheyUsed) {
   v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {v1::DOMAIN_POLICE});
   // A refusal (R04): its receipt holds the fresh ids, which the answer names.
