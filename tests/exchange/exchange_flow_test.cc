@@ -338,22 +338,6 @@ TEST_F(ExchangeFlowTest, MunicipalityResearchRequestDuringCoordinationIsFailedPr
   EXPECT_THAT(FailedRules(result), ElementsAre("R10"));
 }
 
-v1::ShareRequest NewShare(const std::string& case_id, const std::string& recipient_oin) {
-  v1::ShareRequest share;
-  share.set_request_id(absl::StrCat("share-", recipient_oin));
-  share.set_case_id(case_id);
-  share.set_subject_bsn(kClientBsn);
-  share.set_recipient_oin(recipient_oin);
-  share.set_purpose(v1::PURPOSE_RESEARCH);
-  share.add_categories("wmo_services");
-  share.set_justification("De school heeft de lopende Wmo-ondersteuning nodig voor haar bijdrage.");
-  v1::CategoryData* data = share.add_data();
-  data->set_category("wmo_services");
-  data->set_content(R"({"begeleiding": "individueel, 4 uur per week"})");
-  data->set_content_type("application/json");
-  return share;
-}
-
 TEST_F(ExchangeFlowTest, MunicipalitySharesWithAnInvolvedPartyCitingR21) {
   v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
   v1::DataResponse involved;
@@ -364,7 +348,7 @@ TEST_F(ExchangeFlowTest, MunicipalitySharesWithAnInvolvedPartyCitingR21) {
   Prepare(&context, kCaseWorker);
   v1::ShareResponse shared;
   grpc::Status status =
-      Exchange()->ShareData(&context, NewShare(opened.case_id(), kSchoolOin), &shared);
+      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared);
 
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(shared.acknowledged());
@@ -384,7 +368,7 @@ TEST_F(ExchangeFlowTest, ShareWithAPartyNotInvolvedIsRefusedCitingR21) {
   Prepare(&context, kCaseWorker);
   v1::ShareResponse shared;
   grpc::Status status =
-      Exchange()->ShareData(&context, NewShare(opened.case_id(), kGgzOin), &shared);
+      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kGgzOin), &shared);
 
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(status.error_message(), HasSubstr("R21"));
