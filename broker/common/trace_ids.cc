@@ -20,7 +20,7 @@ constexpr size_t kFlagsAt = 53;
 
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-// `size` lower-case hex digits, not all '0' when `nonzero`.
+// Only lower-case hex digits, and not all zeros when `nonzero`.
 bool IsHexField(absl::string_view text, bool nonzero) {
   bool all_zero = true;
   for (char c : text) {

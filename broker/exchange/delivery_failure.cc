@@ -6,7 +6,7 @@
 namespace wams::exchange {
 namespace {
 
-// Whether a retry of the same request can help, as the requester's code.
+// Whether asking again later can help, as the requester's code.
 absl::StatusCode RequesterCode(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kDeadlineExceeded:
@@ -21,14 +21,17 @@ absl::StatusCode RequesterCode(absl::StatusCode code) {
   }
 }
 
+// The outcome is kept under the request id (a retry of the same id gets it
+// again and never reaches the provider twice), so asking again means a new
+// request id.
 absl::string_view RetryAdvice(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kDeadlineExceeded:
-      return "the provider did not answer in time";
+      return "the provider did not answer in time; ask again later with a new request_id";
     case absl::StatusCode::kUnavailable:
-      return "retry later";
+      return "ask again later with a new request_id";
     default:
-      return "a retry of the same request will not help";
+      return "asking again will not help until the provider or its configuration changes";
   }
 }
 

@@ -1,7 +1,8 @@
 // delivery_failure.h: what the requester is told when a granted request
 // (or share) could not be delivered, and what its NOT_DELIVERED receipt says.
 //
-// The code tells the caller whether a retry of the same request can help:
+// The code tells the caller whether asking again later (with a new request
+// id: the outcome is kept under this one) can help:
 //
 //   transport or provider status               requester gets
 //   DEADLINE_EXCEEDED                          DEADLINE_EXCEEDED
@@ -39,8 +40,8 @@ namespace wams::exchange {
 inline constexpr size_t kMaxProviderReasonBytes = 512;
 
 struct DeliveryFailure {
-  // For the requester: "not delivered: <reason> (<CODE>; ...)", with the
-  // code above.
+  // For the requester: "not delivered: <reason> (<CODE>; <advice>)", with
+  // the code above.
   absl::Status status;
   // For the NOT_DELIVERED receipt: "<CODE>: <reason>".
   std::string receipt_detail;

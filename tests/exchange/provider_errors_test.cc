@@ -144,7 +144,7 @@ TEST_F(ProviderErrorsTest, ProviderThatIsDownIsUnavailableWithTheGrantingDecisio
       RequestData(NewRequest(opened.case_id(), kProbationOin, {"supervision_status"}), &response);
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE)
       << result.status.error_message();
-  EXPECT_THAT(result.status.error_message(), HasSubstr("retry later"));
+  EXPECT_THAT(result.status.error_message(), HasSubstr("ask again later with a new request_id"));
   EXPECT_TRUE(result.decision.allowed());
   ASSERT_EQ(result.receipts.size(), 1u);
   EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
