@@ -136,6 +136,26 @@ TEST_F(ProviderErrorsTest, ShareTheRecipientDoesNotImplementIsFailedPrecondition
   EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
 }
 
+TEST_F(ProviderErrorsTest, AnswerLargerThanTheBrokerTakesIsFailedPrecondition) {
+  // gRPC's default receive limit on the broker's provider channels is 4 MiB.
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
+  school_->SetHandler([](const v1::ProviderRequest& request, v1::ProviderResponse* response) {
+    TestProvider::ProvideAll(request, response);
+    response->mutable_data(0)->set_content(std::string(5 << 20, 'x'));
+    return grpc::Status::OK;
+  });
+  v1::DataResponse response;
+  CallResult result =
+      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &response);
+
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << result.status.error_message();
+  EXPECT_THAT(result.status.error_message(), HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_TRUE(result.decision.allowed());
+  ASSERT_EQ(result.receipts.size(), 1u);
+  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+}
+
 TEST_F(ProviderErrorsTest, ProviderThatIsDownIsUnavailableWithTheGrantingDecision) {
   // The probation endpoint points at nothing (exchange_test_fixture.cc).
   v1::Case opened = OpenCase({v1::DOMAIN_PROBATION}, {});
