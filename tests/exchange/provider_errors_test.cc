@@ -36,6 +36,19 @@ std::string HostileReason() {
 
 class ProviderErrorsTest : public ExchangeFlowTest {};
 
+// A granted request that was not delivered: `code`, a message naming
+// `named`, the granting decision and the NOT_DELIVERED receipt (returned).
+v1::Receipt ExpectNotDelivered(const CallResult& result, grpc::StatusCode code,
+                               const std::string& named) {
+  EXPECT_EQ(result.status.error_code(), code) << result.status.error_message();
+  EXPECT_THAT(result.status.error_message(), HasSubstr(named));
+  EXPECT_TRUE(result.decision.allowed());
+  EXPECT_EQ(result.receipts.size(), 1u);
+  if (result.receipts.empty()) return v1::Receipt();
+  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+  return result.receipts[0];
+}
+
 TEST_F(ProviderErrorsTest, EachProviderStatusTellsWhetherARetryCanHelp) {
   const std::vector<ProviderStatusCase> cases = {
       {grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE},
@@ -127,13 +140,8 @@ TEST_F(ProviderErrorsTest, ShareTheRecipientDoesNotImplementIsFailedPrecondition
   CallResult result = ResultOf(
       Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared));
 
-  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
-      << result.status.error_message();
-  EXPECT_THAT(result.status.error_message(), HasSubstr("UNIMPLEMENTED"));
-  EXPECT_THAT(result.status.error_message(), HasSubstr("no shares here"));
-  EXPECT_TRUE(result.decision.allowed());
-  ASSERT_EQ(result.receipts.size(), 1u);
-  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+  ExpectNotDelivered(result, grpc::StatusCode::FAILED_PRECONDITION,
+                     "no shares here (UNIMPLEMENTED; ");
 }
 
 TEST_F(ProviderErrorsTest, AnswerLargerThanTheBrokerTakesIsFailedPrecondition) {
@@ -148,12 +156,7 @@ TEST_F(ProviderErrorsTest, AnswerLargerThanTheBrokerTakesIsFailedPrecondition) {
   CallResult result =
       RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &response);
 
-  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
-      << result.status.error_message();
-  EXPECT_THAT(result.status.error_message(), HasSubstr("RESOURCE_EXHAUSTED"));
-  EXPECT_TRUE(result.decision.allowed());
-  ASSERT_EQ(result.receipts.size(), 1u);
-  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
+  ExpectNotDelivered(result, grpc::StatusCode::FAILED_PRECONDITION, "(RESOURCE_EXHAUSTED; ");
 }
 
 TEST_F(ProviderErrorsTest, ProviderThatIsDownIsUnavailableWithTheGrantingDecision) {
@@ -162,13 +165,9 @@ TEST_F(ProviderErrorsTest, ProviderThatIsDownIsUnavailableWithTheGrantingDecisio
   v1::DataResponse response;
   CallResult result =
       RequestData(NewRequest(opened.case_id(), kProbationOin, {"supervision_status"}), &response);
-  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE)
-      << result.status.error_message();
-  EXPECT_THAT(result.status.error_message(), HasSubstr("ask again later with a new request_id"));
-  EXPECT_TRUE(result.decision.allowed());
-  ASSERT_EQ(result.receipts.size(), 1u);
-  EXPECT_EQ(result.receipts[0].outcome(), v1::RECEIPT_OUTCOME_NOT_DELIVERED);
-  EXPECT_THAT(result.receipts[0].detail(), HasSubstr("UNAVAILABLE: "));
+  v1::Receipt receipt = ExpectNotDelivered(result, grpc::StatusCode::UNAVAILABLE,
+                                           "(UNAVAILABLE; ask again later with a new request_id)");
+  EXPECT_THAT(receipt.detail(), HasSubstr("UNAVAILABLE: "));
 }
 
 }  // namespace
