@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Starts and stops a complete local Wams Broker demo: the broker and the five
-# reference adapters (neighbourhood team, GGZ, school, police, probation), each
+# Starts and stops a complete local Wams Broker demo: the broker and the six
+# reference adapters (neighbourhood team, GGZ, school, police, probation,
+# housing corporation), each
 # its own process on 127.0.0.1, with configs written into a run directory so
 # that the sources stay untouched and every run starts from an empty log.
 # Sourced by deploy/quickstart.sh and tests/e2e/run_walkthrough.sh.
@@ -12,13 +13,13 @@
 #   demo_stop                              # SIGTERM, waits, checks exit codes
 #
 # Ports: WAMS_BROKER_PORT (default 7443) and WAMS_ADAPTER_BASE_PORT (default
-# 7451: team 7451, GGZ 7452, school 7453, police 7454, probation 7455, as in
-# deploy/config/broker.example.textproto). 0 lets the kernel pick a free port
+# 7451: team 7451, GGZ 7452, school 7453, police 7454, probation 7455, housing
+# 7456, as in deploy/config/broker.example.textproto). 0 lets the kernel pick a free port
 # for each process; the port actually bound is read from its "listening on"
 # line, so parallel runs (the test suite) never collide.
 
 demo_source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-demo_adapters=(neighbourhood-team ggz school police probation)
+demo_adapters=(neighbourhood-team ggz school police probation housing)
 demo_pids=()
 demo_names=()
 

@@ -26,6 +26,7 @@ parties=(
   "school|00000003345678900000|Voorbeeldcollege"
   "police|00000001003214345000|Politie Eenheid Voorbeeld"
   "probation|00000003456789010000|Reclassering Voorbeeld"
+  "housing|00000003567890120000|Woonstichting Voorbeeld"
   "auditor|00000001004567890000|Functionaris Gegevensbescherming Voorbeeldstad"
   "outsider|00000009999999990000|Onbekende Partij"
 )

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The main job, unattended: installs what is needed, builds, makes the dev
 # PKI, starts the broker and the reference adapters of the neighbourhood team,
-# GGZ, school, police and probation on 127.0.0.1, plays a realistic Wams case
+# GGZ, school, police, probation and housing on 127.0.0.1, plays a realistic Wams case
 # through them (deploy/walkthrough.sh: every decision with its rule IDs, each
 # checked), exports and verifies the receipt log, and stops everything.
 #
 # usage: deploy/quickstart.sh   (needs root or sudo for apt-get)
-# Ports: 7443 for the broker, 7451..7455 for the adapters, as in
+# Ports: 7443 for the broker, 7451..7456 for the adapters, as in
 # deploy/config/broker.example.textproto; WAMS_BROKER_PORT=0 and
 # WAMS_ADAPTER_BASE_PORT=0 let the kernel choose free ones instead.
 # Each run starts from an empty log in build/dev/quickstart/ (configs, data,

@@ -32,7 +32,7 @@ export WAMS_CA=$WAMS_PKI/ca.crt
 
 # The parties (OINs of deploy/config/broker.example.textproto) and the client.
 readonly team=00000003123456780000 ggz=00000003234567890000 school=00000003345678900000
-readonly police=00000001003214345000
+readonly police=00000001003214345000 housing=00000003567890120000
 readonly client_bsn=111222333
 readonly caseworker=wmo-consulent-12 coordinator=wijkteam-regisseur-7
 readonly justification="Nodig om de samenhang van de problemen in kaart te brengen."
@@ -186,6 +186,26 @@ step "Onderzoek bij het wijkteam" "Research: the municipality asks the neighbour
 request municipality "$caseworker" "$case_id" "$team" research support_plan
 expect_granted "request to Wijkteam Voorbeeldstad (the team is now involved)"
 expect_answer PROVIDED support_plan
+
+step "Woningcorporatie zonder BSN" "Research: the housing corporation, which may not process the BSN (R19)"
+say "The team's plan mentions rent arrears; the client adds housing to the research (R04)."
+as_party municipality "$caseworker" case scope --case "$case_id" --in MENTAL_HEALTH --in EDUCATION \
+  --in WELFARE --in HOUSING --out POLICE --adjacent MENTAL_HEALTH --adjacent EDUCATION \
+  --adjacent WELFARE --adjacent HOUSING
+expect_granted "housing added to the client's scope"
+request municipality "$caseworker" "$case_id" "$housing" research rent_arrears
+expect_refused R19 PERMISSION_DENIED "request to Woonstichting Voorbeeld with only the BSN"
+say "with the tenant's name, date of birth and address instead (never the BSN):"
+as_party municipality "$caseworker" request --case "$case_id" --bsn "$client_bsn" \
+  --provider "$housing" --purpose research --category rent_arrears \
+  --justification "$justification" --lang en --family-name "de Vries" \
+  --date-of-birth 1984-06-02 --postal-code "3511 AB" --house-number 12
+expect_granted "request to Woonstichting Voorbeeld with identifying details"
+expect_answer PROVIDED rent_arrears
+r19=$(decision_json | jq -r '.rules[] | select(.rule_id == "R19") | "\(.outcome) \(.message)"')
+[[ $r19 == "RULE_OUTCOME_PASSED "*withheld* ]] || fail "R19 should pass with the BSN withheld, got: $r19"
+say "R19: ${r19#RULE_OUTCOME_}"
+ok "the corporation found its tenant by the details; the BSN was not sent"
 
 # ---------------------------------------------------------------------------
 step "Politie: door de cliënt uitgesloten" "Police data the client excluded is refused"

@@ -10,7 +10,8 @@ namespace {
 
 // The rules a data request decision judges without looking at the case: the
 // caller's own request (R06 categories and justification, R07/R08 purpose),
-// the registry (R19 the target's BSN permission) and identities (R27).
+// the registry and the request (R19 the target's BSN permission and the
+// identifying details supplied) and identities (R27).
 constexpr std::array kCaseIndependent = {RuleId::kR06, RuleId::kR07, RuleId::kR08, RuleId::kR19,
                                          RuleId::kR27};
 

@@ -13,11 +13,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/internal/messages.h"
 #include "policy/internal/names.h"
 #include "policy/rules.h"
+#include "proto/wire/subject_details.h"
 
 namespace wams::policy {
 namespace {
@@ -622,14 +624,25 @@ void CheckProviderRules(Builder& b, const DecisionInput& in, const CategoryEntri
   }
 }
 
-void CheckR19(Builder& b, const v1::Party* target) {
+// R19: the BSN goes only to a party that may process it; any other party
+// finds the person by the identifying details the requester supplied, and
+// the request is refused without enough of them (the party could not tell
+// whom it is about).
+void CheckR19(Builder& b, const DecisionInput& in) {
+  const v1::Party* target = in.target;
+  const v1::SubjectDetails& details =
+      in.subject_details != nullptr ? *in.subject_details : v1::SubjectDetails::default_instance();
   if (target == nullptr) {
     b.NotApplicable(RuleId::kR19, Msg::kR19NoTarget);
   } else if (target->may_process_bsn()) {
-    b.Pass(RuleId::kR19, Msg::kR19Forward);
+    b.Pass(RuleId::kR19,
+           wire::HasSubjectDetails(details) ? Msg::kR19ForwardDetailsDropped : Msg::kR19Forward);
+  } else if (const std::vector<absl::string_view> missing = wire::MissingSubjectDetails(details);
+             !missing.empty()) {
+    // Field names only: the details themselves never enter a decision.
+    b.Fail(RuleId::kR19, Msg::kR19NoDetails, absl::StrJoin(missing, ", "));
   } else {
-    // Not a failure: the request goes ahead without the BSN.
-    b.NotApplicable(RuleId::kR19, Msg::kR19Withhold);
+    b.Pass(RuleId::kR19, Msg::kR19Details);
   }
 }
 
@@ -678,12 +691,12 @@ absl::StatusOr<std::string> Sha256Hex(absl::string_view text) {
 
 }  // namespace
 
-bool ForwardsBsn(const v1::Decision& decision) {
-  if (!decision.allowed()) return false;
-  for (const v1::RuleResult& rule : decision.rules()) {
-    if (rule.rule_id() == GetRule(RuleId::kR19).id) return rule.outcome() == kPassed;
-  }
-  return false;
+bool ForwardsBsn(const v1::Decision& decision, const v1::Party& target) {
+  return decision.allowed() && target.may_process_bsn();
+}
+
+bool ForwardsSubjectDetails(const v1::Decision& decision, const v1::Party& target) {
+  return decision.allowed() && !target.may_process_bsn();
 }
 
 Policy::Policy(Catalogue catalogue, std::string digest_hex)
@@ -741,7 +754,7 @@ void Policy::Decide(const DecisionInput& in, v1::Decision* out) const {
     CheckR13(b, *c);
   }
   CheckProviderRules(b, in, entries);  // R16, R17, R18
-  CheckR19(b, in.target);
+  CheckR19(b, in);
   CheckR21(b, in);
   CheckR27(b, in);
   b.Finish();

@@ -18,12 +18,14 @@
 //   in.kind = wams::policy::RequestKind::kDataRequest;
 //   in.purpose = request.purpose();
 //   in.subject_bsn = request.subject_bsn();
+//   in.subject_details = &request.subject_details();   // R19
 //   in.categories = request.categories();
 //   in.justification = request.justification();
 //   in.language = request.language();
 //   v1::Decision decision = policy.Decide(in);
 //   if (!decision.allowed()) return Refuse(decision);          // receipted too
-//   bool send_bsn = wams::policy::ForwardsBsn(decision);       // R19
+//   bool send_bsn = wams::policy::ForwardsBsn(decision, *provider);              // R19
+//   bool send_details = wams::policy::ForwardsSubjectDetails(decision, *provider);
 //   ... forward with decision.obligations() and decision.consent_basis() ...
 //   v1::Decision verdict = policy.CheckAnswer(decision, provider_response, in.language);
 //   if (!verdict.allowed()) return Block(verdict);            // verdict.failed_rule_ids()
@@ -109,6 +111,9 @@ struct DecisionInput {
   v1::Purpose purpose = v1::PURPOSE_UNSPECIFIED;
   // BSN of the one subject: a client of the case (R09, R11).
   absl::string_view subject_bsn;
+  // What identifies the subject to a target that may not process the BSN
+  // (R19): enough of them, or the request is refused. nullptr: none given.
+  const v1::SubjectDetails* subject_details = nullptr;
   // The named categories (R06): offered by the target for a data request, by the
   // requester for a share.
   CategoryList categories;
@@ -118,10 +123,15 @@ struct DecisionInput {
   v1::Language language = v1::LANGUAGE_UNSPECIFIED;
 };
 
-// True when a granted Decision lets the broker send the subject's BSN to the
-// target (R19 PASSED: the target may process the BSN). When false the target
-// gets the request without the BSN (ProviderRequest.subject_bsn empty).
-bool ForwardsBsn(const v1::Decision& decision);
+// R19, what identifies the subject to `target` (the party the Decision was
+// made for). ForwardsBsn: a granted Decision lets the broker send the BSN
+// (the target may process it; identifying details, if supplied, are not
+// sent). ForwardsSubjectDetails: a granted Decision lets the broker send the
+// identifying details instead, never the BSN (the target may not process it;
+// R19 passed only because the details identify the person). At most one of
+// the two is true; both are false for a refusal.
+bool ForwardsBsn(const v1::Decision& decision, const v1::Party& target);
+bool ForwardsSubjectDetails(const v1::Decision& decision, const v1::Party& target);
 
 class Policy {
  public:

@@ -14,6 +14,7 @@
 #include "grpcpp/server_context.h"
 #include "policy/base/status_macros.h"
 #include "proto/wire/field_validator.h"
+#include "proto/wire/subject_details.h"
 #include "proto/wire/text_checks.h"
 #include "wams/broker/v1/provider.grpc.pb.h"
 
@@ -100,11 +101,23 @@ absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context,
 
 // The SDK's own check of a delivered request, whatever the broker decided:
 // every field within the API's field rules (a request id with CR/LF never
-// reaches a log line or an HTTP header), and no purpose the Wams forbids
-// (R08: criminal investigation, fraud control). INVALID_ARGUMENT naming the
-// field, or PERMISSION_DENIED citing R08.
+// reaches a log line or an HTTP header), a subject the party can find (a
+// BSN, or for a party that may not process it, identifying details that
+// suffice: R19), and no purpose the Wams forbids (R08: criminal
+// investigation, fraud control). INVALID_ARGUMENT naming the field, or
+// PERMISSION_DENIED citing R08.
 absl::Status CheckDelivery(const v1::ProviderRequest& request) {
   WAMS_RETURN_IF_ERROR(wire::Validate(request));
+  if (request.subject_bsn().empty()) {
+    if (std::vector<absl::string_view> missing =
+            wire::MissingSubjectDetails(request.subject_details());
+        !missing.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "subject_details: the request has no BSN and too few identifying details to find the "
+          "person (R19); missing ",
+          absl::StrJoin(missing, ", ")));
+    }
+  }
   if (request.purpose() == v1::PURPOSE_CRIMINAL_INVESTIGATION ||
       request.purpose() == v1::PURPOSE_FRAUD_CONTROL) {
     return absl::PermissionDeniedError(

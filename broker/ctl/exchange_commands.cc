@@ -10,6 +10,32 @@ namespace {
 
 using Stub = v1::ExchangeService::Stub;
 
+// The identifying details for a party that may not process the BSN (R19),
+// from their flags; the broker checks their syntax and whether they suffice.
+void SetSubjectDetails(const Invocation& inv, v1::SubjectDetails* details) {
+  details->set_family_name(inv.flags.Get("family-name"));
+  details->set_given_names(inv.flags.Get("given-names"));
+  details->set_date_of_birth(inv.flags.Get("date-of-birth"));
+  details->set_postal_code(inv.flags.Get("postal-code"));
+  details->set_house_number(inv.flags.Get("house-number"));
+  details->set_party_client_number(inv.flags.Get("client-number"));
+}
+
+// Their flags, for request, check and share.
+std::vector<FlagSpec> SubjectDetailsFlags() {
+  return {
+      StringFlag("client-number", "ID",
+                 "for a party that may not process the BSN (R19): its own number for the person"),
+      StringFlag("family-name", "TEXT",
+                 "R19, else: family name, with --date-of-birth, "
+                 "--postal-code and --house-number"),
+      StringFlag("given-names", "TEXT", "R19: given names or initials (optional)"),
+      StringFlag("date-of-birth", "YYYY-MM-DD", "R19: date of birth"),
+      StringFlag("postal-code", "\"1234 AB\"", "R19: postal code of the home address"),
+      StringFlag("house-number", "TEXT", "R19: house number, e.g. 12a"),
+  };
+}
+
 // Fills the fields request and check share; INVALID_ARGUMENT names the flag.
 absl::Status BuildDataRequest(const Invocation& inv, v1::DataRequest* request) {
   request->set_case_id(inv.flags.Get("case"));
@@ -22,6 +48,7 @@ absl::Status BuildDataRequest(const Invocation& inv, v1::DataRequest* request) {
     request->add_categories(category);
   }
   request->set_justification(inv.flags.Get("justification"));
+  SetSubjectDetails(inv, request->mutable_subject_details());
   absl::StatusOr<v1::Language> language = ParseLanguage(inv.flags);
   if (!language.ok()) return language.status();
   request->set_language(*language);
@@ -131,6 +158,7 @@ int Share(const Invocation& inv) {
     request.add_categories(category);
   }
   request.set_justification(inv.flags.Get("justification"));
+  SetSubjectDetails(inv, request.mutable_subject_details());
   WAMS_CTL_USAGE_IF_ERROR(inv, AddShareData(inv, &request));
   absl::StatusOr<v1::Language> language = ParseLanguage(inv.flags);
   WAMS_CTL_USAGE_IF_ERROR(inv, language.status());
@@ -170,16 +198,19 @@ int WhoAmI(const Invocation& inv) {
 }
 
 std::vector<FlagSpec> DataRequestFlags() {
-  return {
+  std::vector<FlagSpec> flags = {
       StringFlag("case", "ID", "the case", kRequired),
       StringFlag("bsn", "BSN", "the subject: a client of the case", kRequired),
       StringFlag("provider", "OIN", "the provider asked", kRequired),
       StringFlag("purpose", "PURPOSE", "RESEARCH, COORDINATION, CASE_CONFERENCE, ...", kRequired),
       RepeatedFlag("category", "NAME", "a data category needed at this step", kRequired),
       StringFlag("justification", "TEXT", "why these categories are necessary now", kRequired),
-      StringFlag("request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed"),
-      StringFlag("lang", "LANG", "language of the messages: en or nl"),
   };
+  for (FlagSpec& flag : SubjectDetailsFlags()) flags.push_back(std::move(flag));
+  flags.push_back(
+      StringFlag("request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed"));
+  flags.push_back(StringFlag("lang", "LANG", "language of the messages: en or nl"));
+  return flags;
 }
 
 }  // namespace
@@ -198,6 +229,7 @@ std::vector<Command> ExchangeCommands() {
       StringFlag("request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed"),
       StringFlag("lang", "LANG", "language of the messages: en or nl"),
   };
+  for (FlagSpec& flag : SubjectDetailsFlags()) share_flags.push_back(std::move(flag));
   return {
       {.name = "request",
        .summary = "ask a provider for data about a client of a case",

@@ -16,6 +16,7 @@
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
 #include "proto/wire/field_validator.h"
+#include "proto/wire/subject_details.h"
 
 namespace wams::exchange {
 namespace {
@@ -238,6 +239,7 @@ v1::Decision ExchangeCore::Decide(const Caller& caller, const v1::DataRequest& r
   in.kind = policy::RequestKind::kDataRequest;
   in.purpose = request.purpose();
   in.subject_bsn = request.subject_bsn();
+  in.subject_details = &request.subject_details();
   in.categories = request.categories();
   in.justification = request.justification();
   in.language = request.language();
@@ -255,6 +257,11 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   base.set_trace_id(common::TraceIdOf(flow.trace.traceparent));
   base.set_transaction_id(flow.trace.transaction_id);
   base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
+  // Names and birth dates are guessable: keyed like the BSN, never plain.
+  if (wire::HasSubjectDetails(request.subject_details())) {
+    base.set_subject_details_hmac(deps_.pseudonymizer->Pseudonymize(
+        wire::SubjectDetailsHashInput(request.subject_details())));
+  }
   return base;
 }
 
@@ -310,6 +317,7 @@ void ExchangeCore::RefuseReuse(const Flow& flow, common::Reuse reuse, OutcomeSto
   v1::Receipt receipt = ReceiptFor(flow);
   receipt.clear_categories();
   receipt.clear_justification_sha256();
+  receipt.clear_subject_details_hmac();
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
   receipt.set_detail(std::string(refused.message()));
   deps_.ledger->AppendAsync(receipt, [refused, waiter = std::move(waiter)](
@@ -366,6 +374,7 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
   *flow->request.mutable_categories() = request.categories();
   flow->request.set_justification(request.justification());
   flow->request.set_language(request.language());
+  *flow->request.mutable_subject_details() = request.subject_details();
   flow->shared_data.assign(request.data().begin(), request.data().end());
   flow->trace = Checked(trace);
   flow->outcome_key = OutcomeStore::Key("share", caller.party->oin(), request.request_id());
@@ -414,6 +423,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
     in.kind = policy::RequestKind::kShareData;
     in.purpose = request.purpose();
     in.subject_bsn = request.subject_bsn();
+    in.subject_details = &request.subject_details();
     in.categories = request.categories();
     in.justification = request.justification();
     in.language = request.language();
@@ -491,7 +501,12 @@ void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {
   delivery.set_transaction_id(flow->trace.transaction_id);
   delivery.set_traceparent(flow->trace.traceparent);
   delivery.set_case_id(request.case_id());
-  if (policy::ForwardsBsn(flow->decision)) delivery.set_subject_bsn(request.subject_bsn());
+  // R19: the BSN, or the identifying details instead, never both.
+  if (policy::ForwardsBsn(flow->decision, *flow->target)) {
+    delivery.set_subject_bsn(request.subject_bsn());
+  } else if (policy::ForwardsSubjectDetails(flow->decision, *flow->target)) {
+    *delivery.mutable_subject_details() = request.subject_details();
+  }
   delivery.set_requester_oin(flow->caller.party->oin());
   delivery.set_requester_name(flow->caller.party->name());
   delivery.set_professional_id(flow->caller.professional_id);

@@ -18,7 +18,7 @@ mkdir -p "$out"
 [[ $# -gt 0 ]] || mkdir -p "$here/data"
 
 # NAME|PORT: the party's endpoint in deploy/config/broker.example.textproto.
-adapters=(neighbourhood-team\|7451 ggz\|7452 school\|7453 police\|7454 probation\|7455)
+adapters=(neighbourhood-team\|7451 ggz\|7452 school\|7453 police\|7454 probation\|7455 housing\|7456)
 
 sed -e 's|^listen_address: "[^"]*"|listen_address: "[::]:7443"|' \
   -e 's|"\.\./dev-pki/|"/etc/wams/tls/|g' \

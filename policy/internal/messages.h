@@ -294,8 +294,23 @@ namespace wams::policy::internal {
   /* R19 */                                                                                         \
   X(kR19Forward, "De partij mag het BSN verwerken; het BSN gaat mee als identificerend nummer.",    \
     "The party may process the BSN; the BSN is sent as the identifier.")                            \
-  X(kR19Withhold, "De partij mag het BSN niet verwerken; het verzoek gaat zonder BSN.",             \
-    "The party may not process the BSN; the request is sent without it.")                           \
+  X(kR19ForwardDetailsDropped,                                                                      \
+    "De partij mag het BSN verwerken; het BSN gaat mee als identificerend nummer. De "              \
+    "meegegeven identificerende gegevens gaan niet mee (dataminimalisatie).",                       \
+    "The party may process the BSN; the BSN is sent as the identifier. The identifying details "    \
+    "supplied are not sent (data minimisation).")                                                   \
+  X(kR19Details,                                                                                    \
+    "De partij mag het BSN niet verwerken; het BSN gaat niet mee, de meegegeven identificerende "   \
+    "gegevens wel.",                                                                                \
+    "The party may not process the BSN; the BSN is withheld and the identifying details supplied "  \
+    "are sent instead.")                                                                            \
+  X(kR19NoDetails,                                                                                  \
+    "De partij mag het BSN niet verwerken en kan de persoon zonder andere gegevens niet vinden; "   \
+    "geef haar eigen cliëntnummer, of achternaam, geboortedatum, postcode en huisnummer "          \
+    "(subject_details). Ontbreekt",                                                                 \
+    "The party may not process the BSN and cannot find the person without other details; give "     \
+    "its own client number, or family name, date of birth, postal code and house number "           \
+    "(subject_details). Missing")                                                                   \
   X(kR19NoTarget, "Onbekende partij; zie R27.", "Unknown party; see R27.")                          \
   /* R21 */                                                                                         \
   X(kR21NotShare, "Geen deling door de gemeente.", "Not a share by the municipality.")              \

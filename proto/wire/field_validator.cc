@@ -97,16 +97,24 @@ std::string SyntaxProblem(v1::FieldSyntax syntax, absl::string_view value) {
                  : "must be one line of printable UTF-8 (no control characters)";
     case v1::FIELD_SYNTAX_OPAQUE:
       return "";
+    case v1::FIELD_SYNTAX_DATE:
+      return IsDateSyntax(value) ? "" : "must be a date that exists, written YYYY-MM-DD";
+    case v1::FIELD_SYNTAX_POSTAL_CODE:
+      return IsPostalCodeSyntax(value)
+                 ? ""
+                 : "must be a Dutch postal code written \"1234 AB\" (four digits, a space, two "
+                   "capital letters)";
     case v1::FIELD_SYNTAX_UNSPECIFIED:
     default:
       return "has no field rule";
   }
 }
 
-// OINs and BSNs have a fixed shape: a wrong length is a wrong value, not a
-// value beyond a limit.
+// OINs, BSNs, dates and postal codes have a fixed shape: a wrong length is a
+// wrong value, not a value beyond a limit.
 bool FixedShape(v1::FieldSyntax syntax) {
-  return syntax == v1::FIELD_SYNTAX_OIN || syntax == v1::FIELD_SYNTAX_BSN;
+  return syntax == v1::FIELD_SYNTAX_OIN || syntax == v1::FIELD_SYNTAX_BSN ||
+         syntax == v1::FIELD_SYNTAX_DATE || syntax == v1::FIELD_SYNTAX_POSTAL_CODE;
 }
 
 std::string Sha256OfItems(const std::vector<std::string>& items) {

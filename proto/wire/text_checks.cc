@@ -114,6 +114,37 @@ bool IsOinSyntax(absl::string_view text) {
   return true;
 }
 
+bool IsDateSyntax(absl::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  auto number = [text](size_t from, size_t count) {
+    int value = 0;
+    for (size_t i = from; i < from + count; ++i) {
+      if (!IsDigit(text[i])) return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const int year = number(0, 4);
+  const int month = number(5, 2);
+  const int day = number(8, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+bool IsPostalCodeSyntax(absl::string_view text) {
+  if (text.size() != 7 || text[0] < '1' || text[0] > '9' || text[4] != ' ') return false;
+  for (size_t i = 1; i < 4; ++i) {
+    if (!IsDigit(text[i])) return false;
+  }
+  const absl::string_view letters = text.substr(5, 2);
+  for (char c : letters) {
+    if (c < 'A' || c > 'Z') return false;
+  }
+  return letters != "SA" && letters != "SD" && letters != "SS";
+}
+
 bool IsPrintableUtf8(absl::string_view text, bool allow_newline_and_tab) {
   size_t i = 0;
   while (i < text.size()) {

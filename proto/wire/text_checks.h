@@ -36,6 +36,13 @@ std::string RedactBsns(absl::string_view text);
 // Exactly 20 ASCII digits.
 bool IsOinSyntax(absl::string_view text);
 
+// A date YYYY-MM-DD that exists in the Gregorian calendar (year 0001-9999).
+bool IsDateSyntax(absl::string_view text);
+
+// A Dutch postal code written "1234 AB": four digits not starting with 0, one
+// space, two capital letters other than SA, SD and SS.
+bool IsPostalCodeSyntax(absl::string_view text);
+
 // Valid UTF-8 without C0 or C1 control characters, DEL, or the Unicode line
 // and paragraph separators; `allow_newline_and_tab` admits '\n' and '\t'.
 bool IsPrintableUtf8(absl::string_view text, bool allow_newline_and_tab);

@@ -31,7 +31,8 @@ TEST_P(ReferenceConfigTest, LoadsAndBuilds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ReferenceConfigTest,
-                         ::testing::Values("ggz", "school", "school-http", "police", "probation"));
+                         ::testing::Values("ggz", "school", "school-http", "police", "probation",
+                                           "housing"));
 
 constexpr char kValid[] = R"pb(
   party_name: "P"

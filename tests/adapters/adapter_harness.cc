@@ -20,7 +20,7 @@ ReferenceAdapter::ReferenceAdapter(const std::filesystem::path& pki_dir, std::st
       {"../../deploy/dev-pki/", pki_dir.string() + "/"},
       {"\"records/", absl::StrCat("\"", SourcePath("adapters/config/records"), "/")},
   };
-  for (int port = 7451; port <= 7455; ++port) {
+  for (int port = 7451; port <= 7456; ++port) {
     all.emplace_back(absl::StrCat("\"127.0.0.1:", port, "\""), "\"127.0.0.1:0\"");
   }
   all.insert(all.end(), replacements.begin(), replacements.end());

@@ -259,6 +259,31 @@ TEST_F(ReferenceAdapterTest, RefusesCallerWithoutCertificateAtHandshake) {
 
 // --- Logs.
 
+// R19: the housing corporation may not process the BSN. The broker sends it
+// the identifying details instead; the SDK refuses a request that carries
+// neither, naming the field.
+TEST_F(ReferenceAdapterTest, HousingFindsTheTenantByDetailsAndRefusesARequestNamingNobody) {
+  std::unique_ptr<ReferenceAdapter> adapter = StartAdapter("housing");
+  BrokerCaller broker(pki_dir(), adapter->port());
+
+  v1::ProviderRequest by_number = GrantedRequest("", {"rent_arrears", "tenancy_status"});
+  by_number.mutable_subject_details()->set_party_client_number("WSV-10442");
+  v1::ProviderResponse response;
+  grpc::Status status = broker.Deliver(by_number, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), v1::PROVIDER_ANSWER_STATUS_PROVIDED);
+  EXPECT_THAT(Categories(response), UnorderedElementsAre("rent_arrears", "tenancy_status"));
+
+  v1::ProviderRequest nobody = GrantedRequest("", {"rent_arrears"});
+  nobody.mutable_subject_details()->set_family_name("de Vries");
+  v1::ProviderResponse refused;
+  status = broker.Deliver(nobody, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), AllOf(HasSubstr("subject_details"), HasSubstr("R19"),
+                                            HasSubstr("date_of_birth, postal_code, house_number"),
+                                            Not(HasSubstr("de Vries"))));
+}
+
 TEST_F(ReferenceAdapterTest, LogsOneLinePerRequestWithoutBsnOrData) {
   std::unique_ptr<ReferenceAdapter> adapter = StartAdapter("ggz");
   BrokerCaller broker(pki_dir(), adapter->port());

@@ -18,7 +18,7 @@ TEST(ConfigLoader, ExampleConfigIsValid) {
   absl::StatusOr<v1::BrokerConfig> config = ParseBrokerConfig(ExampleConfigText());
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_TRUE(ValidateBrokerConfig(*config).ok()) << ValidateBrokerConfig(*config);
-  EXPECT_EQ(config->parties_size(), 7);
+  EXPECT_EQ(config->parties_size(), 8);
 }
 
 TEST(ConfigLoader, RelativePathsAreResolvedAgainstTheConfigDirectory) {

@@ -91,7 +91,7 @@ fi
 bash "$source_dir/deploy/compose/make-configs.sh" "$work/compose" >/dev/null
 to_host "$work/compose/broker.textproto" "$work/compose-broker.textproto"
 starts_cleanly "compose broker config" "$broker_bin" "$work/compose-broker.textproto"
-for name in neighbourhood-team ggz school police probation; do
+for name in neighbourhood-team ggz school police probation housing; do
   to_host "$work/compose/$name.textproto" "$work/compose-$name.textproto"
   starts_cleanly "compose $name adapter config" "$adapter_bin" "$work/compose-$name.textproto"
 done

@@ -56,6 +56,7 @@
 #include "policy/decision_view.h"
 #include "policy/policy.h"
 #include "proto/wire/field_validator.h"
+#include "proto/wire/subject_details.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/fuzz_world.h"
 
@@ -151,6 +152,7 @@ struct Facts {
   RequestKind kind = RequestKind::kDataRequest;
   v1::Purpose purpose = v1::PURPOSE_UNSPECIFIED;
   absl::string_view subject_bsn;
+  const v1::SubjectDetails* subject_details = &v1::SubjectDetails::default_instance();
   int category_count = 0;
 };
 
@@ -198,6 +200,8 @@ void CheckDecision(const v1::Decision& d, const Facts& f, absl::string_view echo
     WAMS_FUZZ_CHECK(f.requester != nullptr && f.target != nullptr);
     WAMS_FUZZ_CHECK(f.requester->role() != v1::PARTY_ROLE_AUDITOR);
     WAMS_FUZZ_CHECK(f.target->role() != v1::PARTY_ROLE_AUDITOR);
+    // R19: a party that may not process the BSN can find the person.
+    if (!f.target->may_process_bsn()) WAMS_FUZZ_CHECK(wire::IdentifiesSubject(*f.subject_details));
     if (c.origin() == v1::CASE_ORIGIN_CLIENT_REQUEST) {
       const int domain = f.target->domain();
       WAMS_FUZZ_CHECK(!Contains(c.scope().domains_out(), domain));
@@ -228,6 +232,7 @@ DecisionInput InputFrom(const Facts& f, const v1::DataRequest& request) {
   in.kind = f.kind;
   in.purpose = f.purpose;
   in.subject_bsn = f.subject_bsn;
+  in.subject_details = f.subject_details;
   in.categories = request.categories();
   in.justification = request.justification();
   in.language = request.language();
@@ -284,6 +289,7 @@ std::optional<v1::Decision> FuzzCheckRequest(const identity::Caller& caller,
   facts.kind = RequestKind::kDataRequest;
   facts.purpose = request.purpose();
   facts.subject_bsn = request.subject_bsn();
+  facts.subject_details = &request.subject_details();
   facts.category_count = request.categories_size();
   v1::Decision direct = DecideDeterministically(InputFrom(facts, request));
   // The caller sees the decision as far as it may know the case's facts.
@@ -377,6 +383,7 @@ void FuzzDecideOnCase(const identity::Caller& caller, const v1::DataRequest& req
   facts.kind = kind;
   facts.purpose = request.purpose();
   facts.subject_bsn = request.subject_bsn();
+  facts.subject_details = &request.subject_details();
   facts.category_count = request.categories_size();
   v1::Decision decision = DecideDeterministically(InputFrom(facts, request));
   CheckDecision(decision, facts, Echoable(request, snapshot, caller.professional_id));

@@ -254,14 +254,54 @@ std::vector<RuleCase> Cases() {
        "R18", kPassed, true},
       {"R18DoesNotApplyWithoutPoliceOrJusticeData", [](Scenario&) {}, "R18", kNotApplicable, true},
 
-      // R19: BSN forwarding.
+      // R19: the BSN to a party that may process it; the identifying
+      // details to any other, which is refused without enough of them.
       {"ForwardsBsnToPartyThatMayProcessIt", [](Scenario&) {}, "R19", kPassed, true},
-      {"SendsNoBsnToPartyThatMayNotProcessIt",
+      {"NeedsNoDetailsForPartyThatMayProcessTheBsn", [](Scenario& s) { s.subject_details.Clear(); },
+       "R19", kPassed, true},
+      {"AllowsPartyWithoutBsnWithItsClientNumber",
        [](Scenario& s) {
          s.target = t::PartyByOin(t::kSchoolOin);
          s.categories = {"attendance"};
        },
-       "R19", kNotApplicable, true},
+       "R19", kPassed, true},
+      {"AllowsPartyWithoutBsnWithNameDateOfBirthAndAddress",
+       [](Scenario& s) {
+         s.target = t::PartyByOin(t::kSchoolOin);
+         s.categories = {"attendance"};
+         s.subject_details = t::NameAndAddressDetails();
+       },
+       "R19", kPassed, true},
+      {"DeniesPartyWithoutBsnWithoutDetails",
+       [](Scenario& s) {
+         s.target = t::PartyByOin(t::kSchoolOin);
+         s.categories = {"attendance"};
+         s.subject_details.Clear();
+       },
+       "R19", kFailed, false},
+      {"DeniesPartyWithoutBsnWithNameAndAddressButNoDateOfBirth",
+       [](Scenario& s) {
+         s.target = t::PartyByOin(t::kSchoolOin);
+         s.categories = {"attendance"};
+         s.subject_details = t::NameAndAddressDetails();
+         s.subject_details.clear_date_of_birth();
+       },
+       "R19", kFailed, false},
+      {"DeniesPartyWithoutBsnWithBlankClientNumberOnly",
+       [](Scenario& s) {
+         s.target = t::PartyByOin(t::kSchoolOin);
+         s.categories = {"attendance"};
+         s.subject_details.set_party_client_number("  ");
+       },
+       "R19", kFailed, false},
+      {"DeniesShareToPartyWithoutBsnWithoutDetails",
+       [](Scenario& s) {
+         s.kind = RequestKind::kShareData;
+         s.target = t::PartyByOin(t::kSchoolOin);
+         s.categories = {"wmo_services"};
+         s.subject_details.Clear();
+       },
+       "R19", kFailed, false},
 
       // R21: the municipality shares with an involved party.
       {"AllowsShareWithInvolvedParty",
@@ -435,16 +475,48 @@ TEST(DecideTest, PlacesLegalBasisObligationForJusticeData) {
 
 TEST(DecideTest, ForwardsBsnOnlyToPartiesThatMayProcessIt) {
   Scenario ggz;
-  EXPECT_TRUE(ForwardsBsn(t::TestPolicy().Decide(ggz.Input())));
+  const v1::Decision to_ggz = t::TestPolicy().Decide(ggz.Input());
+  EXPECT_TRUE(ForwardsBsn(to_ggz, ggz.target));
+  // Data minimisation: the details the scenario carries are not sent.
+  EXPECT_FALSE(ForwardsSubjectDetails(to_ggz, ggz.target));
+  EXPECT_EQ(t::FindRule(to_ggz, "R19")->message(),
+            "The party may process the BSN; the BSN is sent as the identifier. The identifying "
+            "details supplied are not sent (data minimisation).");
+
   Scenario school;
   school.target = t::PartyByOin(t::kSchoolOin);
   school.categories = {"attendance"};
   const v1::Decision decision = t::TestPolicy().Decide(school.Input());
   EXPECT_TRUE(decision.allowed());
-  EXPECT_FALSE(ForwardsBsn(decision));
+  EXPECT_FALSE(ForwardsBsn(decision, school.target));
+  EXPECT_TRUE(ForwardsSubjectDetails(decision, school.target));
+  EXPECT_EQ(t::FindRule(decision, "R19")->message(),
+            "The party may not process the BSN; the BSN is withheld and the identifying details "
+            "supplied are sent instead.");
+
   Scenario refused;
   refused.purpose = v1::PURPOSE_FRAUD_CONTROL;
-  EXPECT_FALSE(ForwardsBsn(t::TestPolicy().Decide(refused.Input())));
+  const v1::Decision no = t::TestPolicy().Decide(refused.Input());
+  EXPECT_FALSE(ForwardsBsn(no, refused.target));
+  EXPECT_FALSE(ForwardsSubjectDetails(no, refused.target));
+}
+
+TEST(DecideTest, RefusesPartyWithoutBsnNamingTheMissingDetailsNotTheirValues) {
+  Scenario school;
+  school.target = t::PartyByOin(t::kSchoolOin);
+  school.categories = {"attendance"};
+  school.subject_details = t::NameAndAddressDetails();
+  school.subject_details.clear_postal_code();
+  school.subject_details.clear_house_number();
+  const v1::Decision decision = t::TestPolicy().Decide(school.Input());
+  EXPECT_FALSE(decision.allowed());
+  ASSERT_EQ(decision.failed_rule_ids_size(), 1) << decision.DebugString();
+  EXPECT_EQ(decision.failed_rule_ids(0), "R19");
+  const std::string& message = t::FindRule(decision, "R19")->message();
+  EXPECT_NE(message.find("Missing: \"postal_code, house_number\""), std::string::npos) << message;
+  EXPECT_EQ(message.find(school.subject_details.family_name()), std::string::npos) << message;
+  EXPECT_FALSE(ForwardsBsn(decision, school.target));
+  EXPECT_FALSE(ForwardsSubjectDetails(decision, school.target));
 }
 
 TEST(DecideTest, AcceptsCategoriesFromProtoRepeatedField) {

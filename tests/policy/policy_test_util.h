@@ -185,6 +185,28 @@ inline v1::Case CoordinationCase() {
   return c;
 }
 
+// What identifies the client to a party that may not process the BSN (R19):
+// the party's own client number. Every Scenario carries it, so that requests
+// to the school (which may not process the BSN here) pass R19 unless a test
+// takes it away.
+inline v1::SubjectDetails ClientNumberDetails() {
+  v1::SubjectDetails details;
+  details.set_party_client_number("LYC-4471");
+  return details;
+}
+
+// The other way (R19): family name, date of birth, postal code and house
+// number (given names are optional).
+inline v1::SubjectDetails NameAndAddressDetails() {
+  v1::SubjectDetails details;
+  details.set_family_name("de Vries");
+  details.set_given_names("Anna");
+  details.set_date_of_birth("1984-06-02");
+  details.set_postal_code("3511 AB");
+  details.set_house_number("12");
+  return details;
+}
+
 // A request as the tests vary it; Input() views into it, so keep it alive.
 struct Scenario {
   bool has_case = true;
@@ -197,6 +219,7 @@ struct Scenario {
   RequestKind kind = RequestKind::kDataRequest;
   v1::Purpose purpose = v1::PURPOSE_RESEARCH;
   std::string subject_bsn = kClientBsn;
+  v1::SubjectDetails subject_details = ClientNumberDetails();
   std::vector<std::string> categories = {"treatment_summary"};
   std::string justification = "Welke behandeling loopt er en hangt die samen met de schulden?";
   v1::Language language = v1::LANGUAGE_ENGLISH;
@@ -210,6 +233,7 @@ struct Scenario {
     in.kind = kind;
     in.purpose = purpose;
     in.subject_bsn = subject_bsn;
+    in.subject_details = &subject_details;
     in.categories = categories;
     in.justification = justification;
     in.language = language;

@@ -186,6 +186,39 @@ TEST(FieldRulesTest, BsnFieldsKeepParseBsnsWords) {
   EXPECT_THAT(Validate(request).message(), HasSubstr("character 9 is not a digit"));
 }
 
+TEST(FieldRulesTest, SubjectDetailsKeepTheirExactSyntax) {
+  v1::DataRequest request;
+  v1::SubjectDetails& details = *request.mutable_subject_details();
+  details.set_family_name("van der Berg-Ölmez");
+  details.set_date_of_birth("2000-02-29");  // a leap day
+  details.set_postal_code("9999 ZZ");
+  details.set_house_number("12a-3");
+  details.set_party_client_number("WSV-10442");
+  EXPECT_TRUE(Validate(request).ok()) << Validate(request);
+
+  for (const char* date : {"1900-02-29", "1984-13-01", "1984-04-31", "84-04-12", "1984/04/12",
+                           "1984-4-12", "0000-01-01", "1984-04-12T00:00"}) {
+    details.set_date_of_birth(date);
+    EXPECT_EQ(Validate(request).message(),
+              "subject_details.date_of_birth: must be a date that exists, written YYYY-MM-DD")
+        << date;
+  }
+  details.set_date_of_birth("1984-04-12");
+  for (const char* code :
+       {"3511AB", "3511 ab", "0511 AB", "3511  AB", "3511 SS", "351 ABC", "3511 AB "}) {
+    details.set_postal_code(code);
+    EXPECT_EQ(Validate(request).code(), absl::StatusCode::kInvalidArgument) << code;
+    EXPECT_THAT(Validate(request).message(), HasSubstr("subject_details.postal_code: must be a "
+                                                       "Dutch postal code written \"1234 AB\""))
+        << code;
+  }
+  details.set_postal_code("3511 AB");
+  details.set_party_client_number(kValidBsn);  // a BSN is no client number
+  EXPECT_THAT(Validate(request).message(),
+              AllOf(HasSubstr("subject_details.party_client_number: holds a nine-digit"),
+                    Not(HasSubstr(kValidBsn))));
+}
+
 TEST(FieldRulesTest, TextLinesRefuseNewlinesAndFreeTextAllowsThem) {
   v1::ConveneRequest convene;
   convene.set_subject("Overleg\nINFO forged line");

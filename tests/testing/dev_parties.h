@@ -13,6 +13,7 @@ inline constexpr char kGgzOin[] = "00000003234567890000";
 inline constexpr char kSchoolOin[] = "00000003345678900000";
 inline constexpr char kPoliceOin[] = "00000001003214345000";
 inline constexpr char kProbationOin[] = "00000003456789010000";
+inline constexpr char kHousingOin[] = "00000003567890120000";  // may not process the BSN (R19)
 inline constexpr char kAuditorOin[] = "00000001004567890000";
 inline constexpr char kOutsiderOin[] = "00000009999999990000";  // valid certificate, not registered
 
