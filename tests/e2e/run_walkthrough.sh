@@ -77,6 +77,11 @@ expect "GGZ answers, on the client's consent" "GRANTED  request to GGZ Voorbeeld
 expect "GGZ's decision rests on the consent (R17)" "R17 satisfied by the client's explicit consent"
 expect "the school answers" "GRANTED  request to Voorbeeldcollege"
 expect "the school provides attendance and support needs" "answer PROVIDED: attendance support_needs"
+expect "the housing corporation without details is refused citing R19" \
+  "REFUSED  request to Woonstichting Voorbeeld with only the BSN  \[[^]]*R19"
+expect "the housing corporation answers with the details" \
+  "GRANTED  request to Woonstichting Voorbeeld with identifying details"
+expect "R19 says the BSN was withheld" "R19: PASSED The party may not process the BSN; the BSN is withheld"
 expect "the police request is refused citing R04" "REFUSED  request to the police  \[[^]]*R04"
 expect "R04's reason is shown" "R04  FAILED  art\. 2\.3a\.1 Wmo 2015"
 expect "the fishing request is refused citing R09" "REFUSED  request outside any case  \[[^]]*R09"
