@@ -10,6 +10,7 @@
 #include "tests/adapters/adapter_harness.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/call_result.h"
+#include "tests/testing/client_case.h"
 #include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
@@ -46,22 +47,10 @@ class AdapterBrokerTest : public ::testing::Test {
 
   // A client-initiated case for `bsn` with every adjacent domain of the adapters in scope.
   std::string OpenCase(const std::string& bsn) {
-    v1::OpenClientCaseRequest open;
     // Not the BSN itself: ids with a BSN in them are refused (field_rules.proto).
-    open.set_request_id(absl::StrCat("open-", ++next_request_));
-    open.set_client_bsn(bsn);
-    open.add_social_laws(v1::SOCIAL_LAW_WMO_2015);
-    for (v1::Domain domain : {v1::DOMAIN_MENTAL_HEALTH, v1::DOMAIN_EDUCATION, v1::DOMAIN_POLICE,
-                              v1::DOMAIN_PROBATION}) {
-      open.mutable_scope()->add_domains_in(domain);
-    }
-    grpc::ClientContext context;
-    Prepare(&context);
-    v1::CaseResponse opened;
-    grpc::Status status = v1::CaseService::NewStub(broker_.Channel("municipality"))
-                              ->OpenClientCase(&context, open, &opened);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return opened.case_().case_id();
+    return OpenClientCase(
+        broker_, absl::StrCat("open-", ++next_request_), bsn,
+        {v1::DOMAIN_MENTAL_HEALTH, v1::DOMAIN_EDUCATION, v1::DOMAIN_POLICE, v1::DOMAIN_PROBATION});
   }
 
   grpc::Status Request(const std::string& case_id, const std::string& bsn,

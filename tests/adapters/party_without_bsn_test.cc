@@ -20,8 +20,8 @@
 #include "tests/adapters/adapter_harness.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/call_result.h"
+#include "tests/testing/client_case.h"
 #include "tests/testing/test_provider.h"
-#include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams::testing {
@@ -69,19 +69,8 @@ class PartyWithoutBsnBase : public ::testing::Test {
 
   // A client case with housing and education in the client's scope.
   std::string OpenCase() {
-    v1::OpenClientCaseRequest open;
-    open.set_request_id(absl::StrCat("open-", ++next_request_));
-    open.set_client_bsn(kClientBsn);
-    open.add_social_laws(v1::SOCIAL_LAW_WMO_2015);
-    open.mutable_scope()->add_domains_in(v1::DOMAIN_HOUSING);
-    open.mutable_scope()->add_domains_in(v1::DOMAIN_EDUCATION);
-    grpc::ClientContext context;
-    Prepare(&context);
-    v1::CaseResponse opened;
-    grpc::Status status = v1::CaseService::NewStub(broker_.Channel("municipality"))
-                              ->OpenClientCase(&context, open, &opened);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return opened.case_().case_id();
+    return OpenClientCase(broker_, absl::StrCat("open-", ++next_request_), kClientBsn,
+                          {v1::DOMAIN_HOUSING, v1::DOMAIN_EDUCATION});
   }
 
   v1::DataRequest Rent(const std::string& case_id, const v1::SubjectDetails* details,
