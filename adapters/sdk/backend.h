@@ -64,8 +64,10 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  // The data of `category` for the subject of `request` (its subject_bsn, which
-  // may be empty for a party that may not process the BSN, R19). `category` is
+  // The data of `category` for the subject of `request`: its subject_bsn, or,
+  // for a party that may not process the BSN (R19), its subject_details (the
+  // party's client number, or name, date of birth and address; the SDK has
+  // checked they suffice). `category` is
   // one the party offers and its policy lets through. Never throws; a technical
   // failure is kUnavailable. Should return well within the broker's deadline.
   virtual CategoryAnswer Fetch(const v1::ProviderRequest& request, absl::string_view category) = 0;
