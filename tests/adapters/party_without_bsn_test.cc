@@ -218,6 +218,50 @@ TEST_F(WhatThePartyReceivesTest, APartyThatMayProcessTheBsnGetsTheBsnAndNoDetail
   }
 }
 
+TEST_F(WhatThePartyReceivesTest, AShareToAPartyWithoutBsnNeedsTheDetailsToo) {
+  const std::string case_id = OpenCase();
+  const v1::SubjectDetails details = TenantByNumber();
+  v1::DataResponse asked;  // the corporation is involved once asked (R21)
+  ASSERT_TRUE(Send(Rent(case_id, &details), &asked).ok());
+
+  auto share = [&](const v1::SubjectDetails* with) {
+    v1::ShareRequest request;
+    request.set_request_id(absl::StrCat("share-", ++next_request_));
+    request.set_case_id(case_id);
+    request.set_subject_bsn(kClientBsn);
+    request.set_recipient_oin(kHousingOin);
+    request.set_purpose(v1::PURPOSE_RESEARCH);
+    request.add_categories("wmo_services");
+    request.set_justification("De corporatie hoort welke Wmo-ondersteuning loopt.");
+    v1::CategoryData* data = request.add_data();
+    data->set_category("wmo_services");
+    data->set_content(R"({"support": "huishoudelijke hulp"})");
+    data->set_content_type("application/json");
+    if (with != nullptr) *request.mutable_subject_details() = *with;
+    grpc::ClientContext context;
+    Prepare(&context);
+    v1::ShareResponse response;
+    return ResultOf(v1::ExchangeService::NewStub(broker_.Channel("municipality"))
+                        ->ShareData(&context, request, &response));
+  };
+
+  CallResult refused = share(nullptr);
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << refused.status.error_message();
+  EXPECT_THAT(refused.decision.failed_rule_ids(), Contains("R19"));
+  ASSERT_EQ(refused.receipts.size(), 1u);
+  EXPECT_THAT(refused.receipts[0].failed_rule_ids(), Contains("R19"));
+  EXPECT_EQ(housing_.Received().size(), 1u);  // only the data request
+
+  CallResult shared = share(&details);
+  EXPECT_TRUE(shared.status.ok()) << shared.status.error_message();
+  std::vector<v1::ProviderRequest> received = housing_.Received();
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_TRUE(received[1].is_share());
+  EXPECT_TRUE(received[1].subject_bsn().empty());
+  EXPECT_EQ(received[1].subject_details().party_client_number(), "WSV-10442");
+}
+
 TEST_F(WhatThePartyReceivesTest, TheRequestIdIsBoundToTheDetails) {
   const std::string case_id = OpenCase();
   const v1::SubjectDetails details = TenantByNameAndAddress();
