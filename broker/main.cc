@@ -21,9 +21,9 @@
 #include "absl/time/time.h"
 #include "broker/common/flags.h"
 #include "broker/common/log.h"
-#include "broker/common/private_dir.h"
 #include "broker/common/protobuf_log.h"
 #include "broker/config/config_loader.h"
+#include "broker/files/private_dir.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
 
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   // Before anything creates a file: whatever umask the broker was started
   // with, its data (cases, minutes, receipts; RocksDB creates files with the
   // process umask) is 0600 in 0700 directories.
-  umask(wams::common::kPrivateUmask);
+  umask(wams::files::kPrivateUmask);
   // A flood of unparsable requests must not flood the log.
   wams::common::InstallProtobufLogHandler();
 
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   }
   // A data dir others can read is a config error like a readable key.
   if (absl::Status private_dir =
-          wams::common::PreparePrivateDirectory(config->data_dir(), "data_dir");
+          wams::files::PreparePrivateDirectory(config->data_dir(), "data_dir");
       !private_dir.ok()) {
     wams::common::LogError(absl::StrCat("invalid config: ", private_dir.message()));
     return kExitConfigError;

@@ -7,13 +7,13 @@
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
 #include "broker/common/log.h"
-#include "broker/common/private_dir.h"
 #include "broker/common/secret_file.h"
 #include "broker/common/worker_pool.h"
 #include "broker/conference/conference_manager.h"
 #include "broker/conference/conference_store.h"
 #include "broker/exchange/exchange_core.h"
 #include "broker/exchange/outcome_store.h"
+#include "broker/files/private_dir.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
@@ -175,7 +175,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   auto parts = std::make_unique<Parts>(std::move(registry), std::move(policy),
                                        std::move(ledger_setup.pseudonymizer));
 
-  WAMS_RETURN_IF_ERROR(common::PreparePrivateDirectory(config.data_dir(), "data_dir"));
+  WAMS_RETURN_IF_ERROR(files::PreparePrivateDirectory(config.data_dir(), "data_dir"));
   if (config.limits().max_receipt_bytes() > 0) {
     ledger_setup.options.max_receipt_bytes = config.limits().max_receipt_bytes();
   }

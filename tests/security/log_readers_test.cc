@@ -27,8 +27,8 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
 #include "broker/common/message_limits.h"
-#include "broker/common/private_dir.h"
 #include "broker/config/config_loader.h"
+#include "broker/files/private_dir.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/ledger/store/storage.h"
@@ -97,7 +97,7 @@ class LogReadersTest : public ::testing::Test {
   void PlantReceipts() {
     absl::StatusOr<v1::BrokerConfig> config = config::LoadBrokerConfig(broker_.config_path());
     ASSERT_TRUE(config.ok()) << config.status();
-    ASSERT_TRUE(common::PreparePrivateDirectory(config->data_dir(), "data_dir").ok());
+    ASSERT_TRUE(files::PreparePrivateDirectory(config->data_dir(), "data_dir").ok());
     absl::StatusOr<ledger::store::LedgerSetup> setup =
         ledger::store::LoadLedgerSetup(config->ledger());
     ASSERT_TRUE(setup.ok()) << setup.status();

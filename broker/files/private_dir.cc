@@ -1,4 +1,4 @@
-#include "broker/common/private_dir.h"
+#include "broker/files/private_dir.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace wams::common {
+namespace wams::files {
 
 absl::Status PreparePrivateDirectory(absl::string_view path_view, absl::string_view field) {
   const std::string path(path_view);
@@ -39,11 +39,11 @@ absl::Status PreparePrivateDirectory(absl::string_view path_view, absl::string_v
   }
   if ((info.st_mode & 077) != 0) {
     return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: %s is open to group or others (mode %04o); it holds cases, minutes and the "
-        "receipt log: run `chmod 700 %s` (and check who could read it)",
+        "%s: %s is open to group or others (mode %04o); what it holds is private: run "
+        "`chmod 700 %s` (and check who could read it)",
         field, path, info.st_mode & 07777, path));
   }
   return absl::OkStatus();
 }
 
-}  // namespace wams::common
+}  // namespace wams::files
