@@ -14,6 +14,15 @@
 // X-Wams-Transaction-Id, X-Wams-Requester-Oin, X-Wams-Purpose, traceparent),
 // so the party's system can log the access in its own audit trail.
 //
+// A share from the municipality (R21) is one POST of its JSON document
+// (share_document.h) to `share_url`, with the same headers:
+//   2xx                                          -> accepted
+//   403, 422 or 451 with {"refused_reason": s}   -> refused, s goes to the municipality
+//   anything else, a timeout, a refused
+//   connection                                   -> unavailable (a retry may succeed)
+// The party's system must take a share delivered again under the same
+// X-Wams-Transaction-Id once only.
+//
 //   HttpBackendOptions options;
 //   options.url_templates["attendance"] = "http://10.0.0.5:8080/clients/{bsn}/attendance";
 //   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<HttpBackend> backend, HttpBackend::Create(options));
@@ -42,16 +51,20 @@ struct HttpBackendOptions {
   size_t max_body_bytes = size_t{1} << 20;
   // CA bundle for https URLs. Default: empty, the system's CA store.
   std::string ca_bundle_file;
+  // Where shares are POSTed (http:// or https://). Default: empty, every share
+  // refused.
+  std::string share_url;
 };
 
-// Thread-safe: every Fetch uses its own libcurl handle.
+// Thread-safe: every Fetch and Receive uses its own libcurl handle.
 class HttpBackend : public Backend {
  public:
-  // INVALID_ARGUMENT naming the category whose template is not an http(s)
-  // URL, or a non-positive timeout or body limit.
+  // INVALID_ARGUMENT naming the category whose template, or share_url when
+  // it, is not an http(s) URL; or a non-positive timeout or body limit.
   static absl::StatusOr<std::unique_ptr<HttpBackend>> Create(HttpBackendOptions options);
 
   CategoryAnswer Fetch(const v1::ProviderRequest& request, absl::string_view category) override;
+  ShareAnswer Receive(const v1::ProviderRequest& share) override;
 
  private:
   explicit HttpBackend(HttpBackendOptions options) : options_(std::move(options)) {}

@@ -9,7 +9,9 @@
 #include "absl/strings/str_join.h"
 #include "adapters/backends/file_backend.h"
 #include "adapters/backends/http_backend.h"
+#include "adapters/backends/share_inbox.h"
 #include "adapters/sdk/key_file.h"
+#include "adapters/sdk/share_policy.h"
 #include "broker/listener/bounded_listener.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -70,7 +72,16 @@ PartyPolicy PolicyFromConfig(const AdapterConfig& config) {
     category.conditions.assign(rule.conditions().begin(), rule.conditions().end());
     policy.categories.push_back(std::move(category));
   }
+  for (const config_v1::ShareRule& share : config.accepts_shares()) {
+    policy.share_categories.push_back(share.category());
+  }
   return policy;
+}
+
+// Where the backend puts accepted shares; "" when none is configured.
+const std::string& ShareDestination(const AdapterConfig& config) {
+  return config.has_file_backend() ? config.file_backend().share_inbox_dir()
+                                   : config.http_backend().share_url();
 }
 
 absl::StatusOr<HttpBackendOptions> HttpOptionsFromConfig(const config_v1::HttpBackend& http) {
@@ -82,6 +93,7 @@ absl::StatusOr<HttpBackendOptions> HttpOptionsFromConfig(const config_v1::HttpBa
   }
   if (http.max_body_bytes() != 0) options.max_body_bytes = http.max_body_bytes();
   options.ca_bundle_file = http.ca_bundle_file();
+  options.share_url = http.share_url();
   return options;
 }
 
@@ -175,7 +187,15 @@ absl::Status ValidateAdapterConfig(const AdapterConfig& config) {
     return absl::InvalidArgumentError("broker_oin: must be the broker's 20-digit OIN");
   }
   // The SDK's own check names the same fields as this config.
-  WAMS_RETURN_IF_ERROR(AnswerPolicy::Create(PolicyFromConfig(config)).status());
+  const PartyPolicy policy = PolicyFromConfig(config);
+  WAMS_RETURN_IF_ERROR(ValidateShareCategories(policy.share_categories, "accepts_shares"));
+  WAMS_RETURN_IF_ERROR(AnswerPolicy::Create(policy).status());
+  if (!config.accepts_shares().empty() && config.backend_case() != AdapterConfig::BACKEND_NOT_SET &&
+      ShareDestination(config).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        config.has_file_backend() ? "file_backend.share_inbox_dir" : "http_backend.share_url",
+        ": required, since accepts_shares lists categories the party accepts"));
+  }
 
   switch (config.backend_case()) {
     case AdapterConfig::kFileBackend:
@@ -224,6 +244,7 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(absl::string_view path) {
   ResolvePath(tls->mutable_ca_bundle_file(), base);
   if (config->has_file_backend()) {
     ResolvePath(config->mutable_file_backend()->mutable_records_file(), base);
+    ResolvePath(config->mutable_file_backend()->mutable_share_inbox_dir(), base);
   }
   if (config->has_http_backend()) {
     ResolvePath(config->mutable_http_backend()->mutable_ca_bundle_file(), base);
@@ -245,6 +266,11 @@ absl::StatusOr<AdapterParts> BuildAdapter(const AdapterConfig& config) {
   parts.options.handshake_timeout = HandshakeTimeout(config.connection_limits());
   if (config.has_file_backend()) {
     WAMS_ASSIGN_OR_RETURN(parts.backend, FileBackend::Load(config.file_backend().records_file()));
+    if (!config.file_backend().share_inbox_dir().empty()) {
+      WAMS_ASSIGN_OR_RETURN(std::unique_ptr<ShareInbox> inbox,
+                            ShareInbox::Open(config.file_backend().share_inbox_dir()));
+      parts.backend = std::make_unique<InboxBackend>(std::move(parts.backend), std::move(inbox));
+    }
   } else {
     WAMS_ASSIGN_OR_RETURN(HttpBackendOptions options, HttpOptionsFromConfig(config.http_backend()));
     WAMS_ASSIGN_OR_RETURN(parts.backend, HttpBackend::Create(std::move(options)));

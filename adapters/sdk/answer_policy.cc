@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/sdk/bsn.h"
+#include "adapters/sdk/share_policy.h"
+#include "policy/base/status_macros.h"
 
 namespace wams::adapters {
 namespace {
@@ -83,6 +85,7 @@ absl::StatusOr<AnswerPolicy> AnswerPolicy::Create(PartyPolicy policy) {
           absl::StrCat(field, ".name: '", category.name, "' is listed twice"));
     }
   }
+  WAMS_RETURN_IF_ERROR(ValidateShareCategories(policy.share_categories));
   return AnswerPolicy(std::move(policy));
 }
 
@@ -92,11 +95,7 @@ AnswerPolicy::AnswerPolicy(PartyPolicy policy) : policy_(std::move(policy)) {
 
 Answer AnswerPolicy::Respond(const v1::ProviderRequest& request, Backend& backend) const {
   Answer answer;
-  if (request.is_share()) {
-    answer.status = absl::UnimplementedError(
-        "this adapter does not receive data shared by the municipality (R21)");
-    return answer;
-  }
+  if (request.is_share()) return ReceiveShare(policy_, request, backend);
   if (request.request_id().empty()) {
     answer.status = absl::InvalidArgumentError("request_id: required");
     return answer;

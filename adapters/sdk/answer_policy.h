@@ -11,7 +11,9 @@
 //     basis stated; a legal-basis obligation for a category without one
 //     configured withholds that category;
 //   - the party's further conditions (R16) travel with what it provides;
-//   - what the Backend withholds for weighty reasons is stated (R16).
+//   - what the Backend withholds for weighty reasons is stated (R16);
+//   - a share from the municipality (R21) is accepted only in the categories
+//     the party lists for shares (share_policy.h).
 //
 //   WAMS_ASSIGN_OR_RETURN(AnswerPolicy policy, AnswerPolicy::Create(party_policy));
 //   Answer answer = policy.Respond(request, backend);
@@ -69,12 +71,17 @@ struct PartyPolicy {
   std::string party_name;
   // One rule per offered category. Default: none; at least one required.
   std::vector<CategoryPolicy> categories;
+  // The categories the party accepts when the municipality shares data with
+  // it (R21); a share naming any other is refused as a whole, with a reason
+  // per category (adapters/sdk/share_policy.h). Default: none, every share
+  // refused.
+  std::vector<std::string> share_categories;
 };
 
 // The answer to one request, and what happened per category for the log.
 struct Answer {
   // OK, or the gRPC-facing error: INVALID_ARGUMENT for a malformed request,
-  // UNIMPLEMENTED for a share, UNAVAILABLE when nothing could be provided
+  // UNAVAILABLE when nothing could be provided (or a share not taken)
   // because the party's system failed (a retry may succeed, and an outage is
   // not a refusal to record).
   absl::Status status;
@@ -92,7 +99,8 @@ class AnswerPolicy {
   static absl::StatusOr<AnswerPolicy> Create(PartyPolicy policy);
 
   // Answers `request`, asking `backend` for each category the rules let
-  // through. Never crashes on what the request or backend holds.
+  // through; a share (`is_share`) goes to ReceiveShare (share_policy.h)
+  // instead. Never crashes on what the request or backend holds.
   Answer Respond(const v1::ProviderRequest& request, Backend& backend) const;
 
   const PartyPolicy& policy() const { return policy_; }

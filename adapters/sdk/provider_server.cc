@@ -167,9 +167,10 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
                               ? std::string(v1::ProviderAnswerStatus_Name(answer.response.status()))
                               : std::string(absl::StatusCodeToString(answer.status.code()));
     LogInfo(absl::StrCat(
-        "deliver request_id=", request->request_id(), " transaction_id=", request->transaction_id(),
-        " requester=", request->requester_oin(), " purpose=", v1::Purpose_Name(request->purpose()),
-        " outcome=", outcome, " categories=[", absl::StrJoin(outcomes, " "), "]"));
+        request->is_share() ? "share" : "deliver", " request_id=", request->request_id(),
+        " transaction_id=", request->transaction_id(), " requester=", request->requester_oin(),
+        " purpose=", v1::Purpose_Name(request->purpose()), " outcome=", outcome, " categories=[",
+        absl::StrJoin(outcomes, " "), "]"));
     if (!answer.status.ok()) return ToGrpc(answer.status);
     *response = std::move(answer.response);
     return grpc::Status::OK;

@@ -163,6 +163,23 @@ void AttachReceipt(absl::Status& status, const v1::SignedReceipt& stored,
   common::AttachDetail(status, reference);
 }
 
+// Whether the recipient's answer to a share accepts it (provider.proto,
+// ProviderRequest.is_share).
+bool ShareAccepted(const v1::ProviderResponse& answer) {
+  return answer.status() == v1::PROVIDER_ANSWER_STATUS_PROVIDED;
+}
+
+// The receipt's detail for a share the recipient did not accept: its reasons
+// (checked against the field rules: at most 4096 bytes, no control
+// characters, no BSN), or the answer status it gave instead.
+std::string ShareRefusalDetail(const v1::ProviderResponse& answer) {
+  if (answer.status() != v1::PROVIDER_ANSWER_STATUS_REFUSED) {
+    return absl::StrCat("share not acknowledged: the recipient answered ",
+                        v1::ProviderAnswerStatus_Name(answer.status()));
+  }
+  return absl::StrCat("share refused by the recipient: ", answer.refusal_reasons());
+}
+
 template <typename Response>
 absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
   if (outcome.code() != 0) return common::FromRpcStatus(outcome);
@@ -551,12 +568,19 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     failure = absl::PermissionDeniedError(absl::StrCat(
         "the provider's answer was blocked: ", bad->ToStatus().message(), " (field rules)"));
   } else if (flow->is_share) {
-    receipt.set_outcome(v1::RECEIPT_OUTCOME_DELIVERED);
     std::string shared;
     for (const v1::CategoryData& data : flow->shared_data)
       shared += common::DeterministicBytes(data);
     receipt.set_payload_sha256(ledger::Sha256Bytes(shared));
-    receipt.set_detail("share acknowledged");
+    // Only an explicit acceptance is an acknowledgement: a refusal, or any
+    // other answer, leaves the municipality knowing the party did not take it.
+    if (ShareAccepted(*answer)) {
+      receipt.set_outcome(v1::RECEIPT_OUTCOME_DELIVERED);
+      receipt.set_detail("share acknowledged");
+    } else {
+      receipt.set_outcome(v1::RECEIPT_OUTCOME_PROVIDER_REFUSED);
+      receipt.set_detail(ShareRefusalDetail(*answer));
+    }
   } else {
     verdict = deps_.policy->CheckAnswer(flow->decision, *answer, flow->request.language());
     *receipt.mutable_conditions() = answer->conditions();
@@ -609,7 +633,11 @@ google::rpc::Status ExchangeCore::BuildOutcome(Flow& flow, absl::Status failure,
   if (flow.is_share) {
     v1::ShareResponse response;
     *response.mutable_decision() = flow.decision;
-    response.set_acknowledged(true);
+    response.set_acknowledged(ShareAccepted(*answer));
+    if (!response.acknowledged()) {
+      response.set_refusal_reasons(answer->refusal_reasons());
+      *response.mutable_refused_categories() = answer->withheld_categories();
+    }
     *response.mutable_decision_receipt() = flow.decision_receipt;
     *response.mutable_delivery_receipt() = answer_receipt;
     response.set_transaction_id(flow.trace.transaction_id);

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/temp_dir.h"
 
 namespace wams::adapters {
 namespace {
@@ -23,6 +24,13 @@ TEST_P(ReferenceConfigTest, LoadsAndBuilds) {
   EXPECT_EQ(config->broker_oin(), "00000001001234567100");
   EXPECT_TRUE(config->tls().private_key_file().starts_with(testing::SourcePath("deploy/dev-pki")))
       << "relative paths resolve against the config's directory";
+  // Building opens the share inbox (creating it): not in the source tree.
+  testing::TempDir inbox;
+  if (!config->file_backend().share_inbox_dir().empty()) {
+    EXPECT_TRUE(config->file_backend().share_inbox_dir().starts_with(
+        testing::SourcePath("adapters/config/share-inbox/")));
+    config->mutable_file_backend()->set_share_inbox_dir(inbox.File("inbox"));
+  }
   absl::StatusOr<AdapterParts> parts = BuildAdapter(*config);
   ASSERT_TRUE(parts.ok()) << parts.status();
   EXPECT_NE(parts->backend, nullptr);
@@ -31,8 +39,8 @@ TEST_P(ReferenceConfigTest, LoadsAndBuilds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ReferenceConfigTest,
-                         ::testing::Values("ggz", "school", "school-http", "police", "probation",
-                                           "housing"));
+                         ::testing::Values("neighbourhood-team", "ggz", "school", "school-http",
+                                           "police", "probation", "housing"));
 
 constexpr char kValid[] = R"pb(
   party_name: "P"
@@ -87,6 +95,29 @@ TEST(AdapterConfigTest, MistakesNameTheField) {
        },
        "http_backend.url_templates"},
       {[](AdapterConfig& c) { c.clear_file_backend(); }, "backend"},
+      {[](AdapterConfig& c) { c.add_accepts_shares()->set_category("youth_services"); },
+       "file_backend.share_inbox_dir"},
+      {[](AdapterConfig& c) {
+         c.mutable_file_backend()->set_share_inbox_dir("inbox");
+         c.add_accepts_shares()->set_category("youth_services");
+         c.add_accepts_shares()->set_category("youth_services");
+       },
+       "accepts_shares[1]"},
+      {[](AdapterConfig& c) {
+         c.mutable_file_backend()->set_share_inbox_dir("inbox");
+         c.add_accepts_shares()->set_category("Youth Services");
+       },
+       "accepts_shares[0]"},
+      {[](AdapterConfig& c) {
+         (*c.mutable_http_backend()->mutable_url_templates())["attendance"] = "http://x/{bsn}";
+         c.add_accepts_shares()->set_category("youth_services");
+       },
+       "http_backend.share_url"},
+      {[](AdapterConfig& c) {
+         (*c.mutable_http_backend()->mutable_url_templates())["attendance"] = "http://x/{bsn}";
+         c.mutable_http_backend()->set_share_url("file:///etc/passwd");
+       },
+       "http_backend.share_url"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     absl::StatusOr<AdapterConfig> config = ParseAdapterConfig(kValid);

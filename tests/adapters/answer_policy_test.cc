@@ -239,9 +239,12 @@ TEST_F(AnswerPolicyTest, RejectsMalformedRequests) {
   Answer answer = Respond(bad_bsn);
   EXPECT_EQ(answer.status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(answer.status.message(), ::testing::Not(HasSubstr("123456789")));
+  // A share without the transaction id it is filed under (share_policy_test.cc).
   v1::ProviderRequest share = Request({"attendance"});
   share.set_is_share(true);
-  EXPECT_EQ(Respond(share).status.code(), absl::StatusCode::kUnimplemented);
+  Answer share_answer = Respond(share);
+  EXPECT_EQ(share_answer.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(share_answer.status.message(), HasSubstr("transaction_id"));
 }
 
 TEST(AnswerPolicyCreateTest, RejectsIncompleteRules) {
