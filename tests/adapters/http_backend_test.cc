@@ -1,7 +1,9 @@
 // The HTTP backend against a real HTTP server on loopback (cpp-httplib), first
 // in process, then inside a wams-adapter process called over mTLS: a working
 // party system, one that is down, one that returns garbage or errors. The
-// adapter answers with a clear reason and keeps running.
+// adapter answers with a clear reason and keeps running. Shares from the
+// municipality (R21) are POSTed to the party's system, which accepts or
+// refuses them with its reason.
 #include "adapters/backends/http_backend.h"
 
 #include <netinet/in.h>
@@ -26,6 +28,7 @@ namespace {
 using adapters::CategoryAnswer;
 using adapters::HttpBackend;
 using adapters::HttpBackendOptions;
+using adapters::ShareAnswer;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -67,6 +70,26 @@ class PartySystem {
       res.set_content(absl::StrCat(R"({"category": ")", category, R"(", "value": 1})"),
                       "application/json");
     });
+    // Shares: accepted, except a category the system refuses with its reason.
+    server_.Post("/shares", [this, mode](const httplib::Request& req, httplib::Response& res) {
+      {
+        absl::MutexLock lock(&mutex_);
+        shares_.push_back(req.body);
+        last_request_id_ = req.get_header_value("X-Wams-Request-Id");
+        last_transaction_id_ = req.get_header_value("X-Wams-Transaction-Id");
+        last_content_type_ = req.get_header_value("Content-Type");
+      }
+      if (mode == Mode::kServerError) {
+        res.status = 503;
+        return res.set_content("maintenance", "text/plain");
+      }
+      if (req.body.find("debt_relief_status") != std::string::npos) {
+        res.status = 422;
+        return res.set_content(R"({"refused_reason": "the school keeps no debt data"})",
+                               "application/json");
+      }
+      res.status = 204;
+    });
     if (port == 0) {
       port_ = server_.bind_to_any_port("127.0.0.1");
     } else {
@@ -84,6 +107,19 @@ class PartySystem {
     absl::MutexLock lock(&mutex_);
     return last_request_id_;
   }
+  std::string last_transaction_id() {
+    absl::MutexLock lock(&mutex_);
+    return last_transaction_id_;
+  }
+  std::string last_content_type() {
+    absl::MutexLock lock(&mutex_);
+    return last_content_type_;
+  }
+  // The bodies of the shares POSTed so far.
+  std::vector<std::string> shares() {
+    absl::MutexLock lock(&mutex_);
+    return shares_;
+  }
 
  private:
   httplib::Server server_;
@@ -91,6 +127,9 @@ class PartySystem {
   int port_ = -1;
   absl::Mutex mutex_;
   std::string last_request_id_ ABSL_GUARDED_BY(mutex_);
+  std::string last_transaction_id_ ABSL_GUARDED_BY(mutex_);
+  std::string last_content_type_ ABSL_GUARDED_BY(mutex_);
+  std::vector<std::string> shares_ ABSL_GUARDED_BY(mutex_);
 };
 
 // A loopback port with nothing listening: bound once, then released.
@@ -114,6 +153,7 @@ std::unique_ptr<HttpBackend> BackendFor(int port, absl::Duration timeout = absl:
   }
   options.timeout = timeout;
   options.max_body_bytes = 1024;
+  options.share_url = absl::StrCat("http://127.0.0.1:", port, "/shares");
   absl::StatusOr<std::unique_ptr<HttpBackend>> backend = HttpBackend::Create(std::move(options));
   EXPECT_TRUE(backend.ok()) << backend.status();
   return std::move(backend).value();
@@ -187,6 +227,59 @@ TEST(HttpBackendTest, RejectsNonHttpTemplate) {
   EXPECT_THAT(backend.status().message(), HasSubstr("url_templates['attendance']"));
 }
 
+v1::ProviderRequest Share(const char* category) {
+  v1::ProviderRequest share = GrantedRequest("111222333", {category});
+  share.set_is_share(true);
+  v1::CategoryData* data = share.add_shared_data();
+  data->set_category(category);
+  data->set_content(R"({"hulp": "ambulant"})");
+  data->set_content_type("application/json");
+  return share;
+}
+
+TEST(HttpBackendShareTest, PostsTheShareDocumentWithItsIds) {
+  PartySystem system(Mode::kWorking);
+  v1::ProviderRequest share = Share("youth_services");
+  ShareAnswer answer = BackendFor(system.port())->Receive(share);
+
+  EXPECT_EQ(answer.kind, ShareAnswer::Kind::kAccepted) << answer.reason;
+  ASSERT_EQ(system.shares().size(), 1u);
+  const std::string body = system.shares()[0];
+  EXPECT_THAT(body, HasSubstr(R"("format": "wams.share.v1")"));
+  EXPECT_THAT(body, HasSubstr(absl::StrCat(R"("transaction_id": ")", share.transaction_id())));
+  EXPECT_THAT(body, HasSubstr(R"("category": "youth_services")"));
+  EXPECT_THAT(body, HasSubstr(R"("content": "{\"hulp\": \"ambulant\"}")"));
+  EXPECT_EQ(system.last_request_id(), share.request_id());
+  EXPECT_EQ(system.last_transaction_id(), share.transaction_id());
+  EXPECT_EQ(system.last_content_type(), "application/json");
+}
+
+TEST(HttpBackendShareTest, ARefusalWithItsReasonIsRefused) {
+  PartySystem system(Mode::kWorking);
+  ShareAnswer answer = BackendFor(system.port())->Receive(Share("debt_relief_status"));
+  EXPECT_EQ(answer.kind, ShareAnswer::Kind::kRefused);
+  EXPECT_EQ(answer.reason, "the school keeps no debt data");
+}
+
+TEST(HttpBackendShareTest, ASystemThatFailsOrIsDownIsUnavailable) {
+  PartySystem failing(Mode::kServerError);
+  ShareAnswer answer = BackendFor(failing.port())->Receive(Share("youth_services"));
+  EXPECT_EQ(answer.kind, ShareAnswer::Kind::kUnavailable);
+  EXPECT_THAT(answer.reason, HasSubstr("HTTP 503"));
+  answer = BackendFor(ClosedPort())->Receive(Share("youth_services"));
+  EXPECT_EQ(answer.kind, ShareAnswer::Kind::kUnavailable);
+  EXPECT_THAT(answer.reason, AllOf(HasSubstr("did not answer"), Not(HasSubstr("111222333"))));
+}
+
+TEST(HttpBackendShareTest, RejectsANonHttpShareUrl) {
+  HttpBackendOptions options;
+  options.url_templates["attendance"] = "http://127.0.0.1/{bsn}";
+  options.share_url = "file:///tmp/shares";
+  absl::StatusOr<std::unique_ptr<HttpBackend>> backend = HttpBackend::Create(std::move(options));
+  EXPECT_EQ(backend.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(backend.status().message(), HasSubstr("share_url"));
+}
+
 // --- The school-http reference adapter, as a process.
 
 class HttpAdapterTest : public ::testing::Test {
@@ -230,6 +323,31 @@ TEST_F(HttpAdapterTest, AnswersFromThePartySystem) {
   EXPECT_THAT(response.withheld_categories(), ElementsAre("support_needs"));
   EXPECT_THAT(response.refusal_reasons(), HasSubstr("the support file is under review"));
   EXPECT_EQ(system.last_request_id(), request.request_id());
+  ASSERT_EQ(adapter->process().Stop(SIGTERM), 0);
+  EXPECT_THAT(adapter->Log(), Not(HasSubstr("111222333")));
+}
+
+TEST_F(HttpAdapterTest, PostsAnAcceptedShareAndRefusesAnUnlistedCategoryWithoutPosting) {
+  PartySystem system(Mode::kWorking);
+  std::unique_ptr<ReferenceAdapter> adapter = StartAdapter(system.port());
+  // Closed before the adapter stops: an open connection delays its shutdown.
+  auto broker = std::make_unique<BrokerCaller>(pki_dir(), adapter->port());
+
+  v1::ProviderResponse accepted;
+  grpc::Status status = broker->Deliver(Share("youth_services"), &accepted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(accepted.status(), v1::PROVIDER_ANSWER_STATUS_PROVIDED);
+  ASSERT_EQ(system.shares().size(), 1u);
+  EXPECT_THAT(system.shares()[0], HasSubstr(R"("subject_bsn": "111222333")"));
+
+  // Not in school-http's accepts_shares: refused by the SDK, never POSTed.
+  v1::ProviderResponse refused;
+  status = broker->Deliver(Share("debt_relief_status"), &refused);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(refused.status(), v1::PROVIDER_ANSWER_STATUS_REFUSED);
+  EXPECT_THAT(refused.refusal_reasons(), HasSubstr("debt_relief_status: Voorbeeldcollege"));
+  EXPECT_EQ(system.shares().size(), 1u);
+  broker.reset();
   ASSERT_EQ(adapter->process().Stop(SIGTERM), 0);
   EXPECT_THAT(adapter->Log(), Not(HasSubstr("111222333")));
 }
