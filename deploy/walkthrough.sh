@@ -182,6 +182,29 @@ request municipality "$caseworker" "$case_id" "$school" research attendance supp
 expect_granted "request to Voorbeeldcollege"
 expect_answer PROVIDED attendance support_needs
 
+step "De gemeente deelt met de school" "The municipality shares the youth care with the school (R21)"
+as_party municipality "$caseworker" share --case "$case_id" --bsn "$client_bsn" --recipient "$school" \
+  --purpose research --category youth_services \
+  --data 'youth_services={"jeugdhulp": "ambulante begeleiding, 2 uur per week"}' \
+  --justification "De school stemt haar begeleiding af op de lopende jeugdhulp." --lang en
+expect_granted "share with Voorbeeldcollege"
+[[ $(q '.acknowledged // false') == true ]] ||
+  fail "the school did not acknowledge the share: $(q '.refusal_reasons // "no reason given"')"
+share_file=$(q '.transaction_id').json
+say "acknowledged: Voorbeeldcollege's adapter took the data"
+# Where the school's adapter filed it: share_inbox_dir of its config, next to
+# the config demo_start wrote.
+school_inbox=${WAMS_RUN_DIR:+$WAMS_RUN_DIR/config/share-inbox/school}
+if [[ -n $school_inbox ]]; then
+  [[ -f $school_inbox/$share_file ]] || fail "the share is not in the school's inbox ($school_inbox)"
+  [[ $(stat -c %a "$school_inbox/$share_file") == 600 ]] || fail "the inbox file is not mode 0600"
+  [[ $(stat -c %a "$school_inbox") == 700 ]] || fail "the school's inbox is not mode 0700"
+  ok "in the school's inbox: share-inbox/school/$share_file (mode 0600, categories" \
+    "$(jq -r '.categories | join(", ")' "$school_inbox/$share_file"))"
+else
+  say "the school's adapter filed it as $share_file in its share inbox"
+fi
+
 step "Onderzoek bij het wijkteam" "Research: the municipality asks the neighbourhood team"
 request municipality "$caseworker" "$case_id" "$team" research support_plan
 expect_granted "request to Wijkteam Voorbeeldstad (the team is now involved)"

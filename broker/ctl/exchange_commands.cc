@@ -83,6 +83,9 @@ void PrintDataResponse(const v1::DataResponse& response, std::ostream& out) {
 void PrintShareResponse(const v1::ShareResponse& response, std::ostream& out) {
   PrintDecision(response.decision(), out);
   out << "acknowledged  " << (response.acknowledged() ? "yes" : "no") << "\n";
+  if (!response.refusal_reasons().empty()) {
+    out << "  refused because  " << response.refusal_reasons() << "\n";
+  }
   if (response.has_decision_receipt()) PrintReceipt("decision", response.decision_receipt(), out);
   if (response.has_delivery_receipt()) PrintReceipt("delivery", response.delivery_receipt(), out);
   if (!response.transaction_id().empty())
@@ -248,8 +251,8 @@ std::vector<Command> ExchangeCommands() {
        .summary = "share municipal data with an involved party (R21)",
        .flags = std::move(share_flags),
        .example = "wamsctl share --case ID --bsn 111222333 --recipient 00000003345678900000 "
-                  "--purpose research --category wmo_services --justification \"...\" "
-                  "--data wmo_services=@wmo.json",
+                  "--purpose research --category youth_services --justification \"...\" "
+                  "--data youth_services=@youth.json",
        .run = Share},
       {.name = "whoami",
        .summary = "show the party the broker matches to your certificate",

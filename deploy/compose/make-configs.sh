@@ -4,8 +4,9 @@
 # where containers differ from one machine: listen on all interfaces, reach
 # each adapter by its network alias (NAME.wams.test, a name in the dev
 # certificates), and the container paths of the mounts in compose.yaml.
-# Also makes deploy/compose/data/ for the broker's data (a bind mount, so the
-# broker runs as your own uid: see deploy/README.md).
+# Also makes deploy/compose/data/ for the broker's data and deploy/compose/share-inbox/
+# for the adapters' share inboxes (bind mounts, so the containers run as your
+# own uid: see deploy/README.md).
 #
 # usage: deploy/compose/make-configs.sh [OUT_DIR]   (after deploy/dev-pki.sh)
 # OUT_DIR defaults to deploy/compose/generated (what compose.yaml mounts).
@@ -15,7 +16,7 @@ source_dir=$(cd "$here/../.." && pwd)
 out=${1:-$here/generated}
 rm -rf "$out"
 mkdir -p "$out"
-[[ $# -gt 0 ]] || mkdir -p "$here/data"
+[[ $# -gt 0 ]] || mkdir -p "$here/data" "$here/share-inbox"
 
 # NAME|PORT: the party's endpoint in deploy/config/broker.example.textproto.
 adapters=(neighbourhood-team\|7451 ggz\|7452 school\|7453 police\|7454 probation\|7455 housing\|7456)
@@ -39,6 +40,7 @@ for entry in "${adapters[@]}"; do
   sed -e "s|^listen_address: \"[^\"]*\"|listen_address: \"0.0.0.0:$port\"|" \
     -e 's|"\.\./\.\./deploy/dev-pki/|"/etc/wams/tls/|g' \
     -e 's|records_file: "records/|records_file: "/etc/wams/records/|' \
+    -e 's|share_inbox_dir: "share-inbox/|share_inbox_dir: "/var/lib/wams/share-inbox/|' \
     "$source_dir/adapters/config/$name.textproto" >"$out/$name.textproto"
 done
 echo "make-configs: configs in $out"

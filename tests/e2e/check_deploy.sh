@@ -76,6 +76,7 @@ to_host() {
   sed -e "s|\"/etc/wams/tls/|\"$pki/|; s|\"/etc/wams/keys/|\"$pki/|" \
     -e "s|\"/etc/wams/records/|\"$source_dir/adapters/config/records/|" \
     -e "s|^data_dir: \"[^\"]*\"|data_dir: \"$data_dir\"|" \
+    -e "s|share_inbox_dir: \"/var/lib/wams/|share_inbox_dir: \"$data_dir/|" \
     -e "s|^listen_address: \"[^\"]*\"|listen_address: \"127.0.0.1:0\"|" "$1" >"$2"
 }
 

@@ -77,6 +77,8 @@ expect "GGZ answers, on the client's consent" "GRANTED  request to GGZ Voorbeeld
 expect "GGZ's decision rests on the consent (R17)" "R17 satisfied by the client's explicit consent"
 expect "the school answers" "GRANTED  request to Voorbeeldcollege"
 expect "the school provides attendance and support needs" "answer PROVIDED: attendance support_needs"
+expect "the municipality shares with the school (R21)" "GRANTED  share with Voorbeeldcollege"
+expect "the share lands in the school's inbox, 0600" "in the school's inbox: share-inbox/school/[0-9a-f-]+\.json \(mode 0600, categories youth_services\)"
 expect "the housing corporation without details is refused citing R19" \
   "REFUSED  request to Woonstichting Voorbeeld with only the BSN  \[[^]]*R19"
 expect "the housing corporation answers with the details" \
