@@ -362,6 +362,31 @@ TEST_F(ExchangeFlowTest, MunicipalitySharesWithAnInvolvedPartyCitingR21) {
   EXPECT_EQ(receipt.payload_sha256().size(), 32u);
 }
 
+TEST_F(ExchangeFlowTest, AShareIsAcknowledgedOnlyWhenTheRecipientAcceptsIt) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
+  v1::DataResponse involved;
+  ASSERT_TRUE(
+      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved).status.ok());
+  // A recipient that answers the share without accepting it: a partial
+  // answer, as to a data request, is no acknowledgement.
+  school_->SetHandler([](const v1::ProviderRequest&, v1::ProviderResponse* answer) {
+    answer->set_status(v1::PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED);
+    return grpc::Status::OK;
+  });
+
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  v1::ShareResponse shared;
+  grpc::Status status =
+      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(shared.acknowledged());
+  v1::Receipt receipt = Decode(shared.delivery_receipt());
+  EXPECT_EQ(receipt.outcome(), v1::RECEIPT_OUTCOME_PROVIDER_REFUSED);
+  EXPECT_THAT(receipt.detail(), HasSubstr("PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED"));
+}
+
 TEST_F(ExchangeFlowTest, ShareWithAPartyNotInvolvedIsRefusedCitingR21) {
   v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
   grpc::ClientContext context;
