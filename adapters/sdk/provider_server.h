@@ -3,9 +3,11 @@
 // Runs the gRPC server under the party's own certificate, accepts calls only
 // from the configured broker (by the OIN in its certificate), checks each
 // request itself (the API's field rules; no purpose the Wams forbids, R08),
-// hands each granted request to the party's Backend through its AnswerPolicy, and logs
-// one line per request: ids, caller OIN, categories and outcomes, never the
-// BSN or data.
+// hands each granted request to the party's Backend through its AnswerPolicy
+// (and each share from the municipality, R21, through its share policy,
+// share_policy.h), and logs one line per request ("deliver ..." or
+// "share ..."): ids, caller OIN, categories and outcomes, never the BSN or
+// data.
 //
 //   ProviderServerOptions options;
 //   options.listen_address = "0.0.0.0:7452";
