@@ -339,16 +339,8 @@ TEST_F(ExchangeFlowTest, MunicipalityResearchRequestDuringCoordinationIsFailedPr
 }
 
 TEST_F(ExchangeFlowTest, MunicipalitySharesWithAnInvolvedPartyCitingR21) {
-  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
-  v1::DataResponse involved;
-  ASSERT_TRUE(
-      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved).status.ok());
-
-  grpc::ClientContext context;
-  Prepare(&context, kCaseWorker);
   v1::ShareResponse shared;
-  grpc::Status status =
-      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared);
+  grpc::Status status = ShareWithInvolvedSchool(&shared);
 
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(shared.acknowledged());
@@ -363,22 +355,15 @@ TEST_F(ExchangeFlowTest, MunicipalitySharesWithAnInvolvedPartyCitingR21) {
 }
 
 TEST_F(ExchangeFlowTest, AShareIsAcknowledgedOnlyWhenTheRecipientAcceptsIt) {
-  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
-  v1::DataResponse involved;
-  ASSERT_TRUE(
-      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved).status.ok());
   // A recipient that answers the share without accepting it: a partial
   // answer, as to a data request, is no acknowledgement.
-  school_->SetHandler([](const v1::ProviderRequest&, v1::ProviderResponse* answer) {
+  school_->SetHandler([](const v1::ProviderRequest& request, v1::ProviderResponse* answer) {
+    if (!request.is_share()) return TestProvider::ProvideAll(request, answer);
     answer->set_status(v1::PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED);
     return grpc::Status::OK;
   });
-
-  grpc::ClientContext context;
-  Prepare(&context, kCaseWorker);
   v1::ShareResponse shared;
-  grpc::Status status =
-      Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), &shared);
+  grpc::Status status = ShareWithInvolvedSchool(&shared);
 
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(shared.acknowledged());

@@ -97,6 +97,17 @@ v1::ShareRequest ExchangeFlowTest::NewShareRequest(const std::string& case_id,
   return share;
 }
 
+grpc::Status ExchangeFlowTest::ShareWithInvolvedSchool(v1::ShareResponse* shared) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION, v1::DOMAIN_MENTAL_HEALTH}, {});
+  v1::DataResponse involved;
+  CallResult asked =
+      RequestData(NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &involved);
+  EXPECT_TRUE(asked.status.ok()) << asked.status.error_message();
+  grpc::ClientContext context;
+  Prepare(&context, kCaseWorker);
+  return Exchange()->ShareData(&context, NewShareRequest(opened.case_id(), kSchoolOin), shared);
+}
+
 CallResult ExchangeFlowTest::RequestData(const v1::DataRequest& request, v1::DataResponse* response,
                                          const std::string& cert_name,
                                          const std::string& professional_id) {

@@ -52,6 +52,9 @@ class ExchangeFlowTest : public ::testing::Test {
                              v1::Purpose purpose = v1::PURPOSE_RESEARCH);
   // A share (R21) of one wmo_services item with `recipient_oin`.
   v1::ShareRequest NewShareRequest(const std::string& case_id, const std::string& recipient_oin);
+  // A case in which the school is involved (it answered a granted request),
+  // then NewShareRequest with the school (R21) as the municipality.
+  grpc::Status ShareWithInvolvedSchool(v1::ShareResponse* shared);
   CallResult RequestData(const v1::DataRequest& request, v1::DataResponse* response,
                          const std::string& cert_name = "municipality",
                          const std::string& professional_id = kCaseWorker);
