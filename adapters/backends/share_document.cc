@@ -16,6 +16,22 @@ std::string ShareDocument(const v1::ProviderRequest& share) {
   document["request_id"] = share.request_id();
   document["case_id"] = share.case_id();
   document["subject_bsn"] = share.subject_bsn();
+  // A party that may not process the BSN (R19) gets who the person is in its
+  // own terms instead.
+  if (share.has_subject_details()) {
+    const v1::SubjectDetails& details = share.subject_details();
+    Json who = Json::object();
+    for (const auto& [key, value] :
+         {std::pair{"family_name", &details.family_name()},
+          std::pair{"given_names", &details.given_names()},
+          std::pair{"date_of_birth", &details.date_of_birth()},
+          std::pair{"postal_code", &details.postal_code()},
+          std::pair{"house_number", &details.house_number()},
+          std::pair{"party_client_number", &details.party_client_number()}}) {
+      if (!value->empty()) who[key] = *value;
+    }
+    document["subject_details"] = std::move(who);
+  }
   document["from"] = {{"oin", share.requester_oin()},
                       {"name", share.requester_name()},
                       {"professional_id", share.professional_id()}};

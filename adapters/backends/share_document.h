@@ -6,7 +6,8 @@
 //   {
 //     "format": "wams.share.v1",
 //     "transaction_id": "0190a8c0-...", "request_id": "...", "case_id": "...",
-//     "subject_bsn": "111222333",
+//     "subject_bsn": "111222333",        // "" for a party that may not process it (R19),
+//     "subject_details": {...},          // which gets these instead (only when sent)
 //     "from": {"oin": "...", "name": "...", "professional_id": "..."},
 //     "purpose": "PURPOSE_RESEARCH", "justification": "...",
 //     "categories": ["youth_services"],
@@ -14,8 +15,9 @@
 //               "content_encoding": "utf-8", "content": "{...}"}]
 //   }
 //
-// The document holds the BSN (the party must know whom the share is about):
-// it belongs only in the party's own private storage or system.
+// The document holds the BSN or the identifying details (the party must know
+// whom the share is about): it belongs only in the party's own private
+// storage or system.
 //
 // Thread-safety: pure function.
 #ifndef WAMS_ADAPTERS_BACKENDS_SHARE_DOCUMENT_H_

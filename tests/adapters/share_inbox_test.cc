@@ -95,6 +95,20 @@ TEST(ShareInboxTest, FilesOnePrivateFileNamedByTransactionIdInAPrivateDirectory)
   EXPECT_EQ(document["data"][0]["content"], R"({"youth_care": "ambulant"})");
 }
 
+TEST(ShareInboxTest, APartyWithoutBsnGetsTheIdentifyingDetailsInstead) {
+  TempDir temp;
+  std::unique_ptr<ShareInbox> inbox = OpenInbox(temp.path() / "inbox");
+  v1::ProviderRequest share = Share();
+  share.clear_subject_bsn();  // R19: the broker withholds it
+  share.mutable_subject_details()->set_party_client_number("WSV-10442");
+  ASSERT_EQ(inbox->Put(share).kind, ShareAnswer::Kind::kAccepted);
+  nlohmann::json document = nlohmann::json::parse(
+      ReadFile(temp.path() / "inbox" / (std::string(kTransactionId) + ".json")));
+  EXPECT_EQ(document["subject_bsn"], "");
+  EXPECT_EQ(document["subject_details"],
+            nlohmann::json::object({{"party_client_number", "WSV-10442"}}));
+}
+
 TEST(ShareInboxTest, BinaryContentIsBase64) {
   TempDir temp;
   std::unique_ptr<ShareInbox> inbox = OpenInbox(temp.path() / "inbox");
