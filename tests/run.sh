@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the project needs, builds with the CI preset (warnings are
-# errors), checks formatting, and runs every test with ctest; then builds the
+# Installs what the project needs, checks formatting and that a plain CMake
+# build (Unix Makefiles) generates its code, builds with the CI preset
+# (warnings are errors), and runs every test with ctest; then builds the
 # libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan) and fuzzes each
 # one briefly from its corpus (tests/fuzz/README.md).
 #
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 bash deploy/install-deps.sh
 bash tests/check-format.sh
+bash tests/check-plain-cmake.sh
 
 preset=${WAMS_PRESET:-ci}
 cmake --preset "$preset"
