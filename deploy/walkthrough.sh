@@ -152,16 +152,24 @@ ok "an unregistered party (outsider) is refused: $(q '.code // "refused"')"
 
 # ---------------------------------------------------------------------------
 step "Een inwoner vraagt om hulp" "A resident asks the municipality for help (R01)"
+say "Help is asked under a social-domain law: a case opened under none is refused."
+as_party municipality "$caseworker" case open --bsn "$client_bsn" --in WELFARE
+expect_refused R01 PERMISSION_DENIED "a case opened under no social-domain law"
 say "Wmo 2015 and Jeugdwet; the client includes mental health, education and welfare,"
-say "and excludes police data from the research (R04)."
+say "which are also the adjacent domains involved (R12), and excludes police data (R04)."
 as_party municipality "$caseworker" case open --bsn "$client_bsn" --law WMO_2015 --law JEUGDWET \
-  --in MENTAL_HEALTH --in EDUCATION --in WELFARE --out POLICE
+  --in MENTAL_HEALTH --in EDUCATION --in WELFARE --out POLICE \
+  --adjacent MENTAL_HEALTH --adjacent EDUCATION --adjacent WELFARE
 expect_granted "case opened"
 case_id=$(q '.case.case_id')
 [[ $(q '.case.phase') == CASE_PHASE_RESEARCH ]] || fail "the new case is not in research"
 [[ $(q '.case.scope.domains_out | join(",")') == DOMAIN_POLICE ]] || fail "police not excluded"
+[[ $(q '.case.adjacent_domains | length') == 3 ]] || fail "the adjacent domains were not kept"
+[[ $(q '.case.coordination_ground') == COORDINATION_GROUND_DUTY ]] ||
+  fail "two social-domain laws, yet coordination is '$(q '.case.coordination_ground')', not a duty"
 [[ $json != *"$client_bsn"* ]] || fail "the case shows the BSN"
 say "case $case_id, phase RESEARCH, client by pseudonym only"
+say "coordination: a duty (two social-domain laws, R12)"
 
 step "Toestemming voor de GGZ" "The client consents to GGZ sharing treatment data (R17)"
 as_party municipality "$caseworker" case consent --case "$case_id" --bsn "$client_bsn" \
@@ -249,6 +257,14 @@ as_party municipality "$caseworker" case coordinate --case "$case_id" \
   --coordinator-oin "$team" --coordinator-id "$coordinator"
 expect_granted "coordinated approach started"
 [[ $(q '.case.phase') == CASE_PHASE_COORDINATION ]] || fail "the case is not in coordination"
+ground=$(q '.case.coordination_ground // "" | sub("COORDINATION_GROUND_"; "")')
+coordinator_kind=$(q '.case.coordinator_kind // "" | sub("COORDINATOR_KIND_"; "")')
+[[ $ground == DUTY ]] || fail "coordination should be a duty (two social-domain laws), got '$ground'"
+[[ $coordinator_kind == INVOLVED_PARTY ]] ||
+  fail "the coordinator should be an involved party's, got '$coordinator_kind'"
+q '.decision.rules // [] | .[] | select(.rule_id == "R12" or .rule_id == "R13") |
+   "\(.rule_id)  \(.outcome | sub("RULE_OUTCOME_"; ""))  \(.message)"' | sed 's/^/      /'
+ok "coordination $ground (R12), coordinator of an $coordinator_kind (R13)"
 say "coordinator $coordinator of Wijkteam Voorbeeldstad"
 
 step "De regisseur vraagt de school" "The coordinator asks the school (coordination purpose)"

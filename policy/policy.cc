@@ -181,26 +181,17 @@ Track TrackOf(v1::Purpose purpose, const v1::Case* c) {
   }
 }
 
-// R12: two or more distinct social-domain laws make coordination a duty; one law
-// plus an adjacent domain a power; anything else is outside the Wams.
-enum class CoordinationGround { kNone, kDuty, kPower };
-
-CoordinationGround GroundOf(const v1::Case& c) {
+// The distinct known social-domain laws in `laws` (R01, R12); unknown
+// numbers and repeats do not count.
+int DistinctSocialLaws(const google::protobuf::RepeatedField<int>& laws) {
   bool seen[v1::SocialLaw_ARRAYSIZE] = {};
-  int laws = 0;
-  for (int law : c.social_laws()) {
+  int count = 0;
+  for (int law : laws) {
     if (law <= v1::SOCIAL_LAW_UNSPECIFIED || law >= v1::SocialLaw_ARRAYSIZE || seen[law]) continue;
     seen[law] = true;
-    ++laws;
+    ++count;
   }
-  if (laws >= 2) return CoordinationGround::kDuty;
-  const bool adjacent =
-      std::any_of(c.adjacent_domains().begin(), c.adjacent_domains().end(), [](int domain) {
-        return domain != v1::DOMAIN_UNSPECIFIED && domain != v1::DOMAIN_SOCIAL &&
-               v1::Domain_IsValid(domain);
-      });
-  if (laws == 1 && adjacent) return CoordinationGround::kPower;
-  return CoordinationGround::kNone;
+  return count;
 }
 
 bool NeedsConsentOrGoodCare(v1::SecrecyRegime regime) {
@@ -343,14 +334,14 @@ void CheckProfessionalCase(Builder& b, const v1::Case* c) {
 }
 
 void CheckCoordinationGround(Builder& b, const v1::Case& c) {
-  switch (GroundOf(c)) {
-    case CoordinationGround::kDuty:
+  switch (CoordinationGroundOf(c)) {
+    case v1::COORDINATION_GROUND_DUTY:
       b.Pass(RuleId::kR12, Msg::kR12Duty);
       break;
-    case CoordinationGround::kPower:
+    case v1::COORDINATION_GROUND_POWER:
       b.Pass(RuleId::kR12, Msg::kR12Power);
       break;
-    case CoordinationGround::kNone:
+    default:
       b.Fail(RuleId::kR12, Msg::kR12WamsDoesNotApply);
       break;
   }
@@ -691,6 +682,26 @@ absl::StatusOr<std::string> Sha256Hex(absl::string_view text) {
 
 }  // namespace
 
+v1::CoordinationGround CoordinationGroundOf(const v1::Case& c) {
+  const int laws = DistinctSocialLaws(c.social_laws());
+  if (laws >= 2) return v1::COORDINATION_GROUND_DUTY;
+  const bool adjacent =
+      std::any_of(c.adjacent_domains().begin(), c.adjacent_domains().end(), [](int domain) {
+        return domain != v1::DOMAIN_UNSPECIFIED && domain != v1::DOMAIN_SOCIAL &&
+               v1::Domain_IsValid(domain);
+      });
+  if (laws == 1 && adjacent) return v1::COORDINATION_GROUND_POWER;
+  return v1::COORDINATION_GROUND_NONE;
+}
+
+v1::CoordinatorKind CoordinatorKindOf(const v1::Case& c) {
+  if (c.coordination().has_self()) return v1::COORDINATOR_KIND_SELF;
+  if (!c.coordination().has_designated()) return v1::COORDINATOR_KIND_UNSPECIFIED;
+  return c.coordination().designated().party_oin() == c.municipality_oin()
+             ? v1::COORDINATOR_KIND_MUNICIPALITY
+             : v1::COORDINATOR_KIND_INVOLVED_PARTY;
+}
+
 bool ForwardsBsn(const v1::Decision& decision, const v1::Party& target) {
   return decision.allowed() && target.may_process_bsn();
 }
@@ -884,6 +895,22 @@ v1::Decision Policy::DecideProfessionalRequest(const v1::Party* requester,
     b.Fail(RuleId::kR02, Msg::kR02GroundsNoReasons);
   } else {
     b.Pass(RuleId::kR02, Msg::kR02GroundsOk);
+  }
+  CheckActor(b, requester, professional_id);  // R27
+  b.Finish();
+  return decision;
+}
+
+v1::Decision Policy::DecideClientRequest(const v1::Party* requester,
+                                         absl::string_view professional_id,
+                                         const google::protobuf::RepeatedField<int>& social_laws,
+                                         v1::Language language) const {
+  v1::Decision decision;
+  Builder b(&decision, language, version_);
+  if (DistinctSocialLaws(social_laws) == 0) {
+    b.Fail(RuleId::kR01, Msg::kR01NoLaw);
+  } else {
+    b.Pass(RuleId::kR01, Msg::kR01Ok);
   }
   CheckActor(b, requester, professional_id);  // R27
   b.Finish();

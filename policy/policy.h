@@ -133,6 +133,17 @@ struct DecisionInput {
 bool ForwardsBsn(const v1::Decision& decision, const v1::Party& target);
 bool ForwardsSubjectDetails(const v1::Decision& decision, const v1::Party& target);
 
+// Whether coordination is a duty or a power in `c` (R12): two or more distinct
+// social-domain laws make it a duty; one law plus an adjacent domain (not
+// DOMAIN_SOCIAL) a power; anything else COORDINATION_GROUND_NONE. The one
+// reading of R12: DecideStartCoordination and the case's field use it.
+v1::CoordinationGround CoordinationGroundOf(const v1::Case& c);
+
+// Who coordinates `c` (R13), from its coordination: a designated professional
+// of the municipality or of an involved party, self-coordination, or
+// COORDINATOR_KIND_UNSPECIFIED before coordination started.
+v1::CoordinatorKind CoordinatorKindOf(const v1::Case& c);
+
 class Policy {
  public:
   // Builds the policy from the configuration's catalogs and parties (see
@@ -178,6 +189,13 @@ class Policy {
                    v1::Language language, v1::Decision* out) const;
 
   // --- Case management -------------------------------------------------------
+
+  // OpenClientCase (R01): help is asked under at least one known social-domain
+  // law (`social_laws`, repeats and unknown numbers not counted); the
+  // requester is an identified professional (R27).
+  v1::Decision DecideClientRequest(const v1::Party* requester, absl::string_view professional_id,
+                                   const google::protobuf::RepeatedField<int>& social_laws,
+                                   v1::Language language) const;
 
   // OpenProfessionalCase (R02): the grounds state (c) and (a) or (b), and reasons;
   // the requester is an identified provider or municipality professional (R27).

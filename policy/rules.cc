@@ -11,6 +11,7 @@ namespace {
 // chapter they come from, or the AVG principle they apply; we do not invent
 // article numbers.
 constexpr std::array<RuleInfo, static_cast<std::size_t>(RuleId::kCount)> kRules = {{
+    {RuleId::kR01, "R01", "art. 2.3a.1 Wmo 2015", "Hulpvraag van de cliënt", "Client request"},
     {RuleId::kR02, "R02", "art. 2.3a.4 Wmo 2015", "Verzoek van een professional",
      "Professional request"},
     {RuleId::kR04, "R04", "art. 2.3a.1 Wmo 2015", "Wens van de cliënt is leidend",

@@ -26,6 +26,7 @@ inline constexpr char kEngineRevision[] = "wams-policy-1";
 
 // The rules a machine can judge (see policy/README.md for those it cannot).
 enum class RuleId : uint8_t {
+  kR01,  // Client request: help asked under a social-domain law.
   kR02,  // Professional request: grounds, accepted, client informed.
   kR04,  // Client's wish is leading: target domain in scope.
   kR06,  // Step by step: named categories offered by the target, justification.

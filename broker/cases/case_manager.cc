@@ -75,6 +75,36 @@ absl::Status ValidateLaws(const google::protobuf::RepeatedField<int>& laws,
   return absl::OkStatus();
 }
 
+// The client's scope and the adjacent domains (R04, R12), as OpenClientCase
+// and SetClientScope take them: checked alike, named alike.
+absl::Status ValidateScope(const v1::ClientScope& scope,
+                           const google::protobuf::RepeatedField<int>& adjacent_domains) {
+  WAMS_RETURN_IF_ERROR(ValidateDomains(scope.domains_in(), "scope.domains_in"));
+  WAMS_RETURN_IF_ERROR(ValidateDomains(scope.domains_out(), "scope.domains_out"));
+  return ValidateDomains(adjacent_domains, "adjacent_domains");
+}
+
+std::string DomainNames(const google::protobuf::RepeatedField<int>& domains) {
+  std::vector<std::string> names;
+  for (int domain : domains) names.push_back(v1::Domain_Name(static_cast<v1::Domain>(domain)));
+  return absl::StrJoin(names, ", ");
+}
+
+// The receipt's words for a scope just set.
+std::string ScopeSummary(const v1::Case& c) {
+  return absl::StrCat("in [", DomainNames(c.scope().domains_in()), "], out [",
+                      DomainNames(c.scope().domains_out()), "]; adjacent domains (R12) [",
+                      DomainNames(c.adjacent_domains()), "]");
+}
+
+// What the broker derives from a case for its readers (R12, R13), kept
+// current with every change and filled in on reading (cases stored before
+// the fields existed lack them).
+void SetCoordinationFacts(v1::Case& c) {
+  c.set_coordination_ground(policy::CoordinationGroundOf(c));
+  c.set_coordinator_kind(policy::CoordinatorKindOf(c));
+}
+
 std::string RefusalSummary(const v1::Decision& decision) {
   return absl::StrCat("refused by ", absl::StrJoin(decision.failed_rule_ids(), ", "));
 }
@@ -97,7 +127,10 @@ std::optional<v1::Case> ReadableView(const Caller& caller, v1::Case found) {
   const bool is_coordinator = found.phase() == v1::CASE_PHASE_COORDINATION &&
                               coordinator.party_oin() == oin &&
                               coordinator.professional_id() == caller.professional_id;
-  if (is_municipality || is_coordinator) return found;
+  if (is_municipality || is_coordinator) {
+    SetCoordinationFacts(found);
+    return found;
+  }
   if (found.professional_request().requester_oin() != oin) return std::nullopt;
   v1::Case outcome;
   outcome.set_case_id(found.case_id());
@@ -141,6 +174,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::C
                                                      absl::string_view request_id,
                                                      absl::string_view digest) {
   c.set_version(c.version() + 1);
+  SetCoordinationFacts(c);
   v1::Receipt receipt = NewReceipt(kind, caller, c.case_id());
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(std::move(detail));
@@ -181,13 +215,16 @@ absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
       caller.party->oin() != found->municipality_oin()) {
     return Refuse(caller, case_id, kind, NoSuchCase(case_id, "change"));
   }
-  std::optional<v1::Decision> refusal;
-  absl::StatusOr<std::string> detail = change(*found, refusal);
+  std::optional<v1::Decision> decision;
+  absl::StatusOr<std::string> detail = change(*found, decision);
   if (!detail.ok()) {
     return Refuse(caller, case_id, kind, detail.status(),
-                  refusal.has_value() ? &*refusal : nullptr);
+                  decision.has_value() ? &*decision : nullptr);
   }
-  return Commit(caller, *std::move(found), kind, *std::move(detail), "");
+  WAMS_ASSIGN_OR_RETURN(v1::CaseResponse response,
+                        Commit(caller, *std::move(found), kind, *std::move(detail), ""));
+  if (decision.has_value()) *response.mutable_decision() = *std::move(decision);
+  return response;
 }
 
 std::string CaseManager::OpeningDigest(const Caller& caller, absl::string_view kind,
@@ -233,9 +270,16 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   if (valid.ok()) valid = RequireText(request.request_id(), "request_id");
   if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
   if (valid.ok()) valid = ValidateLaws(request.social_laws(), "social_laws");
-  if (valid.ok()) valid = ValidateDomains(request.scope().domains_in(), "scope.domains_in");
-  if (valid.ok()) valid = ValidateDomains(request.scope().domains_out(), "scope.domains_out");
+  if (valid.ok()) valid = ValidateScope(request.scope(), request.adjacent_domains());
   if (!valid.ok()) return Refuse(caller, "", kKind, valid);
+
+  // Help is asked under a social-domain law (R01).
+  v1::Decision decision = deps_.policy->DecideClientRequest(
+      caller.party, caller.professional_id, request.social_laws(), v1::LANGUAGE_ENGLISH);
+  if (!decision.allowed()) {
+    return Refuse(caller, "", kKind, absl::PermissionDeniedError(RefusalSummary(decision)),
+                  &decision);
+  }
 
   // A retry of the same request returns the case it opened. Serialised per
   // request id, so two calls with one id cannot both open a case.
@@ -259,9 +303,15 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   SetNow(client->mutable_agreed_at());
   *c.mutable_social_laws() = request.social_laws();
   *c.mutable_scope() = request.scope();
+  *c.mutable_adjacent_domains() = request.adjacent_domains();
   SetNow(c.mutable_opened_at());
-  return CommitOpened(caller, std::move(c), "opened on the client's request (R01)",
-                      request.request_id(), digest);
+  std::string detail =
+      absl::StrCat("opened on the client's request (R01); client scope (R04): ", ScopeSummary(c));
+  WAMS_ASSIGN_OR_RETURN(
+      v1::CaseResponse response,
+      CommitOpened(caller, std::move(c), std::move(detail), request.request_id(), digest));
+  *response.mutable_decision() = std::move(decision);
+  return response;
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
@@ -302,8 +352,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   professional->set_professional_id(caller.professional_id);
   *professional->mutable_grounds() = request.grounds();
   SetNow(c.mutable_opened_at());
-  return CommitOpened(caller, std::move(c), "professional request received (R02)",
-                      request.request_id(), digest);
+  WAMS_ASSIGN_OR_RETURN(v1::CaseResponse response,
+                        CommitOpened(caller, std::move(c), "professional request received (R02)",
+                                     request.request_id(), digest));
+  *response.mutable_decision() = std::move(decision);
+  return response;
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
@@ -406,20 +459,10 @@ absl::StatusOr<v1::CaseResponse> CaseManager::SetClientScope(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
       [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
-        WAMS_RETURN_IF_ERROR(ValidateDomains(request.scope().domains_in(), "scope.domains_in"));
-        WAMS_RETURN_IF_ERROR(ValidateDomains(request.scope().domains_out(), "scope.domains_out"));
-        WAMS_RETURN_IF_ERROR(ValidateDomains(request.adjacent_domains(), "adjacent_domains"));
+        WAMS_RETURN_IF_ERROR(ValidateScope(request.scope(), request.adjacent_domains()));
         *c.mutable_scope() = request.scope();
         *c.mutable_adjacent_domains() = request.adjacent_domains();
-        std::vector<std::string> in, out;
-        for (int domain : request.scope().domains_in()) {
-          in.push_back(v1::Domain_Name(static_cast<v1::Domain>(domain)));
-        }
-        for (int domain : request.scope().domains_out()) {
-          out.push_back(v1::Domain_Name(static_cast<v1::Domain>(domain)));
-        }
-        return absl::StrCat("client scope set (R04): in [", absl::StrJoin(in, ", "), "], out [",
-                            absl::StrJoin(out, ", "), "]");
+        return absl::StrCat("client scope set (R04): ", ScopeSummary(c));
       });
 }
 
@@ -455,27 +498,31 @@ absl::StatusOr<v1::CaseResponse> CaseManager::StartCoordination(
     const Caller& caller, const v1::StartCoordinationRequest& request) {
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-      [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
+      [&](v1::Case& c, std::optional<v1::Decision>& decision) -> absl::StatusOr<std::string> {
         if (c.phase() != v1::CASE_PHASE_RESEARCH) {
           return absl::FailedPreconditionError(
               absl::StrCat("coordination starts from research; case ", c.case_id(), " is ",
                            v1::CasePhase_Name(c.phase())));
         }
-        v1::Decision decision = deps_.policy->DecideStartCoordination(
+        decision = deps_.policy->DecideStartCoordination(
             c, caller.party, caller.professional_id, request.coordination(), v1::LANGUAGE_ENGLISH);
-        if (!decision.allowed()) {
-          refusal = std::move(decision);
-          return absl::PermissionDeniedError(RefusalSummary(*refusal));
+        if (!decision->allowed()) {
+          return absl::PermissionDeniedError(RefusalSummary(*decision));
         }
         *c.mutable_coordination() = request.coordination();
         c.set_phase(v1::CASE_PHASE_COORDINATION);
+        SetCoordinationFacts(c);
+        // The receipt says in words what the case's fields say as data.
+        const std::string ground = absl::StrCat(
+            "coordination started, ", v1::CoordinationGround_Name(c.coordination_ground()),
+            " (R12); ", v1::CoordinatorKind_Name(c.coordinator_kind()), " (R13)");
         if (request.coordination().has_self()) {
-          return absl::StrCat("coordination by ", request.coordination().self().by(),
-                              " (R13): no coordination requests pass the broker");
+          return absl::StrCat(ground, ": by ", request.coordination().self().by(),
+                              "; no coordination requests pass the broker");
         }
-        return absl::StrCat("coordination started (R12); coordinator ",
+        return absl::StrCat(ground, ": coordinator ",
                             request.coordination().designated().professional_id(), " of ",
-                            request.coordination().designated().party_oin(), " (R13)");
+                            request.coordination().designated().party_oin());
       });
 }
 

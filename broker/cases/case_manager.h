@@ -100,10 +100,10 @@ class CaseManager {
 
  private:
   // A change to an existing case: returns what the receipt's detail says.
-  // A change refused by a policy decision stores it in `refusal`, so the
-  // refusal receipt and the caller's status carry it.
+  // A change the policy decides stores the decision in `decision`: a refusal
+  // receipt and the caller's status carry it, or the granted answer does.
   using Change =
-      std::function<absl::StatusOr<std::string>(v1::Case&, std::optional<v1::Decision>& refusal)>;
+      std::function<absl::StatusOr<std::string>(v1::Case&, std::optional<v1::Decision>& decision)>;
 
   // Loads the case under its lock, checks that the caller is its
   // municipality, applies `change`, receipts and stores it.

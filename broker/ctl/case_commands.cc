@@ -14,6 +14,7 @@ FlagSpec RequestIdFlag() {
 }
 
 void PrintCaseResponse(const v1::CaseResponse& response, std::ostream& out) {
+  if (response.has_decision()) PrintDecision(response.decision(), out);
   PrintCase(response.case_(), out);
   if (response.has_receipt()) PrintReceipt("case event", response.receipt(), out);
 }
@@ -44,6 +45,9 @@ int Open(const Invocation& inv) {
                           }));
   WAMS_CTL_USAGE_IF_ERROR(inv, AddEnums<v1::Domain>(inv.flags, "out", [&](v1::Domain domain) {
                             request.mutable_scope()->add_domains_out(domain);
+                          }));
+  WAMS_CTL_USAGE_IF_ERROR(inv, AddEnums<v1::Domain>(inv.flags, "adjacent", [&](v1::Domain domain) {
+                            request.add_adjacent_domains(domain);
                           }));
   request.set_request_id(RequestIdOrNew(inv));
   return CaseCall(inv, request, &Stub::OpenClientCase);
@@ -163,13 +167,15 @@ std::vector<Command> CaseCommands() {
       RepeatedFlag("law", "LAW", "social-domain law: WMO_2015, JEUGDWET, PARTICIPATIEWET, WGS");
   return {
       {.name = "case open",
-       .summary = "open a case on a resident's own request (R01)",
+       .summary = "open a case on a resident's own request under a social-domain law (R01)",
        .flags = {StringFlag("bsn", "BSN", "the client", kRequired), law,
                  RepeatedFlag("in", "DOMAIN", "domain the client includes, e.g. MENTAL_HEALTH"),
                  RepeatedFlag("out", "DOMAIN", "domain the client excludes, e.g. POLICE"),
+                 RepeatedFlag("adjacent", "DOMAIN", "adjacent domain involved (R12)"),
                  RequestIdFlag()},
        .example = "wamsctl case open --bsn 111222333 --law WMO_2015 --law JEUGDWET "
-                  "--in MENTAL_HEALTH --in EDUCATION --out POLICE --request-id r1",
+                  "--in MENTAL_HEALTH --in EDUCATION --out POLICE --adjacent MENTAL_HEALTH "
+                  "--request-id r1",
        .run = Open},
       {.name = "case open-professional",
        .summary = "ask the municipality to investigate (R02)",

@@ -212,13 +212,21 @@ void PrintCase(const v1::Case& c, std::ostream& out) {
                      consent.has_withdrawn_at() ? "  withdrawn" : ""),
         out);
   }
+  // The ground and the coordinator's kind are derived by the broker (R12,
+  // R13); unset in a professional's outcome view.
+  if (c.coordination_ground() != v1::COORDINATION_GROUND_UNSPECIFIED) {
+    Row("coordination", absl::StrCat(EnumLabel(c.coordination_ground()), " (R12)"), out);
+  }
+  const std::string kind = c.coordinator_kind() == v1::COORDINATOR_KIND_UNSPECIFIED
+                               ? std::string()
+                               : absl::StrCat("  (", EnumLabel(c.coordinator_kind()), ", R13)");
   if (c.coordination().has_designated()) {
     Row("coordinator",
         absl::StrCat(c.coordination().designated().party_oin(), " / ",
-                     c.coordination().designated().professional_id()),
+                     c.coordination().designated().professional_id(), kind),
         out);
   } else if (c.coordination().has_self()) {
-    Row("coordinator", absl::StrCat("self: ", c.coordination().self().by()), out);
+    Row("coordinator", absl::StrCat("self: ", c.coordination().self().by(), kind), out);
   }
   Row("involved", List(c.involved_party_oins()), out);
   if (c.has_opened_at()) Row("opened", TimeUtil::ToString(c.opened_at()), out);

@@ -12,6 +12,14 @@ namespace wams::policy::internal {
 
 // X(name, Dutch, English)
 #define WAMS_POLICY_MESSAGES(X)                                                                     \
+  /* R01 */                                                                                         \
+  X(kR01Ok, "De hulpvraag valt onder een of meer wetten in het sociaal domein.",                    \
+    "Help is asked under one or more social-domain laws.")                                          \
+  X(kR01NoLaw,                                                                                      \
+    "Geen wet in het sociaal domein genoemd: hulp wordt gevraagd onder de Wmo 2015, de Jeugdwet, "  \
+    "de Participatiewet of de Wgs.",                                                                \
+    "No social-domain law given: help is asked under the Wmo 2015, the Jeugdwet, the "              \
+    "Participatiewet or the Wgs.")                                                                  \
   /* R02 */                                                                                         \
   X(kR02ClientCase, "De casus is op verzoek van de cliënt gestart; R02 is niet van toepassing.",    \
     "The case started on the client's own request; R02 does not apply.")                            \

@@ -338,8 +338,10 @@ TEST_F(WamsctlBrokerTest, CaseCommandsDriveAProfessionalCaseToItsEnd) {
 
   CliResult coordinated = Ctl({"case", "coordinate", "--case", id, "--self", "client"});
   ASSERT_EQ(coordinated.exit_code, 0) << coordinated.err;
-  EXPECT_THAT(coordinated.out, AllOf(HasSubstr("phase         COORDINATION"),
-                                     HasSubstr("coordinator   self: client")));
+  EXPECT_THAT(coordinated.out,
+              AllOf(ContainsRegex("^GRANTED"), ContainsRegex("\n  R12  PASSED +"),
+                    HasSubstr("phase         COORDINATION"), HasSubstr("coordination  POWER (R12)"),
+                    HasSubstr("coordinator   self: client  (SELF, R13)")));
 
   CliResult closed = Ctl({"case", "close", "--case", id, "--reason", "Hulp loopt."});
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
@@ -351,6 +353,22 @@ TEST_F(WamsctlBrokerTest, CaseCommandsDriveAProfessionalCaseToItsEnd) {
   EXPECT_EQ(final_case.phase(), v1::CASE_PHASE_CLOSED);
   EXPECT_EQ(final_case.clients_size(), 2);
   EXPECT_TRUE(final_case.client_informed());
+}
+
+TEST_F(WamsctlBrokerTest, CaseOpenTakesAdjacentDomainsAndNeedsALaw) {
+  CliResult opened = Ctl({"case", "open", "--bsn", kClientBsn, "--law", "WGS", "--adjacent",
+                          "housing", "--adjacent", "EDUCATION"});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_THAT(opened.out, AllOf(ContainsRegex("^GRANTED"), ContainsRegex("\n  R01  PASSED +"),
+                                HasSubstr("adjacent      HOUSING, EDUCATION"),
+                                HasSubstr("coordination  POWER (R12)")));
+
+  CliResult refused = Ctl({"case", "open", "--bsn", kClientBsn, "--adjacent", "HOUSING"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(refused.out, AllOf(ContainsRegex("REFUSED  failed: R01"),
+                                 ContainsRegex("\n  R01  FAILED +art\\. 2\\.3a\\.1 Wmo 2015"),
+                                 HasSubstr("CASE_EVENT REFUSED [R01]")));
 }
 
 TEST_F(WamsctlBrokerTest, ClosedCaseRefusesARequestCitingR10) {

@@ -71,6 +71,8 @@ fi
 
 echo
 echo "e2e: assertions on the walkthrough output"
+expect "a case under no social-domain law is refused citing R01" \
+  "REFUSED  a case opened under no social-domain law  \[R01\]"
 expect "the case opens in research" "GRANTED  case opened"
 expect "consent for GGZ is recorded" "GRANTED  consent recorded for treatment_status, care_contact"
 expect "GGZ answers, on the client's consent" "GRANTED  request to GGZ Voorbeeld"
@@ -89,6 +91,8 @@ expect "R04's reason is shown" "R04  FAILED  art\. 2\.3a\.1 Wmo 2015"
 expect "the fishing request is refused citing R09" "REFUSED  request outside any case  \[[^]]*R09"
 expect "the fraud-control request is refused citing R08" "REFUSED  request for fraud control  \[[^]]*R08"
 expect "coordination starts" "GRANTED  coordinated approach started"
+expect "coordination is a duty, by an involved party (R12, R13)" \
+  "coordination DUTY \(R12\), coordinator of an INVOLVED_PARTY \(R13\)"
 expect "the coordinator may ask in coordination" "GRANTED  coordination request to Voorbeeldcollege"
 expect "the conference is convened (not skipped)" "GRANTED  conference convened"
 expect "GGZ sees only its own minutes (R25)" "GGZ sees only: Afspraken GGZ$"

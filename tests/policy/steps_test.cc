@@ -1,6 +1,8 @@
-// Table tests for the case-management and conference decisions: professional
-// request grounds (R02), start coordination (R12, R13), convene (R22), invite
-// (R23), share an item (R24, R25) and onward use (R26).
+// Table tests for the case-management and conference decisions: a client's
+// request under a social-domain law (R01), professional request grounds (R02),
+// start coordination (R12, R13), convene (R22), invite (R23), share an item
+// (R24, R25) and onward use (R26); and the coordination facts a case shows
+// (CoordinationGroundOf, CoordinatorKindOf).
 #include <functional>
 #include <ostream>
 #include <string>
@@ -42,6 +44,12 @@ v1::ProfessionalGrounds Grounds(bool a, bool b, bool c, std::string reasons) {
 
 v1::Decision Grounded(const Policy& p, v1::ProfessionalGrounds grounds) {
   return p.DecideProfessionalRequest(&t::PartyByOin(t::kSchoolOin), "mentor-3", grounds, kEn);
+}
+
+v1::Decision ClientRequest(const Policy& p, std::vector<int> laws,
+                           const v1::Party* requester = &t::PartyByOin(t::kMunicipalityOin)) {
+  google::protobuf::RepeatedField<int> social_laws(laws.begin(), laws.end());
+  return p.DecideClientRequest(requester, t::kProfessional, social_laws, kEn);
 }
 
 v1::Coordination Designated(std::string oin, std::string professional) {
@@ -101,6 +109,21 @@ std::vector<StepCase> Cases() {
   const v1::Party& police = t::PartyByOin(t::kPoliceOin);
   const v1::Party& auditor = t::PartyByOin(t::kAuditorOin);
   return {
+      // R01: help is asked under one of the four social-domain laws.
+      {"AcceptsClientRequestUnderOneLaw",
+       [](const Policy& p) { return ClientRequest(p, {v1::SOCIAL_LAW_JEUGDWET}); }, "R01", kPassed,
+       true},
+      {"RejectsClientRequestWithoutLaw", [](const Policy& p) { return ClientRequest(p, {}); },
+       "R01", kFailed, false},
+      {"RejectsClientRequestWithOnlyUnspecifiedOrUnknownLaws",
+       [](const Policy& p) {
+         return ClientRequest(p, {v1::SOCIAL_LAW_UNSPECIFIED, 99});
+       },
+       "R01", kFailed, false},
+      {"RejectsClientRequestOfUnknownRequester",
+       [](const Policy& p) { return ClientRequest(p, {v1::SOCIAL_LAW_WMO_2015}, nullptr); }, "R27",
+       kFailed, false},
+
       // R02 grounds: (c) and ((a) or (b)), with reasons.
       {"AcceptsGroundsCAndA",
        [](const Policy& p) { return Grounded(p, Grounds(true, false, true, "Verzuim")); }, "R02",
@@ -369,6 +392,78 @@ TEST(ShareItemTest, ConsentOfPrimaryClientRemovesGoodCareObligation) {
   EXPECT_EQ(t::FindObligation(decision, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT), nullptr);
   ASSERT_EQ(decision.consent_basis_size(), 1);
   EXPECT_EQ(decision.consent_basis(0).consent_id(), "consent-1");
+}
+
+}  // namespace
+}  // namespace wams::policy
+
+namespace wams::policy {
+namespace {
+
+namespace t = ::wams::policy::testing;
+
+struct GroundCase {
+  std::string name;
+  std::vector<v1::SocialLaw> laws;
+  std::vector<v1::Domain> adjacent;
+  v1::CoordinationGround ground;
+};
+
+void PrintTo(const GroundCase& row, std::ostream* os) { *os << row.name; }
+
+class CoordinationGroundTest : public ::testing::TestWithParam<GroundCase> {};
+
+// The same reading of R12 as DecideStartCoordination: a ground passes R12,
+// COORDINATION_GROUND_NONE fails it.
+TEST_P(CoordinationGroundTest, GroundOfTheCaseAgreesWithR12) {
+  v1::Case c = t::ResearchCase();
+  c.clear_social_laws();
+  c.clear_adjacent_domains();
+  for (v1::SocialLaw law : GetParam().laws) c.add_social_laws(law);
+  for (v1::Domain domain : GetParam().adjacent) c.add_adjacent_domains(domain);
+  EXPECT_EQ(CoordinationGroundOf(c), GetParam().ground);
+  v1::Coordination coordination;
+  coordination.mutable_designated()->set_party_oin(t::kMunicipalityOin);
+  coordination.mutable_designated()->set_professional_id("coord-1");
+  const v1::Decision decision = t::TestPolicy().DecideStartCoordination(
+      c, &t::PartyByOin(t::kMunicipalityOin), t::kProfessional, coordination, v1::LANGUAGE_ENGLISH);
+  EXPECT_EQ(t::HasFailed(decision, "R12"), GetParam().ground == v1::COORDINATION_GROUND_NONE);
+}
+
+INSTANTIATE_TEST_SUITE_P(Grounds, CoordinationGroundTest,
+                         ::testing::Values(GroundCase{"TwoLawsAreADuty",
+                                                      {v1::SOCIAL_LAW_WMO_2015, v1::SOCIAL_LAW_WGS},
+                                                      {},
+                                                      v1::COORDINATION_GROUND_DUTY},
+                                           GroundCase{"OneLawTwiceIsNoDuty",
+                                                      {v1::SOCIAL_LAW_WGS, v1::SOCIAL_LAW_WGS},
+                                                      {},
+                                                      v1::COORDINATION_GROUND_NONE},
+                                           GroundCase{"OneLawAndAnAdjacentDomainAreAPower",
+                                                      {v1::SOCIAL_LAW_WGS},
+                                                      {v1::DOMAIN_HOUSING},
+                                                      v1::COORDINATION_GROUND_POWER},
+                                           GroundCase{"TheSocialDomainIsNoAdjacentDomain",
+                                                      {v1::SOCIAL_LAW_WGS},
+                                                      {v1::DOMAIN_SOCIAL},
+                                                      v1::COORDINATION_GROUND_NONE},
+                                           GroundCase{"AdjacentDomainsWithoutALawAreNoGround",
+                                                      {},
+                                                      {v1::DOMAIN_HOUSING, v1::DOMAIN_EDUCATION},
+                                                      v1::COORDINATION_GROUND_NONE}),
+                         [](const ::testing::TestParamInfo<GroundCase>& row_info) {
+                           return row_info.param.name;
+                         });
+
+TEST(CoordinatorKindTest, FollowsTheCoordinationOfTheCase) {
+  v1::Case c = t::ResearchCase();
+  EXPECT_EQ(CoordinatorKindOf(c), v1::COORDINATOR_KIND_UNSPECIFIED);
+  c.mutable_coordination()->mutable_designated()->set_party_oin(c.municipality_oin());
+  EXPECT_EQ(CoordinatorKindOf(c), v1::COORDINATOR_KIND_MUNICIPALITY);
+  c.mutable_coordination()->mutable_designated()->set_party_oin(t::kSchoolOin);
+  EXPECT_EQ(CoordinatorKindOf(c), v1::COORDINATOR_KIND_INVOLVED_PARTY);
+  c.mutable_coordination()->mutable_self()->set_by("mantelzorger");
+  EXPECT_EQ(CoordinatorKindOf(c), v1::COORDINATOR_KIND_SELF);
 }
 
 }  // namespace
