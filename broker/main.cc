@@ -3,7 +3,9 @@
 //   wams-broker --config /etc/wams/broker.textproto
 //   wams-broker --config /etc/wams/broker.textproto --export DIR
 //
-// Reads and validates the config (a bad config exits 2 naming the field),
+// Reads and validates the config (a bad config, or a file it names that is
+// missing, unreadable, open to others or malformed, exits 2 naming the field;
+// any other start failure exits 1),
 // starts the mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and
 // on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0.
 // With --export, it instead writes the auditor export of a stopped broker's
@@ -99,6 +101,12 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<wams::services::BrokerServer>> server =
       wams::services::BrokerServer::Start(*config);
   if (!server.ok()) {
+    // A file the config names is part of the config: a missing CA bundle
+    // exits 2 like a missing field.
+    if (wams::services::IsConfigError(server.status())) {
+      wams::common::LogError(absl::StrCat("invalid config: ", server.status().message()));
+      return kExitConfigError;
+    }
     wams::common::LogError(absl::StrCat("cannot start: ", server.status().ToString()));
     return kExitStartError;
   }

@@ -13,12 +13,11 @@
 #include "adapters/sdk/key_file.h"
 #include "adapters/sdk/share_policy.h"
 #include "broker/listener/bounded_listener.h"
-#include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/stubs/common.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "policy/base/status_macros.h"
+#include "proto/wire/config_checks.h"
 
 namespace wams::adapters {
 namespace {
@@ -115,38 +114,6 @@ absl::Status Required(bool present, absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
 }
 
-// The path of the first string field, at any depth, that is not UTF-8 (e.g.
-// "categories[0].legal_basis"), or "" when there is none. The text and JSON
-// parsers accept such a string, but an answer carrying it (a legal basis, a
-// condition) would not parse at the broker, so every answer would fail.
-std::string FirstNonUtf8Field(const google::protobuf::Message& message) {
-  using google::protobuf::FieldDescriptor;
-  const google::protobuf::Reflection* reflection = message.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  for (const FieldDescriptor* field : fields) {
-    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
-    for (int i = 0; i < count; ++i) {
-      const std::string at =
-          field->is_repeated() ? absl::StrCat(field->name(), "[", i, "]") : field->name();
-      if (field->type() == FieldDescriptor::TYPE_STRING) {
-        const std::string& value =
-            field->is_repeated()
-                ? reflection->GetRepeatedStringReference(message, field, i, nullptr)
-                : reflection->GetStringReference(message, field, nullptr);
-        // The same check protobuf's parser applies to a string on the wire.
-        if (!google::protobuf::internal::IsStructurallyValidUTF8(value)) return at;
-      } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        const std::string inner = FirstNonUtf8Field(
-            field->is_repeated() ? reflection->GetRepeatedMessage(message, field, i)
-                                 : reflection->GetMessage(message, field));
-        if (!inner.empty()) return absl::StrCat(at, ".", inner);
-      }
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 absl::StatusOr<AdapterConfig> ParseAdapterConfig(absl::string_view text) {
@@ -172,9 +139,10 @@ absl::StatusOr<AdapterConfig> ParseAdapterConfig(absl::string_view text) {
 }
 
 absl::Status ValidateAdapterConfig(const AdapterConfig& config) {
-  if (std::string field = FirstNonUtf8Field(config); !field.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": not valid UTF-8"));
-  }
+  // Every field at once, as the broker's config: UTF-8 strings (a legal basis
+  // or condition that is not would make every answer unparsable at the
+  // broker), positive durations, integers that fit an int.
+  WAMS_RETURN_IF_ERROR(wire::CheckConfigFields(config));
   WAMS_RETURN_IF_ERROR(Required(!config.listen_address().empty(), "listen_address"));
   WAMS_RETURN_IF_ERROR(Required(config.has_tls(), "tls"));
   WAMS_RETURN_IF_ERROR(Required(!config.tls().certificate_file().empty(), "tls.certificate_file"));
@@ -251,6 +219,13 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(absl::string_view path) {
   }
   WAMS_RETURN_IF_ERROR(ValidateAdapterConfig(*config));
   return config;
+}
+
+absl::Status CheckTlsFiles(const AdapterConfig& config) {
+  const config_v1::TlsFiles& tls = config.tls();
+  WAMS_RETURN_IF_ERROR(ReadPublicFile(tls.certificate_file(), "tls.certificate_file").status());
+  WAMS_RETURN_IF_ERROR(ReadPrivateFile(tls.private_key_file(), "tls.private_key_file").status());
+  return ReadPublicFile(tls.ca_bundle_file(), "tls.ca_bundle_file").status();
 }
 
 absl::StatusOr<AdapterParts> BuildAdapter(const AdapterConfig& config) {

@@ -28,7 +28,9 @@ absl::StatusOr<AdapterConfig> ParseAdapterConfig(absl::string_view text);
 // directory and validates it. INVALID_ARGUMENT naming the field.
 absl::StatusOr<AdapterConfig> LoadAdapterConfig(absl::string_view path);
 
-// Everything but the files: INVALID_ARGUMENT naming the field.
+// Everything but the files (every field's kind as in
+// proto/wire/config_checks.h, required fields, the categories' rules, the
+// backend): INVALID_ARGUMENT naming the field.
 absl::Status ValidateAdapterConfig(const AdapterConfig& config);
 
 // What ProviderServer::Start needs.
@@ -36,6 +38,13 @@ struct AdapterParts {
   ProviderServerOptions options;
   std::unique_ptr<Backend> backend;
 };
+
+// The files the config names are part of it: NOT_FOUND or FAILED_PRECONDITION
+// naming the field (tls.ca_bundle_file, ...) when one is missing, unreadable,
+// empty or, for the key, open to group or others. wams-adapter checks this
+// before it starts the server (which reads them again), so that such a file
+// exits 2 like any other config error.
+absl::Status CheckTlsFiles(const AdapterConfig& config);
 
 // The server options and the backend of a validated config; reads the records
 // file of a file backend.

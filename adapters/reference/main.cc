@@ -2,10 +2,11 @@
 //
 //   wams-adapter --config adapters/config/school.textproto
 //
-// Reads and validates the AdapterConfig (a bad config exits 2 naming the
-// field), starts the mTLS gRPC server, prints "listening on HOST:PORT" on
-// stdout, and on SIGTERM or SIGINT lets in-flight calls finish and exits 0.
-// Logs go to stderr, one line per request, never with a BSN or data.
+// Reads and validates the AdapterConfig (a bad config, or a TLS or records
+// file it names that cannot be used, exits 2 naming the field), starts the
+// mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and on SIGTERM
+// or SIGINT lets in-flight calls finish and exits 0. Logs go to stderr, one
+// line per request, never with a BSN or data.
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -59,6 +60,11 @@ int main(int argc, char** argv) {
       wams::adapters::LoadAdapterConfig(config_path);
   if (!config.ok()) {
     wams::adapters::LogError(absl::StrCat("invalid config: ", config.status().message()));
+    return kExitConfigError;
+  }
+  absl::Status files = wams::adapters::CheckTlsFiles(*config);
+  if (!files.ok()) {
+    wams::adapters::LogError(absl::StrCat("invalid config: ", files.message()));
     return kExitConfigError;
   }
   absl::StatusOr<wams::adapters::AdapterParts> parts = wams::adapters::BuildAdapter(*config);

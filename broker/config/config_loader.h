@@ -25,8 +25,10 @@ namespace v1 = ::wams::broker::v1;
 // unknown-field error.
 absl::StatusOr<v1::BrokerConfig> ParseBrokerConfig(absl::string_view text);
 
-// Checks required fields, OIN syntax, unique parties, roles and endpoints,
-// and the limits (message size range, a burst needs a rate).
+// Checks every field's kind (proto/wire/config_checks.h: strings are UTF-8,
+// set durations positive, integers at most 2^31-1), required fields, OIN
+// syntax, unique parties, roles and endpoints, the limits (message size
+// range, a burst needs a rate) and a checkpoint interval of at least 1s.
 // INVALID_ARGUMENT whose message starts with the field path, e.g.
 // "parties[2].oin: ...".
 absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config);

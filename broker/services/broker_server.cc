@@ -43,6 +43,22 @@ namespace {
 // threads free while they do.
 constexpr int kCaseWorkers = 4;
 
+// Marks a failure of a step that reads what the config names (TLS files,
+// keys, CRLs, witness keys, the data directory's permissions): the config is
+// at fault, not the environment (see IsConfigError).
+constexpr absl::string_view kConfigErrorPayload = "wams.broker/config-error";
+
+absl::Status ConfigFault(absl::Status status) {
+  if (!status.ok()) status.SetPayload(kConfigErrorPayload, absl::Cord("the config"));
+  return status;
+}
+
+template <typename T>
+absl::StatusOr<T> ConfigFault(absl::StatusOr<T> result) {
+  if (!result.ok()) return ConfigFault(result.status());
+  return result;
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
     const v1::TlsFiles& tls) {
   grpc::SslServerCredentialsOptions options(
@@ -157,25 +173,39 @@ BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(part
 
 BrokerServer::~BrokerServer() { Shutdown(absl::ZeroDuration()); }
 
+bool IsConfigError(const absl::Status& status) {
+  return status.GetPayload(kConfigErrorPayload).has_value();
+}
+
 absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::BrokerConfig& config) {
+  // Everything that reads what the config names comes first and is marked
+  // ConfigFault, so that wams-broker exits 2 for it like for any config error.
   WAMS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                        MutualTlsCredentials(config.server_tls()));
+                        ConfigFault(MutualTlsCredentials(config.server_tls())));
   // Revoked client certificates are refused by the authenticator on every
   // call (broker/identity/revocation_list.h says why not at the handshake).
   std::unique_ptr<identity::CrlFile> client_crl;
   if (!config.server_tls().crl_file().empty()) {
-    WAMS_ASSIGN_OR_RETURN(client_crl, identity::CrlFile::Load(config.server_tls().crl_file(),
+    WAMS_ASSIGN_OR_RETURN(client_crl,
+                          ConfigFault(identity::CrlFile::Load(config.server_tls().crl_file(),
                                                               config.server_tls().ca_bundle_file(),
-                                                              "server_tls.crl_file"));
+                                                              "server_tls.crl_file")));
   }
-  WAMS_ASSIGN_OR_RETURN(identity::PartyRegistry registry, identity::PartyRegistry::Create(config));
-  WAMS_ASSIGN_OR_RETURN(policy::Policy policy, policy::Policy::Create(config));
+  WAMS_ASSIGN_OR_RETURN(identity::PartyRegistry registry,
+                        ConfigFault(identity::PartyRegistry::Create(config)));
+  WAMS_ASSIGN_OR_RETURN(policy::Policy policy, ConfigFault(policy::Policy::Create(config)));
   WAMS_ASSIGN_OR_RETURN(ledger::store::LedgerSetup ledger_setup,
-                        ledger::store::LoadLedgerSetup(config.ledger()));
+                        ConfigFault(ledger::store::LoadLedgerSetup(config.ledger())));
+  WAMS_ASSIGN_OR_RETURN(
+      std::unique_ptr<routing::GrpcProviderTransport> transport,
+      ConfigFault(config.has_client_tls()
+                      ? routing::GrpcProviderTransport::Create(config.client_tls())
+                      : routing::GrpcProviderTransport::Create(config.server_tls(), "server_tls")));
   auto parts = std::make_unique<Parts>(std::move(registry), std::move(policy),
                                        std::move(ledger_setup.pseudonymizer));
+  parts->transport = std::move(transport);
 
-  WAMS_RETURN_IF_ERROR(files::PreparePrivateDirectory(config.data_dir(), "data_dir"));
+  WAMS_RETURN_IF_ERROR(ConfigFault(files::PreparePrivateDirectory(config.data_dir(), "data_dir")));
   if (config.limits().max_receipt_bytes() > 0) {
     ledger_setup.options.max_receipt_bytes = config.limits().max_receipt_bytes();
   }
@@ -184,11 +214,6 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
                         ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
                                                     std::move(ledger_setup.options)));
-  WAMS_ASSIGN_OR_RETURN(
-      parts->transport,
-      config.has_client_tls()
-          ? routing::GrpcProviderTransport::Create(config.client_tls())
-          : routing::GrpcProviderTransport::Create(config.server_tls(), "server_tls"));
   parts->case_store = std::make_unique<cases::CaseStore>(*parts->storage);
   parts->case_manager = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
       .store = parts->case_store.get(),
@@ -229,14 +254,14 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   parts->exchange_service = std::make_unique<ExchangeService>(*parts->gate, *parts->exchange);
   parts->case_service =
       std::make_unique<CaseService>(*parts->gate, *parts->case_manager, *parts->workers);
-  WAMS_ASSIGN_OR_RETURN(parts->audit, audit_service::AuditCore::Create(
+  WAMS_ASSIGN_OR_RETURN(parts->audit, ConfigFault(audit_service::AuditCore::Create(
                                           audit_service::AuditDeps{
                                               .ledger = parts->ledger.get(),
                                               .storage = parts->storage.get(),
                                               .pseudonymizer = &parts->pseudonymizer,
                                               .registry = &parts->registry,
                                           },
-                                          config));
+                                          config)));
   parts->audit_service = std::make_unique<AuditService>(
       *parts->gate, *parts->audit, *parts->workers, ExportIdleTimeoutFrom(config.limits()));
   parts->conference_service =

@@ -33,13 +33,21 @@ namespace wams::services {
 
 namespace v1 = ::wams::broker::v1;
 
+// True when BrokerServer::Start failed because of the config or a file it
+// names (missing, unreadable, empty, open to others or malformed TLS files,
+// keys and CRLs; witness keys that do not parse; a data directory open to
+// others), not because of the environment (storage damaged or locked, the
+// address taken). wams-broker exits 2 for these, as for a config that does
+// not validate, and 1 for the others.
+bool IsConfigError(const absl::Status& status);
+
 class BrokerServer {
  public:
   // FAILED_PRECONDITION or NOT_FOUND naming the config field for unusable
-  // key, TLS or CRL files; DATA_LOSS when the stored receipt log does not match
-  // its signed checkpoint; UNAVAILABLE when the data directory is locked or
-  // the address cannot be bound; FAILED_PRECONDITION naming
-  // limits.max_connections when it does not fit the open-file limit.
+  // key, TLS or CRL files (IsConfigError); DATA_LOSS when the stored receipt
+  // log does not match its signed checkpoint; UNAVAILABLE when the data
+  // directory is locked or the address cannot be bound; FAILED_PRECONDITION
+  // naming limits.max_connections when it does not fit the open-file limit.
   static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const v1::BrokerConfig& config);
 
   ~BrokerServer();

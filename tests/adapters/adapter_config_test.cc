@@ -118,6 +118,23 @@ TEST(AdapterConfigTest, MistakesNameTheField) {
          c.mutable_http_backend()->set_share_url("file:///etc/passwd");
        },
        "http_backend.share_url"},
+      // Every field's kind, as in the broker's config (proto/wire/config_checks.h).
+      {[](AdapterConfig& c) {
+         c.mutable_connection_limits()->mutable_handshake_timeout()->set_seconds(0);
+       },
+       "connection_limits.handshake_timeout: must be a positive duration"},
+      {[](AdapterConfig& c) {
+         c.mutable_http_backend()->mutable_timeout()->set_seconds(-2);
+         (*c.mutable_http_backend()->mutable_url_templates())["attendance"] = "http://x/{bsn}";
+       },
+       "http_backend.timeout: must be a positive duration"},
+      {[](AdapterConfig& c) {
+         c.mutable_http_backend()->set_max_body_bytes(3'000'000'000u);
+         (*c.mutable_http_backend()->mutable_url_templates())["attendance"] = "http://x/{bsn}";
+       },
+       "http_backend.max_body_bytes: at most 2147483647"},
+      {[](AdapterConfig& c) { c.mutable_categories(0)->add_conditions("Alleen \xff intern"); },
+       "categories[0].conditions[0]: not valid UTF-8"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     absl::StatusOr<AdapterConfig> config = ParseAdapterConfig(kValid);

@@ -339,8 +339,28 @@ TEST_F(ReferenceAdapterTest, KeyReadableByOthersStopsStartUp) {
                                std::filesystem::perm_options::add);
   ReferenceAdapter adapter(dir.path() / "pki", "school");
   EXPECT_FALSE(adapter.Start());
-  EXPECT_EQ(adapter.process().Wait(), 1);
-  EXPECT_THAT(adapter.Log(), HasSubstr("private_key_file"));
+  // The key is named by the config: a config error, like the broker's.
+  EXPECT_EQ(adapter.process().Wait(), 2);
+  EXPECT_THAT(adapter.Log(), HasSubstr("invalid config: tls.private_key_file"));
+}
+
+TEST_F(ReferenceAdapterTest, MissingCaFileExitsTwoNamingTheField) {
+  ReferenceAdapter adapter(pki_dir(), "school",
+                           {{"ca_bundle_file: \"" + pki_dir().string() + "/ca.crt\"",
+                             "ca_bundle_file: \"" + pki_dir().string() + "/absent-ca.crt\""}});
+  EXPECT_FALSE(adapter.Start());
+  EXPECT_EQ(adapter.process().Wait(), 2);
+  EXPECT_THAT(adapter.Log(), HasSubstr("invalid config: tls.ca_bundle_file: cannot read"));
+}
+
+TEST_F(ReferenceAdapterTest, ConfigStringThatIsNotUtf8ExitsTwoNamingTheField) {
+  ReferenceAdapter adapter(
+      pki_dir(), "school",
+      {{"party_name: \"Voorbeeldcollege\"", "party_name: \"Voorbeeld\\377\""}});
+  EXPECT_FALSE(adapter.Start());
+  EXPECT_EQ(adapter.process().Wait(), 2);
+  EXPECT_THAT(adapter.Log(), HasSubstr("invalid config: "));
+  EXPECT_THAT(adapter.Log(), HasSubstr("party_name: not valid UTF-8"));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// A bad config stops start-up with a message naming the field: the real
-// wams-broker binary against broken copies of the example config.
+// A bad config stops start-up with exit code 2 and a message naming the
+// field: the real wams-broker binary against broken copies of the example
+// config, including the files it names (a missing CA bundle, certificate or
+// key, a key open to others), which are part of the config.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -34,10 +36,11 @@ TEST_P(BrokerConfigStartupTest, BadConfigStopsStartUpNamingTheField) {
   }
   testing::WriteFile(broker.config_path(), config);
 
-  std::string output;
-  int code =
-      testing::RunCommand({testing::BrokerBinary(), "--config", broker.config_path()}, &output);
-
+  // Start() returns once the broker listens or exits: a broker that takes
+  // the config fails the test (and is killed) instead of hanging it.
+  ASSERT_FALSE(broker.Start()) << "the broker started with this config";
+  const int code = broker.process().Wait();
+  const std::string output = testing::ReadFile(broker.log_path());
   EXPECT_EQ(code, kExitConfigError) << output;
   EXPECT_THAT(output, HasSubstr(GetParam().expected_message));
 }
@@ -62,10 +65,45 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfigCase{"MissingLedgerOrigin",
                       {{"origin: \"wams.voorbeeldstad.example/receipts\"", ""}},
                       "ledger.origin: required"},
-        BadConfigCase{"UnknownFieldGivesLine", {{"data_dir:", "data_directory:"}}, "line 24:"},
+        BadConfigCase{"UnknownFieldGivesLine", {{"data_dir:", "data_directory:"}}, "line 26:"},
         BadConfigCase{"UnknownEnumValue",
                       {{"domain: DOMAIN_EDUCATION\n  role", "domain: DOMAIN_SCHOOL\n  role"}},
-                      "DOMAIN_SCHOOL"}),
+                      "DOMAIN_SCHOOL"},
+        BadConfigCase{"ZeroProviderDeadline",
+                      {{"provider_deadline { seconds: 5 }", "provider_deadline { seconds: 0 }"}},
+                      "limits.provider_deadline: must be a positive duration"},
+        BadConfigCase{"NegativeHandshakeTimeout",
+                      {{"handshake_timeout { seconds: 5 }", "handshake_timeout { seconds: -5 }"}},
+                      "limits.handshake_timeout: must be a positive duration"},
+        BadConfigCase{
+            "NegativeCheckpointInterval",
+            {{"checkpoint_interval { seconds: 1 }", "checkpoint_interval { seconds: -1 }"}},
+            "ledger.checkpoint_interval: must be a positive duration"},
+        BadConfigCase{
+            "CheckpointIntervalBelowASecond",
+            {{"checkpoint_interval { seconds: 1 }", "checkpoint_interval { nanos: 100000000 }"}},
+            "ledger.checkpoint_interval: at least 1s"},
+        BadConfigCase{"MaxCategoriesAboveIntMax",
+                      {{"max_categories: 16", "max_categories: 4294967295"}},
+                      "limits.max_categories: at most 2147483647"},
+        BadConfigCase{"PartyNameNotUtf8",
+                      {{"name: \"Wijkteam Voorbeeldstad\"", "name: \"Wijkteam \\377\""}},
+                      ".name: not valid UTF-8"},
+        BadConfigCase{"MissingCaFile",
+                      {{"ca_bundle_file: \"../dev-pki/ca.crt\"",
+                        "ca_bundle_file: \"../dev-pki/absent-ca.crt\""}},
+                      "invalid config: server_tls.ca_bundle_file: cannot read"},
+        BadConfigCase{"MissingCertificateFile",
+                      {{"certificate_file: \"../dev-pki/broker.crt\"",
+                        "certificate_file: \"../dev-pki/absent.crt\""}},
+                      "invalid config: server_tls.certificate_file: cannot read"},
+        BadConfigCase{"MissingSigningKey",
+                      {{"signing_key_file: \"../dev-pki/receipt-signing.key\"",
+                        "signing_key_file: \"../dev-pki/absent.key\""}},
+                      "invalid config: ledger.signing_key_file: cannot read"},
+        BadConfigCase{"MalformedWitnessKey",
+                      {{"data_dir:", "witnesses { verifier_key: \"not-a-key\" }\ndata_dir:"}},
+                      "invalid config: witnesses[0].verifier_key"}),
     [](const ::testing::TestParamInfo<BadConfigCase>& param_info) {
       return param_info.param.name;
     });
@@ -86,7 +124,7 @@ TEST_P(PrivateKeyPermissionsTest, KeyReadableByGroupOrOthersIsRefused) {
   int code =
       testing::RunCommand({testing::BrokerBinary(), "--config", broker.config_path()}, &output);
 
-  EXPECT_NE(code, 0);
+  EXPECT_EQ(code, kExitConfigError) << output;
   EXPECT_THAT(output, HasSubstr(GetParam().field));
   EXPECT_THAT(output, HasSubstr("chmod 600"));
 }

@@ -20,7 +20,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kServerTlsEnd[] = "ca_bundle_file: \"../dev-pki/ca.crt\"\n}";
-constexpr int kExitStartError = 1;
+// The CRL file is part of the config: like every config error, exit 2.
+constexpr int kExitConfigError = 2;
 
 // Adds crl_file: "../dev-pki/`file`" to server_tls.
 void UseCrlFile(BrokerFixture& broker, const std::string& file) {
@@ -40,7 +41,7 @@ TEST(CrlStartUp, MissingCrlFileStopsStartUpNamingTheField) {
   BrokerFixture broker;
   UseCrlFile(broker, "absent.crl");
   std::string output;
-  EXPECT_EQ(RunBroker(broker, &output), kExitStartError);
+  EXPECT_EQ(RunBroker(broker, &output), kExitConfigError);
   EXPECT_THAT(output, AllOf(HasSubstr("server_tls.crl_file"), HasSubstr("absent.crl")));
 }
 
@@ -49,7 +50,7 @@ TEST(CrlStartUp, MalformedCrlFileStopsStartUpNamingTheField) {
   WriteFile(broker.pki_dir() / "ca.crl", "this is not a certificate revocation list\n");
   UseCrlFile(broker, "ca.crl");
   std::string output;
-  EXPECT_EQ(RunBroker(broker, &output), kExitStartError);
+  EXPECT_EQ(RunBroker(broker, &output), kExitConfigError);
   EXPECT_THAT(output, AllOf(HasSubstr("server_tls.crl_file"), HasSubstr("no CRL in the file")));
 }
 
@@ -59,7 +60,7 @@ TEST(CrlStartUp, TruncatedPemCrlStopsStartUpNamingTheField) {
   WriteFile(broker.pki_dir() / "ca.crl", pem.substr(0, pem.size() / 2));
   UseCrlFile(broker, "ca.crl");
   std::string output;
-  EXPECT_EQ(RunBroker(broker, &output), kExitStartError);
+  EXPECT_EQ(RunBroker(broker, &output), kExitConfigError);
   EXPECT_THAT(output, AllOf(HasSubstr("server_tls.crl_file"), HasSubstr("does not parse")));
 }
 
@@ -72,7 +73,7 @@ TEST(CrlStartUp, CrlSignedByAnotherCaStopsStartUp) {
   WriteFile(broker.pki_dir() / "ca.crl", MakeCrlPem(other.path(), {}));
   UseCrlFile(broker, "ca.crl");
   std::string output;
-  EXPECT_EQ(RunBroker(broker, &output), kExitStartError);
+  EXPECT_EQ(RunBroker(broker, &output), kExitConfigError);
   EXPECT_THAT(output, AllOf(HasSubstr("server_tls.crl_file"), HasSubstr("does not verify")));
 }
 
@@ -104,7 +105,7 @@ TEST(CrlStartUp, MalformedCrlForTheProvidersSideStopsStartUpNamingTheField) {
   WriteFile(broker.pki_dir() / "ca.crl", "this is not a certificate revocation list\n");
   UseClientCrlFile(broker, "ca.crl");
   std::string output;
-  EXPECT_EQ(RunBroker(broker, &output), kExitStartError);
+  EXPECT_EQ(RunBroker(broker, &output), kExitConfigError);
   EXPECT_THAT(output, AllOf(HasSubstr("client_tls.crl_file"), HasSubstr("no CRL in the file")));
 }
 
