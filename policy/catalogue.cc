@@ -155,6 +155,24 @@ const v1::DataCategory* Catalogue::Find(v1::Domain domain, absl::string_view nam
   return it == map.end() ? nullptr : &it->second;
 }
 
+bool Catalogue::Knows(absl::string_view name) const {
+  for (const auto& map : by_domain_) {
+    if (map.contains(name)) return true;
+  }
+  return false;
+}
+
+absl::Status Catalogue::CheckKnown(
+    absl::string_view field, const google::protobuf::RepeatedPtrField<std::string>& names) const {
+  for (int i = 0; i < names.size(); ++i) {
+    if (!names[i].empty() && !Knows(names[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "[", i, "]: \"", names[i], "\" is in no catalogue"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool Catalogue::Offers(const v1::Party& party, absl::string_view name) const {
   // Index loop: RepeatedPtrField<std::string>::begin() is not inlined, and this
   // runs for every requested category.

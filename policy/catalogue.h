@@ -49,6 +49,18 @@ class Catalogue {
   // The category `name` in the catalogue of `domain`, or nullptr.
   const v1::DataCategory* Find(v1::Domain domain, absl::string_view name) const;
 
+  // True when `name` is in the catalogue of some domain. A name in none is
+  // bad input (INVALID_ARGUMENT naming the field), not a policy refusal: no
+  // party can offer it. A known name that the asked party does not offer is
+  // for the policy to refuse (R06).
+  bool Knows(absl::string_view name) const;
+
+  // INVALID_ARGUMENT `<field>[i]: "<name>" is in no catalogue` for the first
+  // of `names` that Knows() does not know, else OK. The names must have
+  // passed the CATEGORY field syntax (so they may be echoed).
+  absl::Status CheckKnown(absl::string_view field,
+                          const google::protobuf::RepeatedPtrField<std::string>& names) const;
+
   // True when `party` lists `name` in its data_categories and the category is in
   // the catalogue of the party's domain. Uses the Party as given, so it also
   // answers for a party that is not in the registry (deny when in doubt).

@@ -917,6 +917,23 @@ v1::Decision Policy::DecideClientRequest(const v1::Party* requester,
   return decision;
 }
 
+v1::Decision Policy::DecideOnProfessionalRequest(const v1::Case& case_snapshot,
+                                                 const v1::Party* requester,
+                                                 absl::string_view professional_id,
+                                                 v1::Language language) const {
+  v1::Decision decision;
+  Builder b(&decision, language, version_);
+  if (case_snapshot.origin() == v1::CASE_ORIGIN_PROFESSIONAL_REQUEST &&
+      case_snapshot.phase() == v1::CASE_PHASE_AWAITING_DECISION) {
+    b.Pass(RuleId::kR02, Msg::kR02AwaitsDecision);
+  } else {
+    b.Fail(RuleId::kR02, Msg::kR02NotAwaitingDecision);
+  }
+  CheckActor(b, requester, professional_id);  // R27
+  b.Finish();
+  return decision;
+}
+
 v1::Decision Policy::DecideStartCoordination(const v1::Case& case_snapshot,
                                              const v1::Party* requester,
                                              absl::string_view professional_id,
@@ -951,6 +968,21 @@ v1::Decision Policy::DecideStartCoordination(const v1::Case& case_snapshot,
     b.Fail(RuleId::kR13, Msg::kR13None);
   }
   CheckActor(b, requester, professional_id);  // R27
+  b.Finish();
+  return decision;
+}
+
+v1::Decision Policy::DecideRole(const v1::Party* actor, bool role_fits,
+                                v1::Language language) const {
+  v1::Decision decision;
+  Builder b(&decision, language, version_);
+  if (actor == nullptr || actor->role() == v1::PARTY_ROLE_UNSPECIFIED) {
+    b.Fail(RuleId::kR27, Msg::kR27UnknownRequester);
+  } else if (!role_fits) {
+    b.Fail(RuleId::kR27, Msg::kR27WrongRole);
+  } else {
+    b.Pass(RuleId::kR27, Msg::kR27RoleOk);
+  }
   b.Finish();
   return decision;
 }
@@ -1104,6 +1136,51 @@ v1::Decision Policy::DecideShareItem(const v1::Case& case_snapshot,
     b.Pass(RuleId::kR18, Msg::kR18LegalBasis);
   }
   CheckActor(b, supplier, professional_id);  // R27
+  b.Finish();
+  return decision;
+}
+
+v1::Decision Policy::DecideFetchItems(const v1::Case& case_snapshot,
+                                      const v1::Conference& conference, const v1::Party* requester,
+                                      absl::string_view professional_id,
+                                      v1::Language language) const {
+  v1::Decision decision;
+  Builder b(&decision, language, version_);
+  CheckCaseOpen(b, case_snapshot);  // R09: nothing is shared after a case ends
+  if (requester != nullptr && IsParticipant(conference, requester->oin())) {
+    b.Pass(RuleId::kR25, Msg::kR25Participant);
+  } else {
+    b.Fail(RuleId::kR25, Msg::kR25Outsider);
+  }
+  CheckActor(b, requester, professional_id);  // R27
+  b.Finish();
+  return decision;
+}
+
+v1::Decision Policy::DecideAssentOnwardUse(const v1::ConferenceItem& item,
+                                           const v1::Party* requester,
+                                           absl::string_view professional_id,
+                                           absl::string_view party_oin,
+                                           v1::Language language) const {
+  v1::Decision decision;
+  Builder b(&decision, language, version_);
+  const bool is_supplier =
+      requester != nullptr && !requester->oin().empty() && requester->oin() == item.supplier_oin();
+  // Who the audience was is the supplier's to know, not another party's.
+  if (!is_supplier) {
+    b.NotApplicable(RuleId::kR25, Msg::kR25NotJudged);
+  } else if (std::find(item.audience_oins().begin(), item.audience_oins().end(), party_oin) !=
+             item.audience_oins().end()) {
+    b.Pass(RuleId::kR25, Msg::kR25PartyInAudience);
+  } else {
+    b.Fail(RuleId::kR25, Msg::kR25PartyNotInAudience);
+  }
+  if (is_supplier) {
+    b.Pass(RuleId::kR26, Msg::kR26Supplier);
+  } else {
+    b.Fail(RuleId::kR26, Msg::kR26NotSupplier);
+  }
+  CheckActor(b, requester, professional_id);  // R27
   b.Finish();
   return decision;
 }

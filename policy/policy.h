@@ -204,6 +204,14 @@ class Policy {
                                          const v1::ProfessionalGrounds& grounds,
                                          v1::Language language) const;
 
+  // DecideProfessionalRequest (the municipality's decision on a professional's
+  // request): R02 the case awaits that decision, R27 the acting professional
+  // is identified.
+  v1::Decision DecideOnProfessionalRequest(const v1::Case& case_snapshot,
+                                           const v1::Party* requester,
+                                           absl::string_view professional_id,
+                                           v1::Language language) const;
+
   // StartCoordination: the municipality of the case (R27, R10) in research (R09,
   // R10), a professional case accepted and informed (R02), a duty or power to
   // coordinate (R12), and either a designated coordinator of the municipality or
@@ -213,6 +221,12 @@ class Policy {
                                        absl::string_view professional_id,
                                        const v1::Coordination& coordination,
                                        v1::Language language) const;
+
+  // R27 alone, for a call only some roles may make (OpenClientCase: a
+  // municipality; AuditService: an auditor or the privacy officer): the actor
+  // is a known party and `role_fits`, the caller's reading of the registry
+  // role the call needs.
+  v1::Decision DecideRole(const v1::Party* actor, bool role_fits, v1::Language language) const;
 
   // --- Case conference -------------------------------------------------------
 
@@ -243,6 +257,19 @@ class Policy {
   v1::Decision DecideShareItem(const v1::Case& case_snapshot, const v1::Conference& conference,
                                const v1::Party* supplier, absl::string_view professional_id,
                                const v1::ConferenceItem& item, v1::Language language) const;
+
+  // Fetch the items addressed to one (R09 case open, R25 the requester takes
+  // part in the conference, R27).
+  v1::Decision DecideFetchItems(const v1::Case& case_snapshot, const v1::Conference& conference,
+                                const v1::Party* requester, absl::string_view professional_id,
+                                v1::Language language) const;
+
+  // The supplier of an item assents to its onward use by `party_oin` (R25 the
+  // party was in the item's audience, judged for the supplier only; R26 only
+  // the supplier assents; R27).
+  v1::Decision DecideAssentOnwardUse(const v1::ConferenceItem& item, const v1::Party* requester,
+                                     absl::string_view professional_id, absl::string_view party_oin,
+                                     v1::Language language) const;
 
   // Take an item into one's own task (R25 the requester was in its audience, R26
   // the supplier assented for this party).

@@ -51,6 +51,18 @@ enum class RuleId : uint8_t {
   kCount,
 };
 
+// What kind of refusal a failed rule is, which decides its status code
+// (policy/refusal_code.h). A rule of role and authority says who may ask
+// what, for which purpose and scope, with which consent or regime: no later
+// change of the case makes the same request pass, so PERMISSION_DENIED. A
+// rule of state, phase and order says the case is not there yet (not
+// accepted or informed, wrong phase, coordination not started): the same
+// request can pass once the case changes, so FAILED_PRECONDITION.
+enum class RefusalClass : uint8_t {
+  kAuthority,
+  kState,
+};
+
 // String views over static storage (lengths known at compile time, so filling
 // a decision never calls strlen).
 struct RuleInfo {
@@ -59,6 +71,7 @@ struct RuleInfo {
   absl::string_view article;   // "art. 2.3a.1 Wmo 2015"
   absl::string_view title_nl;  // Short Dutch title.
   absl::string_view title_en;  // Short English title.
+  RefusalClass refusal_class;  // What its failure is (see RefusalClass).
 };
 
 // All rules, in RuleId order.
@@ -66,6 +79,9 @@ absl::Span<const RuleInfo> RuleTable();
 
 // The entry for one rule.
 const RuleInfo& GetRule(RuleId rule);
+
+// The entry whose id is `id` ("R04"), or nullptr.
+const RuleInfo* FindRule(absl::string_view id);
 
 }  // namespace wams::policy
 

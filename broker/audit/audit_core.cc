@@ -8,10 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "broker/cases/receipt_builder.h"
+#include "broker/common/status_details.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/key_codec.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
+#include "policy/policy.h"
+#include "policy/refusal_code.h"
 #include "rocksdb/write_batch.h"
 
 namespace wams::audit_service {
@@ -176,13 +179,25 @@ absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
                                   absl::string_view method) const {
   if (allowed) return absl::OkStatus();
   // Attempts are recorded too: who tried to look matters as much as who looked.
+  // R27 (roles from the registry), cited in the answer and the receipt.
+  const v1::Decision decision = deps_.policy->DecideRole(caller.party, false, v1::LANGUAGE_ENGLISH);
   v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
-  receipt.set_detail(absl::StrCat(method, ": refused, caller is not an auditor"));
-  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
-  return absl::PermissionDeniedError(
+  receipt.set_detail(absl::StrCat(method, ": refused, caller is not an auditor (R27)"));
+  *receipt.mutable_failed_rule_ids() = decision.failed_rule_ids();
+  receipt.set_policy_version(decision.policy_version());
+  absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
+  if (!stored.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the audit query could not be recorded: ", stored.status().message()));
+  }
+  absl::Status refused(
+      policy::RefusalCode(decision),
       absl::StrCat("AuditService.", method, " is for parties with the auditor role",
-                   method == "GetDisclosureOverview" ? " and the privacy officer" : ""));
+                   method == "GetDisclosureOverview" ? " and the privacy officer" : "", " (R27)"));
+  common::AttachDetail(refused, decision);
+  common::AttachDetail(refused, *stored);
+  return refused;
 }
 
 std::vector<std::string> AuditCore::Cosignatures(uint64_t tree_size) const {

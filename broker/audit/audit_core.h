@@ -41,6 +41,10 @@
 #include "wams/broker/v1/config.pb.h"
 #include "wams/broker/v1/receipt.pb.h"
 
+namespace wams::policy {
+class Policy;
+}  // namespace wams::policy
+
 namespace wams::audit_service {
 
 namespace v1 = ::wams::broker::v1;
@@ -51,6 +55,8 @@ struct AuditDeps {
   const ledger::store::Storage* storage = nullptr;
   const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
   const identity::PartyRegistry* registry = nullptr;
+  // Decides the role refusals (R27), so that they cite the rule.
+  const policy::Policy* policy = nullptr;
 };
 
 // A configured witness's cosignature key.

@@ -12,6 +12,7 @@
 #include "broker/common/uuid.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
+#include "policy/refusal_code.h"
 
 namespace wams::cases {
 namespace {
@@ -26,12 +27,6 @@ void SetNow(google::protobuf::Timestamp* timestamp) {
 
 bool IsMunicipality(const Caller& caller) {
   return caller.party != nullptr && caller.party->role() == v1::PARTY_ROLE_MUNICIPALITY;
-}
-
-absl::Status RequireMunicipality(const Caller& caller, absl::string_view action) {
-  if (IsMunicipality(caller)) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("only a municipality party may ", action, " (R27: roles from the registry)"));
 }
 
 absl::Status RequireText(absl::string_view value, absl::string_view field) {
@@ -103,10 +98,6 @@ std::string ScopeSummary(const v1::Case& c) {
 void SetCoordinationFacts(v1::Case& c) {
   c.set_coordination_ground(policy::CoordinationGroundOf(c));
   c.set_coordinator_kind(policy::CoordinatorKindOf(c));
-}
-
-std::string RefusalSummary(const v1::Decision& decision) {
-  return absl::StrCat("refused by ", absl::StrJoin(decision.failed_rule_ids(), ", "));
 }
 
 // What a caller hears about a case it may not see: the same as about a case
@@ -266,8 +257,12 @@ absl::StatusOr<v1::CaseResponse> CaseManager::CommitOpened(const Caller& caller,
 absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
     const Caller& caller, const v1::OpenClientCaseRequest& request) {
   constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
-  absl::Status valid = RequireMunicipality(caller, "open a case on a client's request");
-  if (valid.ok()) valid = RequireText(request.request_id(), "request_id");
+  // Only a municipality opens a case on a client's request (R27: roles from
+  // the registry).
+  v1::Decision role =
+      deps_.policy->DecideRole(caller.party, IsMunicipality(caller), v1::LANGUAGE_ENGLISH);
+  if (!role.allowed()) return Refuse(caller, "", kKind, policy::RefusalStatus(role), &role);
+  absl::Status valid = RequireText(request.request_id(), "request_id");
   if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
   if (valid.ok()) valid = ValidateLaws(request.social_laws(), "social_laws");
   if (valid.ok()) valid = ValidateScope(request.scope(), request.adjacent_domains());
@@ -277,8 +272,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   v1::Decision decision = deps_.policy->DecideClientRequest(
       caller.party, caller.professional_id, request.social_laws(), v1::LANGUAGE_ENGLISH);
   if (!decision.allowed()) {
-    return Refuse(caller, "", kKind, absl::PermissionDeniedError(RefusalSummary(decision)),
-                  &decision);
+    return Refuse(caller, "", kKind, policy::RefusalStatus(decision), &decision);
   }
 
   // A retry of the same request returns the case it opened. Serialised per
@@ -330,8 +324,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   v1::Decision decision = deps_.policy->DecideProfessionalRequest(
       caller.party, caller.professional_id, request.grounds(), v1::LANGUAGE_ENGLISH);
   if (!decision.allowed()) {
-    return Refuse(caller, "", kKind, absl::PermissionDeniedError(RefusalSummary(decision)),
-                  &decision);
+    return Refuse(caller, "", kKind, policy::RefusalStatus(decision), &decision);
   }
   const std::string digest = OpeningDigest(caller, "case-open-professional", request);
   absl::MutexLock lock(&LockFor(CaseStore::OpenKey(caller.party->oin(), request.request_id())));
@@ -361,28 +354,30 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
 
 absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
     const Caller& caller, const v1::DecideProfessionalRequestRequest& request) {
-  return ChangeCase(caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
-                    [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
-                      if (c.phase() != v1::CASE_PHASE_AWAITING_DECISION) {
-                        return absl::FailedPreconditionError(
-                            absl::StrCat("case ", c.case_id(), " awaits no decision (phase ",
-                                         v1::CasePhase_Name(c.phase()), ")"));
-                      }
-                      WAMS_RETURN_IF_ERROR(RequireText(request.reason(), "reason"));
-                      WAMS_RETURN_IF_ERROR(ValidateLaws(request.social_laws(), "social_laws"));
-                      v1::ProfessionalRequestDecision* decision =
-                          c.mutable_professional_request()->mutable_decision();
-                      decision->set_accepted(request.accept());
-                      decision->set_reason(request.reason());
-                      SetNow(decision->mutable_decided_at());
-                      if (!request.accept()) {
-                        c.set_phase(v1::CASE_PHASE_DECLINED);
-                        return std::string("professional request declined (R02)");
-                      }
-                      c.set_phase(v1::CASE_PHASE_RESEARCH);
-                      *c.mutable_social_laws() = request.social_laws();
-                      return std::string("professional request accepted; research starts (R02)");
-                    });
+  return ChangeCase(
+      caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
+      [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
+        v1::Decision verdict = deps_.policy->DecideOnProfessionalRequest(
+            c, caller.party, caller.professional_id, v1::LANGUAGE_ENGLISH);
+        if (!verdict.allowed()) {
+          refusal = std::move(verdict);
+          return policy::RefusalStatus(*refusal);
+        }
+        WAMS_RETURN_IF_ERROR(RequireText(request.reason(), "reason"));
+        WAMS_RETURN_IF_ERROR(ValidateLaws(request.social_laws(), "social_laws"));
+        v1::ProfessionalRequestDecision* decision =
+            c.mutable_professional_request()->mutable_decision();
+        decision->set_accepted(request.accept());
+        decision->set_reason(request.reason());
+        SetNow(decision->mutable_decided_at());
+        if (!request.accept()) {
+          c.set_phase(v1::CASE_PHASE_DECLINED);
+          return std::string("professional request declined (R02)");
+        }
+        c.set_phase(v1::CASE_PHASE_RESEARCH);
+        *c.mutable_social_laws() = request.social_laws();
+        return std::string("professional request accepted; research starts (R02)");
+      });
 }
 
 absl::StatusOr<v1::CaseResponse> CaseManager::InformClient(const Caller& caller,
@@ -417,6 +412,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
         if (request.categories().empty()) {
           return absl::InvalidArgumentError("categories: name at least one category");
         }
+        WAMS_RETURN_IF_ERROR(
+            deps_.policy->catalogue().CheckKnown("categories", request.categories()));
         for (int i = 0; i < request.categories_size(); ++i) {
           if (!deps_.policy->catalogue().Offers(*provider, request.categories(i))) {
             return absl::InvalidArgumentError(
@@ -499,15 +496,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::StartCoordination(
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
       [&](v1::Case& c, std::optional<v1::Decision>& decision) -> absl::StatusOr<std::string> {
-        if (c.phase() != v1::CASE_PHASE_RESEARCH) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("coordination starts from research; case ", c.case_id(), " is ",
-                           v1::CasePhase_Name(c.phase())));
-        }
+        // The phase too is the policy's (R10): the refusal cites it.
         decision = deps_.policy->DecideStartCoordination(
             c, caller.party, caller.professional_id, request.coordination(), v1::LANGUAGE_ENGLISH);
         if (!decision->allowed()) {
-          return absl::PermissionDeniedError(RefusalSummary(*decision));
+          return policy::RefusalStatus(*decision);
         }
         *c.mutable_coordination() = request.coordination();
         c.set_phase(v1::CASE_PHASE_COORDINATION);

@@ -17,6 +17,7 @@
 #include "broker/ledger/crypto/sha256.h"
 #include "policy/base/status_macros.h"
 #include "policy/decision_view.h"
+#include "policy/refusal_code.h"
 
 namespace wams::conference {
 namespace {
@@ -52,10 +53,6 @@ std::string PrimaryPseudonym(const v1::Case& c) {
   return "";
 }
 
-bool IsClosed(const v1::Case& c) {
-  return c.phase() == v1::CASE_PHASE_CLOSED || c.phase() == v1::CASE_PHASE_DECLINED;
-}
-
 bool IsParticipant(const v1::Conference& conference, absl::string_view oin) {
   if (oin.empty()) return false;
   if (conference.convener_oin() == oin) return true;
@@ -67,17 +64,6 @@ template <typename Container>
 bool Contains(const Container& values, absl::string_view value) {
   return std::any_of(values.begin(), values.end(),
                      [value](const std::string& v) { return v == value; });
-}
-
-std::string RefusalSummary(const v1::Decision& decision) {
-  std::vector<std::string> parts;
-  for (const v1::RuleResult& rule : decision.rules()) {
-    if (rule.outcome() == v1::RULE_OUTCOME_FAILED) {
-      parts.push_back(absl::StrCat(rule.rule_id(), " (", rule.article(), "): ", rule.message()));
-    }
-  }
-  return absl::StrCat("refused by ", absl::StrJoin(decision.failed_rule_ids(), ", "), ": ",
-                      absl::StrJoin(parts, "; "));
 }
 
 // The case as DecideShareItem must see it. The policy matches consents to the
@@ -152,7 +138,7 @@ absl::Status ConferenceManager::RefuseOutsider(const Caller& caller, const Conte
                                                const v1::Decision& decision,
                                                policy::RuleId role_rule) {
   const v1::Decision shown = policy::OutsiderView(decision, role_rule);
-  absl::Status status = absl::PermissionDeniedError(RefusalSummary(shown));
+  absl::Status status = policy::RefusalStatus(shown);
   v1::Receipt receipt =
       NewReceipt(caller, context, v1::RECEIPT_OUTCOME_REFUSED, std::string(status.message()));
   CopyDecision(decision, receipt);
@@ -236,8 +222,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
   v1::Decision decision =
       deps_.policy->DecideConvene(*found, caller.party, caller.professional_id, kLanguage);
   if (!decision.allowed()) {
-    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
-                  &decision);
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision);
   }
 
   v1::Conference conference;
@@ -269,10 +254,10 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& c
   context.conference_id = request.conference_id();
   absl::Status valid = RequireId(request.conference_id(), "conference_id");
   if (valid.ok()) valid = RequireId(invitation.party_oin(), "invitation.party_oin");
-  if (valid.ok()) {
-    valid = RequireText(invitation.necessity_reason(), "invitation.necessity_reason",
-                        options_.max_text_bytes,
-                        " (R23: why its participation is necessary given its involvement)");
+  // No necessity reason is the policy's to refuse (R23), citing it.
+  if (valid.ok() && invitation.necessity_reason().size() > options_.max_text_bytes) {
+    valid = Invalid("invitation.necessity_reason",
+                    absl::StrCat("longer than ", options_.max_text_bytes, " bytes"));
   }
   if (!valid.ok()) return Refuse(caller, context, valid, nullptr, invitation.party_oin());
 
@@ -290,7 +275,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& c
       deps_.policy->DecideInvite(loaded.case_record, conference, caller.party,
                                  caller.professional_id, invitation, invitee, kLanguage);
   if (!decision.allowed()) {
-    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)), &decision,
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision,
                   invitation.party_oin());
   }
   if (invitation.party_oin() == conference.convener_oin()) {
@@ -334,9 +319,11 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::SetClientInvitation(
   Context context;
   context.conference_id = request.conference_id();
   absl::Status valid = RequireId(request.conference_id(), "conference_id");
-  if (valid.ok() && !request.invited()) {
-    valid = RequireText(request.weighty_interests(), "weighty_interests", options_.max_text_bytes,
-                        " when the client is not invited (R23)");
+  // Not inviting the client without weighty interests is the policy's to
+  // refuse (R23), citing it.
+  if (valid.ok() && request.weighty_interests().size() > options_.max_text_bytes) {
+    valid = Invalid("weighty_interests",
+                    absl::StrCat("longer than ", options_.max_text_bytes, " bytes"));
   }
   if (valid.ok() && request.invited() && !request.weighty_interests().empty()) {
     valid = Invalid("weighty_interests", "must be empty when the client is invited");
@@ -350,8 +337,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::SetClientInvitation(
       loaded.case_record, conference, caller.party, caller.professional_id, request.invited(),
       request.weighty_interests(), kLanguage);
   if (!decision.allowed()) {
-    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
-                  &decision);
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision);
   }
   conference.set_client_invited(request.invited());
   conference.set_client_not_invited_reason(request.weighty_interests());
@@ -386,10 +372,7 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
     if (item.content_type().size() > options_.max_text_bytes) {
       return Invalid("item.content_type", "too long");
     }
-    if (item.audience_oins().empty()) {
-      return Invalid("item.audience_oins",
-                     "name at least one participant (R25: minutes on measure)");
-    }
+    // No audience is the policy's to refuse (R25: minutes on measure).
     if (item.audience_oins_size() > options_.max_audience) {
       return Invalid("item.audience_oins", absl::StrCat("at most ", options_.max_audience));
     }
@@ -409,6 +392,9 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
     for (int i = 0; i < item.categories_size(); ++i) {
       const std::string field = absl::StrCat("item.categories[", i, "]");
       if (item.categories(i).empty()) return Invalid(field, "empty");
+      if (!deps_.policy->catalogue().Knows(item.categories(i))) {
+        return Invalid(field, absl::StrCat("\"", item.categories(i), "\" is in no catalogue"));
+      }
       if (!deps_.policy->catalogue().Offers(*caller.party, item.categories(i))) {
         return Invalid(field, absl::StrCat(caller.party->name(), " does not offer \"",
                                            item.categories(i), "\""));
@@ -458,8 +444,7 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
     return RefuseOutsider(caller, context, decision, policy::RuleId::kR25);
   }
   if (!decision.allowed()) {
-    return Refuse(caller, context, absl::PermissionDeniedError(RefusalSummary(decision)),
-                  &decision);
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision);
   }
 
   v1::ConferenceItem stored_item = item;
@@ -497,23 +482,15 @@ absl::StatusOr<v1::FetchItemsResponse> ConferenceManager::FetchItems(
   }
   WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
   const std::string& oin = caller.party->oin();
-  if (!IsParticipant(loaded.conference, oin)) {
-    return Refuse(caller, context,
-                  absl::PermissionDeniedError(absl::StrCat(
-                      "OIN ", oin, " does not take part in conference ", request.conference_id(),
-                      " (R25: items go to participants only)")));
+  v1::Decision decision = deps_.policy->DecideFetchItems(
+      loaded.case_record, loaded.conference, caller.party, caller.professional_id, kLanguage);
+  if (!decision.allowed() && !IsParticipant(loaded.conference, oin) &&
+      !policy::MayKnowCaseFacts(&loaded.case_record, caller.party)) {
+    // Whether the case is still open is not a non-participant's to learn.
+    return RefuseOutsider(caller, context, decision, policy::RuleId::kR25);
   }
-  if (caller.professional_id.empty()) {
-    return Refuse(caller, context,
-                  absl::PermissionDeniedError(
-                      "name the acting professional in x-wams-professional-id (R27)"));
-  }
-  if (IsClosed(loaded.case_record)) {
-    return Refuse(caller, context,
-                  absl::PermissionDeniedError(
-                      absl::StrCat("case ", loaded.case_record.case_id(), " is ",
-                                   v1::CasePhase_Name(loaded.case_record.phase()),
-                                   ": nothing is shared after a case ends (R09, R10)")));
+  if (!decision.allowed()) {
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision);
   }
 
   WAMS_ASSIGN_OR_RETURN(std::vector<v1::ConferenceItem> items,
@@ -559,24 +536,10 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::AssentOnwardUse(
                                                    " in conference ", request.conference_id())),
                   nullptr, request.party_oin());
   }
-  if (item->supplier_oin() != caller.party->oin()) {
-    return Refuse(caller, context,
-                  absl::PermissionDeniedError(
-                      absl::StrCat("only the supplier of item ", request.item_id(), " (OIN ",
-                                   item->supplier_oin(), ") may assent to its onward use (R26)")),
-                  nullptr, request.party_oin());
-  }
-  if (caller.professional_id.empty()) {
-    return Refuse(
-        caller, context,
-        absl::PermissionDeniedError("name the acting professional in x-wams-professional-id (R27)"),
-        nullptr, request.party_oin());
-  }
-  if (!Contains(item->audience_oins(), request.party_oin())) {
-    return Refuse(caller, context,
-                  Invalid("party_oin", absl::StrCat(request.party_oin(),
-                                                    " is not in the item's audience (R25)")),
-                  nullptr, request.party_oin());
+  v1::Decision decision = deps_.policy->DecideAssentOnwardUse(
+      *item, caller.party, caller.professional_id, request.party_oin(), kLanguage);
+  if (!decision.allowed()) {
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision, request.party_oin());
   }
 
   const bool already = Contains(item->onward_use_assented_oins(), request.party_oin());
@@ -585,12 +548,14 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::AssentOnwardUse(
       caller, context, v1::RECEIPT_OUTCOME_GRANTED,
       absl::StrCat("supplier assents to onward use of item ", request.item_id(), " by ",
                    request.party_oin(), already ? " (on record already)" : "", " (R26)"));
+  CopyDecision(decision, receipt);
   receipt.set_target_oin(request.party_oin());
   *receipt.mutable_categories() = item->categories();
   v1::OnwardUseResponse response;
   WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
   if (!already) WAMS_RETURN_IF_ERROR(deps_.store->PutItem(request.conference_id(), *item));
   response.set_allowed(true);
+  *response.mutable_decision() = std::move(decision);
   return response;
 }
 
@@ -613,18 +578,20 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::RequestOnwardUse(
   }
   v1::Decision decision =
       deps_.policy->DecideOnwardUse(*item, caller.party, caller.professional_id, kLanguage);
-  v1::Receipt receipt = NewReceipt(
-      caller, context,
-      decision.allowed() ? v1::RECEIPT_OUTCOME_GRANTED : v1::RECEIPT_OUTCOME_REFUSED,
-      decision.allowed()
-          ? absl::StrCat("onward use of item ", request.item_id(), " allowed (R26)")
-          : absl::StrCat("onward use of item ", request.item_id(), " ", RefusalSummary(decision)));
+  if (!decision.allowed()) {
+    // A refusal like every other: the code, the decision and the receipt.
+    return Refuse(caller, context, policy::RefusalStatus(decision), &decision,
+                  item->supplier_oin());
+  }
+  v1::Receipt receipt =
+      NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,
+                 absl::StrCat("onward use of item ", request.item_id(), " allowed (R26)"));
   CopyDecision(decision, receipt);
   receipt.set_target_oin(item->supplier_oin());
   *receipt.mutable_categories() = item->categories();
   v1::OnwardUseResponse response;
   WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
-  response.set_allowed(decision.allowed());
+  response.set_allowed(true);
   *response.mutable_decision() = std::move(decision);
   return response;
 }

@@ -15,6 +15,7 @@
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
+#include "policy/refusal_code.h"
 #include "proto/wire/field_validator.h"
 #include "proto/wire/subject_details.h"
 
@@ -53,7 +54,8 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
     return bsn;
   }
   if (purpose == v1::PURPOSE_UNSPECIFIED) return Invalid("purpose", "required");
-  if (categories.empty()) return Invalid("categories", "name at least one category (R06)");
+  // No categories and no justification are left to the policy: they break
+  // R06 (step by step), and the refusal cites it in the decision and receipt.
   if (categories.size() > options.max_categories) {
     return OverLimit(
         "categories",
@@ -63,7 +65,6 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
   for (int i = 0; i < categories.size(); ++i) {
     if (categories[i].empty()) return Invalid(absl::StrCat("categories[", i, "]"), "empty");
   }
-  if (justification.empty()) return Invalid("justification", "required (R06)");
   if (justification.size() > options.max_justification_bytes) {
     return OverLimit("justification",
                      absl::StrCat("longer than ", options.max_justification_bytes, " bytes"),
@@ -72,41 +73,10 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
   return absl::OkStatus();
 }
 
-// A refusal is FAILED_PRECONDITION when only the case's state stands in the
-// way and the requester could act once it changes: the case is still open,
-// the only failed rules are R02 (not yet accepted or informed) and R10 (wrong
-// phase), and the requester is the case's municipality or its coordinator's
-// party. Every other refusal is PERMISSION_DENIED.
-absl::StatusCode RefusalCode(const v1::Decision& decision, const std::optional<v1::Case>& c,
-                             const Caller& caller) {
-  if (!c.has_value() || c->phase() == v1::CASE_PHASE_CLOSED ||
-      c->phase() == v1::CASE_PHASE_DECLINED) {
-    return absl::StatusCode::kPermissionDenied;
-  }
-  const std::string& oin = caller.party->oin();
-  bool may_act_in_case =
-      oin == c->municipality_oin() || oin == c->coordination().designated().party_oin();
-  bool only_state =
-      std::all_of(decision.failed_rule_ids().begin(), decision.failed_rule_ids().end(),
-                  [](const std::string& id) { return id == "R02" || id == "R10"; });
-  return may_act_in_case && only_state ? absl::StatusCode::kFailedPrecondition
-                                       : absl::StatusCode::kPermissionDenied;
-}
-
 bool AlreadyInvolved(const std::optional<v1::Case>& c, const std::string& party_oin) {
   return c.has_value() &&
          std::find(c->involved_party_oins().begin(), c->involved_party_oins().end(), party_oin) !=
              c->involved_party_oins().end();
-}
-
-std::string FailedRulesText(const v1::Decision& decision) {
-  std::vector<std::string> parts;
-  for (const v1::RuleResult& rule : decision.rules()) {
-    if (rule.outcome() == v1::RULE_OUTCOME_FAILED) {
-      parts.push_back(absl::StrCat(rule.rule_id(), " (", rule.article(), "): ", rule.message()));
-    }
-  }
-  return absl::StrJoin(parts, "; ");
 }
 
 google::rpc::Status Success(const google::protobuf::Message& response) {
@@ -146,6 +116,21 @@ v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
   receipt.set_transaction_id(trace.transaction_id);
   receipt.set_detail(std::string(invalid.message()));
   return receipt;
+}
+
+// Refuses bad input of a data request or share: receipted as refused (its
+// fields when bounded), then answered with the receipt in the details.
+void RefuseInput(ledger::store::Ledger& ledger, const Caller& caller,
+                 const v1::DataRequest& request, const absl::Status& invalid,
+                 const TraceContext& trace, OutcomeStore::Waiter waiter) {
+  v1::Receipt receipt =
+      RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, invalid, trace);
+  ledger.AppendAsync(receipt, [invalid, waiter = std::move(waiter)](
+                                  absl::StatusOr<v1::SignedReceipt> stored) mutable {
+    absl::Status status = invalid;
+    if (stored.ok()) common::AttachDetail(status, *stored);
+    std::move(waiter)(common::ToRpcStatus(status));
+  });
 }
 
 // Attaches the receipt of a decision to `status`: the signed receipt for a
@@ -221,7 +206,9 @@ absl::Status ExchangeCore::Validate(const v1::DataRequest& request) const {
   if (deps_.registry->Find(request.provider_oin()) == nullptr) {
     return Invalid("provider_oin", absl::StrCat("unknown party ", request.provider_oin()));
   }
-  return absl::OkStatus();
+  // A name in no catalogue is bad input; one the provider does not offer is
+  // the policy's to refuse (R06).
+  return deps_.policy->catalogue().CheckKnown("categories", request.categories());
 }
 
 absl::Status ExchangeCore::ValidateShare(const v1::ShareRequest& request) const {
@@ -232,6 +219,7 @@ absl::Status ExchangeCore::ValidateShare(const v1::ShareRequest& request) const 
   if (deps_.registry->Find(request.recipient_oin()) == nullptr) {
     return Invalid("recipient_oin", absl::StrCat("unknown party ", request.recipient_oin()));
   }
+  WAMS_RETURN_IF_ERROR(deps_.policy->catalogue().CheckKnown("categories", request.categories()));
   for (int i = 0; i < request.data_size(); ++i) {
     const std::string& category = request.data(i).category();
     if (std::find(request.categories().begin(), request.categories().end(), category) ==
@@ -365,14 +353,7 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
       };
   if (absl::Status valid = Validate(request); !valid.ok()) {
     // Bad input from an identified party is receipted as refused, then answered.
-    v1::Receipt receipt =
-        RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, valid, flow->trace);
-    deps_.ledger->AppendAsync(receipt, [valid, waiter = std::move(waiter)](
-                                           absl::StatusOr<v1::SignedReceipt> stored) mutable {
-      absl::Status status = valid;
-      if (stored.ok()) common::AttachDetail(status, *stored);
-      std::move(waiter)(common::ToRpcStatus(status));
-    });
+    RefuseInput(*deps_.ledger, caller, request, valid, flow->trace, std::move(waiter));
     return;
   }
   Start(std::move(flow), "request", request, std::move(waiter));
@@ -400,7 +381,8 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
     std::move(done)(Unpack<v1::ShareResponse>(outcome));
   };
   if (absl::Status valid = ValidateShare(request); !valid.ok()) {
-    std::move(waiter)(common::ToRpcStatus(valid));
+    // Receipted like a data request's bad input (its fields, when bounded).
+    RefuseInput(*deps_.ledger, caller, flow->request, valid, flow->trace, std::move(waiter));
     return;
   }
   Start(std::move(flow), "share", request, std::move(waiter));
@@ -482,8 +464,9 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       const bool insider = policy::MayKnowCaseFacts(c, flow->caller.party);
       const v1::Decision shown =
           insider ? flow->decision : policy::OutsiderView(flow->decision, policy::RuleId::kR10);
-      absl::Status refused(RefusalCode(flow->decision, flow->snapshot, flow->caller),
-                           absl::StrCat("refused: ", FailedRulesText(shown)));
+      // The code from the view shown, so that an outsider's code, like its
+      // view, is the same whether or not the case exists.
+      absl::Status refused = policy::RefusalStatus(shown);
       common::AttachDetail(refused, shown);
       AttachReceipt(refused, stored, receipt_id, insider);
       flow->outcome = common::ToRpcStatus(refused);
@@ -590,7 +573,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
       *receipt.mutable_failed_rule_ids() = verdict.failed_rule_ids();
       receipt.set_detail("answer blocked");
       failure = absl::PermissionDeniedError(
-          absl::StrCat("the provider's answer was blocked: ", FailedRulesText(verdict)));
+          absl::StrCat("the provider's answer was blocked: ", policy::RefusalSummary(verdict)));
       common::AttachDetail(failure, verdict);
     } else if (answer->status() == v1::PROVIDER_ANSWER_STATUS_REFUSED) {
       receipt.set_outcome(v1::RECEIPT_OUTCOME_PROVIDER_REFUSED);

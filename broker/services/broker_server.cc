@@ -260,6 +260,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                               .storage = parts->storage.get(),
                                               .pseudonymizer = &parts->pseudonymizer,
                                               .registry = &parts->registry,
+                                              .policy = &parts->policy,
                                           },
                                           config)));
   parts->audit_service = std::make_unique<AuditService>(

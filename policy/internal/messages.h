@@ -45,6 +45,11 @@ namespace wams::policy::internal {
     "The request must state ground (a) persistent multiple problems or (b) nuisance or danger.")    \
   X(kR02GroundsNoReasons, "Het verzoek moet met redenen zijn omkleed.",                             \
     "The request must give the professional's reasons.")                                            \
+  X(kR02AwaitsDecision, "De casus wacht op een besluit over het verzoek van de professional.",      \
+    "The case awaits a decision on the professional request.")                                      \
+  X(kR02NotAwaitingDecision,                                                                        \
+    "Over deze casus valt geen verzoek van een professional (meer) te besluiten.",                  \
+    "This case has no professional request (any longer) awaiting a decision.")                      \
   /* R04 */                                                                                         \
   X(kR04NoCase, "Geen casus of geen bekende partij; zie R09 en R27.",                               \
     "No case or no known party; see R09 and R27.")                                                  \
@@ -391,12 +396,26 @@ namespace wams::policy::internal {
     "overleg bestaat niet.",                                                                        \
     "Only the participants of a case conference share in it; this party does not take part, or "    \
     "there is no such conference.")                                                                 \
+  X(kR25Participant, "De partij neemt deel aan het casusoverleg.",                                  \
+    "The party takes part in the conference.")                                                      \
+  X(kR25PartyInAudience, "De partij stond in het publiek van het item.",                            \
+    "The party was in the item's audience.")                                                        \
+  X(kR25PartyNotInAudience,                                                                         \
+    "De partij stond niet in het publiek van het item; alleen ontvangers kunnen het verder "        \
+    "gebruiken.",                                                                                   \
+    "The party was not in the item's audience; only recipients can use it further.")                \
+  X(kR25NotJudged, "Niet beoordeeld: alleen de aanbieder van het item kan instemmen.",              \
+    "Not judged: only the item's supplier can assent.")                                             \
   /* R26 */                                                                                         \
   X(kR26Assent, "De aanbieder heeft ingestemd met gebruik voor de eigen taak van deze partij.",     \
     "The supplier assented to use in this party's own task.")                                       \
   X(kR26NoAssent,                                                                                   \
     "De aanbieder heeft niet ingestemd met gebruik voor de eigen taak van deze partij.",            \
     "The supplier has not assented to use in this party's own task.")                               \
+  X(kR26Supplier, "De partij heeft het item aangeboden en kan instemmen met verder gebruik.",       \
+    "The party supplied the item and can assent to its onward use.")                                \
+  X(kR26NotSupplier, "Alleen de aanbieder van het item kan instemmen met verder gebruik.",          \
+    "Only the item's supplier can assent to its onward use.")                                       \
   /* R27 */                                                                                         \
   X(kR27Ok,                                                                                         \
     "Aanvrager en ontvanger zijn bekende partijen met een passende rol; de professional is "        \
@@ -407,6 +426,10 @@ namespace wams::policy::internal {
     "De partij is bekend, heeft een passende rol en de professional is "                            \
     "geïdentificeerd.",                                                                             \
     "The party is known, has a fitting role and the professional is identified.")                   \
+  X(kR27RoleOk, "De partij is bekend en heeft de rol die deze handeling vraagt.",                   \
+    "The party is known and has the role this call needs.")                                         \
+  X(kR27WrongRole, "De partij heeft niet de rol die deze handeling vraagt.",                        \
+    "The party does not have the role this call needs.")                                            \
   X(kR27UnknownRequester, "De aanvrager is geen bekende partij met een rol.",                       \
     "The requester is not a known party with a role.")                                              \
   X(kR27AuditorRequester,                                                                           \

@@ -156,6 +156,20 @@ std::vector<std::string> ItemBytes(const Message& message, const FieldDescriptor
 
 std::optional<Violation> Walk(const Message& message, const std::string& prefix);
 
+// An enum number the API does not define (proto3 keeps unknown numbers): bad
+// input naming the field and the number (a number is safe to echo). Zero
+// (*_UNSPECIFIED) is defined: whether it is allowed is each call's to say.
+std::optional<Violation> CheckEnum(const FieldDescriptor& field, const std::string& path,
+                                   int number) {
+  if (field.enum_type()->FindValueByNumber(number) != nullptr) return std::nullopt;
+  const std::string text = std::to_string(number);
+  return Violation{.code = absl::StatusCode::kInvalidArgument,
+                   .field = path,
+                   .problem = absl::StrCat(text, " is not a ", field.enum_type()->name()),
+                   .length = text.size(),
+                   .sha256_hex = Sha256Hex(text)};
+}
+
 std::optional<Violation> CheckField(const Message& message, const FieldDescriptor& field,
                                     const std::string& path) {
   const Reflection& reflection = *message.GetReflection();
@@ -181,6 +195,11 @@ std::optional<Violation> CheckField(const Message& message, const FieldDescripto
         if (auto bad = Walk(reflection.GetRepeatedMessage(message, &field, i), item_path)) {
           return bad;
         }
+      } else if (field.cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+        if (auto bad =
+                CheckEnum(field, item_path, reflection.GetRepeatedEnumValue(message, &field, i))) {
+          return bad;
+        }
       }
     }
     return std::nullopt;
@@ -193,6 +212,9 @@ std::optional<Violation> CheckField(const Message& message, const FieldDescripto
       reflection.HasField(message, &field)) {
     return Walk(reflection.GetMessage(message, &field), path);
   }
+  if (field.cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+    return CheckEnum(field, path, reflection.GetEnumValue(message, &field));
+  }
   return std::nullopt;
 }
 
@@ -200,8 +222,10 @@ std::optional<Violation> Walk(const Message& message, const std::string& prefix)
   const google::protobuf::Descriptor& descriptor = *message.GetDescriptor();
   for (int i = 0; i < descriptor.field_count(); ++i) {
     const FieldDescriptor& field = *descriptor.field(i);
+    // Messages are walked and enums checked whether or not they carry a rule.
     if (!field.options().HasExtension(v1::rule) &&
-        field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+        field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE &&
+        field.cpp_type() != FieldDescriptor::CPPTYPE_ENUM) {
       continue;
     }
     std::string path = prefix.empty() ? field.name() : absl::StrCat(prefix, ".", field.name());

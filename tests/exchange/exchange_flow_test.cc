@@ -309,12 +309,23 @@ TEST_F(ExchangeFlowTest, BadFieldIsInvalidArgumentNamingTheField) {
 
   request = NewRequest(opened.case_id(), kSchoolOin, {"attendance"});
   request.clear_justification();
+  // No justification breaks R06 (step by step): a refusal citing it, in the
+  // answer and in the receipt (issue 16 point 3).
   CallResult no_justification = RequestData(request, &response);
-  EXPECT_EQ(no_justification.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(no_justification.status.error_message(), HasSubstr("justification"));
-  // Bad input from an identified party is receipted as refused.
+  EXPECT_EQ(no_justification.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(FailedRules(no_justification), ElementsAre("R06"));
   ASSERT_EQ(no_justification.receipts.size(), 1u);
   EXPECT_EQ(no_justification.receipts[0].outcome(), v1::RECEIPT_OUTCOME_REFUSED);
+  EXPECT_THAT(no_justification.receipts[0].failed_rule_ids(), ElementsAre("R06"));
+
+  // A category in no catalogue is bad input naming the field and the value
+  // (issue 16 point 4), receipted as refused.
+  request = NewRequest(opened.case_id(), kSchoolOin, {"attendance", "foo"});
+  CallResult unknown = RequestData(request, &response);
+  EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(unknown.status.error_message(), "categories[1]: \"foo\" is in no catalogue");
+  ASSERT_EQ(unknown.receipts.size(), 1u);
+  EXPECT_EQ(unknown.receipts[0].outcome(), v1::RECEIPT_OUTCOME_REFUSED);
   EXPECT_THAT(school_->Received(), IsEmpty());
 }
 

@@ -96,14 +96,18 @@ bool ExpectValid(const v1::DataRequest& r, const FuzzWorld& world) {
   if (r.request_id().empty() || r.request_id().size() > kMaxRequestIdBytes) return false;
   if (r.case_id().empty() || !policy::IsValidBsn(r.subject_bsn())) return false;
   if (r.purpose() == v1::PURPOSE_UNSPECIFIED) return false;
-  if (r.categories_size() == 0 || r.categories_size() > limits.max_categories) return false;
+  // No categories and no justification are the policy's to refuse (R06).
+  if (r.categories_size() > limits.max_categories) return false;
   for (const std::string& category : r.categories()) {
     if (category.empty()) return false;
   }
-  if (r.justification().empty() || r.justification().size() > limits.max_justification_bytes) {
-    return false;
+  if (r.justification().size() > limits.max_justification_bytes) return false;
+  if (world.registry().Find(r.provider_oin()) == nullptr) return false;
+  // A category in no catalogue is bad input (issue 16 point 4).
+  for (const std::string& category : r.categories()) {
+    if (!world.policy().catalogue().Knows(category)) return false;
   }
-  return world.registry().Find(r.provider_oin()) != nullptr;
+  return true;
 }
 
 // True when `text` repeats a run of 6 or more digits of `bsn` that the caller

@@ -2,6 +2,7 @@
 // that enforces them (proto/wire): every string, bytes and repeated field of
 // every request message has a rule, and each rule refuses what it must with
 // the right code, naming the field and the limit and never the value.
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "gtest/gtest.h"
 #include "proto/wire/field_validator.h"
 #include "proto/wire/log_text.h"
@@ -82,6 +84,46 @@ TEST(FieldRulesTest, EveryStringBytesAndRepeatedRequestFieldHasARule) {
     }
   }
   EXPECT_THAT(missing, ::testing::IsEmpty());
+}
+
+// Issue 16 point 4: an enum number the API does not define (proto3 keeps
+// it) is INVALID_ARGUMENT naming the field, in every request message. Walks
+// every enum field reflectively, so a new one is covered without a new test.
+TEST(FieldRulesTest, EveryEnumFieldOfEveryRequestRefusesAnUnknownNumber) {
+  int checked = 0;
+  for (const Descriptor* message : RequestMessages()) {
+    if (message->file()->package() == "google.protobuf") continue;
+    for (int i = 0; i < message->field_count(); ++i) {
+      const FieldDescriptor& field = *message->field(i);
+      if (field.cpp_type() != FieldDescriptor::CPPTYPE_ENUM) continue;
+      std::unique_ptr<google::protobuf::Message> instance(
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(message)->New());
+      const google::protobuf::Reflection& reflection = *instance->GetReflection();
+      const std::string path =
+          field.is_repeated() ? absl::StrCat(field.name(), "[0]") : std::string(field.name());
+      if (field.is_repeated()) {
+        reflection.AddEnumValue(instance.get(), &field, 9999);
+      } else {
+        reflection.SetEnumValue(instance.get(), &field, 9999);
+      }
+      absl::Status status = Validate(*instance);
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field.full_name();
+      EXPECT_THAT(std::string(status.message()),
+                  HasSubstr(absl::StrCat(path, ": 9999 is not a ", field.enum_type()->name())))
+          << field.full_name();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 8);  // purpose, language, laws, domains, kinds ... were found
+}
+
+TEST(FieldRulesTest, DefinedEnumNumbersPassUnspecifiedIncluded) {
+  v1::OpenClientCaseRequest request;
+  request.add_social_laws(v1::SOCIAL_LAW_WMO_2015);
+  request.add_social_laws(v1::SOCIAL_LAW_UNSPECIFIED);  // for the call to refuse, not the wire
+  EXPECT_TRUE(Validate(request).ok()) << Validate(request);
+  request.mutable_social_laws()->Add(42);
+  EXPECT_EQ(Validate(request).message(), "social_laws[2]: 42 is not a SocialLaw");
 }
 
 TEST(FieldRulesTest, AValidDataRequestPasses) {

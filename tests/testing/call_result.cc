@@ -14,8 +14,10 @@ CallResult ResultOf(grpc::Status status) {
   }
   for (const google::protobuf::Any& detail : details.details()) {
     v1::SignedReceipt receipt;
+    v1::ReceiptReference reference;
     if (detail.UnpackTo(&result.decision)) continue;
     if (detail.UnpackTo(&receipt)) result.receipts.push_back(Decode(receipt));
+    if (detail.UnpackTo(&reference)) result.references.push_back(reference);
   }
   return result;
 }

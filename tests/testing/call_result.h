@@ -20,6 +20,9 @@ struct CallResult {
   grpc::Status status;
   v1::Decision decision;              // from the details of a refusal or block
   std::vector<v1::Receipt> receipts;  // the receipts in the details, decoded
+  // ReceiptReferences in the details: where the refusal's receipt is, for a
+  // caller who may not see it (proto/README.md, the outsider's view).
+  std::vector<v1::ReceiptReference> references;
 };
 
 // Decodes the google.rpc.Status details of a failed call.
