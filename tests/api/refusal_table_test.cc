@@ -298,7 +298,7 @@ class RefusalTableTest : public ExchangeFlowTest {
       return data(first);
     };
     cases["exchange.share-not-involved"] = [=, this] {
-      return Call(&Exchange::Stub::ShareData, NewShare(ResearchCase(), kPoliceOin, "wmo_services"));
+      return Call(&Exchange::Stub::ShareData, NewShare(ResearchCase(), kSchoolOin, "wmo_services"));
     };
     cases["exchange.share-unknown-category"] = [=, this] {
       return Call(&Exchange::Stub::ShareData, NewShare(ResearchCase(), kSchoolOin, "foo"));
