@@ -365,7 +365,24 @@ class RefusalTableTest : public ExchangeFlowTest {
       return Call(&v1::CaseService::Stub::RecordConsent, consent);
     };
 
+    cases["case.consent-not-client"] = [=, this] {
+      v1::RecordConsentRequest consent;
+      consent.set_case_id(ResearchCase());
+      consent.set_subject_bsn(kOtherPersonBsn);
+      consent.set_provider_oin(kGgzOin);
+      consent.add_categories("crisis_plan");
+      return Call(&v1::CaseService::Stub::RecordConsent, consent);
+    };
+
     // ConferenceService
+    cases["conference.not-found"] = [=, this] {
+      v1::FetchItemsRequest fetch;
+      fetch.set_conference_id("no-such-conference");
+      return Call(&Conf::Stub::FetchItems, fetch);
+    };
+    cases["conference.share-not-offered"] = [=, this] {
+      return Call(&Conf::Stub::ShareItem, NewItem({kGgzOin}, {"attendance"}), "ggz");
+    };
     cases["conference.convene-outsider"] = [=, this] {
       v1::ConveneRequest convene;
       convene.set_request_id("convene-by-ggz");
