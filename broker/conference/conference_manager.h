@@ -22,7 +22,8 @@
 //                        audience of participants; care, police and justice
 //                        suppliers get the R17/R18 obligations in the decision (R24, R25).
 //   FetchItems           any participant, while the case is open: only the
-//                        items whose audience names it (R25).
+//                        items whose audience names it (R09, R25, R27; a
+//                        non-participant gets the outsider's view).
 //   AssentOnwardUse      the item's supplier, for a party in its audience (R26).
 //   RequestOnwardUse     anyone: allowed only for a party in the audience with
 //                        the supplier's assent on record (R25, R26).
@@ -33,12 +34,13 @@
 // exists or not: case ids seen elsewhere are no oracle.
 //
 // Errors carry meaning for the caller: INVALID_ARGUMENT names the field,
-// NOT_FOUND an unknown conference or item, PERMISSION_DENIED a refusal
-// (with the Decision, where a rule decided, and the refusal receipt attached
-// as status details), ALREADY_EXISTS a party invited before with another
-// reason, UNAVAILABLE storage trouble (nothing is stored when the receipt
-// cannot be made durable). RequestOnwardUse answers a policy refusal with OK
-// and allowed = false, since the answer is the point of the call.
+// NOT_FOUND an unknown conference or item, a refusal by the rules the code
+// policy::RefusalCode gives (PERMISSION_DENIED or FAILED_PRECONDITION) with
+// the Decision and the refusal receipt attached as status details (every
+// refusal that enforces a rule goes through a policy decision, so it cites
+// the rule; RequestOnwardUse and AssentOnwardUse too), ALREADY_EXISTS a
+// party invited before with another reason, UNAVAILABLE storage trouble
+// (nothing is stored when the receipt cannot be made durable).
 //
 // Order of a change: authorise and validate, append the receipt durably, then
 // write the conference or item; a crash between the two leaves a receipt for a
