@@ -1057,6 +1057,16 @@ v1::Decision Policy::DecideShareItem(const v1::Case& case_snapshot,
   v1::Decision decision;
   Builder b(&decision, language, version_);
   const v1::Case& c = case_snapshot;
+  // R06: the categories an item names are ones its supplier offers.
+  [&] {
+    if (item.categories().empty()) return b.NotApplicable(RuleId::kR06, Msg::kR06NoItemCategories);
+    for (const std::string& name : item.categories()) {
+      if (supplier == nullptr || !catalogue_.Offers(*supplier, name)) {
+        return b.Fail(RuleId::kR06, Msg::kR06NotOfferedBySupplier, name);
+      }
+    }
+    b.Pass(RuleId::kR06, Msg::kR06SupplierOffers);
+  }();
   CheckCaseOpen(b, c);  // R09
 
   // R25: the supplier takes part, and the item goes to a named, invited audience.

@@ -250,7 +250,8 @@ class Policy {
                                       absl::string_view weighty_interests,
                                       v1::Language language) const;
 
-  // Share an item (R09 case open, R25 supplier participates and the audience is
+  // Share an item (R06 the categories it names are offered by the supplier,
+  // R09 case open, R25 supplier participates and the audience is
   // non-empty and all invited, R24 with R17/R18 obligations for what care, police
   // and justice suppliers share; consent is looked up for the case's primary
   // client and the supplier).

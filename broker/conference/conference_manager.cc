@@ -395,10 +395,7 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
       if (!deps_.policy->catalogue().Knows(item.categories(i))) {
         return Invalid(field, absl::StrCat("\"", item.categories(i), "\" is in no catalogue"));
       }
-      if (!deps_.policy->catalogue().Offers(*caller.party, item.categories(i))) {
-        return Invalid(field, absl::StrCat(caller.party->name(), " does not offer \"",
-                                           item.categories(i), "\""));
-      }
+      // One the supplier does not offer is the policy's to refuse (R06).
     }
     for (int i = 0; i < item.onward_use_assented_oins_size(); ++i) {
       if (!Contains(item.audience_oins(), item.onward_use_assented_oins(i))) {

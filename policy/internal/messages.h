@@ -76,6 +76,12 @@ namespace wams::policy::internal {
   X(kR06Duplicate, "Een categorie is dubbel genoemd", "A category is named twice")                  \
   X(kR06NotOfferedByTarget, "De gevraagde partij levert deze categorie niet",                       \
     "The party asked does not offer this category")                                                 \
+  X(kR06NoItemCategories, "Het item noemt geen gegevenscategorieën.",                               \
+    "The item names no data categories.")                                                           \
+  X(kR06SupplierOffers, "De aanbieder biedt elke genoemde categorie aan.",                          \
+    "The supplier offers every category named.")                                                    \
+  X(kR06NotOfferedBySupplier, "De aanbieder biedt deze categorie niet aan",                         \
+    "The supplier does not offer this category")                                                    \
   X(kR06NotOfferedByRequester, "De gemeente biedt deze categorie niet aan om te delen",             \
     "The municipality does not offer this category for sharing")                                    \
   X(kR06NoJustification,                                                                            \
