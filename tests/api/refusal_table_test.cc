@@ -324,6 +324,12 @@ class RefusalTableTest : public ExchangeFlowTest {
       open.mutable_social_laws()->Add(99);
       return Call(&v1::CaseService::Stub::OpenClientCase, open);
     };
+    cases["case.open-client-no-law"] = [=, this] {
+      v1::OpenClientCaseRequest open;
+      open.set_request_id("open-no-law");
+      open.set_client_bsn(kClientBsn);
+      return Call(&v1::CaseService::Stub::OpenClientCase, open);
+    };
     cases["case.open-professional-no-grounds"] = [=, this] {
       v1::OpenProfessionalCaseRequest open;
       open.set_request_id("open-professional");
