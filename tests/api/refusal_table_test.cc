@@ -19,13 +19,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_certificates.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 #include "wams/broker/v1/conference.grpc.pb.h"
 
@@ -66,7 +71,7 @@ struct Row {
   std::string id;
   std::string code;                   // e.g. "PERMISSION_DENIED"
   std::vector<std::string> rule_ids;  // failed_rule_ids of the Decision in the details
-  std::string receipted;              // "signed", "reference", "logged" or "no"
+  std::string receipted;              // "signed", "bounded", "reference", "logged" or "no"
   int line = 0;
 };
 
@@ -107,6 +112,17 @@ class RefusalTableTest : public ExchangeFlowTest {
  protected:
   using Case = std::function<CallResult()>;
 
+  // A GGZ certificate the broker's CRL lists, for the door.revoked row.
+  void BeforeBrokerStart() override {
+    const std::filesystem::path pki = broker_.pki_dir();
+    IssueCertificate(pki, {.name = "revoked-ggz", .oin = kGgzOin});
+    WriteFile(pki / "ca.crl", MakeCrlPem(pki, {.revoked = {"revoked-ggz"}}));
+    ASSERT_EQ(broker_.ReplaceInConfig("ca_bundle_file: \"../dev-pki/ca.crt\"\n}",
+                                      "ca_bundle_file: \"../dev-pki/ca.crt\"\n"
+                                      "  crl_file: \"../dev-pki/ca.crl\"\n}"),
+              1);
+  }
+
   static void Prepare(grpc::ClientContext* context, const std::string& professional_id) {
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     if (!professional_id.empty()) context->AddMetadata("x-wams-professional-id", professional_id);
@@ -126,6 +142,27 @@ class RefusalTableTest : public ExchangeFlowTest {
     auto stub = std::make_unique<Stub>(broker_.Channel(cert_name));
     Response response;
     return ResultOf(((*stub).*method)(&context, request, &response));
+  }
+
+  // Sends `bytes` as the request of `method` (e.g.
+  // "/wams.broker.v1.ExchangeService/RequestData") as the municipality,
+  // unparsed: for a request no generated stub would send.
+  CallResult CallRaw(const std::string& method, const std::string& bytes) {
+    grpc::GenericStub stub(broker_.Channel("municipality"));
+    grpc::ClientContext context;
+    Prepare(&context, kCaseWorker);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status answer) {
+                     status = std::move(answer);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    return ResultOf(status);
   }
 
   // --- Set-ups shared by several rows ----------------------------------------
@@ -244,6 +281,64 @@ class RefusalTableTest : public ExchangeFlowTest {
     std::map<std::string, Case> cases;
     auto data = [this](v1::DataRequest request, const std::string& cert = "municipality") {
       return Call(&Exchange::Stub::RequestData, request, cert);
+    };
+
+    // The front door: checks every call of every service passes before its
+    // service looks at it, each tried through RequestData.
+    cases["door.field-syntax"] = [=, this] {
+      v1::DataRequest request = NewRequest(ResearchCase(), kSchoolOin, {"attendance"});
+      request.set_request_id("no spaces in an identifier");
+      return data(request);
+    };
+    cases["door.field-max"] = [=, this] {
+      v1::DataRequest request = NewRequest(ResearchCase(), kSchoolOin, {"attendance"});
+      request.set_request_id(std::string(129, 'r'));
+      return data(request);
+    };
+    cases["door.config-limit"] = [=, this] {
+      std::vector<std::string> seventeen;  // the example config's limits.max_categories is 16
+      for (int i = 0; i < 17; ++i) seventeen.push_back(absl::StrCat("category_", i));
+      return data(NewRequest(ResearchCase(), kSchoolOin, seventeen));
+    };
+    cases["door.professional-id"] = [=, this] {
+      return Call(&Exchange::Stub::RequestData,
+                  NewRequest(ResearchCase(), kSchoolOin, {"attendance"}), "municipality",
+                  "no spaces allowed");
+    };
+    cases["door.unparsable"] = [=, this] {
+      constexpr char kMarker[] = "AAAAAAAAAAAAAAAA";
+      v1::DataRequest request = NewRequest(ResearchCase(), kSchoolOin, {"attendance"});
+      request.set_request_id(kMarker);
+      const std::string bytes = absl::StrReplaceAll(
+          request.SerializeAsString(), {{kMarker, std::string(sizeof(kMarker) - 1, '\xff')}});
+      return CallRaw("/wams.broker.v1.ExchangeService/RequestData", bytes);
+    };
+    cases["door.unknown-party"] = [=, this] {
+      return data(NewRequest(ResearchCase(), kSchoolOin, {"attendance"}), "outsider");
+    };
+    cases["door.rate-limit"] = [=, this] {
+      // A broker of its own, one call a second per party: the second of
+      // two calls in a row finds the bucket empty.
+      BrokerFixture limited;
+      EXPECT_EQ(limited.ReplaceInConfig("per_party_rate: 5000 ", "per_party_rate: 1 "), 1);
+      EXPECT_EQ(limited.ReplaceInConfig("per_party_burst: 5000 ", "per_party_burst: 1 "), 1);
+      EXPECT_TRUE(limited.Start()) << ReadFile(limited.log_path());
+      auto stub = Exchange::NewStub(limited.Channel("municipality"));
+      CallResult result;
+      for (int call = 0; call < 10 && result.status.ok(); ++call) {
+        grpc::ClientContext context;
+        Prepare(&context, kCaseWorker);
+        v1::DataResponse response;
+        result = ResultOf(stub->RequestData(
+            &context, NewRequest("no-such-case", kSchoolOin, {"attendance"}), &response));
+        // The first call is admitted and refused by the rules; only the
+        // limit's refusal ends the loop.
+        if (result.status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) result = {};
+      }
+      return result;
+    };
+    cases["door.revoked"] = [=, this] {
+      return data(NewRequest(ResearchCase(), kSchoolOin, {"attendance"}), "revoked-ggz");
     };
 
     // ExchangeService
@@ -459,7 +554,10 @@ class RefusalTableTest : public ExchangeFlowTest {
 };
 
 std::string Receipted(const CallResult& result) {
-  if (!result.receipts.empty()) return "signed";
+  if (!result.receipts.empty()) {
+    // The bounded form keeps a field's length and SHA-256, never its value.
+    return absl::StrContains(result.receipts.front().detail(), "sha256 ") ? "bounded" : "signed";
+  }
   if (!result.references.empty()) return "reference";
   return "no";
 }
