@@ -49,7 +49,9 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
                             absl::string_view justification, const ExchangeOptions& options) {
   if (request_id.empty()) return Invalid("request_id", "required");
   if (request_id.size() > kMaxRequestIdBytes) return Invalid("request_id", "longer than 128 bytes");
-  if (case_id.empty()) return Invalid("case_id", "required (R09: every request belongs to a case)");
+  // Malformed input enforces no rule: plain INVALID_ARGUMENT, no rule id in
+  // the message that the Decision and the receipt would not carry.
+  if (case_id.empty()) return Invalid("case_id", "required: every request belongs to a case");
   if (absl::Status bsn = policy::ParseBsn(subject_bsn, "subject_bsn").status(); !bsn.ok()) {
     return bsn;
   }
@@ -57,10 +59,8 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
   // No categories and no justification are left to the policy: they break
   // R06 (step by step), and the refusal cites it in the decision and receipt.
   if (categories.size() > options.max_categories) {
-    return OverLimit(
-        "categories",
-        absl::StrCat("at most ", options.max_categories, " per request (R06: step by step)"),
-        "limits.max_categories");
+    return OverLimit("categories", absl::StrCat("at most ", options.max_categories, " per request"),
+                     "limits.max_categories");
   }
   for (int i = 0; i < categories.size(); ++i) {
     if (categories[i].empty()) return Invalid(absl::StrCat("categories[", i, "]"), "empty");
