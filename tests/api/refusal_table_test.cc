@@ -61,6 +61,8 @@ std::string StatusCodeName(grpc::StatusCode code) {
       return "UNAVAILABLE";
     case grpc::StatusCode::UNAUTHENTICATED:
       return "UNAUTHENTICATED";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
     default:
       return absl::StrCat("code ", static_cast<int>(code));
   }
@@ -71,7 +73,7 @@ struct Row {
   std::string id;
   std::string code;                   // e.g. "PERMISSION_DENIED"
   std::vector<std::string> rule_ids;  // failed_rule_ids of the Decision in the details
-  std::string receipted;              // "signed", "bounded", "reference", "logged" or "no"
+  std::string receipted;  // "signed", "bounded", "not delivered", "reference", "logged" or "no"
   int line = 0;
 };
 
@@ -112,7 +114,9 @@ class RefusalTableTest : public ExchangeFlowTest {
  protected:
   using Case = std::function<CallResult()>;
 
-  // A GGZ certificate the broker's CRL lists, for the door.revoked row.
+  // A GGZ certificate the broker's CRL lists, for the door.revoked row; the
+  // housing corporation, which may not process the BSN (R19), as a test
+  // provider: a request to it with details is granted and delivered.
   void BeforeBrokerStart() override {
     const std::filesystem::path pki = broker_.pki_dir();
     IssueCertificate(pki, {.name = "revoked-ggz", .oin = kGgzOin});
@@ -121,6 +125,8 @@ class RefusalTableTest : public ExchangeFlowTest {
                                       "ca_bundle_file: \"../dev-pki/ca.crt\"\n"
                                       "  crl_file: \"../dev-pki/ca.crl\"\n}"),
               1);
+    housing_ = std::make_unique<TestProvider>(broker_.pki_dir(), "housing");
+    ASSERT_EQ(broker_.ReplaceInConfig("127.0.0.1:7456", housing_->endpoint()), 1);
   }
 
   static void Prepare(grpc::ClientContext* context, const std::string& professional_id) {
@@ -273,6 +279,26 @@ class RefusalTableTest : public ExchangeFlowTest {
     return share;
   }
 
+  // A tenant as the housing corporation knows it (R19: instead of the BSN).
+  static v1::SubjectDetails Tenant() {
+    v1::SubjectDetails details;
+    details.set_party_client_number("WSV-10442");
+    return details;
+  }
+
+  // A case with housing in scope in which the housing corporation is
+  // involved: it answered a request that carried the tenant's details.
+  const std::string& HousingCase() {
+    if (!housing_case_.empty()) return housing_case_;
+    housing_case_ = OpenCase({v1::DOMAIN_HOUSING}, {}).case_id();
+    v1::DataRequest request = NewRequest(housing_case_, kHousingOin, {"rent_arrears"});
+    *request.mutable_subject_details() = Tenant();
+    v1::DataResponse response;
+    const CallResult granted = RequestData(request, &response);
+    EXPECT_TRUE(granted.status.ok()) << granted.status.error_message();
+    return housing_case_;
+  }
+
   // --- The cases: one per row of the README's table --------------------------
 
   std::map<std::string, Case> RefusalCases() {
@@ -397,6 +423,41 @@ class RefusalTableTest : public ExchangeFlowTest {
     };
     cases["exchange.share-unknown-category"] = [=, this] {
       return Call(&Exchange::Stub::ShareData, NewShare(ResearchCase(), kSchoolOin, "foo"));
+    };
+    cases["exchange.bsn-withheld-no-details"] = [=, this] {
+      return data(NewRequest(HousingCase(), kHousingOin, {"rent_arrears"}));
+    };
+    cases["exchange.share-bsn-withheld-no-details"] = [=, this] {
+      return Call(&Exchange::Stub::ShareData, NewShare(HousingCase(), kHousingOin, "wmo_services"));
+    };
+    // Granted, then not delivered (proto/README.md, "Provider errors").
+    cases["exchange.provider-down"] = [=, this] {
+      // The probation endpoint points at nothing (exchange_test_fixture.cc).
+      const std::string case_id = OpenCase({v1::DOMAIN_PROBATION}, {}).case_id();
+      return data(NewRequest(case_id, kProbationOin, {"supervision_status"}));
+    };
+    cases["exchange.provider-refuses-call"] = [=, this] {
+      school_->SetHandler([](const v1::ProviderRequest&, v1::ProviderResponse*) {
+        return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method here");
+      });
+      const std::string case_id = OpenCase({v1::DOMAIN_EDUCATION}, {}).case_id();
+      CallResult result = data(NewRequest(case_id, kSchoolOin, {"attendance"}));
+      school_->SetHandler(&TestProvider::ProvideAll);
+      return result;
+    };
+    cases["exchange.provider-no-answer"] = [=, this] {
+      // The school holds the call until the broker's provider_deadline (2 s
+      // in the fixture) has passed and the answer is given.
+      auto answered = std::make_shared<absl::Notification>();
+      school_->SetHandler([answered](const v1::ProviderRequest&, v1::ProviderResponse*) {
+        answered->WaitForNotification();
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "too late");
+      });
+      const std::string case_id = OpenCase({v1::DOMAIN_EDUCATION}, {}).case_id();
+      CallResult result = data(NewRequest(case_id, kSchoolOin, {"attendance"}));
+      answered->Notify();
+      school_->SetHandler(&TestProvider::ProvideAll);
+      return result;
     };
 
     // CaseService
@@ -551,10 +612,15 @@ class RefusalTableTest : public ExchangeFlowTest {
   std::string closed_case_;
   std::string conference_;
   std::string school_item_;
+  std::string housing_case_;
+  std::unique_ptr<TestProvider> housing_;
 };
 
 std::string Receipted(const CallResult& result) {
   if (!result.receipts.empty()) {
+    if (result.receipts.front().outcome() == v1::RECEIPT_OUTCOME_NOT_DELIVERED) {
+      return "not delivered";
+    }
     // The bounded form keeps a field's length and SHA-256, never its value.
     return absl::StrContains(result.receipts.front().detail(), "sha256 ") ? "bounded" : "signed";
   }
@@ -584,9 +650,15 @@ TEST_F(RefusalTableTest, EveryRowOfTheReadmeTableHoldsAndEveryCaseHasARow) {
     // "logged" rows are receipted without the receipt in the answer.
     const std::string expected_receipt = row.receipted == "logged" ? "no" : row.receipted;
     EXPECT_EQ(Receipted(result), expected_receipt);
+    // Only a granted request that was not delivered carries an allowing
+    // Decision; a refusal never does.
+    EXPECT_EQ(result.decision.allowed(), row.receipted == "not delivered")
+        << "allowed of the Decision in the details";
     if (!result.receipts.empty()) {
       const v1::Receipt& receipt = result.receipts.front();
-      EXPECT_EQ(receipt.outcome(), v1::RECEIPT_OUTCOME_REFUSED);
+      EXPECT_EQ(receipt.outcome(), row.receipted == "not delivered"
+                                       ? v1::RECEIPT_OUTCOME_NOT_DELIVERED
+                                       : v1::RECEIPT_OUTCOME_REFUSED);
       // The receipt records the rules the answer cites.
       EXPECT_EQ(absl::StrJoin(receipt.failed_rule_ids(), ", "), absl::StrJoin(row.rule_ids, ", "))
           << "failed_rule_ids of the receipt";
