@@ -934,6 +934,19 @@ v1::Decision Policy::DecideOnProfessionalRequest(const v1::Case& case_snapshot,
   return decision;
 }
 
+v1::Decision Policy::DecideRecordConsent(const v1::CaseClient* subject,
+                                         v1::Language language) const {
+  v1::Decision decision;
+  Builder b(&decision, language, version_);
+  if (subject == nullptr) {
+    b.Fail(RuleId::kR11, Msg::kR11NotClient);
+  } else {
+    b.Pass(RuleId::kR11, Msg::kR11Client);
+  }
+  b.Finish();
+  return decision;
+}
+
 v1::Decision Policy::DecideStartCoordination(const v1::Case& case_snapshot,
                                              const v1::Party* requester,
                                              absl::string_view professional_id,
@@ -1081,6 +1094,20 @@ v1::Decision Policy::DecideShareItem(const v1::Case& case_snapshot,
       }
     }
     return b.Pass(RuleId::kR25, Msg::kR25Ok);
+  }();
+
+  // R26: assent given with the item is for recipients of it only.
+  [&] {
+    if (item.onward_use_assented_oins().empty()) {
+      return b.NotApplicable(RuleId::kR26, Msg::kR26NoAssentsGiven);
+    }
+    for (const std::string& oin : item.onward_use_assented_oins()) {
+      if (std::find(item.audience_oins().begin(), item.audience_oins().end(), oin) ==
+          item.audience_oins().end()) {
+        return b.Fail(RuleId::kR26, Msg::kR26AssentOutsideAudience);
+      }
+    }
+    return b.Pass(RuleId::kR26, Msg::kR26AssentsInAudience);
   }();
 
   // R24 with R17/R18: what care, police and justice suppliers share carries the

@@ -212,6 +212,12 @@ class Policy {
                                            absl::string_view professional_id,
                                            v1::Language language) const;
 
+  // RecordConsent (R11): the consent's subject is a client of the case
+  // (`subject`, the case's client with the subject's pseudonym, or null). A
+  // family member is added, with their agreement, before a consent of theirs
+  // is recorded.
+  v1::Decision DecideRecordConsent(const v1::CaseClient* subject, v1::Language language) const;
+
   // StartCoordination: the municipality of the case (R27, R10) in research (R09,
   // R10), a professional case accepted and informed (R02), a duty or power to
   // coordinate (R12), and either a designated coordinator of the municipality or

@@ -42,10 +42,12 @@ absl::Status RequireOpen(const v1::Case& c) {
   return absl::OkStatus();
 }
 
-bool HasClient(const v1::Case& c, const std::string& pseudonym) {
-  return std::any_of(c.clients().begin(), c.clients().end(), [&](const v1::CaseClient& client) {
-    return client.subject_pseudonym() == pseudonym;
-  });
+// The case's client with `pseudonym`, or null.
+const v1::CaseClient* FindClient(const v1::Case& c, const std::string& pseudonym) {
+  for (const v1::CaseClient& client : c.clients()) {
+    if (client.subject_pseudonym() == pseudonym) return &client;
+  }
+  return nullptr;
 }
 
 absl::Status ValidateDomains(const google::protobuf::RepeatedField<int>& domains,
@@ -395,14 +397,15 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
     const Caller& caller, const v1::RecordConsentRequest& request) {
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CONSENT_EVENT,
-      [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
+      [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.subject_bsn(), "subject_bsn").status());
         std::string pseudonym = Pseudonym(request.subject_bsn());
-        if (!HasClient(c, pseudonym)) {
-          return absl::FailedPreconditionError(
-              "subject_bsn: not a client of this case (add and agree the family member first, "
-              "R11)");
+        v1::Decision verdict =
+            deps_.policy->DecideRecordConsent(FindClient(c, pseudonym), v1::LANGUAGE_ENGLISH);
+        if (!verdict.allowed()) {
+          refusal = std::move(verdict);
+          return policy::RefusalStatus(*refusal);
         }
         const v1::Party* provider = deps_.registry->Find(request.provider_oin());
         if (provider == nullptr || provider->role() != v1::PARTY_ROLE_PROVIDER) {

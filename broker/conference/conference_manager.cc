@@ -278,9 +278,11 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& c
     return Refuse(caller, context, policy::RefusalStatus(decision), &decision,
                   invitation.party_oin());
   }
+  // Inviting oneself is a mistake, not a rule's refusal: no Decision, and
+  // never the allowing one.
   if (invitation.party_oin() == conference.convener_oin()) {
     return Refuse(caller, context,
-                  Invalid("invitation.party_oin", "the convener takes part already"), &decision,
+                  Invalid("invitation.party_oin", "the convener takes part already"), nullptr,
                   invitation.party_oin());
   }
 
@@ -398,10 +400,9 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
       // One the supplier does not offer is the policy's to refuse (R06).
     }
     for (int i = 0; i < item.onward_use_assented_oins_size(); ++i) {
-      if (!Contains(item.audience_oins(), item.onward_use_assented_oins(i))) {
-        return Invalid(absl::StrCat("item.onward_use_assented_oins[", i, "]"),
-                       "not in the item's audience (R26)");
-      }
+      WAMS_RETURN_IF_ERROR(RequireId(item.onward_use_assented_oins(i),
+                                     absl::StrCat("item.onward_use_assented_oins[", i, "]")));
+      // One outside the audience is the policy's to refuse (R26).
     }
     return absl::OkStatus();
   }();

@@ -183,6 +183,12 @@ namespace wams::policy::internal {
     "Het gezinslid heeft niet ingestemd met betrokkenheid; over hem of haar mogen geen "            \
     "gegevens worden opgevraagd.",                                                                  \
     "The family member has not agreed to be involved; no data about them may be requested.")        \
+  X(kR11NotClient,                                                                                  \
+    "De betrokkene is geen cliënt van de casus; voeg het gezinslid eerst toe, met zijn of haar "   \
+    "instemming.",                                                                                  \
+    "The subject is not a client of the case; add the family member, with their agreement, "        \
+    "first.")                                                                                       \
+  X(kR11Client, "De betrokkene is cliënt van de casus.", "The subject is a client of the case.")    \
   /* R12 */                                                                                         \
   X(kR12NotCoordination,                                                                            \
     "Geen coördinatie; de plicht of bevoegdheid tot coördinatie speelt niet.",                      \
@@ -422,6 +428,14 @@ namespace wams::policy::internal {
     "The party supplied the item and can assent to its onward use.")                                \
   X(kR26NotSupplier, "Alleen de aanbieder van het item kan instemmen met verder gebruik.",          \
     "Only the item's supplier can assent to its onward use.")                                       \
+  X(kR26AssentsInAudience,                                                                          \
+    "De aanbieder stemt in met verder gebruik door ontvangers van het item.",                       \
+    "The supplier assents to onward use by recipients of the item.")                                \
+  X(kR26AssentOutsideAudience,                                                                      \
+    "De aanbieder kan alleen instemmen met verder gebruik door ontvangers van het item.",           \
+    "The supplier can assent to onward use only by recipients of the item.")                        \
+  X(kR26NoAssentsGiven, "De aanbieder stemt bij het delen met geen verder gebruik in.",             \
+    "The supplier assents to no onward use when sharing.")                                          \
   /* R27 */                                                                                         \
   X(kR27Ok,                                                                                         \
     "Aanvrager en ontvanger zijn bekende partijen met een passende rol; de professional is "        \

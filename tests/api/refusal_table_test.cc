@@ -556,6 +556,10 @@ class RefusalTableTest : public ExchangeFlowTest {
       Conference();
       return Call(&Conf::Stub::Invite, Invite(kPoliceOin, ""));
     };
+    cases["conference.invite-convener"] = [=, this] {
+      Conference();
+      return Call(&Conf::Stub::Invite, Invite(kMunicipalityOin, "Roept het overleg bijeen."));
+    };
     cases["conference.invite-not-convener"] = [=, this] {
       Conference();
       return Call(&Conf::Stub::Invite, Invite(kPoliceOin, "Kent het gezin."), "ggz");
@@ -568,6 +572,11 @@ class RefusalTableTest : public ExchangeFlowTest {
     };
     cases["conference.share-no-audience"] = [=, this] {
       return Call(&Conf::Stub::ShareItem, NewItem({}));
+    };
+    cases["conference.share-assent-outside-audience"] = [=, this] {
+      v1::ShareItemRequest share = NewItem({kGgzOin});
+      share.mutable_item()->add_onward_use_assented_oins(kSchoolOin);
+      return Call(&Conf::Stub::ShareItem, share);
     };
     cases["conference.share-unknown-category"] = [=, this] {
       return Call(&Conf::Stub::ShareItem, NewItem({kGgzOin}, {"foo"}));
