@@ -329,6 +329,33 @@ std::vector<StepCase> Cases() {
          return p.DecideOnwardUse(item, &ggz, "behandelaar", kEn);
        },
        "R26", kFailed, false},
+      {"SharesItemWithAssentForItsAudience",
+       [research, research_conf, &school](const Policy& p) {
+         v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"});
+         item.add_onward_use_assented_oins(t::kGgzOin);
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3", item, kEn);
+       },
+       "R26", kPassed, true},
+      {"RejectsItemWithAssentOutsideItsAudience",
+       [research, research_conf, &school](const Policy& p) {
+         v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"});
+         item.add_onward_use_assented_oins(t::kMunicipalityOin);
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3", item, kEn);
+       },
+       "R26", kFailed, false},
+      {"ItemWithoutAssentLeavesR26Open",
+       [research, research_conf, &school](const Policy& p) {
+         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
+                                  Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"}), kEn);
+       },
+       "R26", kNotApplicable, true},
+
+      // R11: a consent is recorded for a client of the case only.
+      {"RecordsConsentOfAClient",
+       [research](const Policy& p) { return p.DecideRecordConsent(&research.clients(0), kEn); },
+       "R11", kPassed, true},
+      {"RejectsConsentOfSomeoneNotInTheCase",
+       [](const Policy& p) { return p.DecideRecordConsent(nullptr, kEn); }, "R11", kFailed, false},
       {"DeniesOnwardUseOfItemNotAddressedToParty",
        [&police](const Policy& p) {
          v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
