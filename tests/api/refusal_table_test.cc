@@ -268,14 +268,11 @@ class RefusalTableTest : public ExchangeFlowTest {
 
   v1::ShareRequest NewShare(const std::string& case_id, const std::string& recipient_oin,
                             const std::string& category) {
-    v1::ShareRequest share;
-    share.set_request_id(absl::StrCat("share-", ++next_request_));
-    share.set_case_id(case_id);
-    share.set_subject_bsn(kClientBsn);
-    share.set_recipient_oin(recipient_oin);
-    share.set_purpose(v1::PURPOSE_RESEARCH);
+    // The fixture's share, of `category` and without data.
+    v1::ShareRequest share = NewShareRequest(case_id, recipient_oin);
+    share.clear_categories();
+    share.clear_data();
     share.add_categories(category);
-    share.set_justification("De school heeft dit nodig voor de begeleiding.");
     return share;
   }
 
