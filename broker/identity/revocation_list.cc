@@ -43,13 +43,22 @@ std::string NameText(const X509_NAME* name) {
   return std::string(data, static_cast<size_t>(length));
 }
 
+// Upper-case hex bytes joined by colons, as `openssl x509 -text` prints a
+// serial. The colons matter: plain hex may hold a run of nine digits that
+// passes the elfproef, which the log's BSN redaction would then hide.
 std::string SerialHex(const X509& cert) {
   BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(&cert), nullptr);
   if (number == nullptr) return "?";
   char* hex = BN_bn2hex(number);
-  std::string text = hex == nullptr ? "?" : hex;
+  std::string digits = hex == nullptr ? "?" : hex;
   OPENSSL_free(hex);
   BN_free(number);
+  if (digits.size() % 2 == 1) digits.insert(0, "0");
+  std::string text;
+  for (size_t i = 0; i < digits.size(); i += 2) {
+    if (i > 0) text += ':';
+    text.append(digits, i, 2);
+  }
   return text;
 }
 

@@ -166,9 +166,15 @@ std::string SerialHexOf(const std::filesystem::path& pki_dir, const std::string&
   BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr);
   Check(number != nullptr, "ASN1_INTEGER_to_BN");
   char* hex = BN_bn2hex(number);
-  std::string text(hex);
+  std::string digits(hex);
   OPENSSL_free(hex);
   BN_free(number);
+  if (digits.size() % 2 == 1) digits.insert(0, "0");
+  std::string text;
+  for (size_t i = 0; i < digits.size(); i += 2) {
+    if (i > 0) text += ':';
+    text.append(digits, i, 2);
+  }
   return text;
 }
 

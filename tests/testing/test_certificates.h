@@ -50,8 +50,8 @@ struct CrlSpec {
 // A PEM X.509 v2 CRL signed by `pki_dir`/ca.key. Aborts like IssueCertificate.
 std::string MakeCrlPem(const std::filesystem::path& pki_dir, const CrlSpec& spec);
 
-// The serial number of `pki_dir`/`name`.crt as upper-case hex (as the broker
-// names it in refusals).
+// The serial number of `pki_dir`/`name`.crt as upper-case hex bytes joined by
+// colons (`01:52:9F:...`), as the broker names it in refusals and logs.
 std::string SerialHexOf(const std::filesystem::path& pki_dir, const std::string& name);
 
 }  // namespace wams::testing
