@@ -21,6 +21,7 @@
 #include "httplib.h"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/dev_pki_suite.h"
 
 namespace wams::testing {
 namespace {
@@ -282,18 +283,8 @@ TEST(HttpBackendShareTest, RejectsANonHttpShareUrl) {
 
 // --- The school-http reference adapter, as a process.
 
-class HttpAdapterTest : public ::testing::Test {
+class HttpAdapterTest : public DevPkiSuite {
  protected:
-  static void SetUpTestSuite() {
-    pki_ = new TempDir();
-    MakeDevPki(pki_->path());
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    pki_ = nullptr;
-  }
-  static const std::filesystem::path& pki_dir() { return pki_->path(); }
-
   std::unique_ptr<ReferenceAdapter> StartAdapter(int party_port) {
     auto adapter = std::make_unique<ReferenceAdapter>(
         pki_dir(), "school-http",
@@ -304,10 +295,7 @@ class HttpAdapterTest : public ::testing::Test {
   }
 
  private:
-  static TempDir* pki_;
 };
-
-TempDir* HttpAdapterTest::pki_ = nullptr;
 
 TEST_F(HttpAdapterTest, AnswersFromThePartySystem) {
   PartySystem system(Mode::kWorking);

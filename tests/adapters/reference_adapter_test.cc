@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/dev_pki_suite.h"
 
 namespace wams::testing {
 namespace {
@@ -20,19 +21,8 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
-class ReferenceAdapterTest : public ::testing::Test {
+class ReferenceAdapterTest : public DevPkiSuite {
  protected:
-  // One dev PKI for the suite: making it is the slow part, and no test changes it.
-  static void SetUpTestSuite() {
-    pki_ = new TempDir();
-    MakeDevPki(pki_->path());
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    pki_ = nullptr;
-  }
-  static const std::filesystem::path& pki_dir() { return pki_->path(); }
-
   // Starts the named reference adapter; fails the test if it does not come up.
   std::unique_ptr<ReferenceAdapter> StartAdapter(std::string_view name) {
     auto adapter = std::make_unique<ReferenceAdapter>(pki_dir(), name);
@@ -47,10 +37,7 @@ class ReferenceAdapterTest : public ::testing::Test {
   }
 
  private:
-  static TempDir* pki_;
 };
-
-TempDir* ReferenceAdapterTest::pki_ = nullptr;
 
 // --- A granted request, per reference adapter.
 

@@ -18,6 +18,7 @@
 #include "tests/security/security_test_util.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
+#include "tests/testing/dev_pki_suite.h"
 
 namespace wams::testing {
 namespace {
@@ -36,24 +37,15 @@ std::string InjectingRequestId() {
                       "\r\nX-Wams-Purpose: PURPOSE_RESEARCH");
 }
 
-class AdapterSelfDefenceTest : public ::testing::Test {
+class AdapterSelfDefenceTest : public DevPkiSuite {
  protected:
-  static void SetUpTestSuite() {
-    pki_ = new TempDir();
-    MakeDevPki(pki_->path());
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    pki_ = nullptr;
-  }
-
   void SetUp() override {
     adapter_ =
-        std::make_unique<ReferenceAdapter>(pki_->path(), "school-http",
+        std::make_unique<ReferenceAdapter>(pki_dir(), "school-http",
                                            std::vector<std::pair<std::string, std::string>>{
                                                {"http://127.0.0.1:8080", system_.base_url()}});
     ASSERT_TRUE(adapter_->Start()) << adapter_->Log();
-    broker_ = std::make_unique<BrokerCaller>(pki_->path(), adapter_->port());
+    broker_ = std::make_unique<BrokerCaller>(pki_dir(), adapter_->port());
   }
 
   grpc::Status Deliver(const v1::ProviderRequest& request) {
@@ -61,13 +53,10 @@ class AdapterSelfDefenceTest : public ::testing::Test {
     return broker_->Deliver(request, &response);
   }
 
-  static TempDir* pki_;
   RecordingPartySystem system_;
   std::unique_ptr<ReferenceAdapter> adapter_;
   std::unique_ptr<BrokerCaller> broker_;
 };
-
-TempDir* AdapterSelfDefenceTest::pki_ = nullptr;
 
 TEST_F(AdapterSelfDefenceTest, ARequestIdWithCrLfReachesNeitherTheLogNorThePartysHeaders) {
   v1::ProviderRequest request = GrantedRequest(kClientBsn, {"attendance"});
