@@ -70,7 +70,7 @@ ScanRange ScanRange::From(std::string begin, size_t limit) {
 }
 
 absl::Status ScanAll(const Reader& reader, Family family, ScanRange range,
-                     const absl::AnyInvocable<absl::Status(const KeyValue&)>& visit) {
+                     absl::FunctionRef<absl::Status(const KeyValue&)> visit) {
   if (range.limit == 0) range.limit = 1000;
   while (true) {
     absl::StatusOr<std::vector<KeyValue>> chunk = reader.Scan(family, range);

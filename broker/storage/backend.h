@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -144,7 +145,7 @@ class Reader {
 // Calls `visit` for every key in `range` (range.limit is the chunk size),
 // reading in chunks; stops at the first error from the reader or `visit`.
 absl::Status ScanAll(const Reader& reader, Family family, ScanRange range,
-                     const absl::AnyInvocable<absl::Status(const KeyValue&)>& visit);
+                     absl::FunctionRef<absl::Status(const KeyValue&)> visit);
 
 class Backend : public Reader {
  public:
