@@ -13,7 +13,8 @@
 //   batch.Put(Family::kCases, case_id, bytes);
 //   WAMS_RETURN_IF_ERROR(backend.Write(batch));          // durable or UNAVAILABLE
 //   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<Reader> snap, backend.Snapshot());
-//   WAMS_ASSIGN_OR_RETURN(auto rows, snap->Scan(Family::kReceipts, ScanRange::From(LeafKey(0), 100)));
+//   WAMS_ASSIGN_OR_RETURN(auto rows,
+//                         snap->Scan(Family::kReceipts, ScanRange::From(LeafKey(0), 100)));
 //
 // Writer role: at most one process writes at a time. RocksDB's lock file
 // gives that on one machine; PostgreSQL gives it with a lease row whose
