@@ -570,17 +570,23 @@ absl::StatusOr<std::optional<v1::Case>> CaseManager::Snapshot(const std::string&
   return found;
 }
 
-absl::Status CaseManager::MarkInvolved(const std::string& case_id, const std::string& party_oin) {
+absl::StatusOr<v1::SignedReceipt> CaseManager::AppendInvolving(const std::string& case_id,
+                                                               const std::string& party_oin,
+                                                               const v1::Receipt& decision) {
   absl::MutexLock lock(&LockFor(case_id));
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(case_id));
   if (!found.has_value()) return absl::NotFoundError(absl::StrCat("no case ", case_id));
   const auto& involved = found->involved_party_oins();
-  if (std::find(involved.begin(), involved.end(), party_oin) != involved.end()) {
-    return absl::OkStatus();
+  const bool already = std::find(involved.begin(), involved.end(), party_oin) != involved.end();
+  if (!already) {
+    found->add_involved_party_oins(party_oin);
+    found->set_version(found->version() + 1);
   }
-  found->add_involved_party_oins(party_oin);
-  found->set_version(found->version() + 1);
-  return deps_.store->Put(*found);
+  return deps_.ledger->Append(decision, [&](const v1::SignedReceipt&) {
+    std::vector<ledger::store::CompanionWrite> records;
+    if (!already) records.push_back(CaseStore::Record(*found));
+    return records;
+  });
 }
 
 }  // namespace wams::cases

@@ -93,10 +93,17 @@ class CaseManager {
   absl::StatusOr<std::optional<v1::Case>> Snapshot(const std::string& case_id,
                                                    absl::string_view subject_bsn) const;
 
-  // Records that `party_oin` is involved in the case (asked for data), so the
-  // municipality may share with it later (R21). No receipt: the decision
-  // receipt of the request that involved it already records this.
-  absl::Status MarkInvolved(const std::string& case_id, const std::string& party_oin);
+  // Appends `decision`, the granting decision receipt of a request to
+  // `party_oin` in the case, with the case's record naming the party as
+  // involved when it is not yet (R21: the municipality may share with it
+  // later) in the receipt's batch: one fsync, and after a crash both or
+  // neither. The case's lock is held across the group commit, so a
+  // concurrent change of the case cannot drop the involvement; blocks for
+  // one group commit. NOT_FOUND when there is no such case (nothing
+  // appended); otherwise the codes of Ledger::Append.
+  absl::StatusOr<v1::SignedReceipt> AppendInvolving(const std::string& case_id,
+                                                    const std::string& party_oin,
+                                                    const v1::Receipt& decision);
 
  private:
   // A change to an existing case: returns what the receipt's detail says.

@@ -1,7 +1,6 @@
 #include "broker/cases/case_store.h"
 
 #include "absl/strings/str_cat.h"
-#include "rocksdb/write_batch.h"
 
 namespace wams::cases {
 namespace {
@@ -24,12 +23,6 @@ absl::StatusOr<std::optional<v1::Case>> CaseStore::Get(const std::string& case_i
     return absl::DataLossError(absl::StrCat("case ", case_id, ": stored record does not parse"));
   }
   return found;
-}
-
-absl::Status CaseStore::Put(const v1::Case& case_record) const {
-  rocksdb::WriteBatch batch;
-  batch.Put(storage_.cf(Cf::kCases), case_record.case_id(), case_record.SerializeAsString());
-  return storage_.Write(&batch, /*sync=*/true);
 }
 
 ledger::store::CompanionWrite CaseStore::Record(const v1::Case& case_record) {

@@ -2,9 +2,9 @@
 //
 // A case is stored as its protobuf, keyed by case id. No BSN is stored: the
 // case manager keeps HMAC pseudonyms of clients and consenting subjects.
-// Writes are synced, so a change the caller was told about survives a crash.
-// A change with a receipt is written in the receipt's batch (Record() as a
-// Ledger::Companion), so the case and its receipt are durable together.
+// The store only reads: every change is written in the batch of the receipt
+// that accounts for it (Record() from a Ledger::Companion), so the case and
+// its receipt are durable together, in one fsync.
 //
 //   CaseStore store(storage);
 //   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, store.Get(case_id));
@@ -37,10 +37,6 @@ class CaseStore {
   // The case, or nullopt when there is none with that id. DATA_LOSS when the
   // stored bytes do not parse; UNAVAILABLE on a read error.
   absl::StatusOr<std::optional<v1::Case>> Get(const std::string& case_id) const;
-
-  // Writes the case (synced), for a change that has no receipt of its own.
-  // UNAVAILABLE when it cannot be made durable.
-  absl::Status Put(const v1::Case& case_record) const;
 
   // The record of the case, to write with the receipt of its change.
   static ledger::store::CompanionWrite Record(const v1::Case& case_record);

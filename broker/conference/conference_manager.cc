@@ -94,6 +94,16 @@ void CopyDecision(const v1::Decision& decision, v1::Receipt& receipt) {
   receipt.set_policy_version(decision.policy_version());
 }
 
+// The companion writing `changed` (none when null) with its receipt. Append
+// blocks until the commit, so the conference outlives the companion.
+ledger::store::Ledger::Companion RecordsOf(const v1::Conference* changed) {
+  return [changed](const v1::SignedReceipt&) {
+    std::vector<ledger::store::CompanionWrite> records;
+    if (changed != nullptr) records.push_back(ConferenceStore::Record(*changed));
+    return records;
+  };
+}
+
 }  // namespace
 
 absl::Mutex& ConferenceManager::LockFor(absl::string_view key) {
@@ -238,12 +248,16 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
                  absl::StrCat("convened in ", v1::CasePhase_Name(found->phase()), " (R22)"));
   CopyDecision(decision, receipt);
   receipt.set_justification_sha256(ledger::Sha256Bytes(request.subject()));
-  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
   v1::ConferenceResponse response;
   *response.mutable_conference() = std::move(conference);
-  *response.mutable_receipt() = std::move(stored);
-  WAMS_RETURN_IF_ERROR(deps_.store->Put(
-      response.conference(), Remembered{.key = key, .response = &response, .digest = digest}));
+  // The conference and what a retry gets, in the receipt's batch.
+  WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(),
+                        deps_.ledger->Append(receipt, [&](const v1::SignedReceipt& stored) {
+                          v1::ConferenceResponse first = response;
+                          *first.mutable_receipt() = stored;
+                          return std::vector{ConferenceStore::Record(response.conference()),
+                                             ConferenceStore::RememberedRecord(key, digest, first)};
+                        }));
   return response;
 }
 
@@ -308,8 +322,8 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& c
   CopyDecision(decision, receipt);
   receipt.set_target_oin(invitation.party_oin());
   receipt.set_justification_sha256(ledger::Sha256Bytes(invitation.necessity_reason()));
-  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
-  if (!already) WAMS_RETURN_IF_ERROR(deps_.store->Put(conference));
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored,
+                        deps_.ledger->Append(receipt, RecordsOf(already ? nullptr : &conference)));
   v1::ConferenceResponse response;
   *response.mutable_conference() = std::move(conference);
   *response.mutable_receipt() = std::move(stored);
@@ -352,8 +366,8 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::SetClientInvitation(
   if (!request.invited()) {
     receipt.set_justification_sha256(ledger::Sha256Bytes(request.weighty_interests()));
   }
-  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
-  WAMS_RETURN_IF_ERROR(deps_.store->Put(conference));
+  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored,
+                        deps_.ledger->Append(receipt, RecordsOf(&conference)));
   v1::ConferenceResponse response;
   *response.mutable_conference() = std::move(conference);
   *response.mutable_receipt() = std::move(stored);
@@ -459,15 +473,18 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   *receipt.mutable_obligations() = decision.obligations();
   *receipt.mutable_consent_basis() = decision.consent_basis();
   receipt.set_payload_sha256(ledger::Sha256Bytes(item.content()));
-  WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));
-
   v1::ShareItemResponse response;
   response.set_item_id(stored_item.item_id());
   *response.mutable_decision() = std::move(decision);
-  *response.mutable_receipt() = std::move(stored);
-  WAMS_RETURN_IF_ERROR(
-      deps_.store->PutItem(request.conference_id(), stored_item,
-                           Remembered{.key = key, .response = &response, .digest = digest}));
+  // The item and what a retry gets, in the receipt's batch.
+  WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(),
+                        deps_.ledger->Append(receipt, [&](const v1::SignedReceipt& stored) {
+                          v1::ShareItemResponse first = response;
+                          *first.mutable_receipt() = stored;
+                          return std::vector{
+                              ConferenceStore::ItemRecord(request.conference_id(), stored_item),
+                              ConferenceStore::RememberedRecord(key, digest, first)};
+                        }));
   return response;
 }
 
@@ -550,8 +567,13 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::AssentOnwardUse(
   receipt.set_target_oin(request.party_oin());
   *receipt.mutable_categories() = item->categories();
   v1::OnwardUseResponse response;
-  WAMS_ASSIGN_OR_RETURN(*response.mutable_receipt(), deps_.ledger->Append(receipt));
-  if (!already) WAMS_RETURN_IF_ERROR(deps_.store->PutItem(request.conference_id(), *item));
+  WAMS_ASSIGN_OR_RETURN(
+      *response.mutable_receipt(), deps_.ledger->Append(receipt, [&](const v1::SignedReceipt&) {
+        std::vector<ledger::store::CompanionWrite> records;
+        if (!already)
+          records.push_back(ConferenceStore::ItemRecord(request.conference_id(), *item));
+        return records;
+      }));
   response.set_allowed(true);
   *response.mutable_decision() = std::move(decision);
   return response;

@@ -42,9 +42,11 @@
 // party invited before with another reason, UNAVAILABLE storage trouble
 // (nothing is stored when the receipt cannot be made durable).
 //
-// Order of a change: authorise and validate, append the receipt durably, then
-// write the conference or item; a crash between the two leaves a receipt for a
-// change the caller never heard of, never a change without a receipt. Every
+// Order of a change: authorise and validate, then append the receipt with the
+// conference, item and idempotency records it accounts for in its batch (a
+// Ledger companion): one fsync, and after a crash both or neither, so there is
+// never a receipted change the store lacks nor a stored one without its
+// receipt; UNAVAILABLE means neither was written. Every
 // call of an identified caller is receipted (RECEIPT_KIND_CONFERENCE_EVENT,
 // purpose PURPOSE_CASE_CONFERENCE, the case's primary-client pseudonym), except
 // a retry of Convene or ShareItem, which returns the first call's receipt. A

@@ -3,12 +3,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/iterator.h"
-#include "rocksdb/write_batch.h"
 
 namespace wams::conference {
 namespace {
 
 using ledger::store::Cf;
+using ledger::store::CompanionWrite;
 
 // Case ids are UUIDs, so these prefixes never collide with a case's key in
 // the same family.
@@ -35,13 +35,6 @@ absl::StatusOr<std::optional<Message>> Parse(
   return message;
 }
 
-void AddRemembered(const ledger::store::Storage& storage, const std::optional<Remembered>& remember,
-                   rocksdb::WriteBatch& batch) {
-  if (!remember.has_value() || remember->response == nullptr) return;
-  batch.Put(storage.cf(Cf::kIdempotency), remember->key,
-            common::BindValue(remember->digest, remember->response->SerializeAsString()));
-}
-
 }  // namespace
 
 std::string ConferenceStore::RequestKey(absl::string_view kind, absl::string_view caller_oin,
@@ -55,13 +48,9 @@ absl::StatusOr<std::optional<v1::Conference>> ConferenceStore::Get(
                                absl::StrCat("conference ", conference_id));
 }
 
-absl::Status ConferenceStore::Put(const v1::Conference& conference,
-                                  const std::optional<Remembered>& remember) const {
-  rocksdb::WriteBatch batch;
-  batch.Put(storage_.cf(Cf::kCases), ConferenceKey(conference.conference_id()),
-            conference.SerializeAsString());
-  AddRemembered(storage_, remember, batch);
-  return storage_.Write(&batch, /*sync=*/true);
+CompanionWrite ConferenceStore::Record(const v1::Conference& conference) {
+  return {CompanionWrite::Family::kCases, ConferenceKey(conference.conference_id()),
+          conference.SerializeAsString()};
 }
 
 absl::StatusOr<std::optional<v1::ConferenceItem>> ConferenceStore::GetItem(
@@ -71,14 +60,16 @@ absl::StatusOr<std::optional<v1::ConferenceItem>> ConferenceStore::GetItem(
       absl::StrCat("conference item ", item_id));
 }
 
-absl::Status ConferenceStore::PutItem(const std::string& conference_id,
-                                      const v1::ConferenceItem& item,
-                                      const std::optional<Remembered>& remember) const {
-  rocksdb::WriteBatch batch;
-  batch.Put(storage_.cf(Cf::kCases), absl::StrCat(ItemPrefix(conference_id), item.item_id()),
-            item.SerializeAsString());
-  AddRemembered(storage_, remember, batch);
-  return storage_.Write(&batch, /*sync=*/true);
+CompanionWrite ConferenceStore::ItemRecord(const std::string& conference_id,
+                                           const v1::ConferenceItem& item) {
+  return {CompanionWrite::Family::kCases, absl::StrCat(ItemPrefix(conference_id), item.item_id()),
+          item.SerializeAsString()};
+}
+
+CompanionWrite ConferenceStore::RememberedRecord(std::string key, absl::string_view digest,
+                                                 const google::protobuf::Message& response) {
+  return {CompanionWrite::Family::kIdempotency, std::move(key),
+          common::BindValue(digest, response.SerializeAsString())};
 }
 
 absl::StatusOr<std::vector<v1::ConferenceItem>> ConferenceStore::ListItems(

@@ -8,13 +8,20 @@
 // whose entry is written in the same batch as the record it dedupes, so a
 // retry never sees one without the other. See broker/conference/README.md.
 //
+// The store only reads: every change is written as records in the batch of
+// the receipt that accounts for it (a Ledger::Companion), so a conference,
+// item or idempotency entry is durable exactly when its receipt is, in one
+// fsync, and after a crash both or neither are there.
+//
 //   ConferenceStore store(storage);
 //   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Conference> found, store.Get(conference_id));
-//   WAMS_RETURN_IF_ERROR(store.Put(updated));
+//   WAMS_ASSIGN_OR_RETURN(auto stored, ledger.Append(receipt, [&](const SignedReceipt&) {
+//     return std::vector{ConferenceStore::Record(updated)};
+//   }));
 //   WAMS_ASSIGN_OR_RETURN(std::vector<v1::ConferenceItem> items, store.ListItems(conference_id));
 //
-// Every write is synced. Thread-safe (RocksDB is); callers serialise
-// read-modify-write per conference.
+// Thread-safe (RocksDB is); callers serialise read-modify-write per
+// conference.
 #ifndef WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_
 #define WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_
 
@@ -25,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/common/request_binding.h"
+#include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/storage.h"
 #include "google/protobuf/message.h"
 #include "wams/broker/v1/conference.pb.h"
@@ -32,15 +40,6 @@
 namespace wams::conference {
 
 namespace v1 = ::wams::broker::v1;
-
-// An idempotency entry to write together with a record: `key` -> the
-// serialised `response` the first call returned, bound to the `digest` of
-// the request that made it (broker/common/request_binding.h).
-struct Remembered {
-  std::string key;
-  const google::protobuf::Message* response = nullptr;
-  std::string digest;
-};
 
 class ConferenceStore {
  public:
@@ -57,18 +56,22 @@ class ConferenceStore {
   // when the stored bytes do not parse; UNAVAILABLE on a read error.
   absl::StatusOr<std::optional<v1::Conference>> Get(const std::string& conference_id) const;
 
-  // Writes the conference (synced), with `remember` in the same batch when
-  // given. UNAVAILABLE when it cannot be made durable.
-  absl::Status Put(const v1::Conference& conference,
-                   const std::optional<Remembered>& remember = std::nullopt) const;
+  // The record of the conference, to write with the receipt of its change.
+  static ledger::store::CompanionWrite Record(const v1::Conference& conference);
 
   // One item of a conference, or nullopt. Codes as Get().
   absl::StatusOr<std::optional<v1::ConferenceItem>> GetItem(const std::string& conference_id,
                                                             const std::string& item_id) const;
 
-  // Writes an item (synced), with `remember` in the same batch when given.
-  absl::Status PutItem(const std::string& conference_id, const v1::ConferenceItem& item,
-                       const std::optional<Remembered>& remember = std::nullopt) const;
+  // The record of an item, to write with the receipt of its change.
+  static ledger::store::CompanionWrite ItemRecord(const std::string& conference_id,
+                                                  const v1::ConferenceItem& item);
+
+  // The idempotency record `key` -> the serialised `response` of the first
+  // call, bound to the `digest` of the request that made it
+  // (broker/common/request_binding.h); written with that call's receipt.
+  static ledger::store::CompanionWrite RememberedRecord(std::string key, absl::string_view digest,
+                                                        const google::protobuf::Message& response);
 
   // Every item of the conference, ordered by item id (UUIDv7: share order to
   // the millisecond). Codes as Get().

@@ -443,17 +443,23 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   *receipt.mutable_consent_basis() = decision.consent_basis();
   receipt.set_detail(flow->is_share ? "share (R21)" : "data request");
 
-  // Involvement lets the municipality share with this party later (R21). It
-  // only grows, so a snapshot that lists the party already needs no write.
+  // Involvement lets the municipality share with this party later (R21): it
+  // goes into the decision receipt's batch, under the case's lock, so a
+  // crash keeps both or neither. It only grows, so a snapshot that lists the
+  // party already needs neither the lock nor a write (the usual case).
   if (decision.allowed() && !AlreadyInvolved(flow->snapshot, request.provider_oin())) {
-    if (absl::Status marked = deps_.cases->MarkInvolved(request.case_id(), request.provider_oin());
-        !marked.ok()) {
-      // Nothing happened yet: not remembered, so a retry runs anew.
-      deps_.outcomes->Abandon(flow->outcome_key,
-                              common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                  "cannot record the case's involved party: ", marked.message()))));
+    absl::StatusOr<v1::SignedReceipt> stored =
+        deps_.cases->AppendInvolving(request.case_id(), request.provider_oin(), receipt);
+    if (!stored.ok() && !absl::IsUnavailable(stored.status())) {
+      // Nothing happened: not remembered, so a retry runs anew.
+      deps_.outcomes->Abandon(
+          flow->outcome_key,
+          common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+              "cannot record the case's involved party: ", stored.status().message()))));
       return;
     }
+    OnDecisionReceipted(std::move(flow), std::move(stored));
+    return;
   }
   // A refusal is the request's last receipt: its outcome is stored with it.
   ledger::store::Ledger::Companion refusal_outcome;
@@ -473,25 +479,29 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->digest, flow->outcome)};
     };
   }
-  deps_.ledger->AppendAsync(
-      receipt, std::move(refusal_outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
-        if (!stored.ok()) {
-          // Fail closed: without a durable decision receipt nothing is
-          // forwarded. Not remembered: a retry once the log writes again
-          // runs anew.
-          deps_.outcomes->Abandon(flow->outcome_key,
-                                  common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
-                                      "the receipt log cannot write (", stored.status().message(),
-                                      "); nothing was forwarded, retry later"))));
-          return;
-        }
-        if (!flow->decision.allowed()) {
-          deps_.outcomes->Finish(flow->outcome_key, flow->outcome);
-          return;
-        }
-        flow->decision_receipt = *std::move(stored);
-        Forward(flow);
-      });
+  deps_.ledger->AppendAsync(receipt, std::move(refusal_outcome),
+                            [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
+                              OnDecisionReceipted(flow, std::move(stored));
+                            });
+}
+
+void ExchangeCore::OnDecisionReceipted(std::shared_ptr<Flow> flow,
+                                       absl::StatusOr<v1::SignedReceipt> stored) {
+  if (!stored.ok()) {
+    // Fail closed: without a durable decision receipt nothing is forwarded.
+    // Not remembered: a retry once the log writes again runs anew.
+    deps_.outcomes->Abandon(flow->outcome_key,
+                            common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                "the receipt log cannot write (", stored.status().message(),
+                                "); nothing was forwarded, retry later"))));
+    return;
+  }
+  if (!flow->decision.allowed()) {
+    deps_.outcomes->Finish(flow->outcome_key, flow->outcome);
+    return;
+  }
+  flow->decision_receipt = *std::move(stored);
+  Forward(std::move(flow));
 }
 
 void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {

@@ -129,6 +129,9 @@ class ExchangeCore {
   void Start(std::shared_ptr<Flow> flow, absl::string_view kind,
              const google::protobuf::MessageLite& request, OutcomeStore::Waiter waiter);
   void RunRequest(std::shared_ptr<Flow> flow);
+  // Once the decision receipt is stored (or failed): a refusal is answered,
+  // a grant forwarded, a failure abandoned (nothing forwarded).
+  void OnDecisionReceipted(std::shared_ptr<Flow> flow, absl::StatusOr<v1::SignedReceipt> stored);
   void Forward(std::shared_ptr<Flow> flow);
   void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);
   // The outcome of a forwarded request once its answer receipt is stored:

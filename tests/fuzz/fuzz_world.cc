@@ -161,8 +161,15 @@ absl::Status FuzzWorld::OpenCases() {
 
   WAMS_ASSIGN_OR_RETURN(case_ids_[kCoordinationCase], open_client_case("fuzz-coordination"));
   // The team became involved by answering a request; then it may coordinate.
+  v1::Receipt involving;
+  involving.set_receipt_id("fuzz-involving");
+  involving.set_kind(v1::RECEIPT_KIND_DECISION);
+  involving.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  involving.set_case_id(case_ids_[kCoordinationCase]);
+  involving.set_requester_oin(kTeamOin);
   WAMS_RETURN_IF_ERROR(
-      Step(cases_->MarkInvolved(case_ids_[kCoordinationCase], kTeamOin), "mark involved"));
+      Step(cases_->AppendInvolving(case_ids_[kCoordinationCase], kTeamOin, involving).status(),
+           "mark involved"));
   v1::StartCoordinationRequest start;
   start.set_case_id(case_ids_[kCoordinationCase]);
   start.mutable_coordination()->mutable_designated()->set_party_oin(kTeamOin);
