@@ -7,6 +7,7 @@
 //   storage_options.env = env.get();
 //   ... fs->syncs (WAL syncs so far), fs->unsynced (bytes appended since the last sync)
 //   fs->fail = true;   // from now on every WAL sync reports an I/O error
+//   fs->fail_after = 1;  // one more WAL sync succeeds, then every one fails
 //
 // Only Sync/Fsync fail: failing Append trips an assertion in Debian's
 // RocksDB build (assertions on).
@@ -41,6 +42,7 @@ class WalSyncFs : public rocksdb::FileSystemWrapper {
   std::atomic<int> syncs{0};          // WAL syncs that succeeded
   std::atomic<uint64_t> unsynced{0};  // WAL bytes appended since the last sync
   std::atomic<bool> fail{false};      // fail every WAL sync from now on
+  std::atomic<int> fail_after{-1};    // when >= 0: syncs left before `fail` is set
 
  private:
   class File : public rocksdb::FSWritableFileOwnerWrapper {
@@ -60,16 +62,23 @@ class WalSyncFs : public rocksdb::FileSystemWrapper {
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
-      if (fs_->fail) return rocksdb::IOStatus::IOError("injected WAL sync failure");
+      if (Failing()) return rocksdb::IOStatus::IOError("injected WAL sync failure");
       return Synced(target()->Sync(options, dbg));
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* dbg) override {
-      if (fs_->fail) return rocksdb::IOStatus::IOError("injected WAL fsync failure");
+      if (Failing()) return rocksdb::IOStatus::IOError("injected WAL fsync failure");
       return Synced(target()->Fsync(options, dbg));
     }
 
    private:
+    // Whether this sync fails; counts down `fail_after`.
+    bool Failing() {
+      if (fs_->fail) return true;
+      if (fs_->fail_after.load() < 0) return false;
+      if (fs_->fail_after.fetch_sub(1) == 0) fs_->fail = true;
+      return fs_->fail;
+    }
     rocksdb::IOStatus Synced(rocksdb::IOStatus status) {
       if (status.ok()) {
         fs_->unsynced.store(0);
