@@ -29,7 +29,12 @@ packages=(
   # The container's mTLS health probe (deploy/container/wams-healthcheck) and the
   # check of the compose file (deploy/compose) in the deployment test
   python3-grpcio docker-compose
+  # PostgreSQL storage and its high availability (tests/ha): PostgreSQL 15 (server, psql,
+  # pg_basebackup), Patroni with etcd for failover; curl and ss for the harness's probes
+  postgresql-15 patroni etcd-server etcd-client curl iproute2
 )
+# Services these packages enable at install; the tests and the operator start their own.
+services_to_disable=(postgresql etcd patroni)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -48,3 +53,13 @@ if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
 echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Installing postgresql-15, etcd-server or patroni enables (and on a systemd host starts) their
+# services: Debian's cluster 15/main on port 5432, etcd on 2379/2380, an unconfigured Patroni.
+# Nothing here uses them, so they are disabled and stopped, and only when this run installed
+# them (an operator's own PostgreSQL is left alone). The cluster 15/main itself is kept (down).
+# Without systemd (a container) `--now` fails but the links are still removed.
+if [[ " ${missing[*]} " =~ \ (postgresql-15|etcd-server|patroni)\  ]] && command -v systemctl >/dev/null; then
+  "${sudo_cmd[@]}" systemctl disable --now "${services_to_disable[@]}" >/dev/null 2>&1 ||
+    "${sudo_cmd[@]}" systemctl disable "${services_to_disable[@]}" >/dev/null 2>&1 || true
+fi
