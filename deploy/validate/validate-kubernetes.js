@@ -10,6 +10,7 @@
 "use strict";
 const fs = require("fs");
 const YAML = require("yaml");
+const cnpg = require("./cnpg");
 
 const problems = [];
 const problem = (text) => problems.push(text);
@@ -38,6 +39,12 @@ for (const doc of docs) {
   if (object.kind === "Secret" && object.data) {
     for (const key of Object.keys(object.data)) object.data[key] = object.data[key].replace(/\s+/g, "");
   }
+  if (cnpg.isCnpg(object)) {
+    // CloudNativePG's CRDs are not in kubernetes-models: checked structurally.
+    for (const text of cnpg.check(object)) problem(`${name}: ${text}`);
+    objects.push(object);
+    continue;
+  }
   const Model = object.apiVersion && object.kind ? modelFor(object.apiVersion, object.kind) : undefined;
   if (Model === undefined) {
     problem(`${name}: unknown apiVersion/kind ${object.apiVersion}/${object.kind}`);
@@ -54,13 +61,21 @@ for (const doc of docs) {
 
 // What the deployment promises (deploy/README.md).
 const byKind = (kind) => objects.filter((o) => o.kind === kind);
+const brokerConfig = byKind("ConfigMap").find((c) => c.data && c.data["broker.textproto"]);
+// With `storage { postgres { ... } }` several brokers share one database (one
+// writes at a time); otherwise each broker owns its RocksDB volume.
+const postgres = brokerConfig ? cnpg.postgresStorage(brokerConfig.data["broker.textproto"]) : undefined;
 const sets = byKind("StatefulSet");
 if (sets.length !== 1) problem(`expected one StatefulSet (one broker per municipality), got ${sets.length}`);
 for (const set of sets) {
   const spec = set.spec;
-  if (spec.replicas !== 1) problem(`${set.metadata.name}: replicas must be 1 (one writer per receipt log)`);
-  if (!(spec.volumeClaimTemplates || []).some((t) => t.metadata.name === "data")) {
-    problem(`${set.metadata.name}: no persistent volume claim template "data"`);
+  if (postgres === undefined) {
+    if (spec.replicas !== 1) problem(`${set.metadata.name}: replicas must be 1 (one writer per receipt log)`);
+    if (!(spec.volumeClaimTemplates || []).some((t) => t.metadata.name === "data")) {
+      problem(`${set.metadata.name}: no persistent volume claim template "data"`);
+    }
+  } else {
+    for (const text of cnpg.checkHaBrokers(set, postgres, objects)) problem(`${set.metadata.name}: ${text}`);
   }
   const pod = spec.template.spec;
   if (!(pod.securityContext && pod.securityContext.runAsNonRoot)) problem("the pod must run as non-root");
@@ -74,13 +89,15 @@ for (const set of sets) {
   if (broker === undefined) {
     problem("no container named broker");
   } else {
+    const volumeOf = (mountPath) => (broker.volumeMounts || []).find((m) => m.mountPath === mountPath);
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
       const command = broker[probe] && broker[probe].exec && broker[probe].exec.command;
       if (!command || !String(command[0]).endsWith("wams-healthcheck")) {
         problem(`broker: ${probe} must exec wams-healthcheck (mTLS gRPC health)`);
       }
     }
-    if (!(broker.volumeMounts || []).some((m) => m.name === "data" && m.mountPath === "/var/lib/wams")) {
+    const data = volumeOf("/var/lib/wams");
+    if (postgres === undefined && !(data && data.name === "data")) {
       problem("broker: the data volume must be mounted at /var/lib/wams");
     }
   }
@@ -88,6 +105,8 @@ for (const set of sets) {
   const names = (kind) => new Set(byKind(kind).map((o) => o.metadata.name));
   const configMaps = names("ConfigMap");
   const secrets = names("Secret");
+  // Secrets the operator makes for each Cluster (NAME-app, NAME-ca, ...).
+  for (const name of cnpg.operatorSecrets(objects)) secrets.add(name);
   for (const volume of pod.volumes || []) {
     if (volume.configMap && !configMaps.has(volume.configMap.name)) {
       problem(`volume ${volume.name}: ConfigMap ${volume.configMap.name} is not defined`);
@@ -102,8 +121,7 @@ for (const set of sets) {
       if (ref && !configMaps.has(ref.name)) problem(`env ${env.name}: ConfigMap ${ref.name} is not defined`);
     }
   }
-  const config = byKind("ConfigMap").find((c) => c.data && c.data["broker.textproto"]);
-  if (!config) problem("no ConfigMap holds broker.textproto");
+  if (!brokerConfig) problem("no ConfigMap holds broker.textproto");
 }
 const labels = sets.length === 1 ? sets[0].spec.template.metadata.labels : {};
 const policies = byKind("NetworkPolicy").filter((p) =>

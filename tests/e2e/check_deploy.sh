@@ -4,12 +4,18 @@
 #     the compose demo's generated configs: the real wams-broker and
 #     wams-adapter start with each (paths pointed at a fresh dev PKI, port 0)
 #     and stop cleanly;
-#   - the compose file: `docker-compose config` (Debian's docker-compose);
-#   - the Kubernetes overlay: rendered with `kubectl kustomize`, every object
-#     validated against the Kubernetes API schemas and the deployment's
-#     promises (deploy/validate/validate-kubernetes.js, npm kubernetes-models);
+#   - the configs of the highly available variants (storage in PostgreSQL):
+#     parsed as BrokerConfig by protoc, and the Kubernetes one is the
+#     production example with only its storage changed;
+#   - the compose files: `docker-compose config` (Debian's docker-compose), and
+#     for the HA variant (compose.yaml + compose.ha.yaml) its services, their
+#     references and health checks;
+#   - the Kubernetes overlays (voorbeeldstad, voorbeeldstad-ha): rendered with
+#     `kubectl kustomize`, every object validated against the Kubernetes API
+#     schemas (CloudNativePG's structurally) and the deployment's promises
+#     (deploy/validate/validate-kubernetes.js, npm kubernetes-models);
 #   - the systemd unit: `systemd-analyze verify` prints nothing;
-#   - the Dockerfile: Debian 12 stages, a non-root user, no downloads.
+#   - the Dockerfiles: Debian 12 stages, a non-root user, no downloads.
 # A check whose tool is missing is reported as skipped (the closing line
 # counts them); deploy/install-deps.sh installs docker-compose, and
 # deploy/validate/ is installed here with `npm ci` when node_modules is missing.
@@ -97,6 +103,35 @@ for name in neighbourhood-team ggz school police probation housing; do
   starts_cleanly "compose $name adapter config" "$adapter_bin" "$work/compose-$name.textproto"
 done
 
+# The HA configs (storage in PostgreSQL): the broker can only start them with
+# a database (tests/ha does), so here they are parsed as BrokerConfig.
+echo "deploy: configs with storage in PostgreSQL"
+bash "$source_dir/deploy/compose/make-configs-ha.sh" "$work/compose-ha" >/dev/null
+ha_k8s_config=$source_dir/deploy/kubernetes/voorbeeldstad-ha/broker.textproto
+shown() {
+  local name=${1#"$work/"}
+  echo "${name#"$source_dir/deploy/"}"
+}
+if command -v protoc >/dev/null; then
+  for config in "$work/compose-ha/broker-1.textproto" "$work/compose-ha/broker-2.textproto" "$ha_k8s_config"; do
+    if protoc -I "$source_dir/proto" -I /usr/include --encode=wams.broker.v1.BrokerConfig \
+      wams/broker/v1/config.proto <"$config" >/dev/null 2>"$work/protoc.err" &&
+      grep -q '^storage {' "$config" && ! grep -q '^data_dir:' "$config"; then
+      pass "$(shown "$config"): a BrokerConfig with storage.postgres"
+    else
+      failed "$(shown "$config"): $(cat "$work/protoc.err")"
+    fi
+  done
+else
+  skipped "configs with storage in PostgreSQL: protoc is not installed"
+fi
+if cmp -s <(sed '/^# The receipt log and cases in PostgreSQL/,/^}$/d' "$ha_k8s_config") \
+  <(sed '/^# The RocksDB database/,/^data_dir:/d' "$source_dir/deploy/config/broker.production.textproto"); then
+  pass "kubernetes/voorbeeldstad-ha/broker.textproto is the production example with storage in PostgreSQL"
+else
+  failed "kubernetes/voorbeeldstad-ha/broker.textproto differs from the production example beyond its storage"
+fi
+
 echo "deploy: compose"
 if command -v docker-compose >/dev/null; then
   if (cd "$source_dir/deploy/compose" && docker-compose -f compose.yaml config -q) 2>"$work/compose.err"; then
@@ -104,8 +139,22 @@ if command -v docker-compose >/dev/null; then
   else
     failed "compose/compose.yaml: $(cat "$work/compose.err")"
   fi
+  # The passwords come from generated/db.env (make-configs-ha.sh); any will do here.
+  if (cd "$source_dir/deploy/compose" && WAMS_DB_SUPERUSER_PASSWORD=x WAMS_DB_REPLICATION_PASSWORD=x \
+    WAMS_DB_PASSWORD=x docker-compose -f compose.yaml -f compose.ha.yaml config) \
+    >"$work/compose-ha.yaml" 2>"$work/compose.err"; then
+    pass "compose/compose.ha.yaml over compose.yaml: docker-compose config"
+    if python3 "$source_dir/tests/e2e/check_compose_ha.py" "$work/compose-ha.yaml" "$work/compose-ha" \
+      >"$work/compose-ha.out" 2>&1; then
+      pass "compose/compose.ha.yaml: $(cat "$work/compose-ha.out")"
+    else
+      failed "compose/compose.ha.yaml: $(cat "$work/compose-ha.out")"
+    fi
+  else
+    failed "compose/compose.ha.yaml: $(cat "$work/compose.err")"
+  fi
 else
-  skipped "compose/compose.yaml: docker-compose is not installed (deploy/install-deps.sh)"
+  skipped "compose files: docker-compose is not installed (deploy/install-deps.sh)"
 fi
 
 echo "deploy: kubernetes"
@@ -125,14 +174,20 @@ else
   mkdir -p "$overlay/secrets/tls" "$overlay/secrets/keys"
   cp "$pki/broker.crt" "$pki/broker.key" "$pki/ca.crt" "$overlay/secrets/tls/"
   cp "$pki/receipt-signing.key" "$pki/pseudonym.key" "$overlay/secrets/keys/"
-  if ! kubectl kustomize "$overlay" >"$work/rendered.yaml" 2>"$work/kustomize.err"; then
-    failed "kubernetes: kubectl kustomize: $(cat "$work/kustomize.err")"
-  elif node "$validate/validate-kubernetes.js" <"$work/rendered.yaml" >"$work/validate.out" 2>&1; then
-    pass "kubernetes/voorbeeldstad: $(cat "$work/validate.out")"
-  else
-    failed "kubernetes/voorbeeldstad:"
-    cat "$work/validate.out"
-  fi
+  mkdir -p "$work/kubernetes/voorbeeldstad-ha/secrets/db-backup"
+  echo example-key-id >"$work/kubernetes/voorbeeldstad-ha/secrets/db-backup/ACCESS_KEY_ID"
+  echo example-secret >"$work/kubernetes/voorbeeldstad-ha/secrets/db-backup/ACCESS_SECRET_KEY"
+  for name in voorbeeldstad voorbeeldstad-ha; do
+    if ! kubectl kustomize "$work/kubernetes/$name" >"$work/rendered-$name.yaml" 2>"$work/kustomize.err"; then
+      failed "kubernetes/$name: kubectl kustomize: $(cat "$work/kustomize.err")"
+    elif node "$validate/validate-kubernetes.js" <"$work/rendered-$name.yaml" >"$work/validate.out" 2>&1; then
+      pass "kubernetes/$name: $(cat "$work/validate.out")"
+    else
+      failed "kubernetes/$name:"
+      cat "$work/validate.out"
+    fi
+  done
+  cp "$work/rendered-voorbeeldstad.yaml" "$work/rendered.yaml"
   # The validator can fail: a broken rendering is refused.
   sed 's/replicas: 1/replicas: 3/' "$work/rendered.yaml" >"$work/broken.yaml"
   if node "$validate/validate-kubernetes.js" <"$work/broken.yaml" >/dev/null 2>&1; then
@@ -140,6 +195,22 @@ else
   else
     pass "validate-kubernetes.js refuses a broken rendering (three replicas)"
   fi
+  # refused_ha DESCRIPTION SED: the HA rendering broken by SED must be refused.
+  refused_ha() {
+    sed "$2" "$work/rendered-voorbeeldstad-ha.yaml" >"$work/broken-ha.yaml"
+    if cmp -s "$work/broken-ha.yaml" "$work/rendered-voorbeeldstad-ha.yaml"; then
+      failed "validate-kubernetes.js HA check '$1': the edit changed nothing"
+    elif node "$validate/validate-kubernetes.js" <"$work/broken-ha.yaml" >/dev/null 2>&1; then
+      failed "validate-kubernetes.js accepted $1"
+    else
+      pass "validate-kubernetes.js refuses $1"
+    fi
+  }
+  refused_ha "a database without a synchronous standby" 's/minSyncReplicas: 1/minSyncReplicas: 0/'
+  refused_ha "an unknown Cluster field" 's/^  walStorage:/  walstorage:/'
+  refused_ha "a group-readable password file" 's|install -m 0600 /secrets/db/password|install -m 0640 /secrets/db/password|'
+  refused_ha "a standby restarted by its liveness probe" '/livenessProbe:/,/timeoutSeconds/{/- --alive/d}'
+  refused_ha "a database without TLS verification" 's/sslmode=verify-full/sslmode=prefer/'
 fi
 
 echo "deploy: systemd"
@@ -157,6 +228,14 @@ else
 fi
 
 echo "deploy: container"
+ha_dockerfile=$source_dir/deploy/container/Dockerfile.postgres-ha
+if grep -q '^FROM debian:12' "$ha_dockerfile" && ! grep -Eq '^FROM ' <(grep -v '^FROM debian:12' "$ha_dockerfile") &&
+  grep -Eq '^USER [1-9][0-9]*:[1-9][0-9]*$' "$ha_dockerfile" &&
+  ! grep -Eiq '(curl|wget) .*https?://|^ADD +https?:' "$ha_dockerfile"; then
+  pass "container/Dockerfile.postgres-ha: Debian 12, non-root USER, no downloads"
+else
+  failed "container/Dockerfile.postgres-ha: expected only 'FROM debian:12' stages, a numeric non-root USER, no curl/wget/ADD URL"
+fi
 dockerfile=$source_dir/deploy/container/Dockerfile
 if [[ $(grep -c '^FROM debian:12' "$dockerfile") == 2 ]] &&
   grep -Eq '^USER [1-9][0-9]*:[1-9][0-9]*$' "$dockerfile" &&
