@@ -28,7 +28,10 @@ cluster=$work/cluster
 writer_pid=""
 finish() {
   local code=$?
-  [[ -n $writer_pid ]] && kill "$writer_pid" 2>/dev/null && wait "$writer_pid" 2>/dev/null
+  if [[ -n $writer_pid ]]; then
+    kill "$writer_pid" 2>/dev/null || true
+    wait "$writer_pid" 2>/dev/null || true
+  fi
   if [[ -f $cluster/ports ]]; then "$harness" stop "$cluster" || code=1; fi
   if ((code != 0)); then
     echo "--- supervisor, node logs (last lines)"
@@ -95,8 +98,15 @@ round() {
   back_at=$(awk -v t="$killed_at" '$3 == "OK" && $1 > t { print $2; exit }' "$writes")
   seconds=$(awk -v a="$killed_at" -v b="$back_at" 'BEGIN { printf "%.1f", b - a }')
   after=$("$harness" leader "$cluster")
-  [[ $after != "$before" ]] || fail "$name: $before is still the leader"
-  echo "ha: $name of $before: writes refused for $seconds s, $after took over"
+  if [[ $after != "$before" ]]; then
+    echo "ha: $name of $before: writes refused for $seconds s, $after took over"
+  elif [[ $command == kill-postmaster ]]; then
+    # Patroni fails over only to a standby it finds healthy at that moment;
+    # otherwise it restarts the crashed primary in place (seen once in 4 runs).
+    echo "ha: $name of $before: writes refused for $seconds s, $before restarted in place"
+  else
+    fail "$name: $before is still the leader"
+  fi
   started=$SECONDS
   "$harness" rejoin "$cluster"
   echo "ha: $before rejoined as synchronous standby in $((SECONDS - started)) s"
@@ -112,16 +122,17 @@ wait "$writer_pid" 2>/dev/null || true
 writer_pid=""
 
 # Every acknowledged row is on the leader and, once replayed, on the standby.
-awk '$3 == "OK" { print $4 }' "$writes" | sort -n >"$work/acked"
+# comm(1) compares in the collation order of sort(1), not numerically.
+awk '$3 == "OK" { print $4 }' "$writes" | sort >"$work/acked"
 acked=$(wc -l <"$work/acked")
-psql "$conninfo" -Atq -c "SELECT v FROM acked ORDER BY v" >"$work/leader-rows"
+psql "$conninfo" -Atq -c "SELECT v FROM acked" | sort >"$work/leader-rows"
 lost=$(comm -23 "$work/acked" "$work/leader-rows" | wc -l)
 ((lost == 0)) || fail "$lost of $acked acknowledged rows are missing on the leader: $(comm -23 "$work/acked" "$work/leader-rows" | head -n 5 | tr '\n' ' ')"
 standby_port=$("$harness" status "$cluster" | awk '$3 == "sync" { sub(/.*:/, "", $2); print $2 }')
 [[ -n $standby_port ]] || fail "no synchronous standby: $("$harness" status "$cluster")"
 standby_has_all() {
   psql "host=127.0.0.1 port=$standby_port user=postgres dbname=postgres" -Atq \
-    -c "SELECT v FROM acked ORDER BY v" >"$work/standby-rows" 2>/dev/null &&
+    -c "SELECT v FROM acked" 2>/dev/null | sort >"$work/standby-rows" &&
     [[ -z $(comm -23 "$work/acked" "$work/standby-rows") ]]
 }
 await 30 "the standby to hold every acknowledged row" standby_has_all
