@@ -28,6 +28,7 @@
 #include "broker/files/private_dir.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
+#include "broker/storage/open_backend.h"
 
 namespace {
 
@@ -91,8 +92,12 @@ int main(int argc, char** argv) {
     return Export(*config, export_dir);
   }
   // A data dir others can read is a config error like a readable key.
+  const wams::broker::v1::StorageConfig storage = wams::storage::StorageOf(*config);
   if (absl::Status private_dir =
-          wams::files::PreparePrivateDirectory(config->data_dir(), "data_dir");
+          storage.has_rocksdb()
+              ? wams::files::PreparePrivateDirectory(
+                    storage.rocksdb().dir(), std::string(wams::storage::LocalDirField(*config)))
+              : absl::OkStatus();
       !private_dir.ok()) {
     wams::common::LogError(absl::StrCat("invalid config: ", private_dir.message()));
     return kExitConfigError;

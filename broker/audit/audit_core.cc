@@ -10,27 +10,17 @@
 #include "broker/cases/receipt_builder.h"
 #include "broker/common/status_details.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/key_codec.h"
+#include "broker/storage/record_keys.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/policy.h"
 #include "policy/refusal_code.h"
-#include "rocksdb/write_batch.h"
 
 namespace wams::audit_service {
 namespace {
 
-using ledger::store::Cf;
-
-// Cosignatures live in the meta column family under
-// "cosignature/" be64(tree_size) name -> the signature line.
-constexpr std::string_view kCosignaturePrefix = "cosignature/";
-
-std::string CosignatureKeyPrefix(uint64_t tree_size) {
-  std::string key(kCosignaturePrefix);
-  ledger::store::AppendBigEndian64(&key, tree_size);
-  return key;
-}
+// Cosignatures live in the meta family under
+// storage::CosignatureKey(tree_size, name) -> the signature line.
 
 std::string_view Str(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 absl::string_view Str(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -202,11 +192,14 @@ absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
 
 std::vector<std::string> AuditCore::Cosignatures(uint64_t tree_size) const {
   std::vector<std::string> lines;
-  const std::string prefix = CosignatureKeyPrefix(tree_size);
-  std::unique_ptr<rocksdb::Iterator> it = deps_.storage->NewIterator(Cf::kMeta);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    lines.push_back(it->value().ToString());
-  }
+  // A read error leaves the cosignatures out: the checkpoint itself is
+  // signed by the broker, and the witnesses can be asked again.
+  (void)storage::ScanAll(*deps_.storage, storage::Family::kMeta,
+                         storage::ScanRange::Prefix(storage::CosignatureKeyPrefix(tree_size), 100),
+                         [&](const storage::KeyValue& row) {
+                           lines.push_back(row.value);
+                           return absl::OkStatus();
+                         });
   return lines;
 }
 
@@ -374,10 +367,10 @@ absl::StatusOr<v1::AddCosignatureResponse> AuditCore::AddCosignature(
   }
   std::string line = request.cosignature_line();
   if (!line.ends_with('\n')) line.push_back('\n');
-  rocksdb::WriteBatch batch;
-  batch.Put(deps_.storage->cf(Cf::kMeta),
-            absl::StrCat(CosignatureKeyPrefix(request.tree_size()), witness->name), line);
-  WAMS_RETURN_IF_ERROR(deps_.storage->Write(&batch, /*sync=*/true));
+  storage::WriteBatch batch;
+  batch.Put(storage::Family::kMeta, storage::CosignatureKey(request.tree_size(), witness->name),
+            line);
+  WAMS_RETURN_IF_ERROR(deps_.storage->Write(batch));
   return v1::AddCosignatureResponse();
 }
 

@@ -36,7 +36,7 @@
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/pseudonymizer.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/backend.h"
 #include "wams/broker/v1/audit.pb.h"
 #include "wams/broker/v1/config.pb.h"
 #include "wams/broker/v1/receipt.pb.h"
@@ -51,8 +51,8 @@ namespace v1 = ::wams::broker::v1;
 
 struct AuditDeps {
   ledger::store::Ledger* ledger = nullptr;
-  // Where witness cosignatures are kept (meta column family).
-  const ledger::store::Storage* storage = nullptr;
+  // Where witness cosignatures are kept (meta family).
+  const storage::Backend* storage = nullptr;
   const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
   const identity::PartyRegistry* registry = nullptr;
   // Decides the role refusals (R27), so that they cite the rule.

@@ -180,9 +180,9 @@ absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::C
   const std::string& caller_oin = caller.party->oin();
   WAMS_ASSIGN_OR_RETURN(
       v1::SignedReceipt stored, deps_.ledger->Append(receipt, [&](const v1::SignedReceipt&) {
-        std::vector<ledger::store::CompanionWrite> records = {CaseStore::Record(c)};
+        storage::WriteBatch records = CaseStore::Record(c);
         if (!request_id.empty()) {
-          records.push_back(
+          records.Append(
               CaseStore::OpenedRecord(caller_oin, std::string(request_id), c.case_id(), digest));
         }
         return records;
@@ -583,8 +583,8 @@ absl::StatusOr<v1::SignedReceipt> CaseManager::AppendInvolving(const std::string
     found->set_version(found->version() + 1);
   }
   return deps_.ledger->Append(decision, [&](const v1::SignedReceipt&) {
-    std::vector<ledger::store::CompanionWrite> records;
-    if (!already) records.push_back(CaseStore::Record(*found));
+    storage::WriteBatch records;
+    if (!already) records.Append(CaseStore::Record(*found));
     return records;
   });
 }

@@ -98,8 +98,8 @@ void CopyDecision(const v1::Decision& decision, v1::Receipt& receipt) {
 // blocks until the commit, so the conference outlives the companion.
 ledger::store::Ledger::Companion RecordsOf(const v1::Conference* changed) {
   return [changed](const v1::SignedReceipt&) {
-    std::vector<ledger::store::CompanionWrite> records;
-    if (changed != nullptr) records.push_back(ConferenceStore::Record(*changed));
+    storage::WriteBatch records;
+    if (changed != nullptr) records.Append(ConferenceStore::Record(*changed));
     return records;
   };
 }
@@ -255,8 +255,10 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
                         deps_.ledger->Append(receipt, [&](const v1::SignedReceipt& stored) {
                           v1::ConferenceResponse first = response;
                           *first.mutable_receipt() = stored;
-                          return std::vector{ConferenceStore::Record(response.conference()),
-                                             ConferenceStore::RememberedRecord(key, digest, first)};
+                          storage::WriteBatch records =
+                              ConferenceStore::Record(response.conference());
+                          records.Append(ConferenceStore::RememberedRecord(key, digest, first));
+                          return records;
                         }));
   return response;
 }
@@ -481,9 +483,10 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
                         deps_.ledger->Append(receipt, [&](const v1::SignedReceipt& stored) {
                           v1::ShareItemResponse first = response;
                           *first.mutable_receipt() = stored;
-                          return std::vector{
-                              ConferenceStore::ItemRecord(request.conference_id(), stored_item),
-                              ConferenceStore::RememberedRecord(key, digest, first)};
+                          storage::WriteBatch records =
+                              ConferenceStore::ItemRecord(request.conference_id(), stored_item);
+                          records.Append(ConferenceStore::RememberedRecord(key, digest, first));
+                          return records;
                         }));
   return response;
 }
@@ -569,9 +572,8 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::AssentOnwardUse(
   v1::OnwardUseResponse response;
   WAMS_ASSIGN_OR_RETURN(
       *response.mutable_receipt(), deps_.ledger->Append(receipt, [&](const v1::SignedReceipt&) {
-        std::vector<ledger::store::CompanionWrite> records;
-        if (!already)
-          records.push_back(ConferenceStore::ItemRecord(request.conference_id(), *item));
+        storage::WriteBatch records;
+        if (!already) records.Append(ConferenceStore::ItemRecord(request.conference_id(), *item));
         return records;
       }));
   response.set_allowed(true);

@@ -2,26 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "rocksdb/iterator.h"
+#include "broker/storage/record_keys.h"
 
 namespace wams::conference {
 namespace {
 
-using ledger::store::Cf;
-using ledger::store::CompanionWrite;
+using storage::Family;
 
-// Case ids are UUIDs, so these prefixes never collide with a case's key in
-// the same family.
-constexpr absl::string_view kConferencePrefix = "conference/";
-constexpr absl::string_view kItemPrefix = "conference-item/";
-
-std::string ConferenceKey(absl::string_view conference_id) {
-  return absl::StrCat(kConferencePrefix, conference_id);
-}
-
-std::string ItemPrefix(absl::string_view conference_id) {
-  return absl::StrCat(kItemPrefix, conference_id, "/");
-}
+std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 template <typename Message>
 absl::StatusOr<std::optional<Message>> Parse(
@@ -39,61 +27,65 @@ absl::StatusOr<std::optional<Message>> Parse(
 
 std::string ConferenceStore::RequestKey(absl::string_view kind, absl::string_view caller_oin,
                                         absl::string_view request_id) {
-  return absl::StrCat("conference-", kind, "/", caller_oin, "/", request_id);
+  return storage::ConferenceRequestKey(Sv(kind), Sv(caller_oin), Sv(request_id));
 }
 
 absl::StatusOr<std::optional<v1::Conference>> ConferenceStore::Get(
     const std::string& conference_id) const {
-  return Parse<v1::Conference>(storage_.Get(Cf::kCases, ConferenceKey(conference_id)),
+  return Parse<v1::Conference>(backend_.Get(Family::kCases, storage::ConferenceKey(conference_id)),
                                absl::StrCat("conference ", conference_id));
 }
 
-CompanionWrite ConferenceStore::Record(const v1::Conference& conference) {
-  return {CompanionWrite::Family::kCases, ConferenceKey(conference.conference_id()),
-          conference.SerializeAsString()};
+storage::WriteBatch ConferenceStore::Record(const v1::Conference& conference) {
+  storage::WriteBatch batch;
+  batch.Put(Family::kCases, storage::ConferenceKey(conference.conference_id()),
+            conference.SerializeAsString());
+  return batch;
 }
 
 absl::StatusOr<std::optional<v1::ConferenceItem>> ConferenceStore::GetItem(
     const std::string& conference_id, const std::string& item_id) const {
   return Parse<v1::ConferenceItem>(
-      storage_.Get(Cf::kCases, absl::StrCat(ItemPrefix(conference_id), item_id)),
+      backend_.Get(Family::kCases, storage::ConferenceItemKey(conference_id, item_id)),
       absl::StrCat("conference item ", item_id));
 }
 
-CompanionWrite ConferenceStore::ItemRecord(const std::string& conference_id,
-                                           const v1::ConferenceItem& item) {
-  return {CompanionWrite::Family::kCases, absl::StrCat(ItemPrefix(conference_id), item.item_id()),
-          item.SerializeAsString()};
+storage::WriteBatch ConferenceStore::ItemRecord(const std::string& conference_id,
+                                                const v1::ConferenceItem& item) {
+  storage::WriteBatch batch;
+  batch.Put(Family::kCases, storage::ConferenceItemKey(conference_id, item.item_id()),
+            item.SerializeAsString());
+  return batch;
 }
 
-CompanionWrite ConferenceStore::RememberedRecord(std::string key, absl::string_view digest,
-                                                 const google::protobuf::Message& response) {
-  return {CompanionWrite::Family::kIdempotency, std::move(key),
-          common::BindValue(digest, response.SerializeAsString())};
+storage::WriteBatch ConferenceStore::RememberedRecord(std::string key, absl::string_view digest,
+                                                      const google::protobuf::Message& response) {
+  storage::WriteBatch batch;
+  batch.Put(Family::kIdempotency, std::move(key),
+            common::BindValue(digest, response.SerializeAsString()));
+  return batch;
 }
 
 absl::StatusOr<std::vector<v1::ConferenceItem>> ConferenceStore::ListItems(
     const std::string& conference_id) const {
-  const std::string prefix = ItemPrefix(conference_id);
   std::vector<v1::ConferenceItem> items;
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kCases);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    v1::ConferenceItem& item = items.emplace_back();
-    if (!item.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("conference ", conference_id, ": a stored item does not parse"));
-    }
-  }
-  if (!it->status().ok()) {
-    return ledger::store::FromRocks(it->status(),
-                                    absl::StrCat("listing items of conference ", conference_id));
-  }
+  absl::Status listed = storage::ScanAll(
+      backend_, Family::kCases,
+      storage::ScanRange::Prefix(storage::ConferenceItemPrefix(conference_id), 1000),
+      [&](const storage::KeyValue& row) -> absl::Status {
+        if (!items.emplace_back().ParseFromString(row.value)) {
+          return absl::DataLossError(
+              absl::StrCat("conference ", conference_id, ": a stored item does not parse"));
+        }
+        return absl::OkStatus();
+      });
+  if (!listed.ok()) return listed;
   return items;
 }
 
 absl::StatusOr<std::optional<common::BoundValue>> ConferenceStore::Recall(
     const std::string& key) const {
-  absl::StatusOr<std::optional<std::string>> stored = storage_.Get(Cf::kIdempotency, key);
+  absl::StatusOr<std::optional<std::string>> stored = backend_.Get(Family::kIdempotency, key);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return std::nullopt;
   return common::UnbindValue(**stored);

@@ -1,9 +1,9 @@
 // conference_store.h: case conferences and their items in the broker's
-// RocksDB database.
+// database (through storage::Backend; keys from broker/storage/record_keys.h).
 //
 // A conference is stored as its protobuf under "conference/<conference_id>"
 // and each shared item under "conference-item/<conference_id>/<item_id>", both
-// in the "cases" column family (conferences live and die with their case).
+// in the "cases" family (conferences live and die with their case).
 // Retries of Convene and ShareItem are answered from the "idempotency" family,
 // whose entry is written in the same batch as the record it dedupes, so a
 // retry never sees one without the other. See broker/conference/README.md.
@@ -13,14 +13,14 @@
 // item or idempotency entry is durable exactly when its receipt is, in one
 // fsync, and after a crash both or neither are there.
 //
-//   ConferenceStore store(storage);
+//   ConferenceStore store(backend);
 //   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Conference> found, store.Get(conference_id));
 //   WAMS_ASSIGN_OR_RETURN(auto stored, ledger.Append(receipt, [&](const SignedReceipt&) {
-//     return std::vector{ConferenceStore::Record(updated)};
+//     return ConferenceStore::Record(updated);
 //   }));
 //   WAMS_ASSIGN_OR_RETURN(std::vector<v1::ConferenceItem> items, store.ListItems(conference_id));
 //
-// Thread-safe (RocksDB is); callers serialise read-modify-write per
+// Thread-safe (the backend is); callers serialise read-modify-write per
 // conference.
 #ifndef WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_
 #define WAMS_BROKER_CONFERENCE_CONFERENCE_STORE_H_
@@ -33,7 +33,7 @@
 #include "absl/strings/string_view.h"
 #include "broker/common/request_binding.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/backend.h"
 #include "google/protobuf/message.h"
 #include "wams/broker/v1/conference.pb.h"
 
@@ -43,8 +43,8 @@ namespace v1 = ::wams::broker::v1;
 
 class ConferenceStore {
  public:
-  // Borrows `storage`, which must outlive the store.
-  explicit ConferenceStore(const ledger::store::Storage& storage) : storage_(storage) {}
+  // Borrows `backend`, which must outlive the store.
+  explicit ConferenceStore(const storage::Backend& backend) : backend_(backend) {}
 
   // "conference-<kind>/<caller_oin>/<request_id>": the idempotency key of a
   // caller's request. Request ids are the caller's, so the OIN keeps two
@@ -57,21 +57,21 @@ class ConferenceStore {
   absl::StatusOr<std::optional<v1::Conference>> Get(const std::string& conference_id) const;
 
   // The record of the conference, to write with the receipt of its change.
-  static ledger::store::CompanionWrite Record(const v1::Conference& conference);
+  static storage::WriteBatch Record(const v1::Conference& conference);
 
   // One item of a conference, or nullopt. Codes as Get().
   absl::StatusOr<std::optional<v1::ConferenceItem>> GetItem(const std::string& conference_id,
                                                             const std::string& item_id) const;
 
   // The record of an item, to write with the receipt of its change.
-  static ledger::store::CompanionWrite ItemRecord(const std::string& conference_id,
-                                                  const v1::ConferenceItem& item);
+  static storage::WriteBatch ItemRecord(const std::string& conference_id,
+                                        const v1::ConferenceItem& item);
 
   // The idempotency record `key` -> the serialised `response` of the first
   // call, bound to the `digest` of the request that made it
   // (broker/common/request_binding.h); written with that call's receipt.
-  static ledger::store::CompanionWrite RememberedRecord(std::string key, absl::string_view digest,
-                                                        const google::protobuf::Message& response);
+  static storage::WriteBatch RememberedRecord(std::string key, absl::string_view digest,
+                                              const google::protobuf::Message& response);
 
   // Every item of the conference, ordered by item id (UUIDv7: share order to
   // the millisecond). Codes as Get().
@@ -83,7 +83,7 @@ class ConferenceStore {
   absl::StatusOr<std::optional<common::BoundValue>> Recall(const std::string& key) const;
 
  private:
-  const ledger::store::Storage& storage_;
+  const storage::Backend& backend_;
 };
 
 }  // namespace wams::conference

@@ -57,6 +57,26 @@ absl::Status Required(bool present, absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
 }
 
+// Where the broker keeps its database: `storage`, or the legacy `data_dir`
+// (an embedded RocksDB there), exactly one of them.
+absl::Status ValidateStorage(const v1::BrokerConfig& config) {
+  if (config.has_storage() && !config.data_dir().empty()) {
+    return absl::InvalidArgumentError(
+        "data_dir: set either data_dir or storage, not both (data_dir is the older spelling of "
+        "storage { rocksdb { dir } })");
+  }
+  if (!config.has_storage()) return Required(!config.data_dir().empty(), "storage");
+  switch (config.storage().backend_case()) {
+    case v1::StorageConfig::kRocksdb:
+      return Required(!config.storage().rocksdb().dir().empty(), "storage.rocksdb.dir");
+    case v1::StorageConfig::kPostgres:
+      return Required(!config.storage().postgres().conninfo().empty(), "storage.postgres.conninfo");
+    case v1::StorageConfig::BACKEND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("storage: set rocksdb or postgres");
+}
+
 absl::Status ValidateTls(const v1::TlsFiles& tls, absl::string_view field) {
   WAMS_RETURN_IF_ERROR(
       Required(!tls.certificate_file().empty(), absl::StrCat(field, ".certificate_file")));
@@ -143,6 +163,9 @@ void ResolvePaths(v1::BrokerConfig* config, const std::filesystem::path& base) {
   if (config->has_server_tls()) ResolveTlsPaths(config->mutable_server_tls(), base);
   if (config->has_client_tls()) ResolveTlsPaths(config->mutable_client_tls(), base);
   ResolvePath(config->mutable_data_dir(), base);
+  if (config->storage().has_rocksdb()) {
+    ResolvePath(config->mutable_storage()->mutable_rocksdb()->mutable_dir(), base);
+  }
   v1::LedgerConfig* ledger = config->mutable_ledger();
   ResolvePath(ledger->mutable_signing_key_file(), base);
   ResolvePath(ledger->mutable_pseudonym_key_file(), base);
@@ -185,7 +208,7 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
   }
   WAMS_RETURN_IF_ERROR(ValidateLimits(config.limits()));
   WAMS_RETURN_IF_ERROR(ValidateConnectionLimits(config.limits()));
-  WAMS_RETURN_IF_ERROR(Required(!config.data_dir().empty(), "data_dir"));
+  WAMS_RETURN_IF_ERROR(ValidateStorage(config));
   WAMS_RETURN_IF_ERROR(Required(config.has_ledger(), "ledger"));
   WAMS_RETURN_IF_ERROR(Required(!config.ledger().origin().empty(), "ledger.origin"));
   WAMS_RETURN_IF_ERROR(

@@ -476,7 +476,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       common::AttachDetail(refused, shown);
       AttachReceipt(refused, stored, receipt_id, insider);
       flow->outcome = common::ToRpcStatus(refused);
-      return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->digest, flow->outcome)};
+      return OutcomeStore::Stored(flow->outcome_key, flow->digest, flow->outcome);
     };
   }
   deps_.ledger->AppendAsync(receipt, std::move(refusal_outcome),
@@ -600,7 +600,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     flow->outcome = BuildOutcome(*flow, failure, std::move(answer), stored);
     const google::rpc::Status kept =
         flow->response.has_value() ? KeptForRetries(*flow->response) : flow->outcome;
-    return std::vector{OutcomeStore::Stored(flow->outcome_key, flow->digest, kept)};
+    return OutcomeStore::Stored(flow->outcome_key, flow->digest, kept);
   };
   deps_.ledger->AppendAsync(
       receipt, std::move(outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {

@@ -3,16 +3,19 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
+#include "broker/storage/record_keys.h"
 
 namespace wams::exchange {
 
-using ledger::store::Cf;
-using ledger::store::CompanionWrite;
+using storage::Family;
+
+namespace {
+std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+}  // namespace
 
 std::string OutcomeStore::Key(absl::string_view kind, absl::string_view caller_oin,
                               absl::string_view request_id) {
-  return absl::StrCat(kind, "/", caller_oin, "/", request_id);
+  return storage::OutcomeKey(Sv(kind), Sv(caller_oin), Sv(request_id));
 }
 
 OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_view digest,
@@ -33,7 +36,7 @@ OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_vie
     // Read under the lock so a request finishing now cannot slip between the
     // checks (it leaves in_flight_ only once its outcome is durable); a point
     // lookup takes microseconds.
-    absl::StatusOr<std::optional<std::string>> stored = storage_.Get(Cf::kIdempotency, key);
+    absl::StatusOr<std::optional<std::string>> stored = backend_.Get(Family::kIdempotency, key);
     bool answered = false;
     if (stored.ok() && stored->has_value()) {
       common::BoundValue bound = common::UnbindValue(**stored);
@@ -54,10 +57,12 @@ OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_vie
   return Claim::kAnswered;
 }
 
-CompanionWrite OutcomeStore::Stored(std::string key, absl::string_view digest,
-                                    const google::rpc::Status& kept) {
-  return CompanionWrite{CompanionWrite::Family::kIdempotency, std::move(key),
-                        common::BindValue(digest, kept.SerializeAsString())};
+storage::WriteBatch OutcomeStore::Stored(std::string key, absl::string_view digest,
+                                         const google::rpc::Status& kept) {
+  storage::WriteBatch batch;
+  batch.Put(Family::kIdempotency, std::move(key),
+            common::BindValue(digest, kept.SerializeAsString()));
+  return batch;
 }
 
 void OutcomeStore::Finish(const std::string& key, const google::rpc::Status& outcome) {

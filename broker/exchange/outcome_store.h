@@ -14,7 +14,7 @@
 //     ledger.AppendAsync(
 //         last_receipt,
 //         [&](const SignedReceipt& r) {
-//           return std::vector{OutcomeStore::Stored(key, digest, KeptOutcome(r))};
+//           return OutcomeStore::Stored(key, digest, KeptOutcome(r));
 //         },
 //         [&](auto stored) {
 //           if (stored.ok()) outcomes.Finish(key, outcome);  // durable with the receipt
@@ -22,7 +22,7 @@
 //         });
 //   }
 //
-// A finished outcome is kept in the "idempotency" column family, written in
+// A finished outcome is kept in the "idempotency" family, written in
 // the same batch as the request's last receipt (Ledger::Companion): one fsync
 // makes both durable before anyone hears either, and a crash keeps both or
 // neither. So a retry after a crash gets the acknowledged outcome and the
@@ -46,7 +46,7 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/common/request_binding.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/backend.h"
 #include "google/rpc/status.pb.h"
 
 namespace wams::exchange {
@@ -64,13 +64,13 @@ class OutcomeStore {
     kReused,
   };
 
-  // Borrows `storage`, which must outlive the store.
-  explicit OutcomeStore(const ledger::store::Storage& storage) : storage_(storage) {}
+  // Borrows `backend`, which must outlive the store.
+  explicit OutcomeStore(const storage::Backend& backend) : backend_(backend) {}
 
   OutcomeStore(const OutcomeStore&) = delete;
   OutcomeStore& operator=(const OutcomeStore&) = delete;
 
-  // "<kind>/<oin>/<request id>".
+  // "<kind>/<oin>/<request id>" (storage::OutcomeKey).
   static std::string Key(absl::string_view kind, absl::string_view caller_oin,
                          absl::string_view request_id);
 
@@ -88,8 +88,8 @@ class OutcomeStore {
   // The record that keeps `kept` under `key` with the request's `digest`,
   // for a Ledger::Companion of the request's last receipt: what retries of
   // the same request get once it is finished.
-  static ledger::store::CompanionWrite Stored(std::string key, absl::string_view digest,
-                                              const google::rpc::Status& kept);
+  static storage::WriteBatch Stored(std::string key, absl::string_view digest,
+                                    const google::rpc::Status& kept);
 
   // Calls every waiter with `outcome`. Call once the outcome's Stored()
   // record is durable with its receipt.
@@ -102,7 +102,7 @@ class OutcomeStore {
   void Abandon(const std::string& key, const google::rpc::Status& outcome);
 
  private:
-  const ledger::store::Storage& storage_;
+  const storage::Backend& backend_;
 
   struct InFlight {
     std::string digest;

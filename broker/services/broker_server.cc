@@ -18,7 +18,6 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
-#include "broker/ledger/store/storage.h"
 #include "broker/routing/grpc_provider_transport.h"
 #include "broker/services/admission.h"
 #include "broker/services/audit_service.h"
@@ -27,6 +26,7 @@
 #include "broker/services/conference_service.h"
 #include "broker/services/exchange_service.h"
 #include "broker/services/unparsable_request.h"
+#include "broker/storage/open_backend.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -149,7 +149,7 @@ struct BrokerServer::Parts {
   // Before the cores: a data request's ticket is released when the core
   // calls back, so the limiter outlives them.
   std::unique_ptr<Admission> admission;
-  std::unique_ptr<ledger::store::Storage> storage;
+  std::unique_ptr<storage::Backend> storage;
   std::unique_ptr<ledger::store::Ledger> ledger;
   std::unique_ptr<routing::GrpcProviderTransport> transport;
   std::unique_ptr<cases::CaseStore> case_store;
@@ -205,12 +205,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                        std::move(ledger_setup.pseudonymizer));
   parts->transport = std::move(transport);
 
-  WAMS_RETURN_IF_ERROR(ConfigFault(files::PreparePrivateDirectory(config.data_dir(), "data_dir")));
+  const v1::StorageConfig storage_config = storage::StorageOf(config);
+  if (storage_config.has_rocksdb()) {
+    WAMS_RETURN_IF_ERROR(ConfigFault(files::PreparePrivateDirectory(
+        storage_config.rocksdb().dir(), std::string(storage::LocalDirField(config)))));
+  }
   if (config.limits().max_receipt_bytes() > 0) {
     ledger_setup.options.max_receipt_bytes = config.limits().max_receipt_bytes();
   }
-  WAMS_ASSIGN_OR_RETURN(parts->storage, ledger::store::Storage::Open(
-                                            config.data_dir(), ledger::store::StorageOptions()));
+  WAMS_ASSIGN_OR_RETURN(parts->storage, storage::OpenBackend(storage_config));
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
                         ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
                                                     std::move(ledger_setup.options)));

@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/key_codec.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/key_codec.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "rocksdb/write_batch.h"
@@ -15,7 +15,7 @@
 
 namespace wams::testing {
 
-using ledger::store::Cf;
+using ::wams::storage::Family;
 
 void AppendToConfig(const BrokerFixture& broker, const std::string& text) {
   WriteFile(broker.config_path(), ReadFile(broker.config_path()) + "\n" + text + "\n");
@@ -58,21 +58,22 @@ std::string DataDir(const BrokerFixture& broker) {
 
 namespace {
 
-absl::StatusOr<std::unique_ptr<ledger::store::Storage>> OpenExisting(const std::string& dir) {
-  ledger::store::StorageOptions options;
+absl::StatusOr<std::unique_ptr<::wams::storage::RocksDbBackend>> OpenExisting(
+    const std::string& dir) {
+  ::wams::storage::RocksDbOptions options;
   options.create_if_missing = false;
   options.block_cache_bytes = size_t{8} << 20;
   options.write_buffer_bytes = size_t{4} << 20;
-  return ledger::store::Storage::Open(dir, options);
+  return ::wams::storage::RocksDbBackend::Open(dir, options);
 }
 
 }  // namespace
 
 std::string EditReceipt(const std::string& data_dir, uint64_t leaf) {
-  absl::StatusOr<std::unique_ptr<ledger::store::Storage>> storage = OpenExisting(data_dir);
+  absl::StatusOr<std::unique_ptr<::wams::storage::RocksDbBackend>> storage = OpenExisting(data_dir);
   if (!storage.ok()) return std::string(storage.status().message());
   absl::StatusOr<std::optional<std::string>> value =
-      (*storage)->Get(Cf::kReceipts, ledger::store::LeafKey(leaf));
+      (*storage)->Get(Family::kReceipts, ::wams::storage::LeafKey(leaf));
   if (!value.ok() || !value->has_value()) return "no such receipt";
   v1::SignedReceipt signed_receipt;
   v1::Receipt receipt;
@@ -89,33 +90,40 @@ std::string EditReceipt(const std::string& data_dir, uint64_t leaf) {
     receipt.SerializeToCodedStream(&coded);
   }
   signed_receipt.set_receipt_bytes(bytes);
-  rocksdb::WriteBatch batch;
-  batch.Put((*storage)->cf(Cf::kReceipts), ledger::store::LeafKey(leaf),
-            signed_receipt.SerializeAsString());
-  absl::Status written = (*storage)->Write(&batch, true);
+  ::wams::storage::WriteBatch batch;
+  batch.Put(Family::kReceipts, ::wams::storage::LeafKey(leaf), signed_receipt.SerializeAsString());
+  absl::Status written = (*storage)->Write(batch);
   return written.ok() ? "" : std::string(written.message());
 }
 
 std::string DropReceiptsFrom(const std::string& data_dir, uint64_t size, bool drop_checkpoints) {
-  absl::StatusOr<std::unique_ptr<ledger::store::Storage>> storage = OpenExisting(data_dir);
+  absl::StatusOr<std::unique_ptr<::wams::storage::RocksDbBackend>> storage = OpenExisting(data_dir);
   if (!storage.ok()) return std::string(storage.status().message());
-  rocksdb::WriteBatch batch;
+  ::wams::storage::WriteBatch batch;
   int dropped = 0;
-  std::unique_ptr<rocksdb::Iterator> it = (*storage)->NewIterator(Cf::kReceipts);
-  for (it->Seek(ledger::store::LeafKey(size)); it->Valid(); it->Next()) {
-    batch.Delete((*storage)->cf(Cf::kReceipts), it->key());
-    ++dropped;
-  }
+  absl::Status read = ::wams::storage::ScanAll(
+      **storage, Family::kReceipts,
+      ::wams::storage::ScanRange::From(::wams::storage::LeafKey(size), 1000),
+      [&](const ::wams::storage::KeyValue& row) {
+        batch.Delete(Family::kReceipts, row.key);
+        ++dropped;
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return std::string(read.message());
   if (dropped == 0) return "nothing to drop";
-  batch.Put((*storage)->cf(Cf::kMeta), std::string(ledger::store::kMetaTreeSize),
-            ledger::store::LeafKey(size));
+  batch.Put(Family::kMeta, std::string(::wams::storage::kMetaTreeSize),
+            ::wams::storage::LeafKey(size));
   if (drop_checkpoints) {
-    std::unique_ptr<rocksdb::Iterator> cp = (*storage)->NewIterator(Cf::kCheckpoints);
-    for (cp->Seek(ledger::store::CheckpointKey(size + 1)); cp->Valid(); cp->Next()) {
-      batch.Delete((*storage)->cf(Cf::kCheckpoints), cp->key());
-    }
+    read = ::wams::storage::ScanAll(
+        **storage, Family::kCheckpoints,
+        ::wams::storage::ScanRange::From(::wams::storage::CheckpointKey(size + 1), 1000),
+        [&](const ::wams::storage::KeyValue& row) {
+          batch.Delete(Family::kCheckpoints, row.key);
+          return absl::OkStatus();
+        });
+    if (!read.ok()) return std::string(read.message());
   }
-  absl::Status written = (*storage)->Write(&batch, true);
+  absl::Status written = (*storage)->Write(batch);
   return written.ok() ? "" : std::string(written.message());
 }
 

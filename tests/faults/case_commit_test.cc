@@ -9,6 +9,7 @@
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "rocksdb/env.h"
@@ -31,9 +32,9 @@ TEST(CaseCommitTest, OpeningACaseIsOneSyncedBatchWithItsReceipt) {
   ASSERT_TRUE(config.ok()) << config.status();
   auto fs = std::make_shared<WalSyncFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  ledger::store::StorageOptions storage_options;
+  ::wams::storage::RocksDbOptions storage_options;
   storage_options.env = env.get();
-  auto storage = ledger::store::Storage::Open(dir.File("db"), storage_options);
+  auto storage = ::wams::storage::RocksDbBackend::Open(dir.File("db"), storage_options);
   ASSERT_TRUE(storage.ok()) << storage.status();
   auto setup = ledger::store::LoadLedgerSetup(config->ledger());
   ASSERT_TRUE(setup.ok()) << setup.status();

@@ -19,10 +19,10 @@
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "rocksdb/env.h"
-#include "rocksdb/iterator.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
 #include "tests/testing/temp_dir.h"
@@ -32,7 +32,7 @@ namespace wams::testing {
 namespace {
 
 namespace v1 = ::wams::broker::v1;
-using ledger::store::Cf;
+using ::wams::storage::Family;
 
 // What the log says was changed and what the store holds, as
 // "conference/<id>" and "conference-item/<conference id>/<item id>".
@@ -67,13 +67,15 @@ std::set<std::string> Receipted(const ledger::store::Ledger& ledger) {
   return keys;
 }
 
-std::set<std::string> Stored(const ledger::store::Storage& storage) {
+std::set<std::string> Stored(const ::wams::storage::Backend& backend) {
   std::set<std::string> keys;
-  std::unique_ptr<rocksdb::Iterator> it = storage.NewIterator(Cf::kCases);
-  for (it->Seek("conference"); it->Valid() && it->key().starts_with("conference"); it->Next()) {
-    keys.insert(it->key().ToString());
-  }
-  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  absl::Status read = ::wams::storage::ScanAll(
+      backend, Family::kCases, ::wams::storage::ScanRange::Prefix("conference", 1000),
+      [&](const ::wams::storage::KeyValue& row) {
+        keys.insert(row.key);
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(read.ok()) << read;
   return keys;
 }
 
@@ -82,9 +84,9 @@ class Parts {
  public:
   // Opens the database with `env` (nullptr: the default) and the parts on it.
   Parts(const std::filesystem::path& dir, const v1::BrokerConfig& config, rocksdb::Env* env) {
-    ledger::store::StorageOptions storage_options;
+    ::wams::storage::RocksDbOptions storage_options;
     storage_options.env = env;
-    auto storage = ledger::store::Storage::Open((dir / "db").string(), storage_options);
+    auto storage = ::wams::storage::RocksDbBackend::Open((dir / "db").string(), storage_options);
     EXPECT_TRUE(storage.ok()) << storage.status();
     if (!storage.ok()) return;
     storage_ = *std::move(storage);
@@ -127,7 +129,7 @@ class Parts {
     return {.party = registry_->Find(oin), .certificate_oin = oin, .professional_id = professional};
   }
 
-  std::unique_ptr<ledger::store::Storage> storage_;
+  std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
   std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer_;
   std::unique_ptr<ledger::store::Ledger> ledger_;
   std::unique_ptr<identity::PartyRegistry> registry_;

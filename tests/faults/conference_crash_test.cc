@@ -31,11 +31,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/ledger/crypto/sha256.h"
-#include "broker/ledger/store/storage.h"
-#include "broker/tools/audit/export.h"
+#include "broker/ledger/export/export_format.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/iterator.h"
 #include "tests/faults/fault_processes.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
@@ -95,22 +94,24 @@ void ReadExport(const std::filesystem::path& dir, State& state) {
 }
 
 void ReadDataDirectory(const std::filesystem::path& data_dir, State& state) {
-  auto storage = ledger::store::Storage::Open(data_dir.string(), ledger::store::StorageOptions());
+  auto storage =
+      ::wams::storage::RocksDbBackend::Open(data_dir.string(), ::wams::storage::RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
-  std::unique_ptr<rocksdb::Iterator> it = (*storage)->NewIterator(ledger::store::Cf::kCases);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string key = it->key().ToString();
+  absl::StatusOr<std::vector<::wams::storage::KeyValue>> rows = (*storage)->Scan(
+      ::wams::storage::Family::kCases, ::wams::storage::ScanRange::From("", 1000000));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  for (const ::wams::storage::KeyValue& row : *rows) {
+    const std::string& key = row.key;
     if (key.starts_with("conference")) {
       state.stored.insert(key);
       continue;
     }
     v1::Case c;
-    ASSERT_TRUE(c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) << key;
+    ASSERT_TRUE(c.ParseFromString(row.value)) << key;
     for (const std::string& oin : c.involved_party_oins()) {
       state.stored.insert(absl::StrCat("involved/", c.case_id(), "/", oin));
     }
   }
-  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
 }
 
 // The keys in `a` and not in `b`, at most five, for a failure message.

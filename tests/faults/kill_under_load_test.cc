@@ -27,7 +27,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/ledger/crypto/sha256.h"
-#include "broker/tools/audit/export.h"
+#include "broker/ledger/export/export_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/faults/fault_processes.h"

@@ -17,7 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -64,8 +64,8 @@ class StorageCorruptionTest : public ExchangeFlowTest {
   std::vector<std::string> TableFiles(const std::string& family) {
     rocksdb::Options options;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& spec : ledger::store::ColumnFamilyTable()) {
-      descriptors.emplace_back(std::string(spec.name), rocksdb::ColumnFamilyOptions());
+    for (const std::string& name : ::wams::storage::RocksDbColumnFamilyNames()) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
@@ -148,8 +148,8 @@ TEST_F(StorageCorruptionTest, MissingColumnFamilyIsNamedNotRecreated) {
   {
     rocksdb::Options options;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& spec : ledger::store::ColumnFamilyTable()) {
-      descriptors.emplace_back(std::string(spec.name), rocksdb::ColumnFamilyOptions());
+    for (const std::string& name : ::wams::storage::RocksDbColumnFamilyNames()) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;

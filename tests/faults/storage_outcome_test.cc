@@ -21,7 +21,7 @@
 #include "broker/common/request_binding.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
@@ -35,13 +35,13 @@ namespace wams::testing {
 namespace {
 
 using exchange::OutcomeStore;
-using ledger::store::Cf;
 using ledger::store::Ledger;
 using ledger::store::LedgerOptions;
-using ledger::store::Storage;
-using ledger::store::StorageOptions;
 using ledger::store::testing::MakeReceipt;
 using ledger::store::testing::SignerFromSeed;
+using ::wams::storage::Family;
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 // The digest of the request the tests run (any 32 bytes do: the store
 // compares, it does not compute).
@@ -54,7 +54,7 @@ google::rpc::Status Outcome(int code, const std::string& message) {
   return status;
 }
 
-std::unique_ptr<Ledger> OpenLedger(const Storage& storage) {
+std::unique_ptr<Ledger> OpenLedger(const ::wams::storage::Backend& storage) {
   LedgerOptions options;
   options.origin = ledger::store::testing::kOrigin;
   options.checkpoint_interval = absl::ZeroDuration();
@@ -71,8 +71,8 @@ void AppendWithOutcome(Ledger& ledger, OutcomeStore& outcomes, const std::string
   ledger.AppendAsync(
       MakeReceipt(1),
       [key](const wams::broker::v1::SignedReceipt& receipt) {
-        return std::vector{OutcomeStore::Stored(
-            key, kDigest, Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())))};
+        return OutcomeStore::Stored(key, kDigest,
+                                    Outcome(0, absl::StrCat("leaf ", receipt.leaf_index())));
       },
       [&outcomes, key](absl::StatusOr<wams::broker::v1::SignedReceipt> stored) {
         if (stored.ok()) {
@@ -87,9 +87,9 @@ TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
   TempDir dir;
   auto fs = std::make_shared<WalSyncFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  StorageOptions storage_options;
+  RocksDbOptions storage_options;
   storage_options.env = env.get();
-  auto storage = Storage::Open(dir.File("db"), storage_options);
+  auto storage = RocksDbBackend::Open(dir.File("db"), storage_options);
   ASSERT_TRUE(storage.ok()) << storage.status();
   std::unique_ptr<Ledger> ledger = OpenLedger(**storage);
   ASSERT_NE(ledger, nullptr);
@@ -101,7 +101,7 @@ TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
   std::optional<std::string> stored_when_answered;
   OutcomeStore::Waiter waiter = [&](const google::rpc::Status&) {
     unsynced = fs->unsynced.load();
-    auto stored = (*storage)->Get(Cf::kIdempotency, key);
+    auto stored = (*storage)->Get(Family::kIdempotency, key);
     if (stored.ok()) stored_when_answered = *stored;
     answered.Notify();
   };
@@ -133,7 +133,7 @@ TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
 
 TEST(StorageOutcomeTest, AnotherRequestNeverJoinsOneInFlight) {
   TempDir dir;
-  auto storage = Storage::Open(dir.File("db"), StorageOptions());
+  auto storage = RocksDbBackend::Open(dir.File("db"), RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
   OutcomeStore outcomes(**storage);
   const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
@@ -154,12 +154,12 @@ TEST(StorageOutcomeTest, AnotherRequestNeverJoinsOneInFlight) {
 // retry is the same request, so it is never handed out.
 TEST(StorageOutcomeTest, OutcomeStoredWithoutADigestIsNeverHandedOut) {
   TempDir dir;
-  auto storage = Storage::Open(dir.File("db"), StorageOptions());
+  auto storage = RocksDbBackend::Open(dir.File("db"), RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
   const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
-  rocksdb::WriteBatch batch;
-  batch.Put((*storage)->cf(Cf::kIdempotency), key, Outcome(0, "old").SerializeAsString());
-  ASSERT_TRUE((*storage)->Write(&batch, /*sync=*/true).ok());
+  ::wams::storage::WriteBatch batch;
+  batch.Put(Family::kIdempotency, key, Outcome(0, "old").SerializeAsString());
+  ASSERT_TRUE((*storage)->Write(batch).ok());
   OutcomeStore outcomes(**storage);
   bool answered = false;
   OutcomeStore::Waiter waiter = [&](const google::rpc::Status&) { answered = true; };
@@ -175,12 +175,12 @@ TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns
   TempDir dir;
   auto fs = std::make_shared<ledger::store::testing::FullDiskFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  StorageOptions storage_options;
+  RocksDbOptions storage_options;
   storage_options.env = env.get();
   storage_options.min_free_bytes = 0;  // let the write itself fail
   storage_options.recovery_initial_backoff = absl::Milliseconds(5);
   storage_options.recovery_max_backoff = absl::Milliseconds(50);
-  auto storage = Storage::Open(dir.File("db"), storage_options);
+  auto storage = RocksDbBackend::Open(dir.File("db"), storage_options);
   ASSERT_TRUE(storage.ok()) << storage.status();
   std::unique_ptr<Ledger> ledger = OpenLedger(**storage);
   ASSERT_NE(ledger, nullptr);
@@ -201,7 +201,7 @@ TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns
   fs->full = false;
 
   EXPECT_EQ(ledger->TreeSize(), 0u);
-  auto stored = (*storage)->Get(Cf::kIdempotency, key);
+  auto stored = (*storage)->Get(Family::kIdempotency, key);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_FALSE(stored->has_value()) << "an outcome was kept without its receipt";
   OutcomeStore::Waiter retry = [](const google::rpc::Status&) {};
@@ -210,7 +210,7 @@ TEST(StorageOutcomeTest, FailedWriteKeepsNeitherReceiptNorOutcomeAndTheRetryRuns
 
 TEST(StorageOutcomeTest, AbandonedOutcomeIsNotRemembered) {
   TempDir dir;
-  auto storage = Storage::Open(dir.File("db"), StorageOptions());
+  auto storage = RocksDbBackend::Open(dir.File("db"), RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
   OutcomeStore outcomes(**storage);
   const std::string key = OutcomeStore::Key("request", "00000001001234567000", "req-1");
@@ -263,18 +263,21 @@ TEST_F(StorageOutcomeCrashTest, RetryAfterKill9GetsTheSameOutcomeWithoutAskingTh
 // Every key and value the broker stored, read back with RocksDB after it
 // stopped (so compression cannot hide a payload from the scan).
 std::vector<std::string> EverythingStored(const std::filesystem::path& data_dir) {
-  StorageOptions options;
+  RocksDbOptions options;
   options.create_if_missing = false;
-  auto storage = Storage::Open(data_dir.string(), options);
+  auto storage = RocksDbBackend::Open(data_dir.string(), options);
   EXPECT_TRUE(storage.ok()) << storage.status();
   std::vector<std::string> stored;
   if (!storage.ok()) return stored;
-  for (const ledger::store::CfSpec& family : ledger::store::ColumnFamilyTable()) {
-    std::unique_ptr<rocksdb::Iterator> it = (*storage)->NewIterator(family.cf);
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      stored.push_back(it->key().ToString());
-      stored.push_back(it->value().ToString());
-    }
+  for (const ::wams::storage::FamilySpec& family : ::wams::storage::FamilyTable()) {
+    EXPECT_TRUE(::wams::storage::ScanAll(**storage, family.family,
+                                         ::wams::storage::ScanRange::From("", 1000),
+                                         [&](const ::wams::storage::KeyValue& row) {
+                                           stored.push_back(row.key);
+                                           stored.push_back(row.value);
+                                           return absl::OkStatus();
+                                         })
+                    .ok());
   }
   return stored;
 }

@@ -78,12 +78,12 @@ absl::Status FuzzWorld::Build() {
   pseudonymizer_.emplace(*std::move(pseudonymizer));
 
   // Small caches: the database holds a handful of cases.
-  ledger::store::StorageOptions storage_options;
+  ::wams::storage::RocksDbOptions storage_options;
   storage_options.block_cache_bytes = size_t{8} << 20;
   storage_options.write_buffer_bytes = size_t{4} << 20;
   storage_options.background_threads = 1;
-  absl::StatusOr<std::unique_ptr<ledger::store::Storage>> storage =
-      ledger::store::Storage::Open(dir_ + "/db", storage_options);
+  absl::StatusOr<std::unique_ptr<::wams::storage::RocksDbBackend>> storage =
+      ::wams::storage::RocksDbBackend::Open(dir_ + "/db", storage_options);
   WAMS_RETURN_IF_ERROR(Step(storage.status(), "storage"));
   storage_ = *std::move(storage);
   ledger::store::LedgerOptions ledger_options;

@@ -29,7 +29,7 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/pseudonymizer.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "policy/policy.h"
 #include "wams/broker/v1/config.pb.h"
 
@@ -99,7 +99,7 @@ class FuzzWorld {
   std::optional<identity::PartyRegistry> registry_;
   std::optional<policy::Policy> policy_;
   std::optional<ledger::store::Pseudonymizer> pseudonymizer_;
-  std::unique_ptr<ledger::store::Storage> storage_;
+  std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
   std::unique_ptr<ledger::store::Ledger> ledger_;
   std::unique_ptr<cases::CaseStore> case_store_;
   std::unique_ptr<cases::CaseManager> cases_;

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "broker/ledger/export/export_format.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export.h"
 #include "tests/fuzz/fuzz_keys.h"
 #include "tests/fuzz/fuzz_support.h"
 

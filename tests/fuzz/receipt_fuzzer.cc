@@ -33,9 +33,9 @@
 
 #include "absl/status/status.h"
 #include "broker/common/deterministic_bytes.h"
+#include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "google/protobuf/stubs/logging.h"
 #include "tests/fuzz/fuzz_keys.h"

@@ -47,7 +47,7 @@
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 
 namespace wams::load {
 namespace {
@@ -55,7 +55,7 @@ namespace {
 namespace v1 = ::wams::broker::v1;
 using ledger::store::Ledger;
 using ledger::store::LedgerSetup;
-using ledger::store::Storage;
+using ::wams::storage::RocksDbBackend;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kExitBadFlags = 2;
@@ -147,7 +147,7 @@ double MicrosSince(Clock::time_point start) {
 struct Opened {
   explicit Opened(ledger::store::Pseudonymizer p) : pseudonymizer(std::move(p)) {}
   v1::BrokerConfig config;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<RocksDbBackend> storage;
   std::unique_ptr<Ledger> ledger;
   ledger::store::Pseudonymizer pseudonymizer;
   double storage_open_ms = 0;
@@ -164,8 +164,8 @@ absl::StatusOr<Opened> Open(const std::string& config_path, size_t max_batch) {
   opened.config = *config;
   const int64_t read_before = BytesRead();
   Clock::time_point start = Clock::now();
-  absl::StatusOr<std::unique_ptr<Storage>> storage =
-      Storage::Open(config->data_dir(), ledger::store::StorageOptions());
+  absl::StatusOr<std::unique_ptr<RocksDbBackend>> storage =
+      RocksDbBackend::Open(config->data_dir(), ::wams::storage::RocksDbOptions());
   if (!storage.ok()) return storage.status();
   opened.storage = *std::move(storage);
   opened.storage_open_ms = MicrosSince(start) / 1000;

@@ -31,7 +31,7 @@
 #include "broker/files/private_dir.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gmock/gmock.h"
 #include "grpc/grpc.h"
 #include "grpcpp/client_context.h"
@@ -102,8 +102,8 @@ class LogReadersTest : public ::testing::Test {
         ledger::store::LoadLedgerSetup(config->ledger());
     ASSERT_TRUE(setup.ok()) << setup.status();
     pseudonym_ = setup->pseudonymizer.Pseudonymize(kClientBsn);
-    auto storage =
-        ledger::store::Storage::Open(config->data_dir(), ledger::store::StorageOptions());
+    auto storage = ::wams::storage::RocksDbBackend::Open(config->data_dir(),
+                                                         ::wams::storage::RocksDbOptions());
     ASSERT_TRUE(storage.ok()) << storage.status();
     // A log from before the cap may hold a receipt of any size.
     setup->options.max_receipt_bytes = 8 << 20;
@@ -313,7 +313,8 @@ TEST(ReceiptSizeTest, LedgerRefusesAReceiptOverTheMaximumAndAppendsNothing) {
       ledger::store::LoadLedgerSetup(config->ledger());
   ASSERT_TRUE(setup.ok()) << setup.status();
   TempDir dir;
-  auto storage = ledger::store::Storage::Open(dir.File("db"), ledger::store::StorageOptions());
+  auto storage =
+      ::wams::storage::RocksDbBackend::Open(dir.File("db"), ::wams::storage::RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
   EXPECT_EQ(setup->options.max_receipt_bytes, size_t{common::kDefaultMaxReceiptBytes});
   auto ledger =

@@ -20,8 +20,8 @@
 #include "broker/common/deterministic_bytes.h"
 #include "broker/common/log.h"
 #include "broker/ledger/merkle/merkle.h"
-#include "broker/ledger/store/key_codec.h"
 #include "broker/ledger/store/ledger_test_peer.h"
+#include "broker/storage/key_codec.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "policy/base/status_macros.h"
@@ -34,6 +34,21 @@ using wams::broker::v1::ConsistencyProof;
 using wams::broker::v1::InclusionProof;
 using wams::broker::v1::Receipt;
 using wams::broker::v1::SignedReceipt;
+using wams::storage::AppendBigEndian64;
+using wams::storage::AppendTime;
+using wams::storage::CheckpointKey;
+using wams::storage::DecodeBigEndian64;
+using wams::storage::Family;
+using wams::storage::KeyValue;
+using wams::storage::kMetaTreeSize;
+using wams::storage::LeafKey;
+using wams::storage::NodeKey;
+using wams::storage::ReadBigEndian64;
+using wams::storage::ScanRange;
+using wams::storage::StringPrefix;
+
+// Receipts read per chunk when walking the whole log (checks, export).
+constexpr size_t kScanChunk = 1000;
 
 constexpr uint8_t kRoleRequester = 1;
 constexpr uint8_t kRoleTarget = 2;
@@ -51,10 +66,10 @@ absl::StatusOr<Digest> ToDigest(std::string_view bytes, std::string_view what) {
 }
 
 // Reads stored subtree hashes from one snapshot.
-NodeReader SnapshotReader(const Storage& storage, const rocksdb::Snapshot* snapshot) {
-  return [&storage, snapshot](int level, uint64_t index) -> absl::StatusOr<Digest> {
+NodeReader SnapshotReader(const storage::Reader& snapshot) {
+  return [&snapshot](int level, uint64_t index) -> absl::StatusOr<Digest> {
     WAMS_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                          storage.Get(Cf::kNodes, NodeKey(level, index), snapshot));
+                          snapshot.Get(Family::kNodes, NodeKey(level, index)));
     if (!value.has_value()) {
       return absl::DataLossError(
           absl::StrCat("tree node (level ", level, ", index ", index, ") is missing"));
@@ -79,10 +94,13 @@ struct Ledger::Pending {
   std::optional<std::string> time_prefix;
   Companion companion;  // may be empty
   AppendCallback done;
+  // Set by the committer when this receipt was left out of its group (its
+  // companion touched the log); it then gets this instead of a leaf.
+  absl::Status refused;
 };
 
-Ledger::Ledger(const Storage& storage, NoteSigner signer, LedgerOptions options)
-    : storage_(storage),
+Ledger::Ledger(const storage::Backend& backend, NoteSigner signer, LedgerOptions options)
+    : backend_(backend),
       signer_(std::move(signer)),
       options_(std::move(options)),
       key_id_(signer_.KeyName()) {
@@ -96,8 +114,8 @@ Ledger::Ledger(const Storage& storage, NoteSigner signer, LedgerOptions options)
   }
 }
 
-absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Storage& storage, NoteSigner signer,
-                                                     LedgerOptions options) {
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const storage::Backend& backend,
+                                                     NoteSigner signer, LedgerOptions options) {
   if (options.origin.empty()) return absl::InvalidArgumentError("ledger origin is empty");
   if (options.origin.find('\n') != std::string::npos) {
     return absl::InvalidArgumentError("ledger origin holds a newline");
@@ -106,7 +124,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const Storage& storage, Not
   if (options.checkpoint_interval < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("checkpoint_interval is negative");
   }
-  std::unique_ptr<Ledger> ledger(new Ledger(storage, std::move(signer), std::move(options)));
+  std::unique_ptr<Ledger> ledger(new Ledger(backend, std::move(signer), std::move(options)));
   WAMS_RETURN_IF_ERROR(ledger->LoadState());
   WAMS_RETURN_IF_ERROR(ledger->CheckOnOpen(ledger->options_.full_check_on_open));
   // Two committer threads take turns: while one completes its group's
@@ -135,17 +153,16 @@ Ledger::~Ledger() {
   for (std::thread& committer : committers_) committer.join();
 }
 
-absl::StatusOr<uint64_t> Ledger::ReadTreeSize(const rocksdb::Snapshot* snapshot) const {
-  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                        storage_.Get(Cf::kMeta, kMetaTreeSize, snapshot));
+absl::StatusOr<uint64_t> Ledger::ReadTreeSize(const storage::Reader& reader) const {
+  WAMS_ASSIGN_OR_RETURN(std::optional<std::string> value, reader.Get(Family::kMeta, kMetaTreeSize));
   if (!value.has_value()) return 0;
   absl::StatusOr<uint64_t> size = DecodeBigEndian64(*value);
   if (!size.ok()) return absl::DataLossError("stored tree size is malformed");
   return *size;
 }
 
-NodeReader Ledger::CachedReader(const rocksdb::Snapshot* snapshot) const {
-  return [this, snapshot](int level, uint64_t index) -> absl::StatusOr<Digest> {
+NodeReader Ledger::CachedReader(const storage::Reader& snapshot) const {
+  return [this, &snapshot](int level, uint64_t index) -> absl::StatusOr<Digest> {
     const bool cacheable = level >= options_.node_cache_min_level && level < 64;
     const uint64_t key = (static_cast<uint64_t>(level) << 56) | index;
     if (cacheable) {
@@ -153,7 +170,7 @@ NodeReader Ledger::CachedReader(const rocksdb::Snapshot* snapshot) const {
       auto it = node_cache_.find(key);
       if (it != node_cache_.end()) return it->second;
     }
-    WAMS_ASSIGN_OR_RETURN(Digest d, SnapshotReader(storage_, snapshot)(level, index));
+    WAMS_ASSIGN_OR_RETURN(Digest d, SnapshotReader(snapshot)(level, index));
     if (cacheable) {
       absl::MutexLock lock(&cache_mu_);
       node_cache_.emplace(key, d);
@@ -163,31 +180,23 @@ NodeReader Ledger::CachedReader(const rocksdb::Snapshot* snapshot) const {
 }
 
 absl::Status Ledger::LoadState() {
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
-  WAMS_RETURN_IF_ERROR(CheckTail(snapshot.get(), size));
+  // The epoch first: if it changes while reading, the next commit reloads.
+  const uint64_t epoch = backend_.writer_epoch();
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
+  WAMS_RETURN_IF_ERROR(CheckTail(*snapshot, size));
   // The right edge of the tree: at each level the last complete node, which
   // is the left sibling the next appends need.
   frontier_.assign(65, std::nullopt);
-  NodeReader reader = SnapshotReader(storage_, snapshot.get());
+  NodeReader reader = SnapshotReader(*snapshot);
   for (int level = 0; level < 64 && (size >> level) > 0; ++level) {
     const uint64_t index = (size >> level) - 1;
     WAMS_ASSIGN_OR_RETURN(Digest d, reader(level, index));
     frontier_[level] = EdgeNode{index, d};
   }
   next_index_ = size;
-
-  std::optional<Checkpoint> latest;
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kCheckpoints, snapshot.get());
-  it->SeekToLast();
-  if (it->Valid()) {
-    Checkpoint cp;
-    if (!cp.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("latest stored checkpoint does not parse");
-    }
-    latest = std::move(cp);
-  }
-  WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read checkpoints"));
+  loaded_epoch_.store(epoch);
+  WAMS_ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*snapshot));
 
   absl::MutexLock lock(&mu_);
   tree_size_ = size;
@@ -198,6 +207,33 @@ absl::Status Ledger::LoadState() {
     latest_checkpoint_ = std::move(latest);
   }
   return absl::OkStatus();
+}
+
+absl::Status Ledger::RefreshReadView() {
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
+  WAMS_ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*snapshot));
+  absl::MutexLock lock(&mu_);
+  // Only forward: a log never shrinks.
+  tree_size_ = std::max(tree_size_, size);
+  if (latest.has_value() &&
+      (!latest_checkpoint_.has_value() || latest->tree_size() > latest_checkpoint_->tree_size())) {
+    latest_checkpoint_ = std::move(latest);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Checkpoint>> Ledger::ReadLatestCheckpoint(
+    const storage::Reader& reader) const {
+  ScanRange last = ScanRange::From("", 1);
+  last.reverse = true;
+  WAMS_ASSIGN_OR_RETURN(std::vector<KeyValue> rows, reader.Scan(Family::kCheckpoints, last));
+  if (rows.empty()) return std::nullopt;
+  Checkpoint cp;
+  if (!cp.ParseFromString(rows.front().value)) {
+    return absl::DataLossError("latest stored checkpoint does not parse");
+  }
+  return cp;
 }
 
 const NoteVerifier* Ledger::VerifierFor(std::string_view key_id) const {
@@ -257,10 +293,10 @@ absl::StatusOr<Checkpoint> Ledger::VerifyCheckpointNote(const Checkpoint& cp) co
       absl::StrCat(what, ": signature does not verify with key ", absl::StrJoin(names, ", ")));
 }
 
-absl::StatusOr<SignedReceipt> Ledger::ReadReceipt(const rocksdb::Snapshot* snapshot,
+absl::StatusOr<SignedReceipt> Ledger::ReadReceipt(const storage::Reader& reader,
                                                   uint64_t leaf_index) const {
   WAMS_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                        storage_.Get(Cf::kReceipts, LeafKey(leaf_index), snapshot));
+                        reader.Get(Family::kReceipts, LeafKey(leaf_index)));
   if (!value.has_value()) {
     return absl::NotFoundError(absl::StrCat("receipt ", leaf_index, " not found"));
   }
@@ -272,59 +308,62 @@ absl::StatusOr<SignedReceipt> Ledger::ReadReceipt(const rocksdb::Snapshot* snaps
   return r;
 }
 
-absl::Status Ledger::CheckLeaves(const rocksdb::Snapshot* snapshot, uint64_t begin, uint64_t end,
+absl::Status Ledger::CheckLeaves(const storage::Reader& snapshot, uint64_t begin, uint64_t end,
                                  bool check_nodes) const {
   if (begin >= end) return absl::OkStatus();
-  NodeReader reader = SnapshotReader(storage_, snapshot);
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kReceipts, snapshot);
+  NodeReader reader = SnapshotReader(snapshot);
   uint64_t expected = begin;
-  for (it->Seek(LeafKey(begin)); it->Valid() && expected < end; it->Next(), ++expected) {
-    absl::StatusOr<uint64_t> index = DecodeBigEndian64(it->key().ToStringView());
-    if (!index.ok() || *index != expected) {
-      return absl::DataLossError(absl::StrCat("receipt ", expected, " is missing"));
-    }
-    SignedReceipt r;
-    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("stored receipt ", expected, " does not parse"));
-    }
-    const NoteVerifier* v = VerifierFor(r.key_id());
-    if (v == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("receipt ", expected, " is signed by key ", r.key_id(),
-                       ", which is not configured; add its public key to the previous keys"));
-    }
-    if (!v->key().Verify(r.receipt_bytes(), r.signature())) {
-      return absl::DataLossError(
-          absl::StrCat("receipt ", expected, ": signature does not verify with key ", r.key_id()));
-    }
-    if (!check_nodes) continue;
-    WAMS_ASSIGN_OR_RETURN(std::vector<NodeWrite> nodes,
-                          NodesCompletedByAppend(reader, expected, LeafHash(r.receipt_bytes())));
-    for (const NodeWrite& n : nodes) {
-      absl::StatusOr<Digest> stored = reader(n.level, n.index);
-      if (!stored.ok()) return stored.status();
-      if (*stored != n.hash) {
-        return absl::DataLossError(absl::StrCat("tree node (level ", n.level, ", index ", n.index,
-                                                ") is ", Hex(*stored), " but receipt ", expected,
-                                                " and its stored siblings hash to ", Hex(n.hash)));
-      }
-    }
-  }
-  WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read receipts"));
+  absl::Status walked = storage::ScanAll(
+      snapshot, Family::kReceipts, ScanRange{LeafKey(begin), LeafKey(end), kScanChunk, false},
+      [&](const KeyValue& row) -> absl::Status {
+        absl::StatusOr<uint64_t> index = DecodeBigEndian64(row.key);
+        if (!index.ok() || *index != expected) {
+          return absl::DataLossError(absl::StrCat("receipt ", expected, " is missing"));
+        }
+        SignedReceipt r;
+        if (!r.ParseFromString(row.value)) {
+          return absl::DataLossError(absl::StrCat("stored receipt ", expected, " does not parse"));
+        }
+        const NoteVerifier* v = VerifierFor(r.key_id());
+        if (v == nullptr) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("receipt ", expected, " is signed by key ", r.key_id(),
+                           ", which is not configured; add its public key to the previous keys"));
+        }
+        if (!v->key().Verify(r.receipt_bytes(), r.signature())) {
+          return absl::DataLossError(absl::StrCat(
+              "receipt ", expected, ": signature does not verify with key ", r.key_id()));
+        }
+        const uint64_t leaf = expected++;
+        if (!check_nodes) return absl::OkStatus();
+        WAMS_ASSIGN_OR_RETURN(std::vector<NodeWrite> nodes,
+                              NodesCompletedByAppend(reader, leaf, LeafHash(r.receipt_bytes())));
+        for (const NodeWrite& n : nodes) {
+          absl::StatusOr<Digest> stored = reader(n.level, n.index);
+          if (!stored.ok()) return stored.status();
+          if (*stored != n.hash) {
+            return absl::DataLossError(absl::StrCat(
+                "tree node (level ", n.level, ", index ", n.index, ") is ", Hex(*stored),
+                " but receipt ", leaf, " and its stored siblings hash to ", Hex(n.hash)));
+          }
+        }
+        return absl::OkStatus();
+      });
+  WAMS_RETURN_IF_ERROR(walked);
   if (expected < end) return absl::DataLossError(absl::StrCat("receipt ", expected, " is missing"));
   return absl::OkStatus();
 }
 
-absl::Status Ledger::CheckTail(const rocksdb::Snapshot* snapshot, uint64_t size) const {
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kReceipts, snapshot);
-  it->SeekToLast();
-  WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read receipts"));
-  if (it->Valid()) {
-    absl::StatusOr<uint64_t> last = DecodeBigEndian64(it->key().ToStringView());
-    if (!last.ok()) return absl::DataLossError("a receipt key is malformed");
-    if (size == 0 || *last != size - 1) {
-      return absl::DataLossError(
-          absl::StrCat("the tree size is ", size, " but the last stored receipt is ", *last));
+absl::Status Ledger::CheckTail(const storage::Reader& snapshot, uint64_t size) const {
+  ScanRange last = ScanRange::From("", 1);
+  last.reverse = true;
+  WAMS_ASSIGN_OR_RETURN(std::vector<KeyValue> rows, snapshot.Scan(Family::kReceipts, last));
+  if (!rows.empty()) {
+    absl::StatusOr<uint64_t> stored_last = DecodeBigEndian64(rows.front().key);
+    if (!stored_last.ok()) return absl::DataLossError("a receipt key is malformed");
+    if (size == 0 || *stored_last != size - 1) {
+      return absl::DataLossError(absl::StrCat("the tree size is ", size,
+                                              " but the last stored receipt is ", *stored_last));
     }
   } else if (size != 0) {
     return absl::DataLossError(
@@ -334,11 +373,11 @@ absl::Status Ledger::CheckTail(const rocksdb::Snapshot* snapshot, uint64_t size)
 }
 
 absl::Status Ledger::CheckOnOpen(bool full) const {
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
 
   // The receipts must end exactly at the tree size.
-  WAMS_RETURN_IF_ERROR(CheckTail(snapshot.get(), size));
+  WAMS_RETURN_IF_ERROR(CheckTail(*snapshot, size));
 
   uint64_t checked_up_to = 0;
   std::optional<Checkpoint> latest;
@@ -353,9 +392,8 @@ absl::Status Ledger::CheckOnOpen(bool full) const {
           "the store holds ", size, " receipts but the last signed checkpoint commits to ",
           latest->tree_size(), ": receipts were removed"));
     }
-    WAMS_ASSIGN_OR_RETURN(
-        Digest root,
-        wams::ledger::RootAt(SnapshotReader(storage_, snapshot.get()), latest->tree_size()));
+    WAMS_ASSIGN_OR_RETURN(Digest root,
+                          wams::ledger::RootAt(SnapshotReader(*snapshot), latest->tree_size()));
     if (DigestBytes(root) != latest->root_hash()) {
       absl::StatusOr<Digest> want = ToDigest(latest->root_hash(), "checkpoint root");
       return absl::DataLossError(absl::StrCat("the root at tree size ", latest->tree_size(),
@@ -367,34 +405,35 @@ absl::Status Ledger::CheckOnOpen(bool full) const {
   }
   // Receipts after the last checkpoint are covered by no signed root yet:
   // check each one's signature and the nodes it completed.
-  WAMS_RETURN_IF_ERROR(CheckLeaves(snapshot.get(), full ? 0 : checked_up_to, size, true));
+  WAMS_RETURN_IF_ERROR(CheckLeaves(*snapshot, full ? 0 : checked_up_to, size, true));
   return absl::OkStatus();
 }
 
 absl::Status Ledger::VerifyAll() const {
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
-  WAMS_RETURN_IF_ERROR(CheckLeaves(snapshot.get(), 0, size, true));
-  NodeReader reader = SnapshotReader(storage_, snapshot.get());
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kCheckpoints, snapshot.get());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    Checkpoint cp;
-    if (!cp.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a stored checkpoint does not parse");
-    }
-    WAMS_RETURN_IF_ERROR(VerifyCheckpointNote(cp).status());
-    if (cp.tree_size() > size) {
-      return absl::DataLossError(absl::StrCat("checkpoint at tree size ", cp.tree_size(),
-                                              " is beyond the stored tree of ", size));
-    }
-    WAMS_ASSIGN_OR_RETURN(Digest root, wams::ledger::RootAt(reader, cp.tree_size()));
-    if (DigestBytes(root) != cp.root_hash()) {
-      return absl::DataLossError(absl::StrCat("the root at tree size ", cp.tree_size(),
-                                              " recomputed from stored nodes is ", Hex(root),
-                                              " but its signed checkpoint differs"));
-    }
-  }
-  return FromRocks(it->status(), "read checkpoints");
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
+  WAMS_RETURN_IF_ERROR(CheckLeaves(*snapshot, 0, size, true));
+  NodeReader reader = SnapshotReader(*snapshot);
+  return storage::ScanAll(
+      *snapshot, Family::kCheckpoints, ScanRange::From("", kScanChunk),
+      [&](const KeyValue& row) -> absl::Status {
+        Checkpoint cp;
+        if (!cp.ParseFromString(row.value)) {
+          return absl::DataLossError("a stored checkpoint does not parse");
+        }
+        WAMS_RETURN_IF_ERROR(VerifyCheckpointNote(cp).status());
+        if (cp.tree_size() > size) {
+          return absl::DataLossError(absl::StrCat("checkpoint at tree size ", cp.tree_size(),
+                                                  " is beyond the stored tree of ", size));
+        }
+        WAMS_ASSIGN_OR_RETURN(Digest root, wams::ledger::RootAt(reader, cp.tree_size()));
+        if (DigestBytes(root) != cp.root_hash()) {
+          return absl::DataLossError(absl::StrCat("the root at tree size ", cp.tree_size(),
+                                                  " recomputed from stored nodes is ", Hex(root),
+                                                  " but its signed checkpoint differs"));
+        }
+        return absl::OkStatus();
+      });
 }
 
 // --- appends -----------------------------------------------------------------
@@ -466,7 +505,7 @@ absl::StatusOr<SignedReceipt> Ledger::Append(const Receipt& receipt, Companion c
     absl::MutexLock lock(&mu_);
     --preparing_;
     if (stopping_) return absl::UnavailableError("the ledger is shutting down");
-    if (!failed_.ok()) return RefusalLocked();
+    if (absl::Status refused = AdmitLocked(); !refused.ok()) return refused;
     queue_.push_back(*std::move(prepared));
     // Like RocksDB's write-group leader: when no commit is running, the
     // caller writes the group itself rather than handing it to the committer
@@ -496,8 +535,7 @@ void Ledger::AppendAsync(const Receipt& receipt, Companion companion, AppendCall
     --preparing_;
     if (stopping_) {
       refused = absl::UnavailableError("the ledger is shutting down");
-    } else if (!failed_.ok()) {
-      refused = RefusalLocked();
+    } else if (refused = AdmitLocked(); !refused.ok()) {
     } else {
       queue_.push_back(*std::move(p));
       return;
@@ -553,7 +591,9 @@ void Ledger::RunGroup(std::vector<std::unique_ptr<Pending>>& group, const absl::
     committing_ = false;
   }
   for (std::unique_ptr<Pending>& p : group) {
-    if (status.ok()) {
+    if (!p->refused.ok()) {
+      p->done(p->refused);
+    } else if (status.ok()) {
       p->done(std::move(p->signed_receipt));
     } else {
       p->done(status);
@@ -590,15 +630,30 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
     }
     return frontier_[level]->hash;
   };
-  rocksdb::WriteBatch batch;
-  rocksdb::ColumnFamilyHandle* receipts = storage_.cf(Cf::kReceipts);
-  rocksdb::ColumnFamilyHandle* nodes = storage_.cf(Cf::kNodes);
+  if (backend_.writer_epoch() != loaded_epoch_.load()) {
+    // Another writer may have appended since the right edge was read.
+    absl::MutexLock lock(&mu_);
+    FailLocked("the writer epoch changed; reloading the tree");
+    return failed_;
+  }
+  storage::WriteBatch batch;
   uint64_t index = next_index_;
-  std::string key;
   std::vector<NodeWrite> upper_nodes;  // cached once durable
   for (std::unique_ptr<Pending>& p : group) {
     p->signed_receipt.set_leaf_index(index);
-    batch.Put(receipts, LeafKey(index), p->value);
+    storage::WriteBatch records;
+    if (p->companion) {
+      records = std::move(p->companion)(p->signed_receipt);
+      // The log's families are the ledger's alone: a companion writing them
+      // could break the tree; refuse that receipt, keep the group.
+      if (records.TouchesLog()) {
+        p->refused = absl::InternalError(
+            "a receipt's companion records write a log family; nothing of it was appended");
+        common::LogError(absl::StrCat("ledger: ", p->refused.message()));
+        continue;
+      }
+    }
+    batch.Put(Family::kReceipts, LeafKey(index), p->value);
     absl::StatusOr<std::vector<NodeWrite>> completed =
         NodesCompletedByAppend(reader, index, p->leaf_hash);
     if (!completed.ok()) {
@@ -609,46 +664,41 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
       return failed_;
     }
     for (const NodeWrite& n : *completed) {
-      batch.Put(nodes, NodeKey(n.level, n.index),
-                rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
+      batch.Put(Family::kNodes, NodeKey(n.level, n.index),
+                std::string(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
       frontier_[n.level] = EdgeNode{n.index, n.hash};
       if (n.level >= options_.node_cache_min_level) upper_nodes.push_back(n);
     }
-    auto put_index = [&](Cf cf, const std::string& prefix, std::string_view value) {
-      key = prefix;
+    auto put_index = [&](Family family, const std::string& prefix, std::string_view value) {
+      std::string key = prefix;
       AppendBigEndian64(&key, index);
-      batch.Put(storage_.cf(cf), key, rocksdb::Slice(value.data(), value.size()));
+      batch.Put(family, std::move(key), std::string(value));
     };
-    if (!p->case_prefix.empty()) put_index(Cf::kIdxCase, p->case_prefix, "");
-    if (!p->subject_prefix.empty()) put_index(Cf::kIdxSubject, p->subject_prefix, "");
+    if (!p->case_prefix.empty()) put_index(Family::kIdxCase, p->case_prefix, "");
+    if (!p->subject_prefix.empty()) put_index(Family::kIdxSubject, p->subject_prefix, "");
     if (p->requester_prefix == p->target_prefix) {
       if (!p->requester_prefix.empty()) {
         const char roles = static_cast<char>(kRoleRequester | kRoleTarget);
-        put_index(Cf::kIdxParty, p->requester_prefix, std::string_view(&roles, 1));
+        put_index(Family::kIdxParty, p->requester_prefix, std::string_view(&roles, 1));
       }
     } else {
       const char requester = static_cast<char>(kRoleRequester);
       const char target = static_cast<char>(kRoleTarget);
       if (!p->requester_prefix.empty()) {
-        put_index(Cf::kIdxParty, p->requester_prefix, std::string_view(&requester, 1));
+        put_index(Family::kIdxParty, p->requester_prefix, std::string_view(&requester, 1));
       }
       if (!p->target_prefix.empty()) {
-        put_index(Cf::kIdxParty, p->target_prefix, std::string_view(&target, 1));
+        put_index(Family::kIdxParty, p->target_prefix, std::string_view(&target, 1));
       }
     }
-    if (p->time_prefix.has_value()) put_index(Cf::kIdxTime, *p->time_prefix, "");
-    if (p->companion) {
-      for (const CompanionWrite& record : std::move(p->companion)(p->signed_receipt)) {
-        const Cf family =
-            record.family == CompanionWrite::Family::kCases ? Cf::kCases : Cf::kIdempotency;
-        batch.Put(storage_.cf(family), record.key, record.value);
-      }
-    }
+    if (p->time_prefix.has_value()) put_index(Family::kIdxTime, *p->time_prefix, "");
+    batch.Append(std::move(records));
     ++index;
   }
-  batch.Put(storage_.cf(Cf::kMeta), kMetaTreeSize, LeafKey(index));
+  if (index == next_index_) return absl::OkStatus();  // every receipt refused
+  batch.Put(Family::kMeta, std::string(kMetaTreeSize), LeafKey(index));
 
-  absl::Status written = storage_.Write(&batch, /*sync=*/true);
+  absl::Status written = backend_.Write(batch);
   absl::MutexLock lock(&mu_);
   if (!written.ok()) {
     // Whether the batch reached the disk is unknown, and the in-memory right
@@ -683,13 +733,23 @@ void Ledger::FailLocked(absl::string_view reason) {
 }
 
 absl::Status Ledger::RefusalLocked() const {
-  if (failed_.ok()) return failed_;
-  // While the storage is still down its reason is the current one (it may
-  // have changed since the write failed, e.g. to "restart the broker").
-  // Its reason already ends in "retrying" or "restart the broker".
-  absl::Status storage = storage_.WriteHealth();
-  if (storage.ok()) return failed_;
-  return absl::UnavailableError(absl::StrCat("receipt log unavailable: ", storage.message()));
+  // While the backend is down (or not the writer) its reason is the current
+  // one (it may have changed since the write failed, e.g. to "restart the
+  // broker"). Its reason already ends in "retrying" or "restart the broker".
+  absl::Status backend = backend_.WriteHealth();
+  if (backend.ok()) return failed_;
+  return absl::UnavailableError(absl::StrCat("receipt log unavailable: ", backend.message()));
+}
+
+absl::Status Ledger::AdmitLocked() {
+  if (failed_.ok()) {
+    // Not writable (e.g. another broker is the writer): refuse at once and
+    // let the recovery thread wait for the role, like after a failed write.
+    absl::Status backend = backend_.WriteHealth();
+    if (backend.ok()) return backend;
+    FailLocked(backend.message());
+  }
+  return RefusalLocked();
 }
 
 absl::Status Ledger::WriteHealth() const {
@@ -722,34 +782,61 @@ void Ledger::NotifyHealth() {
   observer_(health);
 }
 
-void Ledger::RecoveryLoop() {
-  // How long to wait for the storage between looks at stopping_.
-  constexpr absl::Duration kStorageWait = absl::Milliseconds(100);
-  absl::Duration backoff = options_.recovery_initial_backoff;
-  bool reported = false;
-  bool told_restart = false;
+bool Ledger::AwaitFailure() {
+  // How often a healthy ledger looks at the backend: it may stop being
+  // writable (the writer role lost) or change its writer epoch without any
+  // append failing here.
+  constexpr absl::Duration kWatch = absl::Milliseconds(100);
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Ledger* l)
-               ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->failed_.ok() || l->stopping_; },
-          this));
-      if (stopping_) return;
+      if (mu_.AwaitWithTimeout(absl::Condition(
+                                   +[](Ledger* l) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                     return !l->failed_.ok() || l->stopping_;
+                                   },
+                                   this),
+                               kWatch)) {
+        return !stopping_;
+      }
     }
+    absl::Status backend = backend_.WriteHealth();
+    const bool epoch_changed = backend_.writer_epoch() != loaded_epoch_.load();
+    if (backend.ok() && !epoch_changed) continue;
+    absl::MutexLock lock(&mu_);
+    FailLocked(backend.ok() ? "the writer epoch changed; reloading the tree" : backend.message());
+  }
+}
+
+void Ledger::RecoveryLoop() {
+  // How long to wait for the backend between looks at stopping_.
+  constexpr absl::Duration kBackendWait = absl::Milliseconds(100);
+  // While not writable, how often the read view follows the writer.
+  constexpr absl::Duration kReadViewRefresh = absl::Seconds(1);
+  absl::Duration backoff = options_.recovery_initial_backoff;
+  bool reported = false;
+  bool told_restart = false;
+  absl::Time next_refresh = absl::InfinitePast();
+  for (;;) {
+    if (!AwaitFailure()) return;
     if (!reported) {
       // Appenders learn of the failure from their own calls; the observer
       // (the health service) from here.
       reported = true;
       NotifyHealth();
     }
-    // The storage resumes the database by itself; this wakes as soon as it
-    // has.
-    if (!storage_.AwaitWritable(absl::Now() + kStorageWait)) {
-      absl::Status storage = storage_.WriteHealth();
-      if (!told_restart && absl::StrContains(storage.message(), "restart the broker")) {
+    // The backend resumes the database (or regains the writer role) by
+    // itself; this wakes as soon as it has.
+    if (!backend_.AwaitWritable(absl::Now() + kBackendWait)) {
+      absl::Status backend = backend_.WriteHealth();
+      if (!told_restart && absl::StrContains(backend.message(), "restart the broker")) {
         told_restart = true;  // once per failure
-        common::LogError(absl::StrCat("ledger: ", storage.message()));
+        common::LogError(absl::StrCat("ledger: ", backend.message()));
+      }
+      if (absl::Now() >= next_refresh) {
+        next_refresh = absl::Now() + kReadViewRefresh;
+        // A standby serves reads and proofs of what the writer wrote; a
+        // database that cannot be read now is tried again next time.
+        (void)RefreshReadView();
       }
       continue;
     }
@@ -762,14 +849,15 @@ void Ledger::RecoveryLoop() {
       if (stopping_) return;
       committing_ = true;
     }
-    // The failed batch may or may not have reached the disk: what is there
-    // is the truth. (RocksDB applies a batch whole or not at all.)
+    // The failed batch may or may not have reached the database, and another
+    // writer may have appended meanwhile: what is there is the truth. (A
+    // backend applies a batch whole or not at all.)
     absl::Status reloaded = LoadState();
     {
       absl::MutexLock lock(&mu_);
       committing_ = false;
       if (reloaded.ok()) {
-        common::LogInfo(absl::StrCat("ledger: recovered from a failed write (", failed_.message(),
+        common::LogInfo(absl::StrCat("ledger: recovered (", failed_.message(),
                                      "); accepting appends again at tree size ", tree_size_));
         failed_ = absl::OkStatus();
         ++recoveries_;
@@ -784,6 +872,7 @@ void Ledger::RecoveryLoop() {
     if (reloaded.ok()) {
       reported = false;
       told_restart = false;
+      next_refresh = absl::InfinitePast();
       NotifyHealth();
       continue;
     }
@@ -796,23 +885,23 @@ void Ledger::RecoveryLoop() {
 // --- reads and proofs ----------------------------------------------------------
 
 absl::StatusOr<SignedReceipt> Ledger::GetReceipt(uint64_t leaf_index) const {
-  return ReadReceipt(nullptr, leaf_index);
+  return ReadReceipt(backend_, leaf_index);
 }
 
 absl::StatusOr<Digest> Ledger::RootAt(uint64_t tree_size) const {
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
   if (tree_size > size) {
     return absl::OutOfRangeError(
         absl::StrCat("tree size ", tree_size, " is beyond the log's ", size));
   }
-  return wams::ledger::RootAt(CachedReader(snapshot.get()), tree_size);
+  return wams::ledger::RootAt(CachedReader(*snapshot), tree_size);
 }
 
 absl::StatusOr<InclusionProof> Ledger::GetInclusionProof(uint64_t leaf_index,
                                                          uint64_t tree_size) const {
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
   if (tree_size > size) {
     return absl::OutOfRangeError(
         absl::StrCat("tree size ", tree_size, " is beyond the log's ", size));
@@ -823,7 +912,7 @@ absl::StatusOr<InclusionProof> Ledger::GetInclusionProof(uint64_t leaf_index,
   }
   WAMS_ASSIGN_OR_RETURN(
       std::vector<Digest> hashes,
-      wams::ledger::InclusionProof(CachedReader(snapshot.get()), leaf_index, tree_size));
+      wams::ledger::InclusionProof(CachedReader(*snapshot), leaf_index, tree_size));
   InclusionProof proof;
   proof.set_leaf_index(leaf_index);
   proof.set_tree_size(tree_size);
@@ -837,15 +926,15 @@ absl::StatusOr<ConsistencyProof> Ledger::GetConsistencyProof(uint64_t old_size,
     return absl::InvalidArgumentError(
         absl::StrCat("old size ", old_size, " is larger than new size ", new_size));
   }
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
   if (new_size > size) {
     return absl::OutOfRangeError(
         absl::StrCat("tree size ", new_size, " is beyond the log's ", size));
   }
   WAMS_ASSIGN_OR_RETURN(
       std::vector<Digest> hashes,
-      wams::ledger::ConsistencyProof(CachedReader(snapshot.get()), old_size, new_size));
+      wams::ledger::ConsistencyProof(CachedReader(*snapshot), old_size, new_size));
   ConsistencyProof proof;
   proof.set_old_size(old_size);
   proof.set_new_size(new_size);
@@ -857,8 +946,8 @@ absl::StatusOr<ConsistencyProof> Ledger::GetConsistencyProof(uint64_t old_size,
 
 absl::StatusOr<Checkpoint> Ledger::MakeCheckpoint() {
   absl::MutexLock checkpoint_lock(&checkpoint_mu_);
-  ScopedSnapshot snapshot(storage_);
-  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(snapshot.get()));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  WAMS_ASSIGN_OR_RETURN(uint64_t size, ReadTreeSize(*snapshot));
   if (size == 0) return absl::FailedPreconditionError("no checkpoint of an empty log");
   {
     absl::MutexLock lock(&mu_);
@@ -866,15 +955,15 @@ absl::StatusOr<Checkpoint> Ledger::MakeCheckpoint() {
       return *latest_checkpoint_;
     }
   }
-  WAMS_ASSIGN_OR_RETURN(Digest root, wams::ledger::RootAt(CachedReader(snapshot.get()), size));
+  WAMS_ASSIGN_OR_RETURN(Digest root, wams::ledger::RootAt(CachedReader(*snapshot), size));
   Checkpoint cp;
   cp.set_note(signer_.Sign(FormatCheckpointBody({options_.origin, size, root})));
   cp.set_tree_size(size);
   cp.set_root_hash(DigestBytes(root));
   cp.set_origin(options_.origin);
-  rocksdb::WriteBatch batch;
-  batch.Put(storage_.cf(Cf::kCheckpoints), CheckpointKey(size), common::DeterministicBytes(cp));
-  WAMS_RETURN_IF_ERROR(storage_.Write(&batch, /*sync=*/true));
+  storage::WriteBatch batch;
+  batch.Put(Family::kCheckpoints, CheckpointKey(size), common::DeterministicBytes(cp));
+  WAMS_RETURN_IF_ERROR(backend_.Write(batch));
   absl::MutexLock lock(&mu_);
   latest_checkpoint_ = cp;
   return cp;
@@ -888,7 +977,7 @@ absl::StatusOr<Checkpoint> Ledger::LatestCheckpoint() const {
 
 absl::StatusOr<Checkpoint> Ledger::GetCheckpoint(uint64_t tree_size) const {
   WAMS_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                        storage_.Get(Cf::kCheckpoints, CheckpointKey(tree_size)));
+                        backend_.Get(Family::kCheckpoints, CheckpointKey(tree_size)));
   if (!value.has_value()) {
     return absl::NotFoundError(absl::StrCat("no checkpoint at tree size ", tree_size));
   }
@@ -904,15 +993,16 @@ absl::StatusOr<std::vector<Checkpoint>> Ledger::ListCheckpoints(uint64_t after_s
                                                                 size_t limit) const {
   std::vector<Checkpoint> out;
   if (after_size == UINT64_MAX) return out;
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(Cf::kCheckpoints);
-  for (it->Seek(CheckpointKey(after_size + 1)); it->Valid() && out.size() < limit; it->Next()) {
+  WAMS_ASSIGN_OR_RETURN(
+      std::vector<KeyValue> rows,
+      backend_.Scan(Family::kCheckpoints, ScanRange::From(CheckpointKey(after_size + 1), limit)));
+  for (const KeyValue& row : rows) {
     Checkpoint cp;
-    if (!cp.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (!cp.ParseFromString(row.value)) {
       return absl::DataLossError("a stored checkpoint does not parse");
     }
     out.push_back(std::move(cp));
   }
-  WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read checkpoints"));
   return out;
 }
 
@@ -946,8 +1036,9 @@ void Ledger::CheckpointLoop(absl::Time first_deadline) {
     }
     next = std::max(next + options_.checkpoint_interval, clock_->Now());
     // An empty log has nothing to commit to; a failed write is retried on the
-    // next tick.
-    (void)MakeCheckpoint();
+    // next tick; while the backend is not writable (another broker writes, or
+    // the database is down) nothing is written.
+    if (WriteHealth().ok()) (void)MakeCheckpoint();
   }
 }
 
@@ -958,22 +1049,22 @@ absl::StatusOr<QueryPage> Ledger::Query(const IndexQuery& query) const {
     return absl::InvalidArgumentError(
         absl::StrCat("page_size must be 1..", options_.max_page_size));
   }
-  Cf cf = Cf::kIdxCase;
+  Family family = Family::kIdxCase;
   std::string prefix;
   std::string end;  // kTime: exclusive upper bound
   size_t suffix_size = 8;
   switch (query.index) {
     case IndexKind::kCase:
-      cf = Cf::kIdxCase;
+      family = Family::kIdxCase;
       break;
     case IndexKind::kSubject:
-      cf = Cf::kIdxSubject;
+      family = Family::kIdxSubject;
       break;
     case IndexKind::kParty:
-      cf = Cf::kIdxParty;
+      family = Family::kIdxParty;
       break;
     case IndexKind::kTime:
-      cf = Cf::kIdxTime;
+      family = Family::kIdxTime;
       suffix_size = 16;
       break;
   }
@@ -998,25 +1089,23 @@ absl::StatusOr<QueryPage> Ledger::Query(const IndexQuery& query) const {
   }
 
   QueryPage page;
-  ScopedSnapshot snapshot(storage_);
-  std::unique_ptr<rocksdb::Iterator> it = storage_.NewIterator(cf, snapshot.get());
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend_.Snapshot());
+  // One more than a page: whether there is a next page.
+  ScanRange range{start, query.index == IndexKind::kTime ? end : storage::PrefixEnd(prefix),
+                  query.page_size + 1, false};
+  WAMS_ASSIGN_OR_RETURN(std::vector<KeyValue> rows, snapshot->Scan(family, range));
   std::string last_suffix;
-  auto matches = [&](const rocksdb::Slice& k) {
-    if (k.size() != prefix.size() + suffix_size) return false;
-    if (!k.starts_with(prefix)) return false;
-    if (query.index == IndexKind::kTime) return k.compare(rocksdb::Slice(end)) < 0;
-    return true;
-  };
   size_t page_bytes = 0;
-  for (it->Seek(start); it->Valid() && matches(it->key()); it->Next()) {
+  for (const KeyValue& row : rows) {
+    const std::string_view k = row.key;
+    if (k.size() != prefix.size() + suffix_size || !k.starts_with(prefix)) break;
     if (page.leaf_indexes.size() == query.page_size) {
       page.next_page_token = absl::BytesToHexString(last_suffix);
       break;
     }
-    std::string_view k = it->key().ToStringView();
     uint64_t leaf = ReadBigEndian64(k.substr(k.size() - 8));
     if (query.with_receipts) {
-      WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ReadReceipt(snapshot.get(), leaf));
+      WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ReadReceipt(*snapshot, leaf));
       // The page's byte bound keeps a response within what clients receive
       // (common::kClientReceiveLimitBytes), whatever the receipts' sizes.
       const size_t size = r.ByteSizeLong();
@@ -1031,7 +1120,6 @@ absl::StatusOr<QueryPage> Ledger::Query(const IndexQuery& query) const {
     page.leaf_indexes.push_back(leaf);
     last_suffix = std::string(k.substr(prefix.size()));
   }
-  WAMS_RETURN_IF_ERROR(FromRocks(it->status(), "read index"));
   return page;
 }
 

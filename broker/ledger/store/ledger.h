@@ -1,4 +1,4 @@
-// ledger.h: the durable receipt log on RocksDB.
+// ledger.h: the durable receipt log, over a storage::Backend.
 //
 // Every receipt is serialised deterministically, signed with Ed25519 (the
 // note signer's key, key id "name+hash"), hashed as an RFC 6962 leaf and
@@ -7,30 +7,37 @@
 // group-committed: one group at a time, the committer takes every receipt
 // queued while the previous fsync ran, assigns leaf indexes, and writes them
 // (receipts, tree nodes, indexes and the new tree size) as one WriteBatch
-// with sync = true. The committer is one of two dedicated threads (one
+// (one durable Backend::Write). The committer is one of two dedicated threads (one
 // writes while the other completes the previous group's waiters), or a
 // caller of Append that finds no commit running (as RocksDB's write-group
 // leader). An append is acknowledged only after that fsync. Checkpoints (C2SP
 // tlog-checkpoint signed notes) are made every `checkpoint_interval` and on
 // demand; every one is kept.
 //
-//   WAMS_ASSIGN_OR_RETURN(auto storage, Storage::Open(dir, StorageOptions()));
+//   WAMS_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(config.storage()));
 //   LedgerOptions options;
 //   options.origin = "wams.utrecht.example/receipts";
 //   WAMS_ASSIGN_OR_RETURN(auto ledger,
-//                         Ledger::Open(*storage, std::move(signer), options));
+//                         Ledger::Open(*backend, std::move(signer), options));
 //   WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ledger->Append(receipt));
 //   WAMS_ASSIGN_OR_RETURN(Checkpoint cp, ledger->MakeCheckpoint());
 //   WAMS_ASSIGN_OR_RETURN(InclusionProof p,
 //                         ledger->GetInclusionProof(r.leaf_index(), cp.tree_size()));
 //
-// A write that fails (disk full, I/O error) is acknowledged to nobody, and
-// the ledger then refuses appends at once with UNAVAILABLE ("receipt log
-// unavailable: <reason>; retrying") until it has recovered by itself: its
-// recovery thread waits for the storage to resume the database, then reads
-// the tree size and right edge back from disk (the failed batch may or may
-// not have landed) and accepts appends again. WriteHealth() and an observer
-// follow this state (the broker's gRPC health service does):
+// A write that fails (disk full, I/O error, lost connection) is
+// acknowledged to nobody, and the ledger then refuses appends at once with
+// UNAVAILABLE ("receipt log unavailable: <reason>; retrying") until it has
+// recovered by itself: its recovery thread waits for the backend to be
+// writable again, then reads the tree size, right edge and latest checkpoint
+// back from the database (the failed batch may or may not have landed) and
+// accepts appends again. A backend that is not the writer (another broker
+// writes; Backend::WriteHealth() not OK) is treated the same way: appends are
+// refused, the checkpoint timer writes nothing, and meanwhile the ledger
+// refreshes its read view (tree size, latest checkpoint) from the database
+// at least every second, so proofs and audit reads serve what the writer
+// wrote. When the backend becomes writable or its writer_epoch() changes,
+// the ledger reloads before it appends. WriteHealth() and an observer follow
+// this state (the broker's gRPC health service does):
 //
 //   ledger->SetHealthObserver([](const absl::Status& s) { ... s.ok() ... });
 //
@@ -41,6 +48,7 @@
 #ifndef WAMS_BROKER_LEDGER_STORE_LEDGER_H_
 #define WAMS_BROKER_LEDGER_STORE_LEDGER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,7 +68,7 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/clock.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/backend.h"
 #include "wams/broker/v1/receipt.pb.h"
 
 namespace wams::ledger::store {
@@ -148,37 +156,31 @@ struct QueryPage {
   std::string next_page_token;
 };
 
-// A record that must be durable exactly when a receipt is: written in the
-// receipt's own batch, so that one fsync covers both and a crash keeps both or
-// neither (a request's outcome with its answer receipt, a case with the
-// receipt of its change). Only the broker's own record families may be
-// written this way, never the log's.
-struct CompanionWrite {
-  enum class Family { kIdempotency, kCases };
-  Family family = Family::kIdempotency;
-  std::string key;
-  std::string value;
-};
-
 class Ledger {
  public:
   using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<wams::broker::v1::SignedReceipt>)>;
   // Given the receipt as it will be stored (leaf index assigned), the
-  // records to write with it. Runs on the committing thread before the write,
-  // and only when the receipt reaches a group commit; keep it short.
+  // records to write with it, in the receipt's own batch: one durable write
+  // covers both, and after a crash both or neither are there (a request's
+  // outcome with its answer receipt, a case with the receipt of its change).
+  // Runs on the committing thread before the write, and only when the
+  // receipt reaches a group commit; keep it short. A batch that touches a
+  // log family (WriteBatch::TouchesLog()) is refused: that receipt's append
+  // fails with INTERNAL and nothing of it is written; the others in its
+  // group are not affected.
   using Companion =
-      absl::AnyInvocable<std::vector<CompanionWrite>(const wams::broker::v1::SignedReceipt&) &&>;
+      absl::AnyInvocable<storage::WriteBatch(const wams::broker::v1::SignedReceipt&) &&>;
   using HealthObserver = absl::AnyInvocable<void(const absl::Status&)>;
 
-  // Opens the log in `storage` (borrowed; must outlive the ledger), signing
+  // Opens the log in `backend` (borrowed; must outlive the ledger), signing
   // with `signer`, and checks the stored tree against the last checkpoint:
   //   INVALID_ARGUMENT    options are wrong (no origin, signer name differs);
   //   FAILED_PRECONDITION the last checkpoint or a receipt is signed by a key
   //                       that is not configured (add it to previous_verifiers);
   //   DATA_LOSS           the store does not match its signed checkpoint, a
   //                       receipt is missing or altered; the message names what.
-  static absl::StatusOr<std::unique_ptr<Ledger>> Open(const Storage& storage, NoteSigner signer,
-                                                      LedgerOptions options);
+  static absl::StatusOr<std::unique_ptr<Ledger>> Open(const storage::Backend& backend,
+                                                      NoteSigner signer, LedgerOptions options);
 
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
@@ -284,7 +286,7 @@ class Ledger {
   friend class LedgerTestPeer;
   struct Pending;
 
-  Ledger(const Storage& storage, NoteSigner signer, LedgerOptions options);
+  Ledger(const storage::Backend& backend, NoteSigner signer, LedgerOptions options);
 
   // Signs and prepares a receipt on the caller's thread.
   absl::StatusOr<std::unique_ptr<Pending>> Prepare(const wams::broker::v1::Receipt& receipt) const;
@@ -299,12 +301,18 @@ class Ledger {
   void RunGroup(std::vector<std::unique_ptr<Pending>>& group, const absl::Status& failed);
   void CommitterLoop();
   void CheckpointLoop(absl::Time first_deadline);
-  // After a failed write: waits for the storage, reloads the tree, clears
+  // After a failed write: waits for the backend, reloads the tree, clears
   // failed_.
   void RecoveryLoop();
-  // What a refused append gets: failed_, with the storage's current reason
+  // What a refused append gets: failed_, with the backend's current reason
   // while it is down.
   absl::Status RefusalLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK when an append may be queued; else why not (a backend that stopped
+  // being writable marks the ledger failed).
+  absl::Status AdmitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Returns when the ledger failed (true) or is stopping (false); meanwhile
+  // watches the backend's write health and writer epoch.
+  bool AwaitFailure();
   // Marks the ledger failed (with mu_ held); the recovery thread takes over.
   void FailLocked(absl::string_view reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Calls the observer with the current WriteHealth() when it differs from
@@ -313,25 +321,32 @@ class Ledger {
   // Writes one group; returns the status every waiter gets.
   absl::Status CommitGroup(std::vector<std::unique_ptr<Pending>>& group);
 
-  // Reads the tree size, the right edge and the latest checkpoint from disk;
-  // the caller owns the committing-thread state (at open, or with
-  // committing_ set).
+  // Reads the tree size, the right edge and the latest checkpoint from the
+  // database, and notes the backend's writer epoch they belong to; the
+  // caller owns the committing-thread state (at open, or with committing_
+  // set).
   absl::Status LoadState();
+  // While the backend is not writable: reads the tree size and the latest
+  // checkpoint another writer may have moved, for reads and proofs.
+  absl::Status RefreshReadView();
+  // The latest stored checkpoint, if any.
+  absl::StatusOr<std::optional<wams::broker::v1::Checkpoint>> ReadLatestCheckpoint(
+      const storage::Reader& reader) const;
   // The receipts end exactly at the tree size.
-  absl::Status CheckTail(const rocksdb::Snapshot* snapshot, uint64_t size) const;
+  absl::Status CheckTail(const storage::Reader& reader, uint64_t size) const;
   absl::Status CheckOnOpen(bool full) const;
-  absl::Status CheckLeaves(const rocksdb::Snapshot* snapshot, uint64_t begin, uint64_t end,
+  absl::Status CheckLeaves(const storage::Reader& reader, uint64_t begin, uint64_t end,
                            bool check_nodes) const;
   absl::StatusOr<wams::broker::v1::Checkpoint> VerifyCheckpointNote(
       const wams::broker::v1::Checkpoint& cp) const;
   const NoteVerifier* VerifierFor(std::string_view key_id) const;
-  absl::StatusOr<wams::broker::v1::SignedReceipt> ReadReceipt(const rocksdb::Snapshot* snapshot,
+  absl::StatusOr<wams::broker::v1::SignedReceipt> ReadReceipt(const storage::Reader& reader,
                                                               uint64_t leaf_index) const;
-  absl::StatusOr<uint64_t> ReadTreeSize(const rocksdb::Snapshot* snapshot) const;
-  // Reads nodes from `snapshot` through the upper-level node cache.
-  NodeReader CachedReader(const rocksdb::Snapshot* snapshot) const;
+  absl::StatusOr<uint64_t> ReadTreeSize(const storage::Reader& reader) const;
+  // Reads nodes from `reader` (a snapshot) through the upper-level node cache.
+  NodeReader CachedReader(const storage::Reader& reader) const;
 
-  const Storage& storage_;
+  const storage::Backend& backend_;
   const NoteSigner signer_;
   const LedgerOptions options_;
   const std::string key_id_;
@@ -360,6 +375,10 @@ class Ledger {
   };
   std::vector<std::optional<EdgeNode>> frontier_;  // only the committing thread touches it
   uint64_t next_index_ = 0;                        // only the committing thread touches it
+  // The backend's writer epoch the state above was read in; a commit under
+  // another epoch reloads first (another writer may have appended).
+  // Written by the committing thread, read by the recovery thread.
+  std::atomic<uint64_t> loaded_epoch_{0};
 
   absl::Mutex checkpoint_mu_;  // serialises MakeCheckpoint
 

@@ -3,7 +3,7 @@
 // once.
 //
 //   WAMS_ASSIGN_OR_RETURN(LedgerSetup setup, LoadLedgerSetup(config.ledger()));
-//   WAMS_ASSIGN_OR_RETURN(auto ledger, Ledger::Open(*storage, std::move(setup.signer),
+//   WAMS_ASSIGN_OR_RETURN(auto ledger, Ledger::Open(*backend, std::move(setup.signer),
 //                                                   std::move(setup.options)));
 #ifndef WAMS_BROKER_LEDGER_STORE_LEDGER_CONFIG_H_
 #define WAMS_BROKER_LEDGER_STORE_LEDGER_CONFIG_H_

@@ -18,8 +18,8 @@
 
 #include "absl/status/status.h"
 #include "broker/ledger/crypto/sha256.h"
+#include "broker/ledger/export/export_format.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export.h"
 
 namespace wams::audit {
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "broker/ledger/crypto/sha256.h"
+#include "broker/ledger/export/export_format.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "broker/tools/audit/online.h"
 #include "broker/tools/audit/report.h"

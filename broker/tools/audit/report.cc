@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "broker/tools/audit/export.h"
+#include "broker/ledger/export/export_format.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"

@@ -22,14 +22,19 @@
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/key_codec.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_test_peer.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/key_codec.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "broker/tools/audit/export_verifier.h"
 
 namespace wams::ledger::store {
 namespace {
+
+using ::wams::storage::Family;
+using ::wams::storage::LeafKey;
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 constexpr char kOrigin[] = "wams.bench.example/receipts";
 
@@ -72,7 +77,7 @@ wams::broker::v1::Receipt MakeReceipt(uint64_t n) {
 
 struct AppendState {
   std::string dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<RocksDbBackend> storage;
   std::unique_ptr<Ledger> ledger;
   std::atomic<uint64_t> next{0};
 };
@@ -82,7 +87,7 @@ void BM_LedgerAppend(benchmark::State& state) {
   if (state.thread_index() == 0) {
     g_append = new AppendState;
     g_append->dir = MakeTempDir();
-    g_append->storage = *Storage::Open(g_append->dir + "/db", StorageOptions());
+    g_append->storage = *RocksDbBackend::Open(g_append->dir + "/db", RocksDbOptions());
     LedgerOptions options;
     options.origin = kOrigin;
     g_append->ledger = *Ledger::Open(*g_append->storage, BenchSigner(), options);
@@ -107,7 +112,7 @@ BENCHMARK(BM_LedgerAppend)->Threads(1)->Threads(16)->Threads(64)->UseRealTime()-
 
 struct PutState {
   std::string dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<RocksDbBackend> storage;
   std::atomic<uint64_t> next{0};
 };
 PutState* g_put = nullptr;
@@ -116,15 +121,14 @@ void BM_RocksDbSyncPut(benchmark::State& state) {
   if (state.thread_index() == 0) {
     g_put = new PutState;
     g_put->dir = MakeTempDir();
-    g_put->storage = *Storage::Open(g_put->dir + "/db", StorageOptions());
+    g_put->storage = *RocksDbBackend::Open(g_put->dir + "/db", RocksDbOptions());
   }
   const std::string value(300, 'v');
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
   for (auto _ : state) {
-    rocksdb::Status s = g_put->storage->db()->Put(wo, g_put->storage->cf(Cf::kReceipts),
-                                                  LeafKey(g_put->next.fetch_add(1)), value);
-    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    ::wams::storage::WriteBatch put;
+    put.Put(Family::kReceipts, LeafKey(g_put->next.fetch_add(1)), value);
+    absl::Status s = g_put->storage->Write(put);
+    if (!s.ok()) state.SkipWithError(std::string(s.message()).c_str());
   }
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) {
@@ -153,7 +157,7 @@ constexpr uint64_t kProofLeaves = 1'000'000;
 
 struct ProofState {
   std::string dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<RocksDbBackend> storage;
   std::unique_ptr<Ledger> ledger;
   double build_seconds = 0;
 };
@@ -164,7 +168,7 @@ ProofState& Proofs() {
   static ProofState* s = g_proofs = [] {
     auto* p = new ProofState;
     p->dir = MakeTempDir();
-    p->storage = *Storage::Open(p->dir + "/db", StorageOptions());
+    p->storage = *RocksDbBackend::Open(p->dir + "/db", RocksDbOptions());
     LedgerOptions options;
     options.origin = kOrigin;
     options.checkpoint_interval = absl::ZeroDuration();
@@ -222,7 +226,8 @@ constexpr int kVerifyReceipts = 20'000;
 const std::string& VerifyExportDir() {
   static const std::string* dir = [] {
     auto* made = new std::string(MakeTempDir());
-    std::unique_ptr<Storage> storage = *Storage::Open(*made + "/db", StorageOptions());
+    std::unique_ptr<RocksDbBackend> storage =
+        *RocksDbBackend::Open(*made + "/db", RocksDbOptions());
     LedgerOptions options;
     options.origin = kOrigin;
     options.checkpoint_interval = absl::ZeroDuration();

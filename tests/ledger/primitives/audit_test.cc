@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "gtest/gtest.h"
 

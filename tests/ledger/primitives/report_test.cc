@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export.h"
 #include "gtest/gtest.h"
 #include "wams/broker/v1/receipt.pb.h"
 

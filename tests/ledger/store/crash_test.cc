@@ -22,7 +22,7 @@
 #include "absl/time/clock.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 
@@ -30,6 +30,9 @@ extern char** environ;
 
 namespace wams::ledger::store {
 namespace {
+
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 using testing::TempDir;
 using testing::ToDigest;
@@ -135,7 +138,7 @@ TEST(CrashTest, AcknowledgedAppendsAndCheckpointsSurviveSigkill) {
     all_acked.insert(run.acked.begin(), run.acked.end());
     all_checkpoints.insert(all_checkpoints.end(), run.checkpoints.begin(), run.checkpoints.end());
 
-    auto storage = Storage::Open(db, StorageOptions());
+    auto storage = RocksDbBackend::Open(db, RocksDbOptions());
     ASSERT_TRUE(storage.ok()) << storage.status();
     LedgerOptions options;
     options.origin = testing::kOrigin;

@@ -8,13 +8,16 @@
 #include "absl/status/status.h"
 #include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 
 namespace wams::ledger::store {
 namespace {
+
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 using testing::MakeReceipt;
 using testing::SignerFromSeed;
@@ -24,7 +27,7 @@ class ExportInteropTest : public ::testing::Test {
  protected:
   void Open(char seed, std::vector<NoteVerifier> previous = {}) {
     ledger_.reset();
-    if (storage_ == nullptr) storage_ = *Storage::Open(dir_.Sub("db"), StorageOptions());
+    if (storage_ == nullptr) storage_ = *RocksDbBackend::Open(dir_.Sub("db"), RocksDbOptions());
     LedgerOptions options;
     options.origin = testing::kOrigin;
     options.clock = &clock_;
@@ -39,7 +42,7 @@ class ExportInteropTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<RocksDbBackend> storage_;
   std::unique_ptr<Ledger> ledger_;
 };
 

@@ -12,7 +12,7 @@
 #include "absl/time/clock.h"
 #include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
@@ -21,6 +21,9 @@
 
 namespace wams::ledger::store {
 namespace {
+
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 using testing::MakeReceipt;
 using testing::SignerFromSeed;
@@ -35,9 +38,9 @@ TEST(FailClosedTest, AppendThatCannotBeMadeDurableIsNotAcknowledged) {
   FakeClock clock;
   uint64_t acknowledged = 0;
   {
-    StorageOptions storage_options;
+    RocksDbOptions storage_options;
     storage_options.env = env.get();
-    auto storage = Storage::Open(dir.Sub("db"), storage_options);
+    auto storage = RocksDbBackend::Open(dir.Sub("db"), storage_options);
     ASSERT_TRUE(storage.ok()) << storage.status();
     LedgerOptions options;
     options.origin = testing::kOrigin;
@@ -67,7 +70,7 @@ TEST(FailClosedTest, AppendThatCannotBeMadeDurableIsNotAcknowledged) {
   }
   // Reopened on a healthy disk: every acknowledged receipt is there, and the
   // tree is whole.
-  auto storage = Storage::Open(dir.Sub("db"), StorageOptions());
+  auto storage = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
   LedgerOptions options;
   options.origin = testing::kOrigin;

@@ -20,10 +20,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "tests/ledger/store/test_util.h"
 
 namespace {
+
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 void Emit(const std::string& line) {
   // One write per line keeps lines whole on a pipe (< PIPE_BUF bytes).
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int threads = std::atoi(argv[2]);
-  auto storage = Storage::Open(argv[1], StorageOptions());
+  auto storage = RocksDbBackend::Open(argv[1], RocksDbOptions());
   if (!storage.ok()) {
     Emit(absl::StrCat("OPEN_FAILED ", storage.status().ToString(), "\n"));
     return 2;

@@ -16,14 +16,21 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/clock.h"
-#include "broker/ledger/store/key_codec.h"
 #include "broker/ledger/store/pseudonymizer.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/key_codec.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 
 namespace wams::ledger::store {
 namespace {
+
+using ::wams::storage::Family;
+using ::wams::storage::kMetaTreeSize;
+using ::wams::storage::LeafKey;
+using ::wams::storage::NodeKey;
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 using testing::MakeReceipt;
 using testing::ReceiptSpec;
@@ -52,7 +59,8 @@ class LedgerTest : public ::testing::Test {
                                                   std::vector<NoteVerifier> previous = {},
                                                   bool full_check = false) {
     if (storage_ == nullptr) {
-      absl::StatusOr<std::unique_ptr<Storage>> s = Storage::Open(dir_.Sub("db"), StorageOptions());
+      absl::StatusOr<std::unique_ptr<RocksDbBackend>> s =
+          RocksDbBackend::Open(dir_.Sub("db"), RocksDbOptions());
       if (!s.ok()) return s.status();
       storage_ = *std::move(s);
     }
@@ -80,21 +88,21 @@ class LedgerTest : public ::testing::Test {
     }
   }
   // Raw access to the database behind the ledger's back.
-  void RawPut(Cf cf, const std::string& key, const std::string& value) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    ASSERT_TRUE(storage_->db()->Put(wo, storage_->cf(cf), key, value).ok());
+  void RawPut(Family family, const std::string& key, const std::string& value) {
+    ::wams::storage::WriteBatch batch;
+    batch.Put(family, key, value);
+    ASSERT_TRUE(storage_->Write(batch).ok());
   }
-  void RawDelete(Cf cf, const std::string& key) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    ASSERT_TRUE(storage_->db()->Delete(wo, storage_->cf(cf), key).ok());
+  void RawDelete(Family family, const std::string& key) {
+    ::wams::storage::WriteBatch batch;
+    batch.Delete(family, key);
+    ASSERT_TRUE(storage_->Write(batch).ok());
   }
 
   int node_cache_min_level_ = 8;
   TempDir dir_;
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<RocksDbBackend> storage_;
   std::unique_ptr<Ledger> ledger_;
 };
 
@@ -381,7 +389,7 @@ TEST_F(LedgerTest, OpenRefusesATamperedNode) {
   ASSERT_TRUE(ledger_->MakeCheckpoint().ok());
   ledger_.reset();
   // The root of 8 leaves is node (3, 0).
-  RawPut(Cf::kNodes, NodeKey(3, 0), std::string(32, 'x'));
+  RawPut(Family::kNodes, NodeKey(3, 0), std::string(32, 'x'));
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
@@ -395,9 +403,9 @@ TEST_F(LedgerTest, OpenRefusesATamperedReceiptAfterTheCheckpoint) {
   AppendN(3);
   ledger_.reset();
   SignedReceipt r;
-  ASSERT_TRUE(r.ParseFromString(*storage_->Get(Cf::kReceipts, LeafKey(7)).value()));
+  ASSERT_TRUE(r.ParseFromString(*storage_->Get(Family::kReceipts, LeafKey(7)).value()));
   r.set_receipt_bytes(r.receipt_bytes() + "x");
-  RawPut(Cf::kReceipts, LeafKey(7), r.SerializeAsString());
+  RawPut(Family::kReceipts, LeafKey(7), r.SerializeAsString());
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
@@ -410,7 +418,7 @@ TEST_F(LedgerTest, FullCheckFindsATamperedLeafNodeInsideTheCheckpoint) {
   ASSERT_TRUE(ledger_->MakeCheckpoint().ok());
   ledger_.reset();
   // Leaf node (0, 2) is not on the path RootAt(8) reads: only the full check sees it.
-  RawPut(Cf::kNodes, NodeKey(0, 2), std::string(32, 'y'));
+  RawPut(Family::kNodes, NodeKey(0, 2), std::string(32, 'y'));
   absl::StatusOr<std::unique_ptr<Ledger>> quick = TryOpen();
   ASSERT_TRUE(quick.ok()) << quick.status();
   absl::Status all = (*quick)->VerifyAll();
@@ -429,8 +437,8 @@ TEST_F(LedgerTest, OpenRefusesDroppedReceipts) {
   ledger_.reset();
   // Drop the last three receipts and rewind the tree size, as a careful
   // attacker would.
-  for (uint64_t i = 7; i < 10; ++i) RawDelete(Cf::kReceipts, LeafKey(i));
-  RawPut(Cf::kMeta, std::string(kMetaTreeSize), LeafKey(7));
+  for (uint64_t i = 7; i < 10; ++i) RawDelete(Family::kReceipts, LeafKey(i));
+  RawPut(Family::kMeta, std::string(kMetaTreeSize), LeafKey(7));
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
@@ -441,7 +449,7 @@ TEST_F(LedgerTest, OpenRefusesMissingReceiptsAtTheEnd) {
   Open();
   AppendN(10);
   ledger_.reset();
-  RawDelete(Cf::kReceipts, LeafKey(9));
+  RawDelete(Family::kReceipts, LeafKey(9));
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);

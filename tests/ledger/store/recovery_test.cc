@@ -18,7 +18,7 @@
 #include "absl/time/clock.h"
 #include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/storage.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
 #include "tests/ledger/store/full_disk_fs.h"
@@ -26,6 +26,10 @@
 
 namespace wams::ledger::store {
 namespace {
+
+using ::wams::storage::Family;
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
 
 using testing::FullDiskFs;
 using testing::MakeReceipt;
@@ -79,13 +83,13 @@ class RecoveryTest : public ::testing::Test {
   }
 
   void Open() {
-    StorageOptions storage_options;
+    RocksDbOptions storage_options;
     storage_options.env = env_.get();
     // Fast retries keep the test short; the schedule itself is not under test.
     storage_options.recovery_initial_backoff = absl::Milliseconds(5);
     storage_options.recovery_max_backoff = absl::Milliseconds(50);
     storage_options.min_free_bytes = 1 << 20;
-    auto storage = Storage::Open(dir_.Sub("db"), storage_options);
+    auto storage = RocksDbBackend::Open(dir_.Sub("db"), storage_options);
     ASSERT_TRUE(storage.ok()) << storage.status();
     storage_ = *std::move(storage);
     LedgerOptions options;
@@ -129,22 +133,22 @@ class RecoveryTest : public ::testing::Test {
   FakeClock clock_;  // the checkpoint timer stays quiet
   std::shared_ptr<FullDiskFs> fs_;
   std::unique_ptr<rocksdb::Env> env_;
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<RocksDbBackend> storage_;
   std::unique_ptr<Ledger> ledger_;
   std::vector<SignedReceipt> acknowledged_;
 };
 
 TEST_F(RecoveryTest, StorageRefusesWritesWhileTheDiskIsFullAndAcceptsThemWhenSpaceReturns) {
   ledger_.reset();  // the storage alone
-  rocksdb::WriteBatch before;
-  before.Put(storage_->cf(Cf::kCases), "case-1", "v1");
-  ASSERT_TRUE(storage_->Write(&before, true).ok());
+  ::wams::storage::WriteBatch before;
+  before.Put(Family::kCases, "case-1", "v1");
+  ASSERT_TRUE(storage_->Write(before).ok());
 
   fs_->full = true;
   const int refused_by_disk = fs_->refused.load();
-  rocksdb::WriteBatch during;
-  during.Put(storage_->cf(Cf::kCases), "case-2", "v2");
-  absl::Status refused = storage_->Write(&during, true);
+  ::wams::storage::WriteBatch during;
+  during.Put(Family::kCases, "case-2", "v2");
+  absl::Status refused = storage_->Write(during);
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
   EXPECT_TRUE(absl::StrContains(refused.message(), "full")) << refused;
   // Refused before RocksDB tried: RocksDB never ran out of space.
@@ -153,11 +157,11 @@ TEST_F(RecoveryTest, StorageRefusesWritesWhileTheDiskIsFullAndAcceptsThemWhenSpa
 
   fs_->full = false;
   ASSERT_TRUE(storage_->AwaitWritable(absl::Now() + kRecoveryDeadline)) << storage_->WriteHealth();
-  ASSERT_TRUE(storage_->Write(&during, true).ok());
+  ASSERT_TRUE(storage_->Write(during).ok());
   Close();
   Open();
-  EXPECT_EQ(storage_->Get(Cf::kCases, "case-1")->value_or(""), "v1");
-  EXPECT_EQ(storage_->Get(Cf::kCases, "case-2")->value_or(""), "v2");
+  EXPECT_EQ(storage_->Get(Family::kCases, "case-1")->value_or(""), "v1");
+  EXPECT_EQ(storage_->Get(Family::kCases, "case-2")->value_or(""), "v2");
 }
 
 // The disk fills between the free-space check and the write: RocksDB's own
@@ -165,35 +169,35 @@ TEST_F(RecoveryTest, StorageRefusesWritesWhileTheDiskIsFullAndAcceptsThemWhenSpa
 TEST_F(RecoveryTest, StorageResumesRocksDbAfterAWriteRanOutOfSpace) {
   ledger_.reset();  // the storage alone
   fs_->hide_fullness = true;
-  rocksdb::WriteBatch before;
-  before.Put(storage_->cf(Cf::kCases), "case-1", "v1");
-  ASSERT_TRUE(storage_->Write(&before, true).ok());
+  ::wams::storage::WriteBatch before;
+  before.Put(Family::kCases, "case-1", "v1");
+  ASSERT_TRUE(storage_->Write(before).ok());
 
   fs_->full = true;
-  rocksdb::WriteBatch during;
-  during.Put(storage_->cf(Cf::kCases), "case-2", "v2");
-  absl::Status failed = storage_->Write(&during, true);
+  ::wams::storage::WriteBatch during;
+  during.Put(Family::kCases, "case-2", "v2");
+  absl::Status failed = storage_->Write(during);
   EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
   EXPECT_EQ(storage_->WriteHealth().code(), absl::StatusCode::kUnavailable);
   EXPECT_TRUE(absl::StrContains(storage_->WriteHealth().message(), "retrying"))
       << storage_->WriteHealth();
-  absl::Status refused = storage_->Write(&during, true);
+  absl::Status refused = storage_->Write(during);
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
   // Nothing of a failed batch is visible.
-  EXPECT_FALSE(storage_->Get(Cf::kCases, "case-2")->has_value());
+  EXPECT_FALSE(storage_->Get(Family::kCases, "case-2")->has_value());
 
   fs_->full = false;
   ASSERT_TRUE(storage_->AwaitWritable(absl::Now() + kRecoveryDeadline)) << storage_->WriteHealth();
   EXPECT_GE(storage_->recoveries(), 1u);
-  rocksdb::WriteBatch after;
-  after.Put(storage_->cf(Cf::kCases), "case-3", "v3");
-  ASSERT_TRUE(storage_->Write(&after, true).ok());
+  ::wams::storage::WriteBatch after;
+  after.Put(Family::kCases, "case-3", "v3");
+  ASSERT_TRUE(storage_->Write(after).ok());
 
   Close();
   Open();
-  EXPECT_EQ(storage_->Get(Cf::kCases, "case-1")->value_or(""), "v1");
-  EXPECT_FALSE(storage_->Get(Cf::kCases, "case-2")->has_value());
-  EXPECT_EQ(storage_->Get(Cf::kCases, "case-3")->value_or(""), "v3");
+  EXPECT_EQ(storage_->Get(Family::kCases, "case-1")->value_or(""), "v1");
+  EXPECT_FALSE(storage_->Get(Family::kCases, "case-2")->has_value());
+  EXPECT_EQ(storage_->Get(Family::kCases, "case-3")->value_or(""), "v3");
 }
 
 TEST_F(RecoveryTest, LedgerRefusesWhileFullAndAppendsAgainWithoutAReopen) {

@@ -1,5 +1,3 @@
-#include "broker/ledger/store/storage.h"
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -8,45 +6,60 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "broker/ledger/store/key_codec.h"
 #include "broker/ledger/store/pseudonymizer.h"
+#include "broker/storage/key_codec.h"
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 
 namespace wams::ledger::store {
 namespace {
 
+using ::wams::storage::AppendTime;
+using ::wams::storage::DecodeBigEndian64;
+using ::wams::storage::Family;
+using ::wams::storage::kLayoutVersion;
+using ::wams::storage::kMetaLayoutVersion;
+using ::wams::storage::LeafKey;
+using ::wams::storage::NodeKey;
+using ::wams::storage::ReadTime;
+using ::wams::storage::RocksDbBackend;
+using ::wams::storage::RocksDbOptions;
+using ::wams::storage::StringPrefix;
+
 using testing::TempDir;
 
 TEST(StorageTest, CreatesEveryColumnFamilyOfTheTable) {
   TempDir dir;
-  { ASSERT_TRUE(Storage::Open(dir.Sub("db"), StorageOptions()).ok()); }
+  { ASSERT_TRUE(RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions()).ok()); }
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.Sub("db"), &names).ok());
-  ASSERT_EQ(names.size(), static_cast<size_t>(kCfCount));
-  for (const CfSpec& spec : ColumnFamilyTable()) {
-    EXPECT_NE(std::find(names.begin(), names.end(), std::string(spec.name)), names.end())
-        << spec.name;
+  // The on-disk names: "default" and one per family, unchanged since layout 1.
+  const std::vector<std::string> expected = {"default",     "meta",     "receipts",    "nodes",
+                                             "checkpoints", "idx_case", "idx_subject", "idx_party",
+                                             "idx_time",    "cases",    "idempotency"};
+  ASSERT_EQ(names.size(), expected.size());
+  for (const std::string& name : expected) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
-  EXPECT_EQ(ColumnFamilyTable()[static_cast<int>(Cf::kCases)].name, "cases");
-  EXPECT_EQ(ColumnFamilyTable()[static_cast<int>(Cf::kIdempotency)].name, "idempotency");
+  EXPECT_EQ(::wams::storage::RocksDbColumnFamilyNames(), expected);
 }
 
 TEST(StorageTest, WritesSurviveReopen) {
   TempDir dir;
   {
-    auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+    auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
     ASSERT_TRUE(s.ok());
-    rocksdb::WriteBatch batch;
-    batch.Put((*s)->cf(Cf::kCases), "case-1", "v");
-    ASSERT_TRUE((*s)->Write(&batch, true).ok());
+    ::wams::storage::WriteBatch batch;
+    batch.Put(Family::kCases, "case-1", "v");
+    ASSERT_TRUE((*s)->Write(batch).ok());
   }
-  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
   ASSERT_TRUE(s.ok());
-  auto v = (*s)->Get(Cf::kCases, "case-1");
+  auto v = (*s)->Get(Family::kCases, "case-1");
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->value_or(""), "v");
-  EXPECT_FALSE((*s)->Get(Cf::kCases, "case-2")->has_value());
+  EXPECT_FALSE((*s)->Get(Family::kCases, "case-2")->has_value());
 }
 
 TEST(StorageTest, RefusesAnUnknownColumnFamily) {
@@ -61,7 +74,7 @@ TEST(StorageTest, RefusesAnUnknownColumnFamily) {
     db->DestroyColumnFamilyHandle(h);
     delete db;
   }
-  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(s.status().message(), "mystery")) << s.status();
@@ -70,34 +83,35 @@ TEST(StorageTest, RefusesAnUnknownColumnFamily) {
 TEST(StorageTest, RefusesAnotherLayoutVersion) {
   TempDir dir;
   {
-    auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+    auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
     ASSERT_TRUE(s.ok());
-    rocksdb::WriteBatch batch;
-    batch.Put((*s)->cf(Cf::kMeta), std::string(kMetaLayoutVersion), LeafKey(kLayoutVersion + 1));
-    ASSERT_TRUE((*s)->Write(&batch, true).ok());
+    ::wams::storage::WriteBatch batch;
+    batch.Put(Family::kMeta, std::string(kMetaLayoutVersion), LeafKey(kLayoutVersion + 1));
+    ASSERT_TRUE((*s)->Write(batch).ok());
   }
-  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(StorageTest, RefusesAMissingColumnFamilyInsteadOfRecreatingIt) {
   TempDir dir;
-  { ASSERT_TRUE(Storage::Open(dir.Sub("db"), StorageOptions()).ok()); }
+  { ASSERT_TRUE(RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions()).ok()); }
   {
     rocksdb::Options o;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const CfSpec& spec : ColumnFamilyTable()) {
-      descriptors.emplace_back(std::string(spec.name), rocksdb::ColumnFamilyOptions());
+    for (const std::string& name : ::wams::storage::RocksDbColumnFamilyNames()) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(o, dir.Sub("db"), descriptors, &handles, &db).ok());
-    ASSERT_TRUE(db->DropColumnFamily(handles[static_cast<int>(Cf::kCases)]).ok());
+    // Handle 0 is "default".
+    ASSERT_TRUE(db->DropColumnFamily(handles[static_cast<int>(Family::kCases) + 1]).ok());
     for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;
   }
-  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(absl::StrContains(s.status().message(), "cases")) << s.status();
@@ -106,7 +120,7 @@ TEST(StorageTest, RefusesAMissingColumnFamilyInsteadOfRecreatingIt) {
 TEST(StorageTest, RefusesADataDirectoryThatIsAFile) {
   TempDir dir;
   { std::ofstream(dir.Sub("db")) << "not a database"; }
-  auto s = Storage::Open(dir.Sub("db"), StorageOptions());
+  auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(s.status().message(), "not a directory")) << s.status();
@@ -114,7 +128,7 @@ TEST(StorageTest, RefusesADataDirectoryThatIsAFile) {
 
 TEST(StorageTest, WritesNoRocksDbLogFileIntoTheDataDirectory) {
   TempDir dir;
-  { ASSERT_TRUE(Storage::Open(dir.Sub("db"), StorageOptions()).ok()); }
+  { ASSERT_TRUE(RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions()).ok()); }
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("db") + "/LOG"));
 }
 

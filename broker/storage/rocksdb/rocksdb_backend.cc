@@ -1,4 +1,6 @@
-#include "broker/ledger/store/storage.h"
+// The RocksDB backend: options, open-time checks, the WAL guard, the
+// recovery thread after a failed write, and reads at a snapshot.
+#include "broker/storage/rocksdb/rocksdb_backend.h"
 
 #include <algorithm>
 #include <cstdarg>
@@ -15,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/common/log.h"
-#include "broker/ledger/store/key_codec.h"
+#include "broker/storage/key_codec.h"
 #include "policy/base/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
@@ -24,27 +26,17 @@
 #include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 
-namespace wams::ledger::store {
+namespace wams::storage {
 namespace {
 
-constexpr std::array<CfSpec, kCfCount> kTable = {{
-    {Cf::kDefault, "default", "RocksDB requires it; only the WAL guard"},
-    {Cf::kMeta, "meta", "layout version, tree size, verifier keys seen"},
-    {Cf::kReceipts, "receipts", "leaf index -> SignedReceipt (exact signed bytes)"},
-    {Cf::kNodes, "nodes", "(level, index) -> subtree hash of a complete subtree"},
-    {Cf::kCheckpoints, "checkpoints", "tree size -> Checkpoint (signed note), every one kept"},
-    {Cf::kIdxCase, "idx_case", "case id, leaf index -> ''"},
-    {Cf::kIdxSubject, "idx_subject", "subject pseudonym, leaf index -> ''"},
-    {Cf::kIdxParty, "idx_party", "party OIN, leaf index -> role bits"},
-    {Cf::kIdxTime, "idx_time", "receipt time, leaf index -> ''"},
-    {Cf::kCases, "cases", "reserved for the case store"},
-    {Cf::kIdempotency, "idempotency", "reserved for request dedup"},
-}};
-
-bool IsPointLookupFamily(Cf cf) {
-  return cf == Cf::kMeta || cf == Cf::kReceipts || cf == Cf::kNodes || cf == Cf::kCheckpoints ||
-         cf == Cf::kCases || cf == Cf::kIdempotency;
+// Families that take point lookups get a Bloom filter; the indexes are
+// only scanned.
+bool IsPointLookupFamily(Family family) {
+  return family == Family::kMeta || family == Family::kReceipts || family == Family::kNodes ||
+         family == Family::kCheckpoints || family == Family::kCases ||
+         family == Family::kIdempotency;
 }
 
 // The WAL guard: a key in the otherwise unused default family, written
@@ -99,11 +91,17 @@ bool IsWriteFailure(const rocksdb::Status& status) {
 
 }  // namespace
 
+std::vector<std::string> RocksDbColumnFamilyNames() {
+  std::vector<std::string> names = {std::string(kRocksDbDefaultFamily)};
+  for (const FamilySpec& spec : FamilyTable()) names.emplace_back(spec.name);
+  return names;
+}
+
 // Watches RocksDB: turns off its own recovery from a full disk (it polls
 // every 5 s and wants the size of a whole memtable free, 64 MiB by default;
 // the recovery thread below resumes sooner), and notes when the default
 // family's memtable was sealed, so the next write puts the WAL guard back.
-class Storage::Listener : public rocksdb::EventListener {
+class RocksDbBackend::Listener : public rocksdb::EventListener {
  public:
   const char* Name() const override { return "WamsStorageListener"; }
 
@@ -118,8 +116,6 @@ class Storage::Listener : public rocksdb::EventListener {
 
   std::atomic<bool> guard_needed{true};
 };
-
-const std::array<CfSpec, kCfCount>& ColumnFamilyTable() { return kTable; }
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
@@ -158,8 +154,8 @@ absl::Status OpenError(const rocksdb::Status& status, const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
-                                                       const StorageOptions& options) {
+absl::StatusOr<std::unique_ptr<RocksDbBackend>> RocksDbBackend::Open(
+    const std::string& path, const RocksDbOptions& options) {
   std::error_code error;
   if (std::filesystem::exists(path, error) && !std::filesystem::is_directory(path, error)) {
     return absl::FailedPreconditionError(
@@ -173,7 +169,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   db_options.info_log = std::make_shared<LogForwarder>();
   // Every acknowledged write is in the synced WAL; the only memtable-only
   // data is the WAL guard, which need not survive. A clean close flushes
-  // explicitly (~Storage); Close() itself must not, after a failed write.
+  // explicitly (~RocksDbBackend); Close() itself must not, after a failed write.
   db_options.avoid_flush_during_shutdown = true;
   db_options.max_total_wal_size = options.max_wal_bytes;
   db_options.db_write_buffer_size = options.memtable_budget_bytes;
@@ -187,20 +183,24 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
 
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const CfSpec& spec : kTable) {
+  const std::vector<std::string> family_names = RocksDbColumnFamilyNames();
+  for (size_t i = 0; i < family_names.size(); ++i) {
+    // Handle 0 is "default"; handle i is Family i - 1.
+    const bool is_family = i > 0;
+    const Family family = static_cast<Family>(is_family ? i - 1 : 0);
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.write_buffer_size = options.write_buffer_bytes;
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
-    if (IsPointLookupFamily(spec.cf) && options.bloom_bits_per_key > 0) {
+    if (is_family && IsPointLookupFamily(family) && options.bloom_bits_per_key > 0) {
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(options.bloom_bits_per_key));
     }
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-    if (spec.cf == Cf::kNodes) {
+    if (is_family && family == Family::kNodes) {
       // Hashes do not compress.
       cf_options.compression = rocksdb::kNoCompression;
     }
-    descriptors.emplace_back(std::string(spec.name), cf_options);
+    descriptors.emplace_back(family_names[i], cf_options);
   }
 
   // A database made by someone else (or a future layout) must not be opened
@@ -215,8 +215,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
     if (!list.ok()) return OpenError(list, path);
     std::vector<std::string> unknown;
     for (const std::string& name : existing) {
-      if (std::none_of(kTable.begin(), kTable.end(),
-                       [&](const CfSpec& s) { return s.name == name; })) {
+      if (std::find(family_names.begin(), family_names.end(), name) == family_names.end()) {
         unknown.push_back(name);
       }
     }
@@ -225,9 +224,9 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
           "database at ", path, " has unknown column families: ", absl::StrJoin(unknown, ", ")));
     }
     std::vector<std::string> missing;
-    for (const CfSpec& spec : kTable) {
-      if (std::find(existing.begin(), existing.end(), spec.name) == existing.end()) {
-        missing.emplace_back(spec.name);
+    for (const std::string& name : family_names) {
+      if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
+        missing.push_back(name);
       }
     }
     if (!missing.empty()) {
@@ -241,8 +240,9 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status opened = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db);
   if (!opened.ok()) return OpenError(opened, path);
-  std::unique_ptr<Storage> storage(new Storage(path, options, std::unique_ptr<rocksdb::DB>(raw_db),
-                                               std::move(handles), std::move(listener)));
+  std::unique_ptr<RocksDbBackend> storage(
+      new RocksDbBackend(path, options, std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles),
+                         std::move(listener)));
   if (options.verify_checksums_on_open) {
     rocksdb::Status verified = storage->db()->VerifyChecksum();
     if (!verified.ok()) return OpenError(verified, path);
@@ -251,11 +251,11 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   storage->WriteWalGuardIfNeeded();
 
   WAMS_ASSIGN_OR_RETURN(std::optional<std::string> version,
-                        storage->Get(Cf::kMeta, kMetaLayoutVersion));
+                        storage->Get(Family::kMeta, kMetaLayoutVersion));
   if (!version.has_value()) {
-    rocksdb::WriteBatch batch;
-    batch.Put(storage->cf(Cf::kMeta), kMetaLayoutVersion, LeafKey(kLayoutVersion));
-    WAMS_RETURN_IF_ERROR(storage->Write(&batch, /*sync=*/true));
+    WriteBatch batch;
+    batch.Put(Family::kMeta, std::string(kMetaLayoutVersion), LeafKey(kLayoutVersion));
+    WAMS_RETURN_IF_ERROR(storage->Write(batch));
   } else {
     absl::StatusOr<uint64_t> v = DecodeBigEndian64(*version);
     if (!v.ok() || *v != kLayoutVersion) {
@@ -268,9 +268,10 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path,
   return storage;
 }
 
-Storage::Storage(std::string path, const StorageOptions& options, std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                 std::shared_ptr<Listener> listener)
+RocksDbBackend::RocksDbBackend(std::string path, const RocksDbOptions& options,
+                               std::unique_ptr<rocksdb::DB> db,
+                               std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                               std::shared_ptr<Listener> listener)
     : path_(std::move(path)),
       initial_backoff_(std::max(options.recovery_initial_backoff, absl::Milliseconds(1))),
       max_backoff_(std::max(options.recovery_max_backoff, options.recovery_initial_backoff)),
@@ -281,7 +282,7 @@ Storage::Storage(std::string path, const StorageOptions& options, std::unique_pt
   recoverer_ = std::thread([this] { RecoveryLoop(); });
 }
 
-Storage::~Storage() {
+RocksDbBackend::~RocksDbBackend() {
   // A clean close flushes every memtable, so the next start replays no
   // write-ahead log. Not after a failed write or on a (nearly) full disk:
   // RocksDB 7.8 may then refuse or hang, and the synced log holds every
@@ -308,17 +309,17 @@ Storage::~Storage() {
   (void)db_->Close();
 }
 
-void Storage::WriteWalGuardIfNeeded() const {
+void RocksDbBackend::WriteWalGuardIfNeeded() const {
   if (!listener_->guard_needed.exchange(false)) return;
   rocksdb::WriteOptions options;
   options.disableWAL = true;
   rocksdb::WriteBatch guard;
-  guard.Put(handles_[static_cast<int>(Cf::kDefault)], kWalGuardKey, "");
+  guard.Put(handles_[0], kWalGuardKey, "");
   // Memtable only: fails just when the database is stopped already.
   if (!db_->Write(options, &guard).ok()) listener_->guard_needed.store(true);
 }
 
-absl::Status Storage::CheckFreeSpace() const {
+absl::Status RocksDbBackend::CheckFreeSpace() const {
   if (min_free_bytes_ == 0) return absl::OkStatus();
   uint64_t free_bytes = 0;
   // One statvfs(2), ~4.5 us here (a synced write takes milliseconds). A
@@ -331,7 +332,7 @@ absl::Status Storage::CheckFreeSpace() const {
                                              min_free_bytes_));
 }
 
-absl::Status Storage::Write(rocksdb::WriteBatch* batch, bool sync) const {
+absl::Status RocksDbBackend::Write(const WriteBatch& batch) const {
   if (failed_.load(std::memory_order_acquire)) {
     absl::MutexLock lock(&mu_);
     if (!failure_.ok()) return failure_;
@@ -341,16 +342,22 @@ absl::Status Storage::Write(rocksdb::WriteBatch* batch, bool sync) const {
     absl::MutexLock lock(&mu_);
     return failure_;
   }
+  rocksdb::WriteBatch rocks_batch;
+  for (const WriteBatch::Op& op : batch.ops()) {
+    rocksdb::Status added = op.value.has_value() ? rocks_batch.Put(cf(op.family), op.key, *op.value)
+                                                 : rocks_batch.Delete(cf(op.family), op.key);
+    WAMS_RETURN_IF_ERROR(FromRocks(added, "write batch"));
+  }
   WriteWalGuardIfNeeded();
   rocksdb::WriteOptions options;
-  options.sync = sync;
-  rocksdb::Status written = db_->Write(options, batch);
+  options.sync = true;
+  rocksdb::Status written = db_->Write(options, &rocks_batch);
   absl::Status status = FromRocks(written, "write batch");
   if (!written.ok() && IsWriteFailure(written)) NoteWriteFailure(status);
   return status;
 }
 
-void Storage::NoteWriteFailure(const absl::Status& failure) const {
+void RocksDbBackend::NoteWriteFailure(const absl::Status& failure) const {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return;
   failure_ = absl::UnavailableError(
@@ -360,7 +367,7 @@ void Storage::NoteWriteFailure(const absl::Status& failure) const {
                                 failure.message()));
 }
 
-absl::Status Storage::WriteHealth() const {
+absl::Status RocksDbBackend::WriteHealth() const {
   // A resume that takes this long is stuck (see min_free_bytes).
   constexpr absl::Duration kStuck = absl::Seconds(30);
   absl::Status failure;
@@ -377,10 +384,10 @@ absl::Status Storage::WriteHealth() const {
   return failure;
 }
 
-bool Storage::AwaitWritable(absl::Time deadline) const {
+bool RocksDbBackend::AwaitWritable(absl::Time deadline) const {
   absl::MutexLock lock(&mu_);
   mu_.AwaitWithDeadline(absl::Condition(
-                            +[](const Storage* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                            +[](const RocksDbBackend* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                               return s->failure_.ok() || s->stopping_;
                             },
                             this),
@@ -388,19 +395,19 @@ bool Storage::AwaitWritable(absl::Time deadline) const {
   return failure_.ok();
 }
 
-uint64_t Storage::recoveries() const {
+uint64_t RocksDbBackend::recoveries() const {
   absl::MutexLock lock(&mu_);
   return recoveries_;
 }
 
-void Storage::RecoveryLoop() {
+void RocksDbBackend::RecoveryLoop() {
   absl::Duration backoff = initial_backoff_;
   int attempts = 0;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](Storage* s)
+          +[](RocksDbBackend* s)
                ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s->failure_.ok() || s->stopping_; },
           this));
       if (stopping_) return;
@@ -448,24 +455,77 @@ void Storage::RecoveryLoop() {
   }
 }
 
-absl::StatusOr<std::optional<std::string>> Storage::Get(Cf cf, std::string_view key,
-                                                        const rocksdb::Snapshot* snapshot) const {
+// A RocksDB snapshot, released when destroyed.
+class RocksDbBackend::SnapshotReader : public Reader {
+ public:
+  explicit SnapshotReader(const RocksDbBackend& backend)
+      : backend_(backend), snapshot_(backend.db_->GetSnapshot()) {}
+  ~SnapshotReader() override { backend_.db_->ReleaseSnapshot(snapshot_); }
+  SnapshotReader(const SnapshotReader&) = delete;
+  SnapshotReader& operator=(const SnapshotReader&) = delete;
+
+  absl::StatusOr<std::optional<std::string>> Get(Family family,
+                                                 std::string_view key) const override {
+    return backend_.GetAt(family, key, snapshot_);
+  }
+  absl::StatusOr<std::vector<KeyValue>> Scan(Family family, const ScanRange& range) const override {
+    return backend_.ScanAt(family, range, snapshot_);
+  }
+
+ private:
+  const RocksDbBackend& backend_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
+absl::StatusOr<std::unique_ptr<Reader>> RocksDbBackend::Snapshot() const {
+  return std::make_unique<SnapshotReader>(*this);
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbBackend::Get(Family family,
+                                                               std::string_view key) const {
+  return GetAt(family, key, nullptr);
+}
+
+absl::StatusOr<std::vector<KeyValue>> RocksDbBackend::Scan(Family family,
+                                                           const ScanRange& range) const {
+  return ScanAt(family, range, nullptr);
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbBackend::GetAt(
+    Family family, std::string_view key, const rocksdb::Snapshot* snapshot) const {
   rocksdb::ReadOptions options;
   options.snapshot = snapshot;
   std::string value;
-  rocksdb::Status s = db_->Get(options, handles_[static_cast<int>(cf)], key, &value);
+  rocksdb::Status s = db_->Get(options, cf(family), key, &value);
   if (s.IsNotFound()) return std::nullopt;
-  WAMS_RETURN_IF_ERROR(
-      FromRocks(s, absl::StrCat("read ", std::string(kTable[static_cast<int>(cf)].name))));
+  WAMS_RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", std::string(FamilyName(family)))));
   return value;
 }
 
-std::unique_ptr<rocksdb::Iterator> Storage::NewIterator(Cf cf,
-                                                        const rocksdb::Snapshot* snapshot) const {
+absl::StatusOr<std::vector<KeyValue>> RocksDbBackend::ScanAt(
+    Family family, const ScanRange& range, const rocksdb::Snapshot* snapshot) const {
+  std::vector<KeyValue> rows;
+  if (range.limit == 0 || (!range.end.empty() && range.end <= range.begin)) return rows;
+  // The bounds make the iterator stop at the range's ends by itself, in
+  // both directions.
+  const rocksdb::Slice lower(range.begin);
+  const rocksdb::Slice upper(range.end);
   rocksdb::ReadOptions options;
   options.snapshot = snapshot;
-  return std::unique_ptr<rocksdb::Iterator>(
-      db_->NewIterator(options, handles_[static_cast<int>(cf)]));
+  options.iterate_lower_bound = &lower;
+  if (!range.end.empty()) options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(family)));
+  if (range.reverse) {
+    it->SeekToLast();
+  } else {
+    it->SeekToFirst();
+  }
+  for (; it->Valid() && rows.size() < range.limit; range.reverse ? it->Prev() : it->Next()) {
+    rows.push_back({it->key().ToString(), it->value().ToString()});
+  }
+  WAMS_RETURN_IF_ERROR(
+      FromRocks(it->status(), absl::StrCat("scan ", std::string(FamilyName(family)))));
+  return rows;
 }
 
-}  // namespace wams::ledger::store
+}  // namespace wams::storage

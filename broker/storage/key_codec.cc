@@ -1,4 +1,4 @@
-#include "broker/ledger/store/key_codec.h"
+#include "broker/storage/key_codec.h"
 
 #include <cstdint>
 #include <limits>
@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace wams::ledger::store {
+namespace wams::storage {
 
 void AppendBigEndian64(std::string* out, uint64_t v) {
   char buf[8];
@@ -77,4 +77,4 @@ absl::StatusOr<uint64_t> DecodeBigEndian64(std::string_view in) {
   return ReadBigEndian64(in);
 }
 
-}  // namespace wams::ledger::store
+}  // namespace wams::storage

@@ -1,4 +1,4 @@
-#include "broker/tools/audit/export.h"
+#include "broker/ledger/export/export_format.h"
 
 #include <fcntl.h>
 #include <unistd.h>

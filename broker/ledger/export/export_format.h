@@ -1,7 +1,9 @@
-// export.h: the auditor export format (a directory with `checkpoint`,
+// export_format.h: the auditor export format (a directory with `checkpoint`,
 // `receipts.jsonl` and `keys`), its writer, and its line and key parsers.
-// Shared by the broker (which writes exports) and wams-audit (which reads
-// them). See broker/tools/README.md for the format an auditor reads.
+// Shared by the ledger (which writes exports) and wams-audit (which reads
+// them), so it sits below both: the log does not depend on its auditor's
+// tool. (Namespace wams::audit, as before the move.) See
+// broker/tools/README.md for the format an auditor reads.
 //
 //   WAMS_ASSIGN_OR_RETURN(auto writer, ExportWriter::Create("/exports/2024-06"));
 //   for (...) WAMS_RETURN_IF_ERROR(writer->AddReceipt({index, bytes, sig, key_name}));
@@ -9,8 +11,8 @@
 //
 //   WAMS_ASSIGN_OR_RETURN(KeyRing ring, KeyRing::Parse(keys_text));
 //   WAMS_ASSIGN_OR_RETURN(OpenedNote cp, ring.OpenNote(checkpoint_note));
-#ifndef WAMS_BROKER_TOOLS_AUDIT_EXPORT_H_
-#define WAMS_BROKER_TOOLS_AUDIT_EXPORT_H_
+#ifndef WAMS_BROKER_LEDGER_EXPORT_EXPORT_FORMAT_H_
+#define WAMS_BROKER_LEDGER_EXPORT_EXPORT_FORMAT_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -118,4 +120,4 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
 
 }  // namespace wams::audit
 
-#endif  // WAMS_BROKER_TOOLS_AUDIT_EXPORT_H_
+#endif  // WAMS_BROKER_LEDGER_EXPORT_EXPORT_FORMAT_H_

@@ -1,42 +1,44 @@
-// storage.h: the one owner of the broker's RocksDB database.
+// rocksdb_backend.h: the embedded storage backend (the default): one RocksDB
+// database, one column family per storage::Family, plus RocksDB's required
+// "default" family (it holds only the WAL guard, rocksdb_backend.cc).
 //
-// Storage opens the database with a fixed column-family table (below) and is
-// the only place that knows RocksDB options. The receipt log (Ledger), and
-// later the case store and request dedup, borrow it; it must outlive them.
+// RocksDbBackend is the only place that knows RocksDB options. Everything
+// above broker/storage reaches it through storage::Backend; only tests that
+// inject a file system or look at the files include this header.
 //
-//   StorageOptions options;
-//   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<Storage> storage,
-//                         Storage::Open("/var/lib/wams/db", options));
-//   rocksdb::WriteBatch batch;
-//   batch.Put(storage->cf(Cf::kCases), key, value);
-//   WAMS_RETURN_IF_ERROR(storage->Write(&batch, /*sync=*/true));
+//   RocksDbOptions options;
+//   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<RocksDbBackend> backend,
+//                         RocksDbBackend::Open("/var/lib/wams/db", options));
+//   storage::WriteBatch batch;
+//   batch.Put(Family::kCases, key, value);
+//   WAMS_RETURN_IF_ERROR(backend->Write(batch));      // WAL fsync
 //
-// The column-family table and the key codec (key_codec.h) are an on-disk
-// contract, documented in broker/ledger/README.md. Open refuses a database
-// with an unknown or a missing column family or another layout version, and
-// names what it found when RocksDB reports the files damaged.
+// The on-disk layout (column family names incl. "default", layout version 1,
+// the key codec) is a contract, documented in broker/storage/README.md. Open
+// refuses a database with an unknown or a missing column family or another
+// layout version, and names what it found when RocksDB reports the files
+// damaged.
 //
 // A failed write (disk full, I/O error) does not need a restart: RocksDB
-// stops accepting writes, and Storage's recovery thread resumes the database
-// (DB::Resume(), with a backoff of 100 ms doubling to 5 s) once the file
-// system has room again. Writes are refused before that too, while the disk
-// has less than StorageOptions::min_free_bytes free. In
-// between every Write fails at once with UNAVAILABLE and WriteHealth() says
-// why; AwaitWritable() waits for the end of it:
-//
-//   if (!storage->WriteHealth().ok()) storage->AwaitWritable(absl::Now() + absl::Seconds(1));
+// stops accepting writes, and the backend's recovery thread resumes the
+// database (DB::Resume(), with a backoff of 100 ms doubling to 5 s) once the
+// file system has room again. Writes are refused before that too, while the
+// disk has less than RocksDbOptions::min_free_bytes free. In between every
+// Write fails at once with UNAVAILABLE and WriteHealth() says why;
+// AwaitWritable() waits for the end of it. The writer role is RocksDB's lock
+// file: writer_epoch() is always 1.
 //
 // RocksDB's own info log goes to the broker's log (warnings and errors
 // only), not to a LOG file in the data directory: a LOG file that hits a full
 // disk aborts the process in Debian's RocksDB build (its assertions are on).
 //
-// Thread-safe.
-#ifndef WAMS_BROKER_LEDGER_STORE_STORAGE_H_
-#define WAMS_BROKER_LEDGER_STORE_STORAGE_H_
+// Thread-safe. A Snapshot() must not outlive the backend.
+#ifndef WAMS_BROKER_STORAGE_ROCKSDB_ROCKSDB_BACKEND_H_
+#define WAMS_BROKER_STORAGE_ROCKSDB_ROCKSDB_BACKEND_H_
 
-#include <array>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,38 +52,21 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/storage/backend.h"
 #include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 
-namespace wams::ledger::store {
+namespace wams::storage {
 
-// The column families. The numeric values index Storage's handle table; the
-// names are on disk and never change.
-enum class Cf : int {
-  kDefault = 0,  // "default": RocksDB requires it; holds only the WAL guard (storage.cc)
-  kMeta,         // "meta": layout version, tree size, verifier keys seen
-  kReceipts,     // "receipts": be64(leaf) -> SignedReceipt (leaf_index omitted)
-  kNodes,        // "nodes": u8(level) be64(index) -> 32-byte subtree hash
-  kCheckpoints,  // "checkpoints": be64(tree_size) -> Checkpoint
-  kIdxCase,      // "idx_case": str(case_id) be64(leaf) -> ""
-  kIdxSubject,   // "idx_subject": str(pseudonym) be64(leaf) -> ""
-  kIdxParty,     // "idx_party": str(oin) be64(leaf) -> role bits
-  kIdxTime,      // "idx_time": time8 be64(leaf) -> ""
-  kCases,        // "cases": reserved for the case store
-  kIdempotency,  // "idempotency": reserved for request dedup
-};
-inline constexpr int kCfCount = 11;
+// RocksDB's required family: holds only the WAL guard. On disk; never
+// visible through storage::Backend.
+inline constexpr std::string_view kRocksDbDefaultFamily = "default";
 
-struct CfSpec {
-  Cf cf;
-  std::string_view name;
-  std::string_view purpose;
-};
-// The fixed table, in Cf order.
-const std::array<CfSpec, kCfCount>& ColumnFamilyTable();
+// The column families on disk, in handle order: "default", then one per
+// Family in Family order (for tests and tools that open the files directly).
+std::vector<std::string> RocksDbColumnFamilyNames();
 
 // Options for opening the database.
-struct StorageOptions {
+struct RocksDbOptions {
   // Create the database (and missing column families) when absent.
   // Default: true.
   bool create_if_missing = true;
@@ -108,7 +93,7 @@ struct StorageOptions {
   // grow to 6 GB at 10 M receipts: a 170 s start). A clean close flushes
   // every memtable, so a start after it replays nothing. Default: 256 MiB.
   uint64_t max_wal_bytes = uint64_t{256} << 20;
-  // RocksDB environment; borrowed, must outlive the Storage. Tests inject a
+  // RocksDB environment; borrowed, must outlive the backend. Tests inject a
   // fault-injecting file system here. Default: nullptr (rocksdb::Env::Default()).
   rocksdb::Env* env = nullptr;
   // After a failed write, the first attempt to resume the database waits
@@ -138,7 +123,7 @@ struct StorageOptions {
 // The message names `what` and RocksDB's reason.
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
 
-class Storage {
+class RocksDbBackend : public Backend {
  public:
   // Opens (or creates) the database at `path`:
   //   FAILED_PRECONDITION `path` is not a directory, or the database has an
@@ -149,49 +134,56 @@ class Storage {
   //                       table is missing; the message names what it found;
   //   UNAVAILABLE         RocksDB cannot open it for another reason (e.g.
   //                       locked by another process).
-  static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& path,
-                                                       const StorageOptions& options);
+  static absl::StatusOr<std::unique_ptr<RocksDbBackend>> Open(const std::string& path,
+                                                              const RocksDbOptions& options);
 
-  Storage(const Storage&) = delete;
-  Storage& operator=(const Storage&) = delete;
+  RocksDbBackend(const RocksDbBackend&) = delete;
+  RocksDbBackend& operator=(const RocksDbBackend&) = delete;
   // Stops the recovery thread and closes the database.
-  ~Storage();
+  ~RocksDbBackend() override;
 
-  rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(Cf cf) const { return handles_[static_cast<int>(cf)]; }
   const std::string& path() const { return path_; }
+  // For tests that look at RocksDB itself (e.g. its background error).
+  rocksdb::DB* db() const { return db_.get(); }
 
-  // Writes `batch` atomically; with `sync` the call returns only after the
-  // WAL is fsynced. UNAVAILABLE when the write cannot be made durable: then
-  // nothing of the batch is visible to reads, and until the database has
-  // resumed every Write fails at once with the same reason.
-  absl::Status Write(rocksdb::WriteBatch* batch, bool sync) const;
+  // Reader: the latest state.
+  absl::StatusOr<std::optional<std::string>> Get(Family family,
+                                                 std::string_view key) const override;
+  absl::StatusOr<std::vector<KeyValue>> Scan(Family family, const ScanRange& range) const override;
 
+  // Backend.
+  std::string_view name() const override { return "rocksdb"; }
+  // Writes `batch` atomically; returns only after the WAL is fsynced.
+  // UNAVAILABLE when the write cannot be made durable: then nothing of the
+  // batch is visible to reads, and until the database has resumed every
+  // Write fails at once with the same reason.
+  absl::Status Write(const WriteBatch& batch) const override;
+  absl::StatusOr<std::unique_ptr<Reader>> Snapshot() const override;
   // OK while writes can be made durable; after a failed write, or while
   // the disk has less than min_free_bytes free, UNAVAILABLE ("database
   // unavailable: <reason>; retrying") until the database accepts writes again.
-  absl::Status WriteHealth() const;
-  // Waits until writes can be made durable again, or until `deadline`;
-  // returns whether they can.
-  bool AwaitWritable(absl::Time deadline) const;
+  absl::Status WriteHealth() const override;
+  bool AwaitWritable(absl::Time deadline) const override;
+  uint64_t writer_epoch() const override { return 1; }
   // How often the database resumed after a failed write.
-  uint64_t recoveries() const;
-
-  // The value at `key`, std::nullopt when absent. `snapshot` may be null.
-  absl::StatusOr<std::optional<std::string>> Get(Cf cf, std::string_view key,
-                                                 const rocksdb::Snapshot* snapshot = nullptr) const;
-
-  // A new iterator over `cf`; `snapshot` may be null.
-  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf,
-                                                 const rocksdb::Snapshot* snapshot = nullptr) const;
+  uint64_t recoveries() const override;
 
  private:
   class Listener;
+  class SnapshotReader;
 
-  Storage(std::string path, const StorageOptions& options, std::unique_ptr<rocksdb::DB> db,
-          std::vector<rocksdb::ColumnFamilyHandle*> handles, std::shared_ptr<Listener> listener);
+  RocksDbBackend(std::string path, const RocksDbOptions& options, std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                 std::shared_ptr<Listener> listener);
 
-  // Keeps a memtable non-empty (see storage.cc) when a flush emptied it.
+  rocksdb::ColumnFamilyHandle* cf(Family family) const {
+    return handles_[static_cast<int>(family) + 1];
+  }
+  absl::StatusOr<std::optional<std::string>> GetAt(Family family, std::string_view key,
+                                                   const rocksdb::Snapshot* snapshot) const;
+  absl::StatusOr<std::vector<KeyValue>> ScanAt(Family family, const ScanRange& range,
+                                               const rocksdb::Snapshot* snapshot) const;
+  // Keeps a memtable non-empty (see rocksdb_backend.cc) when a flush emptied it.
   void WriteWalGuardIfNeeded() const;
   // OK, or UNAVAILABLE when the disk has less than min_free_bytes_ free.
   absl::Status CheckFreeSpace() const;
@@ -204,8 +196,9 @@ class Storage {
   const absl::Duration max_backoff_;
   const uint64_t min_free_bytes_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Cf, owned
-  std::shared_ptr<Listener> listener_;                 // also owned by the DB's options
+  // [0] is "default", then one per Family in Family order; owned.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<Listener> listener_;  // also owned by the DB's options
 
   mutable absl::Mutex mu_;
   mutable absl::Status failure_ ABSL_GUARDED_BY(mu_);  // OK, or why writes fail
@@ -217,22 +210,6 @@ class Storage {
   std::thread recoverer_;
 };
 
-// A RocksDB snapshot released on destruction. Not thread-safe to share
-// while being destroyed; reads through it are thread-safe.
-class ScopedSnapshot {
- public:
-  explicit ScopedSnapshot(const Storage& storage)
-      : db_(storage.db()), snapshot_(db_->GetSnapshot()) {}
-  ~ScopedSnapshot() { db_->ReleaseSnapshot(snapshot_); }
-  ScopedSnapshot(const ScopedSnapshot&) = delete;
-  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
-  const rocksdb::Snapshot* get() const { return snapshot_; }
+}  // namespace wams::storage
 
- private:
-  rocksdb::DB* db_;
-  const rocksdb::Snapshot* snapshot_;
-};
-
-}  // namespace wams::ledger::store
-
-#endif  // WAMS_BROKER_LEDGER_STORE_STORAGE_H_
+#endif  // WAMS_BROKER_STORAGE_ROCKSDB_ROCKSDB_BACKEND_H_
