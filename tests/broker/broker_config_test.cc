@@ -4,6 +4,7 @@
 // key, a key open to others), which are part of the config.
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <string>
 
 #include "absl/strings/str_replace.h"
@@ -101,12 +102,47 @@ INSTANTIATE_TEST_SUITE_P(
                       {{"signing_key_file: \"../dev-pki/receipt-signing.key\"",
                         "signing_key_file: \"../dev-pki/absent.key\""}},
                       "invalid config: ledger.signing_key_file: cannot read"},
+        BadConfigCase{"DataDirAndStorageBoth",
+                      {{"data_dir: \"../dev-data/broker\"",
+                        "data_dir: \"../dev-data/broker\"\n"
+                        "storage { rocksdb { dir: \"../dev-data/broker\" } }"}},
+                      "data_dir: set either data_dir or storage, not both"},
+        BadConfigCase{"NeitherDataDirNorStorage",
+                      {{"data_dir: \"../dev-data/broker\"", ""}},
+                      "storage: required"},
+        BadConfigCase{"StorageWithoutRocksdbDir",
+                      {{"data_dir: \"../dev-data/broker\"", "storage { rocksdb { } }"}},
+                      "storage.rocksdb.dir: required"},
         BadConfigCase{"MalformedWitnessKey",
                       {{"data_dir:", "witnesses { verifier_key: \"not-a-key\" }\ndata_dir:"}},
                       "invalid config: witnesses[0].verifier_key"}),
     [](const ::testing::TestParamInfo<BadConfigCase>& param_info) {
       return param_info.param.name;
     });
+
+// The database named the new way, storage { rocksdb { dir } }, is the same
+// database data_dir named: a broker started on it once with each spelling
+// keeps its log, and the directory is still checked to be private.
+TEST(BrokerStorageConfigTest, StorageRocksdbDirOpensTheDataDirDatabase) {
+  BrokerFixture broker;
+  ASSERT_TRUE(broker.Start()) << testing::ReadFile(broker.log_path());
+  EXPECT_EQ(broker.Stop(), 0);
+  ASSERT_EQ(broker.ReplaceInConfig("data_dir: \"../dev-data/broker\"",
+                                   "storage { rocksdb { dir: \"../dev-data/broker\" } }"),
+            1);
+  ASSERT_TRUE(broker.Start()) << testing::ReadFile(broker.log_path());
+  EXPECT_EQ(broker.Stop(), 0);
+  EXPECT_TRUE(std::filesystem::exists(broker.root() / "dev-data/broker/CURRENT"));
+
+  std::filesystem::permissions(broker.root() / "dev-data/broker",
+                               std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  std::string output;
+  const int code =
+      testing::RunCommand({testing::BrokerBinary(), "--config", broker.config_path()}, &output);
+  EXPECT_EQ(code, kExitConfigError) << output;
+  EXPECT_THAT(output, HasSubstr("storage.rocksdb.dir"));
+}
 
 struct KeyFileCase {
   std::string file;   // in the dev PKI

@@ -45,6 +45,23 @@ TEST(ConfigLoader, RelativePathsAreResolvedAgainstTheConfigDirectory) {
   EXPECT_EQ(config->ledger().pseudonym_key_file(), dir.File("dev-pki/pseudonym.key"));
 }
 
+TEST(ConfigLoader, StorageRocksdbDirIsResolvedLikeDataDir) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "etc");
+  std::string text = ExampleConfigText();
+  const std::string data_dir = "data_dir: \"../dev-data/broker\"";
+  ASSERT_NE(text.find(data_dir), std::string::npos);
+  text.replace(text.find(data_dir), data_dir.size(),
+               "storage { rocksdb { dir: \"../dev-data/broker\" } }");
+  testing::WriteFile(dir.path() / "etc/broker.textproto", text);
+
+  absl::StatusOr<v1::BrokerConfig> config = LoadBrokerConfig(dir.File("etc/broker.textproto"));
+
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->storage().rocksdb().dir(), dir.File("dev-data/broker"));
+  EXPECT_TRUE(config->data_dir().empty());
+}
+
 TEST(ConfigLoader, JsonIsAccepted) {
   absl::StatusOr<v1::BrokerConfig> config =
       ParseBrokerConfig(R"({"listenAddress": "127.0.0.1:1", "dataDir": "/tmp/x"})");
