@@ -207,6 +207,10 @@ absl::StatusOr<v1::Checkpoint> AuditCore::Latest() const {
   // Made on demand rather than waiting for the timer, so an auditor always
   // sees every durable receipt; when the tree has not grown this is the
   // stored latest checkpoint, and its cosignatures stay with it.
+  // A broker that cannot write now (a standby while another broker writes,
+  // or a database that is down) serves the latest stored checkpoint: its
+  // read view follows the writer's, and it must not try to write one.
+  if (!deps_.ledger->WriteHealth().ok()) return deps_.ledger->LatestCheckpoint();
   return deps_.ledger->MakeCheckpoint();
 }
 
