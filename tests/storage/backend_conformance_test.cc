@@ -57,6 +57,17 @@ using ::wams::ledger::store::testing::TempDir;
 using ::wams::storage::testing::GatedBackend;
 using ::wams::storage::testing::WriterRoleBackend;
 
+// A proof's hashes as digests.
+std::vector<ledger::Digest> Digests(const google::protobuf::RepeatedPtrField<std::string>& hashes) {
+  std::vector<ledger::Digest> out;
+  for (const std::string& h : hashes) {
+    ledger::Digest d;
+    std::copy(h.begin(), h.end(), d.begin());
+    out.push_back(d);
+  }
+  return out;
+}
+
 struct RocksDbFactory {
   static constexpr char kName[] = "rocksdb";
   static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& dir) {
@@ -282,15 +293,6 @@ TYPED_TEST(BackendConformanceTest, ProofsVerifyAgainstRootAt) {
     ASSERT_TRUE(r.ok()) << r.status();
     leaf_hashes.push_back(ledger::LeafHash(r->receipt_bytes()));
   }
-  auto digests = [](const auto& hashes) {
-    std::vector<ledger::Digest> out;
-    for (const std::string& h : hashes) {
-      ledger::Digest d;
-      std::copy(h.begin(), h.end(), d.begin());
-      out.push_back(d);
-    }
-    return out;
-  };
   for (uint64_t size : {1u, 2u, 7u, 8u, 13u, 21u}) {
     absl::StatusOr<ledger::Digest> root = ledger->RootAt(size);
     ASSERT_TRUE(root.ok()) << root.status();
@@ -298,7 +300,7 @@ TYPED_TEST(BackendConformanceTest, ProofsVerifyAgainstRootAt) {
       auto proof = ledger->GetInclusionProof(leaf, size);
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_TRUE(
-          ledger::VerifyInclusion(leaf, size, leaf_hashes[leaf], digests(proof->hashes()), *root)
+          ledger::VerifyInclusion(leaf, size, leaf_hashes[leaf], Digests(proof->hashes()), *root)
               .ok())
           << leaf << " in " << size;
     }
@@ -307,7 +309,7 @@ TYPED_TEST(BackendConformanceTest, ProofsVerifyAgainstRootAt) {
       auto proof = ledger->GetConsistencyProof(old_size, size);
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_TRUE(ledger::VerifyConsistency(old_size, size, *ledger->RootAt(old_size), *root,
-                                            digests(proof->hashes()))
+                                            Digests(proof->hashes()))
                       .ok())
           << old_size << " -> " << size;
     }
@@ -436,14 +438,8 @@ TYPED_TEST(BackendConformanceTest, WriterRoleLostRefusesAndRegainedReloads) {
   ASSERT_TRUE(written.ok()) << written.status();
   auto proof = ledger->GetInclusionProof(7, 8);
   ASSERT_TRUE(proof.ok()) << proof.status();
-  std::vector<ledger::Digest> hashes;
-  for (const std::string& h : proof->hashes()) {
-    ledger::Digest d;
-    std::copy(h.begin(), h.end(), d.begin());
-    hashes.push_back(d);
-  }
-  EXPECT_TRUE(ledger::VerifyInclusion(7, 8, ledger::LeafHash(written->receipt_bytes()), hashes,
-                                      *ledger->RootAt(8))
+  EXPECT_TRUE(ledger::VerifyInclusion(7, 8, ledger::LeafHash(written->receipt_bytes()),
+                                      Digests(proof->hashes()), *ledger->RootAt(8))
                   .ok());
 
   // Regained (a new epoch): the ledger reloads before it appends, so its
