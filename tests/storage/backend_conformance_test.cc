@@ -11,7 +11,8 @@
 //     verify against RootAt, index paging, companion records durable with
 //     the receipt and refused for log families, and the writer role lost
 //     (UNAVAILABLE, a standby read view that follows the writer) and
-//     regained (the ledger reloads before appending).
+//     regained (the ledger reloads before appending), also when only the
+//     writer epoch changed while another broker appended.
 //
 // Crash and disk faults have their own RocksDB tests, kept as they are:
 // kill -9 during appends in tests/ledger/store/crash_test.cc and
@@ -453,6 +454,34 @@ TYPED_TEST(BackendConformanceTest, WriterRoleLostRefusesAndRegainedReloads) {
   ledger->SetHealthObserver(nullptr);
   absl::MutexLock lock(&mu);
   EXPECT_TRUE(health.back());
+}
+
+// The role lost and regained quickly (a lease taken over and back, as a
+// paused broker may see): the writer epoch changed, and another broker
+// appended meanwhile. Whether or not the ledger noticed the gap, it must not
+// append over the other broker's receipts.
+TYPED_TEST(BackendConformanceTest, AChangedWriterEpochReloadsBeforeTheNextAppend) {
+  WriterRoleBackend role(*this->backend_);
+  std::unique_ptr<Ledger> ledger = this->OpenLedger(role);
+  ASSERT_NE(ledger, nullptr);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(ledger->Append(MakeReceipt(i)).ok());
+  role.LoseRole();
+  {
+    WriterRoleBackend other(*this->backend_);
+    std::unique_ptr<Ledger> writer = this->OpenLedger(other);
+    ASSERT_NE(writer, nullptr);
+    for (int i = 100; i < 102; ++i) ASSERT_TRUE(writer->Append(MakeReceipt(i)).ok());
+  }
+  role.RegainRole();
+  absl::StatusOr<SignedReceipt> next = absl::UnknownError("not tried");
+  EXPECT_TRUE(Eventually([&] {
+    next = ledger->Append(MakeReceipt(9));
+    return next.ok();
+  })) << next.status();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->leaf_index(), 5u);
+  EXPECT_EQ(ledger->TreeSize(), 6u);
+  EXPECT_TRUE(ledger->VerifyAll().ok()) << ledger->VerifyAll();
 }
 
 }  // namespace
