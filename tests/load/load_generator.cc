@@ -24,20 +24,33 @@
 // (/proc/stat) are reported with every figure: on a shared machine they say
 // how far to trust it.
 //
+// Several brokers over one database (`--target A,B`; only one writes at a
+// time, the others answer UNAVAILABLE): a call refused with UNAVAILABLE is sent
+// again, same request id, to the next target after 20 ms, for up to
+// `--retry-for`; new calls go to the target that answered last. `--acks FILE`
+// appends one line per acknowledged call, written as it arrives:
+//   ACK <unix_ms> <target> <request_id> <decision_leaf> <decision_receipt_bytes
+//   base64> <answer_leaf> <answer_receipt_bytes base64>
+// so a failover test can check every acknowledged receipt against the log.
+//
 // Prints a table on stdout, or with --json one JSON object on stdout and the
 // table on stderr. Exit code 0 when the run completed (errors are counted,
 // not fatal), 2 for bad flags, 1 when the target cannot be reached or the
 // cases cannot be opened.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -45,12 +58,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -69,7 +84,11 @@ constexpr int kExitBadFlags = 2;
 constexpr int kExitFailed = 1;
 
 constexpr char kUsage[] =
-    "usage: wams-load --target HOST:PORT --ca FILE --cert FILE --key FILE [options]\n"
+    "usage: wams-load --target HOST:PORT[,HOST:PORT...] --ca FILE --cert FILE --key FILE "
+    "[options]\n"
+    "  --target A,B             several brokers: on UNAVAILABLE a call is retried on the next\n"
+    "  --retry-for D            how long a call is retried across targets (default 60s)\n"
+    "  --acks FILE              append every acknowledged call's receipts (leaf, bytes)\n"
     "  --case-target HOST:PORT  where to open the cases (default: --target)\n"
     "  --case-id ID             use this case; open none (e.g. against wams-passthrough)\n"
     "  --cases N                client cases to open and spread requests over (default 4)\n"
@@ -88,7 +107,10 @@ constexpr char kUsage[] =
     "  --json                   one JSON object on stdout, the table on stderr\n";
 
 struct Flags {
-  std::string target;
+  std::string target;                // as given (the label)
+  std::vector<std::string> targets;  // --target split at commas
+  absl::Duration retry_for = absl::Seconds(60);
+  std::string acks_file;
   std::string case_target;
   std::string ca_file;
   std::string cert_file;
@@ -154,6 +176,13 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     }
     if (arg == "--target") {
       flags.target = value;
+      flags.targets = absl::StrSplit(value, ',', absl::SkipEmpty());
+    } else if (arg == "--acks") {
+      flags.acks_file = value;
+    } else if (arg == "--retry-for") {
+      absl::StatusOr<absl::Duration> d = ParseSeconds(arg, value);
+      if (!d.ok()) return d.status();
+      flags.retry_for = *d;
     } else if (arg == "--case-target") {
       flags.case_target = value;
     } else if (arg == "--ca") {
@@ -212,7 +241,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
       return BadFlag(arg, "unknown flag");
     }
   }
-  if (flags.target.empty()) return BadFlag("--target", "required");
+  if (flags.targets.empty()) return BadFlag("--target", "required");
   if (flags.ca_file.empty() || flags.cert_file.empty() || flags.key_file.empty()) {
     return BadFlag("--ca, --cert, --key", "all three are required (mutual TLS)");
   }
@@ -301,13 +330,19 @@ struct Result {
   std::string load_average;
 };
 
+// The stubs of one target: one per channel.
+using TargetStubs = std::vector<std::unique_ptr<v1::ExchangeService::Stub>>;
+
 class LoadRun {
  public:
-  LoadRun(const Flags& flags, std::vector<std::unique_ptr<v1::ExchangeService::Stub>> stubs,
-          std::vector<std::string> case_ids)
+  // `stubs` has one entry per target; `acks_fd` is -1 or where acknowledged
+  // calls are appended.
+  LoadRun(const Flags& flags, std::vector<TargetStubs> stubs, std::vector<std::string> case_ids,
+          int acks_fd)
       : flags_(flags),
         stubs_(std::move(stubs)),
         case_ids_(std::move(case_ids)),
+        acks_fd_(acks_fd),
         run_id_(absl::StrCat(absl::ToUnixMillis(absl::Now()), "-", getpid())) {
     base_.set_subject_bsn(flags.bsn);
     base_.set_provider_oin(flags.provider_oin);
@@ -322,25 +357,43 @@ class LoadRun {
  private:
   // One outstanding call.
   struct Call {
-    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientContext> context;
     v1::DataRequest request;
     v1::DataResponse response;
     Clock::time_point due;
+    Clock::time_point first_sent;
+    size_t target = 0;
+    uint64_t n = 0;  // its number: picks the channel
   };
 
   // Counts a call outstanding, then sends it.
   void Start(Clock::time_point due);
   // Sends a call already counted in outstanding_.
   void Send(Clock::time_point due);
+  // Sends `call` (new or again) to its target.
+  void Dispatch(Call* call);
   void OnDone(Call* call, const grpc::Status& status);
+  // Whether a failed call goes to the next target instead of counting as failed.
+  bool ShouldRetry(const Call& call, const grpc::Status& status, Clock::time_point now) const;
+  // Resends the calls queued by OnDone after a short pause, off gRPC's threads.
+  void RetryLoop();
+  void RecordAck(const Call& call);
   void SampleCpu(std::vector<int64_t>* ticks, MachineTicks* machine) const;
 
   const Flags& flags_;
-  const std::vector<std::unique_ptr<v1::ExchangeService::Stub>> stubs_;
+  const std::vector<TargetStubs> stubs_;
   const std::vector<std::string> case_ids_;
+  const int acks_fd_;
   const std::string run_id_;
   v1::DataRequest base_;
   std::atomic<uint64_t> next_{0};
+  // The target new calls go to: the last one that answered a retried call.
+  std::atomic<size_t> preferred_target_{0};
+
+  std::mutex retry_mu_;
+  std::condition_variable retry_cv_;
+  std::deque<std::pair<Clock::time_point, Call*>> retries_;  // guarded by retry_mu_
+  bool retry_done_ = false;                                  // guarded by retry_mu_
 
   Clock::time_point window_start_;
   Clock::time_point window_end_;
@@ -363,20 +416,82 @@ void LoadRun::Send(Clock::time_point due) {
   const uint64_t n = next_.fetch_add(1, std::memory_order_relaxed);
   auto* call = new Call;
   call->due = due;
+  call->first_sent = Clock::now();
+  call->n = n;
+  call->target = preferred_target_.load(std::memory_order_relaxed);
   call->request = base_;
   call->request.set_request_id(absl::StrCat("load-", run_id_, "-", n));
   call->request.set_case_id(case_ids_[n % case_ids_.size()]);
-  call->context.set_deadline(std::chrono::system_clock::now() +
-                             absl::ToChronoMilliseconds(flags_.deadline));
-  call->context.AddMetadata("x-wams-professional-id", flags_.professional_id);
-  stubs_[n % stubs_.size()]->async()->RequestData(
-      &call->context, &call->request, &call->response,
+  Dispatch(call);
+}
+
+void LoadRun::Dispatch(Call* call) {
+  call->context = std::make_unique<grpc::ClientContext>();
+  call->response.Clear();
+  call->context->set_deadline(std::chrono::system_clock::now() +
+                              absl::ToChronoMilliseconds(flags_.deadline));
+  call->context->AddMetadata("x-wams-professional-id", flags_.professional_id);
+  const TargetStubs& stubs = stubs_[call->target];
+  stubs[call->n % stubs.size()]->async()->RequestData(
+      call->context.get(), &call->request, &call->response,
       [this, call](grpc::Status status) { OnDone(call, status); });
+}
+
+bool LoadRun::ShouldRetry(const Call& call, const grpc::Status& status,
+                          Clock::time_point now) const {
+  return stubs_.size() > 1 && status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         !stop_.load(std::memory_order_relaxed) &&
+         now - call.first_sent < absl::ToChronoNanoseconds(flags_.retry_for);
+}
+
+void LoadRun::RetryLoop() {
+  std::unique_lock lock(retry_mu_);
+  while (true) {
+    retry_cv_.wait(lock, [this] { return retry_done_ || !retries_.empty(); });
+    // After the drain nothing is sent: this run may be gone before an answer.
+    if (retry_done_) return;
+    auto [when, call] = retries_.front();
+    if (Clock::now() < when) {
+      retry_cv_.wait_until(lock, when);
+      continue;
+    }
+    retries_.pop_front();
+    lock.unlock();
+    Dispatch(call);
+    lock.lock();
+  }
+}
+
+void LoadRun::RecordAck(const Call& call) {
+  if (acks_fd_ < 0) return;
+  const v1::SignedReceipt& decision = call.response.decision_receipt();
+  const v1::SignedReceipt& answer = call.response.answer_receipt();
+  std::string line = absl::StrCat(
+      "ACK ", absl::ToUnixMillis(absl::Now()), " ", call.target, " ", call.request.request_id(),
+      " ", decision.leaf_index(), " ", absl::Base64Escape(decision.receipt_bytes()), " ",
+      answer.leaf_index(), " ", absl::Base64Escape(answer.receipt_bytes()), "\n");
+  // One write per line (O_APPEND): a line in the file is a whole acknowledgement,
+  // even when this process is killed.
+  if (write(acks_fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    std::cerr << "wams-load: cannot write to --acks\n";
+  }
 }
 
 void LoadRun::OnDone(Call* call, const grpc::Status& status) {
   const Clock::time_point now = Clock::now();
+  if (ShouldRetry(*call, status, now)) {
+    // Another broker may be the writer: same request id, next target.
+    call->target = (call->target + 1) % stubs_.size();
+    std::lock_guard lock(retry_mu_);
+    retries_.emplace_back(now + std::chrono::milliseconds(20), call);
+    retry_cv_.notify_one();
+    return;
+  }
   std::unique_ptr<Call> owned(call);
+  if (status.ok()) {
+    if (stubs_.size() > 1) preferred_target_.store(call->target, std::memory_order_relaxed);
+    RecordAck(*call);
+  }
   bool send_next = false;
   {
     absl::MutexLock lock(&mu_);
@@ -432,6 +547,7 @@ Result LoadRun::Run() {
   std::vector<int64_t> ticks_end;
   MachineTicks machine_start;
   MachineTicks machine_end;
+  std::thread retrier([this] { RetryLoop(); });
   std::thread sampler([&] {
     std::this_thread::sleep_until(window_start_);
     SampleCpu(&ticks_start, &machine_start);
@@ -469,6 +585,12 @@ Result LoadRun::Run() {
   mu_.AwaitWithTimeout(absl::Condition(
                            +[](int64_t* outstanding) { return *outstanding == 0; }, &outstanding_),
                        flags_.deadline + absl::Seconds(1));
+  {
+    std::lock_guard retry_lock(retry_mu_);
+    retry_done_ = true;
+    retry_cv_.notify_one();
+  }
+  retrier.join();
   Result result = result_;
   result.unfinished = outstanding_;
   std::sort(result.latencies_ns.begin(), result.latencies_ns.end());
@@ -496,13 +618,22 @@ std::shared_ptr<grpc::Channel> MutualTlsChannel(const std::string& target,
   // Each channel gets its own connection rather than sharing one subchannel.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt("wams.load.channel", index);
+  // A broker that was killed and restarted is found again within a quarter
+  // second, not after gRPC's default backoff of up to two minutes.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 250);
   return grpc::CreateCustomChannel(target, grpc::SslCredentials(tls), args);
 }
 
 absl::StatusOr<std::vector<std::string>> OpenCases(const Flags& flags,
                                                    const grpc::SslCredentialsOptions& tls) {
   if (!flags.case_id.empty()) return std::vector<std::string>{flags.case_id};
-  auto stub = v1::CaseService::NewStub(MutualTlsChannel(flags.case_target, tls, -1));
+  // Several targets: the first that takes writes (the others answer UNAVAILABLE).
+  std::vector<std::string> targets = absl::StrSplit(flags.case_target, ',', absl::SkipEmpty());
+  size_t target = 0;
+  auto stub = v1::CaseService::NewStub(MutualTlsChannel(targets[target], tls, -1));
+  const absl::Time give_up = absl::Now() + flags.retry_for;
   std::vector<std::string> ids;
   for (int i = 0; i < flags.cases; ++i) {
     v1::OpenClientCaseRequest open;
@@ -518,6 +649,14 @@ absl::StatusOr<std::vector<std::string>> OpenCases(const Flags& flags,
     context.AddMetadata("x-wams-professional-id", flags.professional_id);
     v1::CaseResponse opened;
     grpc::Status status = stub->OpenClientCase(&context, open, &opened);
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE && targets.size() > 1 &&
+        absl::Now() < give_up) {
+      target = (target + 1) % targets.size();
+      stub = v1::CaseService::NewStub(MutualTlsChannel(targets[target], tls, -1));
+      absl::SleepFor(absl::Milliseconds(20));
+      --i;  // the same case again, with a new request id
+      continue;
+    }
     if (!status.ok()) {
       return absl::UnavailableError(absl::StrCat("cannot open a case at ", flags.case_target,
                                                  ": code ", status.error_code(), ": ",
@@ -657,15 +796,18 @@ int Main(int argc, char** argv) {
     *field = *std::move(text);
   }
 
-  std::vector<std::unique_ptr<v1::ExchangeService::Stub>> stubs;
-  for (int i = 0; i < flags->channels; ++i) {
-    std::shared_ptr<grpc::Channel> channel = MutualTlsChannel(flags->target, tls, i);
-    // Handshakes happen before the clock starts.
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-      std::cerr << "wams-load: cannot connect to " << flags->target << "\n";
-      return kExitFailed;
+  std::vector<TargetStubs> stubs;
+  for (const std::string& target : flags->targets) {
+    TargetStubs& of_target = stubs.emplace_back();
+    for (int i = 0; i < flags->channels; ++i) {
+      std::shared_ptr<grpc::Channel> channel = MutualTlsChannel(target, tls, i);
+      // Handshakes happen before the clock starts.
+      if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+        std::cerr << "wams-load: cannot connect to " << target << "\n";
+        return kExitFailed;
+      }
+      of_target.push_back(v1::ExchangeService::NewStub(channel));
     }
-    stubs.push_back(v1::ExchangeService::NewStub(channel));
   }
   absl::StatusOr<std::vector<std::string>> cases = OpenCases(*flags, tls);
   if (!cases.ok()) {
@@ -673,8 +815,17 @@ int Main(int argc, char** argv) {
     return kExitFailed;
   }
 
-  LoadRun run(*flags, std::move(stubs), *std::move(cases));
+  int acks_fd = -1;
+  if (!flags->acks_file.empty()) {
+    acks_fd = open(flags->acks_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (acks_fd < 0) {
+      std::cerr << "wams-load: cannot open --acks " << flags->acks_file << "\n";
+      return kExitBadFlags;
+    }
+  }
+  LoadRun run(*flags, std::move(stubs), *std::move(cases), acks_fd);
   Result result = run.Run();
+  if (acks_fd >= 0) close(acks_fd);
   Figures figures = Summarise(result);
   std::string table = Table(*flags, result, figures);
   if (flags->json) {

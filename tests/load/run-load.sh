@@ -12,7 +12,14 @@
 #      request per process, the broker/pass-through ratio, and the load average.
 # Pins nothing: on a shared machine the ratio from the same run is the robust figure.
 #
-# usage: tests/load/run-load.sh            (env: IN_FLIGHT=64 CHANNELS=2 WARMUP=3s
+# --storage rocksdb (default), postgres, or rocksdb,postgres: which brokers are
+# measured in the run. postgres: a broker whose storage is the HA harness's
+# cluster (tests/ha/pg-cluster.sh: two PostgreSQL 15 nodes under Patroni, every
+# commit on the synchronous standby), labelled pgbroker-*; both measured in the
+# same run alternate with the pass-through.
+#
+# usage: tests/load/run-load.sh [--storage rocksdb|postgres|rocksdb,postgres]
+#                                          (env: IN_FLIGHT=64 CHANNELS=2 WARMUP=3s
 #                                            DURATION=10s ROUNDS=2 OPEN_SHARE=0.7
 #                                            BUILD_DIR=build/load SKIP_BUILD=0 KEEP=0
 #                                            BROKER_BIN= BROKER_ENV= PERF_DATA=)
@@ -22,6 +29,30 @@
 # Each run's JSON report and the processes' logs are kept in the temp dir with KEEP=1.
 # PERF_DATA=FILE records the broker's open-loop run with perf (cpu-clock, DWARF call graphs).
 set -euo pipefail
+
+storages=(rocksdb)
+while (($# > 0)); do
+  case $1 in
+    --storage)
+      IFS=, read -ra storages <<<"${2:?--storage needs rocksdb, postgres or rocksdb,postgres}"
+      shift 2
+      ;;
+    --storage=*)
+      IFS=, read -ra storages <<<"${1#--storage=}"
+      shift
+      ;;
+    *)
+      echo "usage: $0 [--storage rocksdb|postgres|rocksdb,postgres]" >&2
+      exit 2
+      ;;
+  esac
+done
+for storage in "${storages[@]}"; do
+  [[ $storage == rocksdb || $storage == postgres ]] || {
+    echo "run-load: --storage: unknown storage '$storage' (rocksdb or postgres)" >&2
+    exit 2
+  }
+done
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$src/build/load}
@@ -48,6 +79,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -f $work/pg/ports ]]; then bash "$src/tests/ha/pg-cluster.sh" stop "$work/pg" || true; fi
   if [[ ${KEEP:-0} == 1 ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -87,8 +119,23 @@ mkdir -p "$work/config"
 sed -e 's|127.0.0.1:7443|127.0.0.1:0|' -e "s|127.0.0.1:7453|127.0.0.1:$adapter_port|" \
   "$src/deploy/config/broker.example.textproto" >"$work/config/broker.textproto"
 read -ra broker_env <<<"${BROKER_ENV:-}"
-start broker env "${broker_env[@]}" "$bin_broker" --config "$work/config/broker.textproto"
-broker_port=$port broker_pid=$pid
+# The brokers measured, by label prefix: broker (RocksDB), pgbroker (PostgreSQL).
+declare -A broker_ports=() broker_pids=()
+for storage in "${storages[@]}"; do
+  if [[ $storage == rocksdb ]]; then
+    start broker env "${broker_env[@]}" "$bin_broker" --config "$work/config/broker.textproto"
+    broker_ports[broker]=$port broker_pids[broker]=$pid
+  else
+    # The nodes run as user postgres, which must reach the cluster directory.
+    chmod 0711 "$work"
+    conninfo=$(HA_OWNER_PID=$$ bash "$src/tests/ha/pg-cluster.sh" start "$work/pg")
+    awk -v conninfo="$conninfo" '
+      /^data_dir:/ { print "storage { postgres { conninfo: \"" conninfo "\" node_name: \"load\" } }"; next }
+      { print }' "$work/config/broker.textproto" >"$work/config/pgbroker.textproto"
+    start pgbroker env "${broker_env[@]}" "$bin_broker" --config "$work/config/pgbroker.textproto"
+    broker_ports[pgbroker]=$port broker_pids[pgbroker]=$pid
+  fi
+done
 
 start passthrough "$bin_pass" --listen 127.0.0.1:0 --cert "$pki/broker.crt" \
   --key "$pki/broker.key" --ca "$pki/ca.crt" --upstream "127.0.0.1:$adapter_port"
@@ -106,33 +153,47 @@ load() {
   "$bin_load" "${common[@]}" --label "$name" "$@" >"$work/$name.json" 2>>"$work/load.log"
 }
 
-echo "== broker pid $broker_pid (:$broker_port), pass-through pid $pass_pid (:$pass_port), adapter pid $adapter_pid (:$adapter_port); $in_flight in flight, $channels channels, warm-up $warmup, $duration measured"
+brokers=("${!broker_ports[@]}")
+mapfile -t brokers < <(printf '%s\n' "${brokers[@]}" | sort)
+for name in "${brokers[@]}"; do
+  echo "== $name pid ${broker_pids[$name]} (:${broker_ports[$name]})"
+done
+echo "== pass-through pid $pass_pid (:$pass_port), adapter pid $adapter_pid (:$adapter_port); $in_flight in flight, $channels channels, warm-up $warmup, $duration measured"
 runs=()
 for round in $(seq "$rounds"); do
   load "passthrough-$round" --target "127.0.0.1:$pass_port" --case-id passthrough-case \
     --in-flight "$in_flight" --pid "passthrough=$pass_pid" --pid "adapter=$adapter_pid"
-  load "broker-$round" --target "127.0.0.1:$broker_port" --in-flight "$in_flight" \
-    --pid "broker=$broker_pid" --pid "adapter=$adapter_pid"
-  runs+=("passthrough-$round" "broker-$round")
+  runs+=("passthrough-$round")
+  for name in "${brokers[@]}"; do
+    load "$name-$round" --target "127.0.0.1:${broker_ports[$name]}" --in-flight "$in_flight" \
+      --pid "broker=${broker_pids[$name]}" --pid "adapter=$adapter_pid"
+    runs+=("$name-$round")
+  done
 done
 
 best() { # best throughput over the runs named $1-*
   for f in "$work/$1"-*.json; do jq .throughput_rps "$f"; done | sort -g | tail -1
 }
-broker_max=$(best broker)
 pass_max=$(best passthrough)
+# The open loop at a share of the first broker's best (RocksDB's when both run).
+first=${brokers[0]}
+broker_max=$(best "$first")
+broker_pid=${broker_pids[$first]}
 rate=$(awk -v m="$broker_max" -v s="$open_share" 'BEGIN { printf "%.0f", m * s }')
 if [[ -n ${PERF_DATA:-} ]]; then # profile the broker during its open-loop run
   perf record -q -F 499 -e cpu-clock --call-graph dwarf,16384 -o "$PERF_DATA" -p "$broker_pid" \
     2>>"$work/perf.log" &
   perf_pid=$!
 fi
-load "broker-open" --target "127.0.0.1:$broker_port" --rate "$rate" \
-  --pid "broker=$broker_pid" --pid "adapter=$adapter_pid"
-if [[ -n ${PERF_DATA:-} ]]; then kill -INT "$perf_pid" && wait "$perf_pid" || true; fi
+for name in "${brokers[@]}"; do
+  load "$name-open" --target "127.0.0.1:${broker_ports[$name]}" --rate "$rate" \
+    --pid "broker=${broker_pids[$name]}" --pid "adapter=$adapter_pid"
+  runs+=("$name-open")
+  if [[ -n ${PERF_DATA:-} && $name == "$first" ]]; then kill -INT "$perf_pid" && wait "$perf_pid" || true; fi
+done
 load "passthrough-open" --target "127.0.0.1:$pass_port" --case-id passthrough-case \
   --rate "$rate" --pid "passthrough=$pass_pid" --pid "adapter=$adapter_pid"
-runs+=(broker-open passthrough-open)
+runs+=(passthrough-open)
 
 printf '\n%-18s %8s %9s %7s %7s %7s %7s %7s %6s  %-42s %5s  %s\n' run mode "req/s" \
   "p50ms" "p90ms" "p99ms" "p99.9" "maxms" errors "CPU us/request (proxy or broker, adapter, client)" busy "load avg"
@@ -145,8 +206,10 @@ for run in "${runs[@]}"; do
     awk -F'\t' '{ printf "%-18s %8s %9s %7.2f %7.2f %7.2f %7.2f %7.2f %6s  %-42s %5s  %s\n",
       $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
 done
-awk -v b="$broker_max" -v p="$pass_max" 'BEGIN {
-  printf "\nbest closed loop: broker %.0f req/s, pass-through %.0f req/s: broker/pass-through = %.0f%%\n",
-    b, p, 100 * b / p }'
-echo "open loop at $rate req/s = ${open_share} x the broker's best"
+for name in "${brokers[@]}"; do
+  awk -v n="$name" -v b="$(best "$name")" -v p="$pass_max" 'BEGIN {
+    printf "\nbest closed loop: %s %.0f req/s, pass-through %.0f req/s: %s/pass-through = %.0f%%\n",
+      n, b, p, n, 100 * b / p }'
+done
+echo "open loop at $rate req/s = ${open_share} x $first's best"
 echo "== done; $(uptime)"
