@@ -27,9 +27,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/ledger/crypto/sha256.h"
-#include "broker/ledger/export/export_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/faults/exported_log.h"
 #include "tests/faults/fault_processes.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
@@ -114,32 +114,6 @@ class AckReader {
   std::string last_error_;
 };
 
-// An exported log, decoded.
-struct ExportedLog {
-  std::vector<v1::Receipt> receipts;  // by leaf index
-  std::vector<std::string> sha256;    // hex SHA-256 of each receipt's signed bytes
-  std::multimap<std::string, uint64_t> leaves_by_request;
-};
-
-ExportedLog ReadExport(const std::filesystem::path& dir) {
-  ExportedLog log;
-  std::string text = ReadFile(dir / audit::kReceiptsFile);
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    audit::ExportedReceipt exported;
-    absl::Status parsed =
-        audit::ParseReceiptLine(std::string_view(line.data(), line.size()), exported);
-    EXPECT_TRUE(parsed.ok()) << parsed;
-    EXPECT_EQ(exported.index, log.receipts.size());
-    v1::Receipt& receipt = log.receipts.emplace_back();
-    EXPECT_TRUE(receipt.ParseFromString(exported.receipt));
-    log.sha256.push_back(ledger::DigestHex(ledger::Sha256(exported.receipt)));
-    if (!receipt.request_id().empty()) {
-      log.leaves_by_request.emplace(receipt.request_id(), exported.index);
-    }
-  }
-  return log;
-}
-
 // What an acknowledgement promises: both receipts at their leaves, unchanged.
 std::string CheckAck(const ExportedLog& log, const std::string& request_id, const Ack& ack) {
   if (ack.decision_leaf >= log.receipts.size() || ack.answer_leaf >= log.receipts.size()) {
@@ -164,20 +138,6 @@ std::string CheckAck(const ExportedLog& log, const std::string& request_id, cons
     return absl::StrCat(request_id, ": leaf ", ack.answer_leaf, " is not its delivered answer");
   }
   return "";
-}
-
-// What a provider's record promises: a durable granted decision for it.
-bool HasGrantedDecision(const ExportedLog& log, const ProviderRecord& record) {
-  auto [begin, end] = log.leaves_by_request.equal_range(record.request_id);
-  for (auto it = begin; it != end; ++it) {
-    const v1::Receipt& receipt = log.receipts[it->second];
-    if (receipt.kind() == v1::RECEIPT_KIND_DECISION &&
-        receipt.outcome() == v1::RECEIPT_OUTCOME_GRANTED &&
-        receipt.transaction_id() == record.transaction_id) {
-      return true;
-    }
-  }
-  return false;
 }
 
 uint64_t SeedFromEnvironment() {

@@ -26,9 +26,9 @@
 //
 // Several brokers over one database (`--target A,B`; only one writes at a
 // time, the others answer UNAVAILABLE): a call refused with UNAVAILABLE is sent
-// again, same request id, to the next target after 20 ms, for up to
-// `--retry-for`; new calls go to the target that answered last. `--acks FILE`
-// appends one line per acknowledged call, written as it arrives:
+// again, same request id, to the next target after 20 ms (doubling with each
+// try, at most 500 ms), for up to `--retry-for`; new calls go to the target that answered last.
+// `--acks FILE` appends one line per acknowledged call, written as it arrives:
 //   ACK <unix_ms> <target> <request_id> <decision_leaf> <decision_receipt_bytes
 //   base64> <answer_leaf> <answer_receipt_bytes base64>
 // so a failover test can check every acknowledged receipt against the log.
@@ -45,7 +45,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -363,7 +362,8 @@ class LoadRun {
     Clock::time_point due;
     Clock::time_point first_sent;
     size_t target = 0;
-    uint64_t n = 0;  // its number: picks the channel
+    uint64_t n = 0;   // its number: picks the channel
+    int retries = 0;  // sends after the first
   };
 
   // Counts a call outstanding, then sends it.
@@ -392,8 +392,8 @@ class LoadRun {
 
   std::mutex retry_mu_;
   std::condition_variable retry_cv_;
-  std::deque<std::pair<Clock::time_point, Call*>> retries_;  // guarded by retry_mu_
-  bool retry_done_ = false;                                  // guarded by retry_mu_
+  std::multimap<Clock::time_point, Call*> retries_;  // by when; guarded by retry_mu_
+  bool retry_done_ = false;                          // guarded by retry_mu_
 
   Clock::time_point window_start_;
   Clock::time_point window_end_;
@@ -450,12 +450,12 @@ void LoadRun::RetryLoop() {
     retry_cv_.wait(lock, [this] { return retry_done_ || !retries_.empty(); });
     // After the drain nothing is sent: this run may be gone before an answer.
     if (retry_done_) return;
-    auto [when, call] = retries_.front();
+    auto [when, call] = *retries_.begin();
     if (Clock::now() < when) {
       retry_cv_.wait_until(lock, when);
       continue;
     }
-    retries_.pop_front();
+    retries_.erase(retries_.begin());
     lock.unlock();
     Dispatch(call);
     lock.lock();
@@ -480,10 +480,13 @@ void LoadRun::RecordAck(const Call& call) {
 void LoadRun::OnDone(Call* call, const grpc::Status& status) {
   const Clock::time_point now = Clock::now();
   if (ShouldRetry(*call, status, now)) {
-    // Another broker may be the writer: same request id, next target.
+    // Another broker may be the writer: same request id, next target. The
+    // pause doubles with each try, so an outage is not met with a storm.
     call->target = (call->target + 1) % stubs_.size();
+    const auto pause = std::chrono::milliseconds(std::min(20 << std::min(call->retries, 5), 500));
+    ++call->retries;
     std::lock_guard lock(retry_mu_);
-    retries_.emplace_back(now + std::chrono::milliseconds(20), call);
+    retries_.emplace(now + pause, call);
     retry_cv_.notify_one();
     return;
   }
