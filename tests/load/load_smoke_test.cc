@@ -9,14 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/adapters/adapter_harness.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
+#include "wams/broker/v1/receipt.pb.h"
 
 namespace wams::testing {
 namespace {
@@ -125,6 +128,43 @@ TEST_F(LoadSmokeTest, DrivesThePassthroughWithTheSameClient) {
   EXPECT_THAT(report.value("completed", 0), Gt(0)) << report.dump();
   EXPECT_EQ(report.value("label", ""), "passthrough");
   EXPECT_EQ(passthrough.Stop(SIGTERM), 0);
+}
+
+// Two targets, the first down (port 1: nothing listens): the cases are opened
+// and every call is answered by the second, with no failed call; each
+// acknowledged call is recorded with its receipts' leaves and signed bytes.
+TEST_F(LoadSmokeTest, GoesToTheNextTargetOnUnavailableAndRecordsTheAcknowledgedReceipts) {
+  ASSERT_EQ(broker_.ReplaceInConfig("127.0.0.1:7453", school_.address()), 1);
+  ASSERT_TRUE(broker_.Start()) << ReadFile(broker_.log_path());
+  std::vector<std::string> args = LoadArgs(broker_.port());
+  const std::string acks = log_.File("acks");
+  args[2] = absl::StrCat("127.0.0.1:1,127.0.0.1:", broker_.port());
+  args.insert(args.end(), {"--acks", acks});
+
+  nlohmann::json report = RunLoad(args);
+
+  EXPECT_EQ(report.value("total_errors", -1), 0) << report.dump();
+  EXPECT_THAT(report.value("completed", 0), Gt(0)) << report.dump();
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(ReadFile(acks), '\n', absl::SkipEmpty())) {
+    // ACK unix_ms target request_id decision_leaf decision answer_leaf answer
+    std::vector<std::string> f = absl::StrSplit(line, ' ');
+    ASSERT_EQ(f.size(), 8u) << line;
+    EXPECT_EQ(f[2], "1") << "answered by the second target: " << line;
+    std::string bytes;
+    v1::Receipt decision;
+    ASSERT_TRUE(absl::Base64Unescape(f[5], &bytes)) << line;
+    ASSERT_TRUE(decision.ParseFromString(bytes)) << line;
+    EXPECT_EQ(decision.request_id(), f[3]);
+    EXPECT_EQ(decision.kind(), v1::RECEIPT_KIND_DECISION);
+    v1::Receipt answer;
+    ASSERT_TRUE(absl::Base64Unescape(f[7], &bytes)) << line;
+    ASSERT_TRUE(answer.ParseFromString(bytes)) << line;
+    EXPECT_EQ(answer.kind(), v1::RECEIPT_KIND_PROVIDER_ANSWER);
+    EXPECT_EQ(absl::StrCat(answer.decision_leaf_index()), f[4]) << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, report.value("total_calls", -1)) << "one line per acknowledged call";
 }
 
 TEST_F(LoadSmokeTest, RefusesToRunWithoutClientCertificate) {
