@@ -250,18 +250,30 @@ supervise() {
     running "$pid" && kill -KILL "$pid"
     wait "$pid" 2>/dev/null || true
   done
-  for node in "${nodes[@]}"; do
-    if running "$(postmaster_pid "$node")"; then
-      as_postgres "$bin_dir/pg_ctl" -D "$dir/$node/data" stop -m immediate >/dev/null 2>&1 || true
-    fi
-  done
+  # A PostgreSQL that Patroni was still starting when it stopped outlives it
+  # (seen once with ttl 5): every postmaster left, now or once it has written
+  # its pid file, is stopped, and every process of this cluster adopted by
+  # the supervisor is waited for; after 20 s the rest are killed.
+  local bound=$((SECONDS + 20)) left
   kill -TERM "$etcd_pid" 2>/dev/null || true
   wait "$etcd_pid" 2>/dev/null || true
-  # Whatever was orphaned to us (backends of a killed postmaster) is gone by now;
-  # wait for the last of them so nothing outlives the supervisor.
-  wait || true
-  local bound=$((SECONDS + 10))
-  while pgrep -P $$ >/dev/null && ((SECONDS < bound)); do sleep 0.1; done
+  while true; do
+    for node in "${nodes[@]}"; do
+      if running "$(postmaster_pid "$node")"; then
+        as_postgres "$bin_dir/pg_ctl" -D "$dir/$node/data" stop -m immediate >/dev/null 2>&1 || true
+      fi
+    done
+    wait || true
+    # By name, not by command line: this shell's own subshells carry $dir too.
+    left=$(pgrep -P $$ -x 'postgres|etcd|patroni' || true)
+    [[ -z $left ]] && break
+    if ((SECONDS >= bound)); then
+      echo "supervisor: killing what is left: $(echo "$left" | tr '\n' ' ')" >&2
+      for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
+      bound=$((SECONDS + 5))
+    fi
+    sleep 0.1
+  done
   echo "supervisor: stopped" >&2
 }
 
