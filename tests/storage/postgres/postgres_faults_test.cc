@@ -1,0 +1,99 @@
+// PostgresBackend when the database misbehaves: a commit that does not
+// return, a connection killed by the server, the server stopped.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/storage/postgres/postgres_suite.h"
+
+namespace wams::storage::postgres {
+namespace {
+
+using ::testing::HasSubstr;
+
+class PostgresFaultTest : public PostgresSuite {
+ protected:
+  void SetUp() override {
+    PostgresSuite::SetUp();
+    PostgresOptions options = Options("node-a");
+    options.commit_timeout = absl::Seconds(1);
+    backend_ = Open(options);
+    ASSERT_NE(backend_, nullptr);
+    ASSERT_TRUE(backend_->WriteHealth().ok()) << backend_->WriteHealth();
+  }
+  static WriteBatch OneRow(std::string key) {
+    WriteBatch batch;
+    batch.Put(Family::kReceipts, std::move(key), "r");
+    return batch;
+  }
+  std::unique_ptr<PostgresBackend> backend_;
+};
+
+TEST_F(PostgresFaultTest, CommitThatDoesNotReturnIsAbandonedAsUnavailable) {
+  ASSERT_TRUE(backend_->Write(OneRow("before")).ok());
+  SqlSession blocker(server().Conninfo(database()));
+  blocker.Run("BEGIN");
+  blocker.Run("LOCK TABLE wams.receipts IN ACCESS EXCLUSIVE MODE");
+  absl::Status written = backend_->Write(OneRow("blocked"));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(written.message()), HasSubstr("outcome unknown"));
+  // The server notices the abandoned session and ends it: the write does
+  // not commit later, when the lock frees.
+  ASSERT_TRUE(Eventually([&] { return !BrokerWaitsForALock(); }));
+  blocker.Run("ROLLBACK");
+  EXPECT_EQ(backend_->Get(Family::kReceipts, "blocked").value(), std::nullopt);
+  ASSERT_TRUE(backend_->AwaitWritable(absl::Now() + absl::Seconds(10))) << backend_->WriteHealth();
+  EXPECT_TRUE(backend_->Write(OneRow("after")).ok());
+  EXPECT_EQ(backend_->Get(Family::kReceipts, "after").value(), std::optional<std::string>("r"));
+  EXPECT_GE(backend_->recoveries(), 1u);
+}
+
+TEST_F(PostgresFaultTest, FenceThatBlocksIsAbandonedAsUnavailable) {
+  SqlSession blocker(server().Conninfo(database()));
+  blocker.Run("BEGIN");
+  blocker.Run("LOCK TABLE wams.writer_lease IN ACCESS EXCLUSIVE MODE");
+  absl::Status written = backend_->Write(OneRow("blocked"));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(Eventually([&] { return !BrokerWaitsForALock("SELECT wams.fence"); }));
+  blocker.Run("ROLLBACK");
+  EXPECT_EQ(Query("SELECT count(*) FROM wams.receipts"), "0");
+  ASSERT_TRUE(backend_->AwaitWritable(absl::Now() + absl::Seconds(10))) << backend_->WriteHealth();
+  EXPECT_TRUE(backend_->Write(OneRow("after")).ok());
+}
+
+TEST_F(PostgresFaultTest, KilledConnectionsAreUnavailableThenRecover) {
+  ASSERT_TRUE(backend_->Write(OneRow("before")).ok());
+  uint64_t recoveries = backend_->recoveries();
+  EXPECT_NE(Query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                  "WHERE application_name LIKE 'wams-broker%'"),
+            "0");
+  absl::Status written = backend_->Write(OneRow("lost"));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  EXPECT_THAT(std::string(written.message()), HasSubstr("database unavailable"));
+  ASSERT_TRUE(backend_->AwaitWritable(absl::Now() + absl::Seconds(10))) << backend_->WriteHealth();
+  EXPECT_GT(backend_->recoveries(), recoveries);
+  EXPECT_TRUE(backend_->Write(OneRow("after")).ok());
+  EXPECT_EQ(backend_->Get(Family::kReceipts, "before").value(), std::optional<std::string>("r"));
+}
+
+TEST_F(PostgresFaultTest, StoppedServerIsUnavailableThenRecoversAfterRestart) {
+  ASSERT_TRUE(backend_->Write(OneRow("acknowledged")).ok());
+  ASSERT_TRUE(server().Stop(/*immediate=*/true).ok());
+  absl::Status written = backend_->Write(OneRow("while down"));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(Eventually([&] {
+    absl::Status health = backend_->WriteHealth();
+    return absl::StartsWith(health.message(), "database unavailable");
+  }));
+  EXPECT_EQ(backend_->Get(Family::kReceipts, "acknowledged").status().code(),
+            absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(server().Restart().ok());
+  ASSERT_TRUE(backend_->AwaitWritable(absl::Now() + absl::Seconds(20))) << backend_->WriteHealth();
+  EXPECT_TRUE(backend_->Write(OneRow("after")).ok());
+  // Acknowledged before the crash: still there.
+  EXPECT_EQ(backend_->Get(Family::kReceipts, "acknowledged").value(),
+            std::optional<std::string>("r"));
+}
+
+}  // namespace
+}  // namespace wams::storage::postgres
