@@ -1,5 +1,7 @@
 // PostgresBackend when the database misbehaves: a commit that does not
 // return, a connection killed by the server, the server stopped.
+#include <thread>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -93,6 +95,35 @@ TEST_F(PostgresFaultTest, StoppedServerIsUnavailableThenRecoversAfterRestart) {
   // Acknowledged before the crash: still there.
   EXPECT_EQ(backend_->Get(Family::kReceipts, "acknowledged").value(),
             std::optional<std::string>("r"));
+}
+
+// A commit waits for a synchronous standby that never answers, and someone
+// cancels the wait: PostgreSQL then reports success with a WARNING although
+// the standby lacks the transaction. That must not be acknowledged.
+TEST_F(PostgresFaultTest, CommitWhoseStandbyWaitWasCancelledIsNotAcknowledged) {
+  backend_.reset();
+  PostgresOptions options = Options("node-a");
+  options.commit_timeout = absl::Seconds(30);
+  auto backend = Open(options);
+  ASSERT_NE(backend, nullptr);
+  ASSERT_TRUE(backend->WriteHealth().ok());
+  Query("ALTER SYSTEM SET synchronous_standby_names = 'absent_standby'");
+  Query("SELECT pg_reload_conf()");
+  std::thread canceller([&] {
+    EXPECT_TRUE(Eventually([&] {
+      return Query(
+                 "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE "
+                 "wait_event = 'SyncRep' AND query LIKE 'INSERT INTO wams.receipts%'") != "0";
+    }));
+  });
+  absl::Status written = backend->Write(OneRow("local only"));
+  canceller.join();
+  Query("ALTER SYSTEM RESET synchronous_standby_names");
+  Query("SELECT pg_reload_conf()");
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  EXPECT_THAT(std::string(written.message()), HasSubstr("not durable"));
+  ASSERT_TRUE(backend->AwaitWritable(absl::Now() + absl::Seconds(20))) << backend->WriteHealth();
+  EXPECT_TRUE(backend->Write(OneRow("after")).ok());
 }
 
 }  // namespace
