@@ -10,8 +10,10 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # The standard health and reflection protos, for test clients of those services
   grpc-proto
-  # Crypto and storage
-  libssl-dev openssl librocksdb-dev
+  # Crypto and storage (RocksDB embedded; libpq for the PostgreSQL backend)
+  libssl-dev openssl librocksdb-dev libpq-dev
+  # Tests only: throwaway PostgreSQL 15 servers for the PostgreSQL backend's tests
+  postgresql-15
   # Ed25519 signing of receipts (half the CPU of OpenSSL 3's); the broker's allocator
   libsodium-dev libjemalloc-dev
   # Abseil 20220623

@@ -514,4 +514,11 @@ void PostgresBackend::ReleaseLease() {
   }
 }
 
+absl::StatusOr<std::unique_ptr<Backend>> OpenPostgresBackend(
+    const wams::broker::v1::PostgresStorage& config) {
+  WAMS_ASSIGN_OR_RETURN(PostgresOptions options, PostgresOptionsFromConfig(config));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresBackend> backend, PostgresBackend::Create(options));
+  return std::unique_ptr<Backend>(std::move(backend));
+}
+
 }  // namespace wams::storage::postgres

@@ -114,6 +114,11 @@ class PostgresBackend final : public Backend {
   std::thread lease_thread_;
 };
 
+// The backend `config` names (BrokerConfig.storage.postgres): options
+// validated (errors name the field), password file read, then Create().
+absl::StatusOr<std::unique_ptr<Backend>> OpenPostgresBackend(
+    const wams::broker::v1::PostgresStorage& config);
+
 }  // namespace wams::storage::postgres
 
 #endif  // WAMS_BROKER_STORAGE_POSTGRES_POSTGRES_BACKEND_H_

@@ -89,9 +89,7 @@ TEST_F(PostgresPasswordTest, LogsInWithThePasswordFromTheFile) {
   config.set_conninfo(server().Conninfo(database(), "wams_pw"));
   config.set_node_name("node-a");
   config.set_password_file(dir.File("password"));
-  auto options = PostgresOptionsFromConfig(config);
-  ASSERT_TRUE(options.ok()) << options.status();
-  auto backend = PostgresBackend::Create(*options);
+  auto backend = OpenPostgresBackend(config);
   ASSERT_TRUE(backend.ok()) << backend.status();
   WriteBatch batch;
   batch.Put(Family::kCases, "c", "v");
