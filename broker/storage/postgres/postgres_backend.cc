@@ -190,15 +190,18 @@ Deadline PostgresBackend::StatementDeadline() const {
 
 absl::StatusOr<std::optional<std::string>> PostgresBackend::Get(Family family,
                                                                 std::string_view key) const {
+  absl::StatusOr<std::optional<std::string>> value;
+  bool retry = false;
+  {
+    WAMS_ASSIGN_OR_RETURN(ReadPool::Lease conn, pool_.Acquire(StatementDeadline()));
+    value = ReadOne(*conn, *sql_, family, key, StatementDeadline());
+    // A pooled connection that died while idle (a restart, a failover):
+    // once more on a fresh one.
+    retry = !value.ok() && conn->broken() && !conn.fresh();
+  }
+  if (!retry) return value;
   WAMS_ASSIGN_OR_RETURN(ReadPool::Lease conn, pool_.Acquire(StatementDeadline()));
-  auto value = ReadOne(*conn, *sql_, family, key, StatementDeadline());
-  if (value.ok() || !conn->broken() || conn.fresh()) return value;
-  // A pooled connection that died while idle (a restart, a failover): once
-  // more on a fresh one.
-  ReadPool::Lease retry = std::move(conn);
-  (void)retry;
-  WAMS_ASSIGN_OR_RETURN(ReadPool::Lease fresh, pool_.Acquire(StatementDeadline()));
-  return ReadOne(*fresh, *sql_, family, key, StatementDeadline());
+  return ReadOne(*conn, *sql_, family, key, StatementDeadline());
 }
 
 absl::StatusOr<std::vector<KeyValue>> PostgresBackend::Scan(Family family,

@@ -19,7 +19,7 @@
 //
 // Thread-safe: every method may be called from any thread. Destroying it
 // stops the lease thread and releases the lease, so a standby takes over at
-// once.
+// once; Snapshot() readers must be destroyed before it.
 #ifndef WAMS_BROKER_STORAGE_POSTGRES_POSTGRES_BACKEND_H_
 #define WAMS_BROKER_STORAGE_POSTGRES_POSTGRES_BACKEND_H_
 
