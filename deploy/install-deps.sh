@@ -12,8 +12,6 @@ packages=(
   grpc-proto
   # Crypto and storage (RocksDB embedded; libpq for the PostgreSQL backend)
   libssl-dev openssl librocksdb-dev libpq-dev
-  # Tests only: throwaway PostgreSQL 15 servers for the PostgreSQL backend's tests
-  postgresql-15
   # Ed25519 signing of receipts (half the CPU of OpenSSL 3's); the broker's allocator
   libsodium-dev libjemalloc-dev
   # Abseil 20220623
