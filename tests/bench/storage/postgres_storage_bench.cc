@@ -5,8 +5,10 @@
 //   build/ci/tests/bench/storage/postgres_storage_bench
 //
 // Reports rows/s and batches/s (one writer: the ledger commits one group at
-// a time).
+// a time). WAMS_BENCH_PG_CONNINFO=<conninfo> measures an existing cluster
+// instead (each size in its own schema, bench_<receipts>).
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -33,7 +35,12 @@ testing::PostgresServer* Server() {
 void BM_GroupCommit(benchmark::State& state) {
   const int receipts = static_cast<int>(state.range(0));
   PostgresOptions options;
-  options.conninfo = Server()->Conninfo(Server()->CreateDatabase());
+  // WAMS_BENCH_PG_CONNINFO: an existing cluster instead (e.g. the HA one of
+  // tests/ha/pg-cluster.sh, with its synchronous standby).
+  const char* given = std::getenv("WAMS_BENCH_PG_CONNINFO");
+  options.conninfo =
+      given != nullptr ? std::string(given) : Server()->Conninfo(Server()->CreateDatabase());
+  options.schema = absl::StrCat("bench_", receipts);
   options.node_name = "bench";
   auto backend = PostgresBackend::Create(options);
   if (!backend.ok()) {
