@@ -252,6 +252,29 @@ absl::StatusOr<PgResult> PgConnection::Exec(absl::string_view what, absl::string
   return last;
 }
 
+absl::Status PgConnection::Prepare(absl::string_view name, absl::string_view sql,
+                                   Deadline deadline) {
+  if (conn_ == nullptr) return Abandon("prepare", "not connected");
+  std::string name_text(name);
+  std::string sql_text(sql);
+  if (PQsendPrepare(conn_, name_text.c_str(), sql_text.c_str(), 0, nullptr) == 0) {
+    return Lost("prepare");
+  }
+  if (absl::Status sent = Flush("prepare", deadline); !sent.ok()) return sent;
+  absl::Status error;
+  while (true) {
+    if (absl::Status ready = AwaitResult("prepare", deadline); !ready.ok()) return ready;
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) break;
+    if (PQresultStatus(result) != PGRES_COMMAND_OK && error.ok()) {
+      error = ErrorFromServer("prepare", result);
+    }
+    PQclear(result);
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) return Lost("prepare");
+  return error;
+}
+
 absl::Status PgConnection::ExecScript(absl::string_view what, absl::string_view sql,
                                       Deadline deadline) {
   if (conn_ == nullptr) return Abandon(what, "not connected");
@@ -289,10 +312,14 @@ absl::Status PgConnection::Pipeline(absl::string_view what,
       lengths.push_back(static_cast<int>(p.bytes.size()));
       formats.push_back(p.binary ? 1 : 0);
     }
-    if (PQsendQueryParams(conn_, statement.sql.c_str(), static_cast<int>(statement.params.size()),
-                          types.data(), values.data(), lengths.data(), formats.data(), 1) == 0) {
-      return Lost(what);
-    }
+    int sent = statement.prepared.empty()
+                   ? PQsendQueryParams(conn_, statement.sql.c_str(),
+                                       static_cast<int>(statement.params.size()), types.data(),
+                                       values.data(), lengths.data(), formats.data(), 1)
+                   : PQsendQueryPrepared(conn_, statement.prepared.c_str(),
+                                         static_cast<int>(statement.params.size()), values.data(),
+                                         lengths.data(), formats.data(), 1);
+    if (sent == 0) return Lost(what);
   }
   if (PQpipelineSync(conn_) == 0) return Lost(what);
   if (absl::Status sent = Flush(what, deadline); !sent.ok()) return sent;

@@ -62,10 +62,12 @@ class PgResult {
   PGresult* result_ = nullptr;
 };
 
-// One statement of a pipeline.
+// One statement of a pipeline: `sql`, or the statement prepared on the
+// connection under `prepared` (Prepare()).
 struct PgStatement {
   std::string sql;
   std::vector<PgParam> params;
+  std::string prepared;
 };
 
 class PgConnection {
@@ -85,6 +87,9 @@ class PgConnection {
   absl::StatusOr<PgResult> Exec(absl::string_view what, absl::string_view sql,
                                 const std::vector<PgParam>& params, Deadline deadline,
                                 bool binary_results = true);
+  // Prepares `sql` as the named statement `name` for this connection's
+  // life (parameter types from the statement's casts).
+  absl::Status Prepare(absl::string_view name, absl::string_view sql, Deadline deadline);
   // Runs a script of statements without parameters (simple query protocol).
   absl::Status ExecScript(absl::string_view what, absl::string_view sql, Deadline deadline);
   // Sends all statements in one pipeline (one round trip) followed by a

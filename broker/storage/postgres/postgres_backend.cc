@@ -67,6 +67,12 @@ struct Statements {
 
 namespace {
 
+// The writer connection's prepared statements (ConnectWriter): parsed and
+// planned once per connection, not once per write.
+constexpr absl::string_view kFencePrepared = "wams_fence";
+std::string UpsertPrepared(int family) { return absl::StrCat("wams_upsert_", family); }
+std::string DeletePrepared(int family) { return absl::StrCat("wams_delete_", family); }
+
 const Statements::PerFamily& For(const Statements& sql, Family family) {
   return sql.family[static_cast<int>(family)];
 }
@@ -257,8 +263,9 @@ absl::Status PostgresBackend::Write(const WriteBatch& batch) const {
   // One implicit transaction up to the pipeline's sync: the fence first,
   // then one upsert and one delete statement per family.
   std::vector<PgStatement> statements;
-  statements.push_back(
-      {sql_->fence, {PgParam::Text(options_.node_name), PgParam::Text(absl::StrCat(epoch))}});
+  statements.push_back({"",
+                        {PgParam::Text(options_.node_name), PgParam::Text(absl::StrCat(epoch))},
+                        std::string(kFencePrepared)});
   for (int f = 0; f < kFamilyCount; ++f) {
     std::vector<std::string_view> put_keys, put_values, delete_keys;
     for (const auto& [key, op] : last[f]) {
@@ -270,11 +277,12 @@ absl::Status PostgresBackend::Write(const WriteBatch& batch) const {
       }
     }
     if (!put_keys.empty()) {
-      statements.push_back({sql_->family[f].upsert,
-                            {PgParam::ByteaArray(put_keys), PgParam::ByteaArray(put_values)}});
+      statements.push_back({"",
+                            {PgParam::ByteaArray(put_keys), PgParam::ByteaArray(put_values)},
+                            UpsertPrepared(f)});
     }
     if (!delete_keys.empty()) {
-      statements.push_back({sql_->family[f].remove, {PgParam::ByteaArray(delete_keys)}});
+      statements.push_back({"", {PgParam::ByteaArray(delete_keys)}, DeletePrepared(f)});
     }
   }
   absl::Status written = conn->Pipeline("write", statements, StatementDeadline());
@@ -367,6 +375,19 @@ void PostgresBackend::MarkDatabaseDown(const absl::Status& why) {
   pool_.DropIdle();
 }
 
+absl::StatusOr<std::unique_ptr<PgConnection>> PostgresBackend::ConnectWriter() const {
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn,
+                        PgConnection::Connect(writer_params_, StatementDeadline()));
+  WAMS_RETURN_IF_ERROR(conn->Prepare(kFencePrepared, sql_->fence, StatementDeadline()));
+  for (int f = 0; f < kFamilyCount; ++f) {
+    WAMS_RETURN_IF_ERROR(
+        conn->Prepare(UpsertPrepared(f), sql_->family[f].upsert, StatementDeadline()));
+    WAMS_RETURN_IF_ERROR(
+        conn->Prepare(DeletePrepared(f), sql_->family[f].remove, StatementDeadline()));
+  }
+  return conn;
+}
+
 bool PostgresBackend::LeaseRound() {
   Deadline started = Clock::now();
   if (lease_conn_ == nullptr || lease_conn_->broken()) {
@@ -383,7 +404,7 @@ bool PostgresBackend::LeaseRound() {
     need_writer = writer_conn_ == nullptr && !write_in_flight_;
   }
   if (need_writer) {
-    auto conn = PgConnection::Connect(writer_params_, StatementDeadline());
+    auto conn = ConnectWriter();
     if (!conn.ok()) {
       MarkDatabaseDown(conn.status());
       return false;

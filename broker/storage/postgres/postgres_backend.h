@@ -70,6 +70,8 @@ class PostgresBackend final : public Backend {
   PostgresBackend(PostgresOptions options, ConnectionParams writer_params,
                   ConnectionParams reader_params);
 
+  // The writer connection, its statements prepared.
+  absl::StatusOr<std::unique_ptr<PgConnection>> ConnectWriter() const;
   void LeaseLoop();
   // One round of the lease thread: connections, then acquire or renew.
   // Returns whether it went well (else the next round backs off).
