@@ -112,8 +112,9 @@ absl::Status ValidatePostgresOptions(const PostgresOptions& options) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PostgresOptions> PostgresOptionsFromConfig(
-    const wams::broker::v1::PostgresStorage& config) {
+namespace {
+
+PostgresOptions OptionsWithoutFiles(const wams::broker::v1::PostgresStorage& config) {
   PostgresOptions options;
   options.conninfo = config.conninfo();
   options.server_ca_file = config.server_ca_file();
@@ -127,6 +128,18 @@ absl::StatusOr<PostgresOptions> PostgresOptionsFromConfig(
         static_cast<int>(std::min<uint32_t>(config.read_connections(), 1000));
   }
   if (!config.schema().empty()) options.schema = config.schema();
+  return options;
+}
+
+}  // namespace
+
+absl::Status ValidatePostgresStorage(const wams::broker::v1::PostgresStorage& config) {
+  return ValidatePostgresOptions(OptionsWithoutFiles(config));
+}
+
+absl::StatusOr<PostgresOptions> PostgresOptionsFromConfig(
+    const wams::broker::v1::PostgresStorage& config) {
+  PostgresOptions options = OptionsWithoutFiles(config);
   WAMS_RETURN_IF_ERROR(ValidatePostgresOptions(options));
 
   if (!config.password_file().empty()) {

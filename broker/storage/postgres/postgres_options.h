@@ -47,6 +47,10 @@ struct PostgresOptions {
 absl::StatusOr<PostgresOptions> PostgresOptionsFromConfig(
     const wams::broker::v1::PostgresStorage& config);
 
+// The checks of PostgresOptionsFromConfig that need no file and no database
+// (for the config loader): values and ranges, naming the field.
+absl::Status ValidatePostgresStorage(const wams::broker::v1::PostgresStorage& config);
+
 // Checks what PostgresOptionsFromConfig checks, for options built in code.
 absl::Status ValidatePostgresOptions(const PostgresOptions& options);
 
