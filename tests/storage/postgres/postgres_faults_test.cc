@@ -28,6 +28,30 @@ class PostgresFaultTest : public PostgresSuite {
     batch.Put(Family::kReceipts, std::move(key), "r");
     return batch;
   }
+  // Makes every commit wait for a synchronous standby that does not exist;
+  // returns once that is in effect (the server's processes reload it in
+  // their own time: a probe commit then waits).
+  void RequireAnAbsentSynchronousStandby() {
+    Query("CREATE TABLE probe (x integer)");
+    Query("ALTER SYSTEM SET synchronous_standby_names = 'absent_standby'");
+    Query("SELECT pg_reload_conf()");
+    ASSERT_TRUE(Eventually([&] {
+      auto probe = PgConnection::Connect({{"host", "127.0.0.1"},
+                                          {"port", absl::StrCat(server().port())},
+                                          {"user", "postgres"},
+                                          {"dbname", database()},
+                                          {"application_name", "probe"}},
+                                         Clock::now() + std::chrono::seconds(5));
+      if (!probe.ok()) return false;
+      auto inserted = (*probe)->Exec("probe", "INSERT INTO probe VALUES (1)", {},
+                                     Clock::now() + std::chrono::milliseconds(300));
+      return !inserted.ok() && (*probe)->timed_out();
+    }));
+  }
+  void ForgetTheSynchronousStandby() {
+    Query("ALTER SYSTEM RESET synchronous_standby_names");
+    Query("SELECT pg_reload_conf()");
+  }
   std::unique_ptr<PostgresBackend> backend_;
 };
 
@@ -97,6 +121,20 @@ TEST_F(PostgresFaultTest, StoppedServerIsUnavailableThenRecoversAfterRestart) {
             std::optional<std::string>("r"));
 }
 
+// The synchronous standby is gone: commits wait for it. The writer gives up
+// after commit_timeout and refuses (never acknowledges a receipt the standby
+// may lack), then recovers when the standby is back.
+TEST_F(PostgresFaultTest, CommitWaitingForAnAbsentStandbyTimesOutUnacknowledged) {
+  RequireAnAbsentSynchronousStandby();
+  absl::Status written = backend_->Write(OneRow("unreplicated"));
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  EXPECT_THAT(std::string(written.message()), HasSubstr("outcome unknown"));
+  EXPECT_FALSE(backend_->WriteHealth().ok());
+  ForgetTheSynchronousStandby();
+  ASSERT_TRUE(backend_->AwaitWritable(absl::Now() + absl::Seconds(20))) << backend_->WriteHealth();
+  EXPECT_TRUE(backend_->Write(OneRow("after")).ok());
+}
+
 // A commit waits for a synchronous standby that never answers, and someone
 // cancels the wait: PostgreSQL then reports success with a WARNING although
 // the standby lacks the transaction. That must not be acknowledged.
@@ -104,11 +142,12 @@ TEST_F(PostgresFaultTest, CommitWhoseStandbyWaitWasCancelledIsNotAcknowledged) {
   backend_.reset();
   PostgresOptions options = Options("node-a");
   options.commit_timeout = absl::Seconds(30);
+  // Renewals wait for the standby too: the lease must outlast the set-up.
+  options.lease_ttl = absl::Seconds(30);
   auto backend = Open(options);
   ASSERT_NE(backend, nullptr);
   ASSERT_TRUE(backend->WriteHealth().ok());
-  Query("ALTER SYSTEM SET synchronous_standby_names = 'absent_standby'");
-  Query("SELECT pg_reload_conf()");
+  RequireAnAbsentSynchronousStandby();
   std::thread canceller([&] {
     EXPECT_TRUE(Eventually([&] {
       return Query(
@@ -118,8 +157,7 @@ TEST_F(PostgresFaultTest, CommitWhoseStandbyWaitWasCancelledIsNotAcknowledged) {
   });
   absl::Status written = backend->Write(OneRow("local only"));
   canceller.join();
-  Query("ALTER SYSTEM RESET synchronous_standby_names");
-  Query("SELECT pg_reload_conf()");
+  ForgetTheSynchronousStandby();
   EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
   EXPECT_THAT(std::string(written.message()), HasSubstr("not durable"));
   ASSERT_TRUE(backend->AwaitWritable(absl::Now() + absl::Seconds(20))) << backend->WriteHealth();
