@@ -287,10 +287,14 @@ absl::Status PostgresBackend::Write(const WriteBatch& batch) const {
   }
   absl::Status written = conn->Pipeline("write", statements, StatementDeadline());
 
+  const bool fenced =
+      absl::IsUnavailable(written) && absl::StartsWith(written.message(), "not the writer");
   std::unique_ptr<PgConnection> closed;
   absl::MutexLock lock(&mu_);
   write_in_flight_ = false;
-  if (!conn->broken()) {
+  // A connection that broke, or whose server cannot take writes now (e.g.
+  // read-only: a demoted primary), is replaced by the lease thread.
+  if (!conn->broken() && (written.ok() || !absl::IsUnavailable(written) || fenced)) {
     writer_conn_ = std::move(conn);
   } else {
     closed = std::move(conn);
@@ -298,7 +302,7 @@ absl::Status PostgresBackend::Write(const WriteBatch& batch) const {
         written.ok() ? absl::UnavailableError("database unavailable: connection lost") : written;
     wake_ = true;
   }
-  if (absl::IsUnavailable(written) && absl::StartsWith(written.message(), "not the writer")) {
+  if (fenced) {
     holds_lease_ = false;
     not_writer_reason_ = "the writer lease has passed to another broker";
     wake_ = true;
@@ -438,8 +442,11 @@ bool PostgresBackend::AcquireOrRenew(Deadline started) {
     renew_by = lease_valid_until_;
   }
   auto failed = [this](const absl::Status& status) {
-    if (lease_conn_->broken() && !lease_conn_->timed_out()) {
-      MarkDatabaseDown(status);  // the server went away: reconnect everything
+    if ((lease_conn_->broken() && !lease_conn_->timed_out()) ||
+        (!lease_conn_->broken() && absl::IsUnavailable(status))) {
+      // The server went away, or cannot take writes (read-only: a demoted
+      // primary): reconnect everything, to whichever host now accepts them.
+      MarkDatabaseDown(status);
     } else {
       if (lease_conn_->broken()) lease_conn_.reset();  // hung: try a new one
       common::LogWarning(absl::StrCat("storage: writer lease: ", status.message()));
