@@ -121,6 +121,32 @@ TEST_F(PostgresFaultTest, StoppedServerIsUnavailableThenRecoversAfterRestart) {
             std::optional<std::string>("r"));
 }
 
+// A server that turned read-only under the broker's sessions (as a demoted
+// primary does) while new sessions can write (as on the new primary): the
+// broker must drop its sessions and reconnect, not retry on them forever.
+TEST_F(PostgresFaultTest, SessionsOnAServerThatTurnedReadOnlyAreReplaced) {
+  ASSERT_TRUE(backend_->Write(OneRow("before")).ok());
+  Query("ALTER SYSTEM SET default_transaction_read_only = on");
+  Query("SELECT pg_reload_conf()");
+  int64_t attempt = 0;
+  ASSERT_TRUE(Eventually([&] {
+    absl::Status written = backend_->Write(OneRow(absl::StrCat("probe-", ++attempt)));
+    return !written.ok() && absl::StrContains(written.message(), "read-only");
+  }));
+  // New sessions of this database may write again; the old ones may not.
+  SqlSession admin(absl::StrCat(server().Conninfo(database()),
+                                " options='-c default_transaction_read_only=off'"));
+  admin.Run(
+      absl::StrCat("ALTER DATABASE ", database(), " SET default_transaction_read_only = off"));
+  bool recovered = Eventually([&] {
+    return backend_->AwaitWritable(absl::Now() + absl::Seconds(1)) &&
+           backend_->Write(OneRow("after")).ok();
+  });
+  admin.Run("ALTER SYSTEM RESET default_transaction_read_only");
+  admin.Run("SELECT pg_reload_conf()");
+  EXPECT_TRUE(recovered) << backend_->WriteHealth();
+}
+
 // The synchronous standby is gone: commits wait for it. The writer gives up
 // after commit_timeout and refuses (never acknowledges a receipt the standby
 // may lack), then recovers when the standby is back.
