@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -37,10 +38,12 @@
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/backend.h"
 #include "broker/storage/key_codec.h"
+#include "broker/storage/postgres/postgres_backend.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 #include "tests/storage/forwarding_backend.h"
+#include "tests/testing/postgres_server.h"
 
 namespace wams::storage {
 namespace {
@@ -74,6 +77,40 @@ struct RocksDbFactory {
   static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& dir) {
     absl::StatusOr<std::unique_ptr<RocksDbBackend>> opened =
         RocksDbBackend::Open(dir + "/db", RocksDbOptions());
+    if (!opened.ok()) return opened.status();
+    return std::unique_ptr<Backend>(*std::move(opened));
+  }
+};
+
+// PostgreSQL: one throwaway server per test binary; a database per temp
+// dir (the same dir again is the same database).
+struct PostgresFactory {
+  static constexpr char kName[] = "postgres";
+  static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& dir) {
+    static ::wams::testing::PostgresServer* server = [] {
+      auto started = ::wams::testing::PostgresServer::Start();
+      if (!started.ok()) {
+        ADD_FAILURE() << started.status();
+        return static_cast<::wams::testing::PostgresServer*>(nullptr);
+      }
+      return started->release();
+    }();
+    if (server == nullptr) return absl::UnavailableError("no PostgreSQL test server");
+    std::string database = absl::StrCat("c", absl::Hash<std::string>()(dir) & 0xffffffffffff);
+    if (server
+            ->Query("postgres",
+                    absl::StrCat("SELECT 1 FROM pg_database WHERE datname = '", database, "'"))
+            .value_or("") != "1") {
+      absl::StatusOr<std::string> created =
+          server->Query("postgres", absl::StrCat("CREATE DATABASE ", database));
+      if (!created.ok()) return created.status();
+    }
+    postgres::PostgresOptions options;
+    options.conninfo = server->Conninfo(database);
+    options.node_name = "conformance";
+    options.read_connections = 4;
+    absl::StatusOr<std::unique_ptr<postgres::PostgresBackend>> opened =
+        postgres::PostgresBackend::Create(options);
     if (!opened.ok()) return opened.status();
     return std::unique_ptr<Backend>(*std::move(opened));
   }
@@ -120,7 +157,7 @@ class BackendConformanceTest : public ::testing::Test {
   std::unique_ptr<Backend> backend_;
 };
 
-using BackendFactories = ::testing::Types<RocksDbFactory>;
+using BackendFactories = ::testing::Types<RocksDbFactory, PostgresFactory>;
 
 class FactoryNames {
  public:
