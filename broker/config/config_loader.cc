@@ -12,6 +12,7 @@
 #include "broker/common/message_limits.h"
 #include "broker/common/secret_file.h"
 #include "broker/listener/bounded_listener.h"
+#include "broker/storage/postgres/postgres_options.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -70,7 +71,7 @@ absl::Status ValidateStorage(const v1::BrokerConfig& config) {
     case v1::StorageConfig::kRocksdb:
       return Required(!config.storage().rocksdb().dir().empty(), "storage.rocksdb.dir");
     case v1::StorageConfig::kPostgres:
-      return Required(!config.storage().postgres().conninfo().empty(), "storage.postgres.conninfo");
+      return storage::postgres::ValidatePostgresStorage(config.storage().postgres());
     case v1::StorageConfig::BACKEND_NOT_SET:
       break;
   }
@@ -165,6 +166,13 @@ void ResolvePaths(v1::BrokerConfig* config, const std::filesystem::path& base) {
   ResolvePath(config->mutable_data_dir(), base);
   if (config->storage().has_rocksdb()) {
     ResolvePath(config->mutable_storage()->mutable_rocksdb()->mutable_dir(), base);
+  }
+  if (config->storage().has_postgres()) {
+    v1::PostgresStorage* postgres = config->mutable_storage()->mutable_postgres();
+    ResolvePath(postgres->mutable_password_file(), base);
+    ResolvePath(postgres->mutable_server_ca_file(), base);
+    ResolvePath(postgres->mutable_client_cert_file(), base);
+    ResolvePath(postgres->mutable_client_key_file(), base);
   }
   v1::LedgerConfig* ledger = config->mutable_ledger();
   ResolvePath(ledger->mutable_signing_key_file(), base);

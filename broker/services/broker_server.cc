@@ -210,6 +210,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     WAMS_RETURN_IF_ERROR(ConfigFault(files::PreparePrivateDirectory(
         storage_config.rocksdb().dir(), std::string(storage::LocalDirField(config)))));
   }
+  WAMS_RETURN_IF_ERROR(ConfigFault(storage::CheckStorageFiles(storage_config)));
   if (config.limits().max_receipt_bytes() > 0) {
     ledger_setup.options.max_receipt_bytes = config.limits().max_receipt_bytes();
   }

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "broker/storage/postgres/postgres_backend.h"
+#include "broker/storage/postgres/postgres_options.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "policy/base/status_macros.h"
 
@@ -20,6 +22,11 @@ std::string_view LocalDirField(const wams::broker::v1::BrokerConfig& config) {
   return config.storage().has_rocksdb() ? "storage.rocksdb.dir" : "";
 }
 
+absl::Status CheckStorageFiles(const wams::broker::v1::StorageConfig& config) {
+  if (!config.has_postgres()) return absl::OkStatus();
+  return postgres::PostgresOptionsFromConfig(config.postgres()).status();
+}
+
 absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(const wams::broker::v1::StorageConfig& config,
                                                      const OpenOptions& options) {
   switch (config.backend_case()) {
@@ -34,8 +41,8 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(const wams::broker::v1::Sto
       return std::unique_ptr<Backend>(std::move(backend));
     }
     case wams::broker::v1::StorageConfig::kPostgres:
-      return absl::FailedPreconditionError(
-          "storage.postgres: postgres backend not built into this broker");
+      // Migrations are applied at open, also for tools that only read.
+      return postgres::OpenPostgresBackend(config.postgres());
     case wams::broker::v1::StorageConfig::BACKEND_NOT_SET:
       break;
   }

@@ -33,6 +33,12 @@ struct OpenOptions {
   bool create_if_missing = true;
 };
 
+// The checks of `config` that need no database: the files it names are
+// readable and private where they hold a secret (postgres: password_file,
+// client_key_file), values in range. Errors name the field; a caller treats
+// them as config errors.
+absl::Status CheckStorageFiles(const wams::broker::v1::StorageConfig& config);
+
 // The backend `config` names, opened:
 //   INVALID_ARGUMENT    no backend set, or its required field empty (named);
 //   FAILED_PRECONDITION the backend is not built into this broker
