@@ -87,13 +87,11 @@ struct RocksDbFactory {
 struct PostgresFactory {
   static constexpr char kName[] = "postgres";
   static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& dir) {
-    static ::wams::testing::PostgresServer* server = [] {
+    // Destroyed at exit: the server is stopped and its files removed.
+    static const std::unique_ptr<::wams::testing::PostgresServer> server = [] {
       auto started = ::wams::testing::PostgresServer::Start();
-      if (!started.ok()) {
-        ADD_FAILURE() << started.status();
-        return static_cast<::wams::testing::PostgresServer*>(nullptr);
-      }
-      return started->release();
+      if (!started.ok()) ADD_FAILURE() << started.status();
+      return started.ok() ? *std::move(started) : nullptr;
     }();
     if (server == nullptr) return absl::UnavailableError("no PostgreSQL test server");
     std::string database = absl::StrCat("c", absl::Hash<std::string>()(dir) & 0xffffffffffff);

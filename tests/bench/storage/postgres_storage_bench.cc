@@ -20,16 +20,17 @@
 namespace wams::storage::postgres {
 namespace {
 
+// Destroyed at exit: the server is stopped and its files removed.
 testing::PostgresServer* Server() {
-  static testing::PostgresServer* server = [] {
+  static const std::unique_ptr<testing::PostgresServer> server = [] {
     auto started = testing::PostgresServer::Start();
     if (!started.ok()) {
       std::fprintf(stderr, "%s\n", std::string(started.status().message()).c_str());
       std::abort();
     }
-    return started->release();
+    return *std::move(started);
   }();
-  return server;
+  return server.get();
 }
 
 void BM_GroupCommit(benchmark::State& state) {
