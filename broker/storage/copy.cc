@@ -9,6 +9,9 @@
 namespace wams::storage {
 namespace {
 
+// The meta key a backend writes when it creates a database.
+constexpr std::string_view kLayoutVersionKey = "layout_version";
+
 Family FamilyAt(size_t index) { return FamilyTable()[index].family; }
 
 // absl's StrCat takes absl::string_view, which is not std's in this build.
@@ -22,11 +25,11 @@ absl::Status WithContext(const absl::Status& status, const std::string& what) {
 
 absl::Status RequireEmpty(const Reader& reader) {
   for (size_t i = 0; i < kFamilyCount; ++i) {
-    absl::StatusOr<std::vector<KeyValue>> first = reader.Scan(FamilyAt(i), ScanRange::From("", 1));
-    if (!first.ok()) {
-      return WithContext(first.status(), absl::StrCat("reading family ", NameAt(i)));
-    }
-    if (!first->empty()) {
+    absl::StatusOr<std::vector<KeyValue>> first = reader.Scan(FamilyAt(i), ScanRange::From("", 2));
+    if (!first.ok()) return WithContext(first.status(), absl::StrCat("reading family ", NameAt(i)));
+    for (const KeyValue& row : *first) {
+      // Every backend stamps its layout version when it creates a database.
+      if (FamilyAt(i) == Family::kMeta && row.key == kLayoutVersionKey) continue;
       return absl::FailedPreconditionError(
           absl::StrCat("destination is not empty: family ", NameAt(i),
                        " has keys; copy only into a fresh database (nothing was written)"));

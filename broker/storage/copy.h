@@ -38,8 +38,9 @@ struct CopyCounts {
   uint64_t batches = 0;                       // batches written
 };
 
-// Whether `reader` holds no key in any family; FAILED_PRECONDITION naming
-// the first family that has one ("destination is not empty: family ...").
+// Whether `reader` holds no key in any family (but the layout version a
+// backend stamps on a database it creates); FAILED_PRECONDITION naming the
+// first family that has one ("destination is not empty: family ...").
 absl::Status RequireEmpty(const Reader& reader);
 
 // Copies every family of `from` (at one snapshot) into `to`, which must be

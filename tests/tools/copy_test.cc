@@ -181,6 +181,25 @@ TEST(CopyAllTest, AFailedWriteIsNamedWithTheFamilyAndRowsCopied) {
               HasSubstr("writing family nodes after 0 rows: injected write failure"));
 }
 
+TEST(CopyAllTest, TheLayoutVersionAFreshDatabaseHasIsNoContent) {
+  MemoryBackend from;
+  MemoryBackend to;
+  Fill(from, 3, 10);
+  WriteBatch stamp;
+  stamp.Put(Family::kMeta, "layout_version", std::string("\0\0\0\0\0\0\0\1", 8));
+  ASSERT_TRUE(to.Write(stamp).ok());
+  ASSERT_TRUE(CopyAll(from, to, CopyOptions()).ok());
+  EXPECT_EQ(to.tables()[static_cast<int>(Family::kMeta)].count("layout_version"), 1u);
+  // Anything besides it is content.
+  MemoryBackend used;
+  ASSERT_TRUE(used.Write(stamp).ok());
+  WriteBatch tree;
+  tree.Put(Family::kMeta, "tree_size", "x");
+  ASSERT_TRUE(used.Write(tree).ok());
+  EXPECT_EQ(CopyAll(from, used, CopyOptions()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(CopyAllTest, AnEmptySourceCopiesNothing) {
   MemoryBackend from;
   MemoryBackend to;
