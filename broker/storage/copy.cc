@@ -5,12 +5,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/storage/key_codec.h"
 
 namespace wams::storage {
 namespace {
-
-// The meta key a backend writes when it creates a database.
-constexpr std::string_view kLayoutVersionKey = "layout_version";
 
 Family FamilyAt(size_t index) { return FamilyTable()[index].family; }
 
@@ -29,7 +27,7 @@ absl::Status RequireEmpty(const Reader& reader) {
     if (!first.ok()) return WithContext(first.status(), absl::StrCat("reading family ", NameAt(i)));
     for (const KeyValue& row : *first) {
       // Every backend stamps its layout version when it creates a database.
-      if (FamilyAt(i) == Family::kMeta && row.key == kLayoutVersionKey) continue;
+      if (FamilyAt(i) == Family::kMeta && row.key == kMetaLayoutVersion) continue;
       return absl::FailedPreconditionError(
           absl::StrCat("destination is not empty: family ", NameAt(i),
                        " has keys; copy only into a fresh database (nothing was written)"));

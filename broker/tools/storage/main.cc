@@ -1,0 +1,240 @@
+// wams-storage: moves a broker's data from one storage backend into another
+// (an embedded RocksDB log into PostgreSQL, or any Backend into another),
+// then proves the copy with the ledger's own audit.
+//
+//   wams-storage copy --from BROKER_CONFIG --to BROKER_CONFIG
+//                     [--batch-rows N] [--batch-bytes N]
+//
+// The `storage` block (or legacy `data_dir`) of each broker config says
+// where; the destination config's `ledger` block gives the keys to verify
+// with (the same keys as the source's broker). Stop the source broker first.
+// Steps: open both; refuse a destination holding any key; copy every family
+// in key order from one snapshot of the source, in batches of at most N rows
+// and N bytes; open the ledger on the destination and re-verify every
+// receipt, every node and every checkpoint (Ledger::VerifyAll), and check
+// that its latest checkpoint is the source's, byte for byte; print counts and
+// the verified root.
+//
+// Exit status: 0 copied and verified; 1 the copy or the verification failed
+// (the reason on stderr; copy again into a fresh destination); 2 usage or
+// configuration error; 3 the destination is not empty (nothing written).
+// Documented in broker/tools/README.md ("wams-storage").
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "broker/config/config_loader.h"
+#include "broker/files/private_dir.h"
+#include "broker/ledger/store/ledger.h"
+#include "broker/ledger/store/ledger_config.h"
+#include "broker/storage/copy.h"
+#include "broker/storage/open_backend.h"
+
+namespace {
+
+namespace v1 = ::wams::broker::v1;
+using wams::storage::Backend;
+
+constexpr int kCopied = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+constexpr int kNotEmpty = 3;
+
+constexpr char kUsageText[] =
+    "usage:\n"
+    "  wams-storage copy --from BROKER_CONFIG --to BROKER_CONFIG\n"
+    "                    [--batch-rows N] [--batch-bytes N]\n"
+    "      Copy every family of the source's storage into the destination's,\n"
+    "      which must be empty, then re-verify every receipt and the root on the\n"
+    "      destination. Stop the source broker first.\n"
+    "Exit status: 0 copied and verified, 1 copy or verification failed,\n"
+    "2 usage or configuration error, 3 destination not empty (nothing written).\n";
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "wams-storage: %s\n", error.c_str());
+  std::fputs(kUsageText, stderr);
+  return kUsage;
+}
+
+int Fail(std::string_view what, const absl::Status& status) {
+  std::fprintf(stderr, "wams-storage: FAILED: %.*s: %.*s\n", static_cast<int>(what.size()),
+               what.data(), static_cast<int>(status.message().size()), status.message().data());
+  return kFailed;
+}
+
+struct Flags {
+  std::string from;
+  std::string to;
+  wams::storage::CopyOptions copy;
+};
+
+// Parses the flags after "copy"; an error message, or nullopt.
+std::optional<std::string> ParseFlags(int argc, char** argv, Flags& flags) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) return absl::StrCat(arg, " needs a value");
+    std::string value = argv[++i];
+    if (arg == "--from") {
+      flags.from = value;
+    } else if (arg == "--to") {
+      flags.to = value;
+    } else if (arg == "--batch-rows") {
+      if (!absl::SimpleAtoi(value, &flags.copy.max_batch_rows) || flags.copy.max_batch_rows == 0) {
+        return "--batch-rows: a positive number";
+      }
+    } else if (arg == "--batch-bytes") {
+      if (!absl::SimpleAtoi(value, &flags.copy.max_batch_bytes) ||
+          flags.copy.max_batch_bytes == 0) {
+        return "--batch-bytes: a positive number";
+      }
+    } else {
+      return absl::StrCat("unknown flag ", arg);
+    }
+  }
+  if (flags.from.empty() || flags.to.empty()) return "--from and --to are required";
+  return std::nullopt;
+}
+
+// Where a storage config points, to refuse copying a database onto itself.
+std::string Location(const v1::StorageConfig& storage) {
+  if (storage.has_rocksdb()) return absl::StrCat("rocksdb:", storage.rocksdb().dir());
+  return absl::StrCat("postgres:", storage.postgres().conninfo(), " schema ",
+                      storage.postgres().schema());
+}
+
+// The source's latest checkpoint as stored, or nullopt when it has none.
+absl::StatusOr<std::optional<v1::Checkpoint>> LastStoredCheckpoint(const Backend& source) {
+  wams::storage::ScanRange last = wams::storage::ScanRange::From("", 1);
+  last.reverse = true;
+  absl::StatusOr<std::vector<wams::storage::KeyValue>> rows =
+      source.Scan(wams::storage::Family::kCheckpoints, last);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::nullopt;
+  v1::Checkpoint checkpoint;
+  if (!checkpoint.ParseFromString(rows->front().value)) {
+    return absl::DataLossError("the source's latest checkpoint does not parse");
+  }
+  return checkpoint;
+}
+
+struct Verified {
+  v1::Checkpoint checkpoint;  // the copy's latest, the source's byte for byte
+  uint64_t receipts = 0;      // all verified, also those after the checkpoint
+};
+
+// Opens the ledger on the copy with the configured keys, rehashes and
+// re-verifies all of it, and checks that it ends at the source's latest
+// signed checkpoint.
+absl::StatusOr<Verified> VerifyCopy(const Backend& source, const Backend& copy,
+                                    const v1::BrokerConfig& config) {
+  absl::StatusOr<std::optional<v1::Checkpoint>> expected = LastStoredCheckpoint(source);
+  if (!expected.ok()) return expected.status();
+  absl::StatusOr<wams::ledger::store::LedgerSetup> setup =
+      wams::ledger::store::LoadLedgerSetup(config.ledger());
+  if (!setup.ok()) return setup.status();
+  setup->options.checkpoint_interval = absl::ZeroDuration();  // makes no checkpoint
+  auto ledger =
+      wams::ledger::store::Ledger::Open(copy, std::move(setup->signer), std::move(setup->options));
+  if (!ledger.ok()) return ledger.status();
+  if (absl::Status verified = (*ledger)->VerifyAll(); !verified.ok()) return verified;
+  absl::StatusOr<v1::Checkpoint> latest = (*ledger)->LatestCheckpoint();
+  if (!latest.ok()) return latest.status();
+  if (!expected->has_value() || latest->note() != (*expected)->note()) {
+    return absl::DataLossError(absl::StrCat(
+        "the copy's latest checkpoint (tree size ", latest->tree_size(), ") is not the source's (",
+        expected->has_value() ? absl::StrCat("tree size ", (*expected)->tree_size()) : "none",
+        ")"));
+  }
+  return Verified{.checkpoint = *std::move(latest), .receipts = (*ledger)->TreeSize()};
+}
+
+int Copy(const Flags& flags) {
+  absl::StatusOr<v1::BrokerConfig> from_config = wams::config::LoadBrokerConfig(flags.from);
+  if (!from_config.ok()) return Usage(absl::StrCat("--from: ", from_config.status().message()));
+  absl::StatusOr<v1::BrokerConfig> to_config = wams::config::LoadBrokerConfig(flags.to);
+  if (!to_config.ok()) return Usage(absl::StrCat("--to: ", to_config.status().message()));
+  const v1::StorageConfig from_storage = wams::storage::StorageOf(*from_config);
+  const v1::StorageConfig to_storage = wams::storage::StorageOf(*to_config);
+  if (Location(from_storage) == Location(to_storage)) {
+    return Usage("--from and --to name the same database");
+  }
+
+  absl::StatusOr<std::unique_ptr<Backend>> source =
+      wams::storage::OpenBackend(from_storage, {.create_if_missing = false});
+  if (!source.ok()) return Fail("opening the source", source.status());
+  absl::StatusOr<std::unique_ptr<Backend>> destination =
+      wams::storage::OpenBackend(to_storage, {.create_if_missing = true});
+  if (!destination.ok()) return Fail("opening the destination", destination.status());
+  std::fprintf(stderr, "copying %s (%.*s) into %s (%.*s)\n", flags.from.c_str(),
+               static_cast<int>((*source)->name().size()), (*source)->name().data(),
+               flags.to.c_str(), static_cast<int>((*destination)->name().size()),
+               (*destination)->name().data());
+
+  const absl::Time start = absl::Now();
+  absl::Time last_report = start;
+  absl::StatusOr<wams::storage::CopyCounts> counts = wams::storage::CopyAll(
+      **source, **destination, flags.copy, [&](const wams::storage::CopyCounts& so_far) {
+        if (absl::Now() - last_report < absl::Seconds(5)) return;
+        last_report = absl::Now();
+        std::fprintf(stderr, "  %llu bytes in %llu batches so far\n",
+                     static_cast<unsigned long long>(so_far.bytes),
+                     static_cast<unsigned long long>(so_far.batches));
+      });
+  if (absl::IsFailedPrecondition(counts.status())) {
+    std::fprintf(stderr, "wams-storage: %.*s\n", static_cast<int>(counts.status().message().size()),
+                 counts.status().message().data());
+    return kNotEmpty;
+  }
+  if (!counts.ok()) return Fail("copying", counts.status());
+  const absl::Duration copied_in = absl::Now() - start;
+  for (const wams::storage::FamilySpec& spec : wams::storage::FamilyTable()) {
+    std::printf("%-12.*s %llu rows\n", static_cast<int>(spec.name.size()), spec.name.data(),
+                static_cast<unsigned long long>(counts->rows[static_cast<int>(spec.family)]));
+  }
+  std::printf("copied: %llu bytes in %llu batches, %.1f s\n",
+              static_cast<unsigned long long>(counts->bytes),
+              static_cast<unsigned long long>(counts->batches), absl::ToDoubleSeconds(copied_in));
+
+  absl::StatusOr<Verified> verified = VerifyCopy(**source, **destination, *to_config);
+  if (!verified.ok()) return Fail("verifying the copy", verified.status());
+  const v1::Checkpoint& checkpoint = verified->checkpoint;
+  std::printf("verified: %llu receipts, every signature, node and checkpoint\n",
+              static_cast<unsigned long long>(verified->receipts));
+  std::printf("origin: %s\n", checkpoint.origin().c_str());
+  std::printf("tree size: %llu\n", static_cast<unsigned long long>(checkpoint.tree_size()));
+  std::printf("root: %s\n", absl::BytesToHexString(checkpoint.root_hash()).c_str());
+  std::printf("OK\n");
+  return kCopied;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything creates a file: a RocksDB destination holds the cases,
+  // minutes and receipts, so 0600 files in a 0700 directory, as the broker
+  // makes them (and a broker refuses a data directory others may read).
+  umask(wams::files::kPrivateUmask);
+  if (argc < 2) return Usage("");
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(kUsageText, stdout);
+    return kCopied;
+  }
+  if (command != "copy") return Usage(absl::StrCat("unknown command ", command));
+  Flags flags;
+  if (std::optional<std::string> error = ParseFlags(argc, argv, flags)) return Usage(*error);
+  return Copy(flags);
+}
