@@ -38,6 +38,7 @@
 #include "absl/time/time.h"
 #include "broker/config/config_loader.h"
 #include "broker/files/private_dir.h"
+#include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/storage/copy.h"
@@ -131,8 +132,11 @@ absl::StatusOr<std::optional<v1::Checkpoint>> LastStoredCheckpoint(const Backend
 }
 
 struct Verified {
-  v1::Checkpoint checkpoint;  // the copy's latest, the source's byte for byte
-  uint64_t receipts = 0;      // all verified, also those after the checkpoint
+  uint64_t receipts = 0;  // all verified, also those after the latest checkpoint
+  // The copy's latest checkpoint, the source's byte for byte; nullopt when
+  // the log has none yet (a broker stopped before its first one).
+  std::optional<v1::Checkpoint> checkpoint;
+  std::string root_hex;  // the checkpoint's root, else the recomputed root
 };
 
 // Opens the ledger on the copy with the configured keys, rehashes and
@@ -150,15 +154,30 @@ absl::StatusOr<Verified> VerifyCopy(const Backend& source, const Backend& copy,
       wams::ledger::store::Ledger::Open(copy, std::move(setup->signer), std::move(setup->options));
   if (!ledger.ok()) return ledger.status();
   if (absl::Status verified = (*ledger)->VerifyAll(); !verified.ok()) return verified;
+
+  Verified result;
+  result.receipts = (*ledger)->TreeSize();
   absl::StatusOr<v1::Checkpoint> latest = (*ledger)->LatestCheckpoint();
-  if (!latest.ok()) return latest.status();
-  if (!expected->has_value() || latest->note() != (*expected)->note()) {
+  if (!latest.ok() && !absl::IsNotFound(latest.status())) return latest.status();
+  const bool same = latest.ok() ? expected->has_value() && latest->note() == (*expected)->note()
+                                : !expected->has_value();
+  if (!same) {
     return absl::DataLossError(absl::StrCat(
-        "the copy's latest checkpoint (tree size ", latest->tree_size(), ") is not the source's (",
+        "the copy's latest checkpoint (",
+        latest.ok() ? absl::StrCat("tree size ", latest->tree_size()) : "none",
+        ") is not the source's (",
         expected->has_value() ? absl::StrCat("tree size ", (*expected)->tree_size()) : "none",
         ")"));
   }
-  return Verified{.checkpoint = *std::move(latest), .receipts = (*ledger)->TreeSize()};
+  if (latest.ok()) {
+    result.root_hex = absl::BytesToHexString(latest->root_hash());
+    result.checkpoint = *std::move(latest);
+  } else if (result.receipts > 0) {
+    absl::StatusOr<wams::ledger::Digest> root = (*ledger)->RootAt(result.receipts);
+    if (!root.ok()) return root.status();
+    result.root_hex = wams::ledger::DigestHex(*root);
+  }
+  return result;
 }
 
 int Copy(const Flags& flags) {
@@ -208,14 +227,22 @@ int Copy(const Flags& flags) {
               static_cast<unsigned long long>(counts->bytes),
               static_cast<unsigned long long>(counts->batches), absl::ToDoubleSeconds(copied_in));
 
+  const absl::Time verify_start = absl::Now();
   absl::StatusOr<Verified> verified = VerifyCopy(**source, **destination, *to_config);
   if (!verified.ok()) return Fail("verifying the copy", verified.status());
-  const v1::Checkpoint& checkpoint = verified->checkpoint;
-  std::printf("verified: %llu receipts, every signature, node and checkpoint\n",
-              static_cast<unsigned long long>(verified->receipts));
-  std::printf("origin: %s\n", checkpoint.origin().c_str());
-  std::printf("tree size: %llu\n", static_cast<unsigned long long>(checkpoint.tree_size()));
-  std::printf("root: %s\n", absl::BytesToHexString(checkpoint.root_hash()).c_str());
+  std::printf("verified: %llu receipts, every signature, node and checkpoint, %.1f s\n",
+              static_cast<unsigned long long>(verified->receipts),
+              absl::ToDoubleSeconds(absl::Now() - verify_start));
+  if (verified->checkpoint.has_value()) {
+    std::printf("origin: %s\n", verified->checkpoint->origin().c_str());
+    std::printf("tree size: %llu\n",
+                static_cast<unsigned long long>(verified->checkpoint->tree_size()));
+  } else {
+    // Nothing signed to compare with: the root is recomputed from the copy.
+    std::printf("checkpoint: none yet (the root below is recomputed, not signed)\n");
+    std::printf("tree size: %llu\n", static_cast<unsigned long long>(verified->receipts));
+  }
+  std::printf("root: %s\n", verified->root_hex.c_str());
   std::printf("OK\n");
   return kCopied;
 }
