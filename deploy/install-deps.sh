@@ -20,6 +20,10 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev
   # Tests only: a loopback HTTP server for the adapters' HTTP backend
   libcpp-httplib-dev
+  # Metrics: the Prometheus endpoint of broker and adapters (prometheus-cpp 1.0.1); promtool
+  # checks deploy/monitoring's alert rules (package prometheus); gnuplot plots a load run's
+  # scraped metrics (tests/load/plot-metrics.sh)
+  prometheus-cpp-dev prometheus gnuplot-nox
   # Tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # Fuzzing (tests/fuzz): clang with libFuzzer and the sanitizer runtimes
@@ -34,7 +38,7 @@ packages=(
   postgresql-15 patroni etcd-server etcd-client curl iproute2
 )
 # Services these packages enable at install; the tests and the operator start their own.
-services_to_disable=(postgresql etcd patroni)
+services_to_disable=(postgresql etcd patroni prometheus)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -55,11 +59,12 @@ echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
 # Installing postgresql-15, etcd-server or patroni enables (and on a systemd host starts) their
-# services: Debian's cluster 15/main on port 5432, etcd on 2379/2380, an unconfigured Patroni.
+# services: Debian's cluster 15/main on port 5432, etcd on 2379/2380, an unconfigured Patroni,
+# a Prometheus server on 9090 (only its promtool is used here).
 # Nothing here uses them, so they are disabled and stopped, and only when this run installed
 # them (an operator's own PostgreSQL is left alone). The cluster 15/main itself is kept (down).
 # Without systemd (a container) `--now` fails but the links are still removed.
-if [[ " ${missing[*]} " =~ \ (postgresql-15|etcd-server|patroni)\  ]] && command -v systemctl >/dev/null; then
+if [[ " ${missing[*]} " =~ \ (postgresql-15|etcd-server|patroni|prometheus)\  ]] && command -v systemctl >/dev/null; then
   "${sudo_cmd[@]}" systemctl disable --now "${services_to_disable[@]}" >/dev/null 2>&1 ||
     "${sudo_cmd[@]}" systemctl disable "${services_to_disable[@]}" >/dev/null 2>&1 || true
 fi

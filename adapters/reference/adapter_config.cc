@@ -232,6 +232,7 @@ absl::StatusOr<AdapterParts> BuildAdapter(const AdapterConfig& config) {
   WAMS_RETURN_IF_ERROR(ValidateAdapterConfig(config));
   AdapterParts parts;
   parts.options.listen_address = config.listen_address();
+  parts.options.metrics_address = config.metrics_address();
   parts.options.certificate_file = config.tls().certificate_file();
   parts.options.private_key_file = config.tls().private_key_file();
   parts.options.ca_bundle_file = config.tls().ca_bundle_file();

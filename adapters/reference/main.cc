@@ -81,6 +81,11 @@ int main(int argc, char** argv) {
   }
   std::string host = config->listen_address().substr(0, config->listen_address().rfind(':'));
   std::cout << "listening on " << host << ":" << (*server)->port() << std::endl;
+  if (!config->metrics_address().empty()) {
+    std::string metrics_host =
+        config->metrics_address().substr(0, config->metrics_address().rfind(':'));
+    std::cout << "metrics on " << metrics_host << ":" << (*server)->metrics_port() << std::endl;
+  }
   wams::adapters::LogInfo(absl::StrCat(config->party_name(), " adapter serving ",
                                        config->categories_size(), " categories on port ",
                                        (*server)->port(), " for broker ", config->broker_oin()));

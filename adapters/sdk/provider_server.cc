@@ -7,6 +7,7 @@
 #include "adapters/sdk/certificate_oin.h"
 #include "adapters/sdk/key_file.h"
 #include "adapters/sdk/log.h"
+#include "broker/metrics/scrape_gauges.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/security/server_credentials.h"
@@ -207,6 +208,15 @@ absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   server->listener_->AddTo(builder, credentials);
+  if (!options.metrics_address.empty()) {
+    server->metrics_ = std::make_unique<metrics::MetricsEndpoint>();
+    server->call_metrics_ = std::make_unique<metrics::GrpcCallMetrics>(
+        server->metrics_->registry(),
+        std::vector<std::string>{std::string(v1::ProviderService::service_full_name())});
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+    factories.push_back(server->call_metrics_->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(factories));
+  }
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr) {
@@ -215,12 +225,33 @@ absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
   }
   server->health_ = server->server_->GetHealthCheckService();
   server->listener_->Start();
+  if (server->metrics_ != nullptr) {
+    auto gauges = std::make_shared<metrics::ScrapeGauges>();
+    const listener::BoundedListener* listener = server->listener_.get();
+    gauges->Add("wams_open_connections",
+                "Connections open on the ProviderService port (as of the listener's last sweep).",
+                prometheus::MetricType::Gauge, [listener] {
+                  return std::vector<metrics::Sample>{{{}, double(listener->open_connections())}};
+                });
+    gauges->Add("wams_connections_refused_total",
+                "Connections closed at once because the bound was reached.",
+                prometheus::MetricType::Counter, [listener] {
+                  return std::vector<metrics::Sample>{
+                      {{}, static_cast<double>(listener->refused_at_bound_total())}};
+                });
+    server->metrics_->Register(std::move(gauges));
+    absl::Status listening = server->metrics_->Listen(options.metrics_address);
+    if (!listening.ok()) {
+      return absl::Status(listening.code(), absl::StrCat("metrics_address: ", listening.message()));
+    }
+  }
   return server;
 }
 
 void ProviderServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  if (metrics_ != nullptr) metrics_->Stop();
   // No new connection reaches a server that shuts down (gRPC would neither
   // serve nor close it).
   listener_->Stop();

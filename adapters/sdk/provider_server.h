@@ -31,6 +31,8 @@
 #include "adapters/sdk/answer_policy.h"
 #include "adapters/sdk/backend.h"
 #include "broker/listener/bounded_listener.h"
+#include "broker/metrics/grpc_call_metrics.h"
+#include "broker/metrics/metrics_endpoint.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 
@@ -60,6 +62,10 @@ struct ProviderServerOptions {
   // A connection whose TLS handshake has not finished after this is closed.
   // 1 s to 120 s. Default: 5 s.
   absl::Duration handshake_timeout = absl::Seconds(5);
+  // host:port of the Prometheus endpoint (plain HTTP GET /metrics): calls by
+  // method and code, open connections. Port 0 picks a free one (see
+  // metrics_port()). Default: empty, no endpoint.
+  std::string metrics_address;
 };
 
 // Owns the gRPC server and its listener (broker/listener/bounded_listener.h:
@@ -82,6 +88,8 @@ class ProviderServer {
 
   // The bound port.
   int port() const { return port_; }
+  // The bound metrics port; 0 without options.metrics_address.
+  int metrics_port() const { return metrics_ == nullptr ? 0 : metrics_->port(); }
   // Stops accepting calls, lets in-flight calls run for up to `grace`, then
   // cancels the rest and waits for the server threads.
   void Shutdown(absl::Duration grace);
@@ -90,6 +98,9 @@ class ProviderServer {
   class Service;
   ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy, std::string broker_oin);
 
+  // Before the server and listener it reads; stopped first in Shutdown.
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_;
+  std::unique_ptr<metrics::GrpcCallMetrics> call_metrics_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -234,6 +234,7 @@ void BoundedListener::HandOver(int listen_fd, int fd) {
     close(fd);
     saturated_ = true;
     ++refused_at_bound_;
+    refused_at_bound_total_.fetch_add(1, std::memory_order_relaxed);
     if (Due(last_bound_log_, absl::Now())) {
       Log(Severity::kWarning,
           absl::StrCat("listener on port ", port_, " at its bound of ", max_connections_,
@@ -246,6 +247,7 @@ void BoundedListener::HandOver(int listen_fd, int fd) {
   int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   connections_.Add(fd);
+  open_connections_.store(static_cast<int>(connections_.size()), std::memory_order_relaxed);
   if (connections_.size() >= static_cast<size_t>(max_connections_)) saturated_ = true;
   grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters connection;
   connection.listener_fd = listen_fd;
@@ -278,6 +280,7 @@ void BoundedListener::OnAcceptError(int error) {
 void BoundedListener::SweepIfDue(absl::Time now, absl::Duration interval) {
   if (now - last_sweep_ < interval) return;
   connections_.Sweep();
+  open_connections_.store(static_cast<int>(connections_.size()), std::memory_order_relaxed);
   last_sweep_ = now;
   // Not back to accepting at the first free slot: at the bound under a flood
   // that would flap with every connection that times out.

@@ -127,6 +127,15 @@ class BoundedListener {
   int port() const { return port_; }
   // The bound in force (options.max_connections or the default).
   int max_connections() const { return max_connections_; }
+  // Connections open as of the last accept or sweep (it may still count
+  // some that closed since the last sweep, a few seconds at most), for
+  // metrics. Any thread.
+  int open_connections() const { return open_connections_.load(std::memory_order_relaxed); }
+  // Connections closed at once because the bound was reached, since start.
+  // Any thread.
+  uint64_t refused_at_bound_total() const {
+    return refused_at_bound_total_.load(std::memory_order_relaxed);
+  }
 
  private:
   BoundedListener(BoundedListenerOptions options, std::vector<int> listen_fds, int port,
@@ -157,6 +166,8 @@ class BoundedListener {
   std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor_;
   std::thread thread_;
   std::atomic<bool> stopped_{false};
+  std::atomic<int> open_connections_{0};
+  std::atomic<uint64_t> refused_at_bound_total_{0};
 
   // Accept thread only.
   ConnectionTable connections_;

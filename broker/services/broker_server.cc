@@ -21,10 +21,12 @@
 #include "broker/routing/grpc_provider_transport.h"
 #include "broker/services/admission.h"
 #include "broker/services/audit_service.h"
+#include "broker/services/broker_metrics.h"
 #include "broker/services/call_handler.h"
 #include "broker/services/case_service.h"
 #include "broker/services/conference_service.h"
 #include "broker/services/exchange_service.h"
+#include "broker/services/metered_provider_transport.h"
 #include "broker/services/unparsable_request.h"
 #include "broker/storage/open_backend.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -146,12 +148,17 @@ struct BrokerServer::Parts {
   identity::PartyRegistry registry;
   policy::Policy policy;
   ledger::store::Pseudonymizer pseudonymizer;
+  // Null when config.metrics_address is empty. Before the ledger and the
+  // transport, which report to it.
+  std::unique_ptr<BrokerMetrics> metrics;
   // Before the cores: a data request's ticket is released when the core
   // calls back, so the limiter outlives them.
   std::unique_ptr<Admission> admission;
   std::unique_ptr<storage::Backend> storage;
   std::unique_ptr<ledger::store::Ledger> ledger;
   std::unique_ptr<routing::GrpcProviderTransport> transport;
+  // Wraps `transport` when metrics are on.
+  std::unique_ptr<MeteredProviderTransport> metered_transport;
   std::unique_ptr<cases::CaseStore> case_store;
   std::unique_ptr<cases::CaseManager> case_manager;
   std::unique_ptr<exchange::OutcomeStore> outcomes;
@@ -204,6 +211,14 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   auto parts = std::make_unique<Parts>(std::move(registry), std::move(policy),
                                        std::move(ledger_setup.pseudonymizer));
   parts->transport = std::move(transport);
+  routing::ProviderTransport* provider_transport = parts->transport.get();
+  if (!config.metrics_address().empty()) {
+    parts->metrics = std::make_unique<BrokerMetrics>();
+    ledger_setup.options.observer = parts->metrics.get();
+    parts->metered_transport =
+        std::make_unique<MeteredProviderTransport>(*parts->transport, *parts->metrics);
+    provider_transport = parts->metered_transport.get();
+  }
 
   const v1::StorageConfig storage_config = storage::StorageOf(config);
   if (storage_config.has_rocksdb()) {
@@ -234,7 +249,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .pseudonymizer = &parts->pseudonymizer,
           .policy = &parts->policy,
           .registry = &parts->registry,
-          .transport = parts->transport.get(),
+          .transport = provider_transport,
           .outcomes = parts->outcomes.get(),
       },
       ExchangeOptionsFrom(config.limits()));
@@ -288,6 +303,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   // A request that does not parse: INVALID_ARGUMENT, not UNIMPLEMENTED.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
+  if (p.metrics != nullptr) interceptors.push_back(p.metrics->calls().NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(p.exchange_service.get());
   builder.RegisterService(p.case_service.get());
@@ -306,10 +322,29 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
         serving->SetLogWritable(writable.ok());
       });
   broker->listener_->Start();
+  if (p.metrics != nullptr) {
+    WatchedParts watched{.ledger = p.ledger.get(),
+                         .storage = p.storage.get(),
+                         .rocksdb_dir = storage_config.has_rocksdb()
+                                            ? storage_config.rocksdb().dir()
+                                            : std::string(),
+                         .admission = p.admission.get(),
+                         .party_oins = {},
+                         .listener = broker->listener_.get()};
+    for (const v1::Party& party : config.parties()) watched.party_oins.push_back(party.oin());
+    p.metrics->Watch(watched);
+    absl::Status listening = p.metrics->endpoint().Listen(config.metrics_address());
+    if (!listening.ok()) {
+      return absl::Status(listening.code(), absl::StrCat("metrics_address: ", listening.message()));
+    }
+    broker->metrics_port_ = p.metrics->endpoint().port();
+  }
   return broker;
 }
 
 void BrokerServer::Shutdown(absl::Duration grace) {
+  // No scrape reads the parts while they go.
+  if (parts_ != nullptr && parts_->metrics != nullptr) parts_->metrics->endpoint().Stop();
   // No new connection reaches a server that shuts down (gRPC would neither
   // serve nor close it).
   if (listener_ != nullptr) listener_->Stop();

@@ -13,6 +13,8 @@
 // good. The server also serves grpc.health.v1.Health (NOT_SERVING while the
 // receipt log cannot write or the listener cannot accept, serving_status.h)
 // and server reflection, so grpcurl and any gRPC health probe work against it.
+// With config.metrics_address set, it serves Prometheus metrics there
+// (broker_metrics.h).
 //
 //   WAMS_ASSIGN_OR_RETURN(auto server, BrokerServer::Start(config));
 //   ... server->port() ...
@@ -54,6 +56,9 @@ class BrokerServer {
 
   // The bound port (useful with port 0).
   int port() const { return port_; }
+  // The bound port of the metrics endpoint (config.metrics_address); 0 when
+  // there is none.
+  int metrics_port() const { return metrics_port_; }
 
   // Stops accepting calls, lets in-flight calls finish until `grace` has
   // passed, cancels the rest, then closes the ledger and storage. Idempotent.
@@ -71,6 +76,7 @@ class BrokerServer {
   // is gone.
   std::unique_ptr<listener::BoundedListener> listener_;
   int port_ = 0;
+  int metrics_port_ = 0;
 };
 
 }  // namespace wams::services

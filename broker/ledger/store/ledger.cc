@@ -97,6 +97,9 @@ struct Ledger::Pending {
   // Set by the committer when this receipt was left out of its group (its
   // companion touched the log); it then gets this instead of a leaf.
   absl::Status refused;
+  // For LedgerOptions::observer: filled only when there is one.
+  CommittedReceipt summary;
+  absl::Time prepared_at;
 };
 
 Ledger::Ledger(const storage::Backend& backend, NoteSigner signer, LedgerOptions options)
@@ -451,6 +454,13 @@ absl::StatusOr<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(const Receipt& 
         "receipt.subject_pseudonym must be 32 bytes (HMAC-SHA256, see Pseudonymizer)");
   }
   auto p = std::make_unique<Pending>();
+  if (options_.observer != nullptr) {
+    p->prepared_at = absl::Now();
+    p->summary.kind = receipt.kind();
+    p->summary.outcome = receipt.outcome();
+    p->summary.failed_rule_ids.assign(receipt.failed_rule_ids().begin(),
+                                      receipt.failed_rule_ids().end());
+  }
   if (!receipt.case_id().empty()) {
     WAMS_ASSIGN_OR_RETURN(p->case_prefix, StringPrefix(receipt.case_id()));
   }
@@ -619,6 +629,18 @@ void Ledger::CommitterLoop() {
   }
 }
 
+void Ledger::Report(std::vector<std::unique_ptr<Pending>>& group, absl::Duration write_time) const {
+  const absl::Time now = absl::Now();
+  std::vector<CommittedReceipt> committed;
+  committed.reserve(group.size());
+  for (std::unique_ptr<Pending>& p : group) {
+    if (!p->refused.ok()) continue;
+    p->summary.append_latency = now - p->prepared_at;
+    committed.push_back(std::move(p->summary));
+  }
+  options_.observer->OnGroupCommitted(write_time, committed);
+}
+
 absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
   // Left siblings come from the in-memory right edge, which the loop below
   // keeps current as it appends, so hashing needs no read.
@@ -698,7 +720,9 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
   if (index == next_index_) return absl::OkStatus();  // every receipt refused
   batch.Put(Family::kMeta, std::string(kMetaTreeSize), LeafKey(index));
 
+  const absl::Time write_start = absl::Now();
   absl::Status written = backend_.Write(batch);
+  if (written.ok() && options_.observer != nullptr) Report(group, absl::Now() - write_start);
   absl::MutexLock lock(&mu_);
   if (!written.ok()) {
     // Whether the batch reached the disk is unknown, and the in-memory right
@@ -964,6 +988,7 @@ absl::StatusOr<Checkpoint> Ledger::MakeCheckpoint() {
   storage::WriteBatch batch;
   batch.Put(Family::kCheckpoints, CheckpointKey(size), common::DeterministicBytes(cp));
   WAMS_RETURN_IF_ERROR(backend_.Write(batch));
+  if (options_.observer != nullptr) options_.observer->OnCheckpointStored(size);
   absl::MutexLock lock(&mu_);
   latest_checkpoint_ = cp;
   return cp;

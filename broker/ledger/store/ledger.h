@@ -68,6 +68,7 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/clock.h"
+#include "broker/ledger/store/ledger_observer.h"
 #include "broker/storage/backend.h"
 #include "wams/broker/v1/receipt.pb.h"
 
@@ -118,6 +119,9 @@ struct LedgerOptions {
   absl::Duration recovery_initial_backoff = absl::Milliseconds(100);
   // Default: 5 s.
   absl::Duration recovery_max_backoff = absl::Seconds(5);
+  // Told of every durable group and stored checkpoint (metrics); borrowed,
+  // must outlive the ledger. Default: nullptr, nobody is told.
+  LedgerObserver* observer = nullptr;
 };
 
 // Which index a query reads.
@@ -300,6 +304,8 @@ class Ledger {
   // Commits a group taken by TakeGroupLocked and completes its waiters.
   void RunGroup(std::vector<std::unique_ptr<Pending>>& group, const absl::Status& failed);
   void CommitterLoop();
+  // Tells options_.observer of a durable group.
+  void Report(std::vector<std::unique_ptr<Pending>>& group, absl::Duration write_time) const;
   void CheckpointLoop(absl::Time first_deadline);
   // After a failed write: waits for the backend, reloads the tree, clears
   // failed_.
