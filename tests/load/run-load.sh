@@ -28,6 +28,10 @@
 # environment, e.g. BROKER_ENV=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2.
 # Each run's JSON report and the processes' logs are kept in the temp dir with KEEP=1.
 # PERF_DATA=FILE records the broker's open-loop run with perf (cpu-clock, DWARF call graphs).
+# METRICS=1 turns the broker's metrics endpoint on (metrics_address on loopback), to compare
+# req/s with and without it; METRICS_TSV=FILE (implies METRICS=1) also scrapes it once a second
+# into FILE (tests/load/scrape-metrics.py) and, with METRICS_PNG=FILE, plots it
+# (tests/load/plot-metrics.sh).
 set -euo pipefail
 
 storages=(rocksdb)
@@ -118,6 +122,10 @@ adapter_port=$port adapter_pid=$pid
 mkdir -p "$work/config"
 sed -e 's|127.0.0.1:7443|127.0.0.1:0|' -e "s|127.0.0.1:7453|127.0.0.1:$adapter_port|" \
   "$src/deploy/config/broker.example.textproto" >"$work/config/broker.textproto"
+[[ -n ${METRICS_TSV:-} ]] && METRICS=1
+if [[ ${METRICS:-0} == 1 ]]; then
+  echo 'metrics_address: "127.0.0.1:0"' >>"$work/config/broker.textproto"
+fi
 read -ra broker_env <<<"${BROKER_ENV:-}"
 # The brokers measured, by label prefix: broker (RocksDB), pgbroker (PostgreSQL).
 declare -A broker_ports=() broker_pids=()
@@ -136,6 +144,15 @@ for storage in "${storages[@]}"; do
     broker_ports[pgbroker]=$port broker_pids[pgbroker]=$pid
   fi
 done
+if [[ -n ${METRICS_TSV:-} ]]; then # scrape the first broker (RocksDB's when both run)
+  scraped=broker
+  [[ ${storages[0]} == postgres ]] && scraped=pgbroker
+  for _ in $(seq 100); do grep -q '^metrics on ' "$work/$scraped.out" && break; sleep 0.1; done
+  metrics_port=$(sed -n 's/^metrics on .*:\([0-9]*\)$/\1/p' "$work/$scraped.out")
+  python3 "$src/tests/load/scrape-metrics.py" "$metrics_port" "$METRICS_TSV" &
+  scraper_pid=$!
+  pids+=("$scraper_pid")
+fi
 
 start passthrough "$bin_pass" --listen 127.0.0.1:0 --cert "$pki/broker.crt" \
   --key "$pki/broker.key" --ca "$pki/ca.crt" --upstream "127.0.0.1:$adapter_port"
@@ -212,4 +229,10 @@ for name in "${brokers[@]}"; do
       n, b, p, n, 100 * b / p }'
 done
 echo "open loop at $rate req/s = ${open_share} x $first's best"
+if [[ -n ${METRICS_TSV:-} ]]; then
+  kill "$scraper_pid" && wait "$scraper_pid" || true
+  awk -F'\t' 'NR > 1 { n++; s += $2; if ($2 > m) m = $2 } END {
+    printf "metrics scrape: %d scrapes, mean %.2f ms, max %.2f ms\n", n, s / n, m }' "$METRICS_TSV"
+  if [[ -n ${METRICS_PNG:-} ]]; then bash "$src/tests/load/plot-metrics.sh" "$METRICS_TSV" "$METRICS_PNG"; fi
+fi
 echo "== done; $(uptime)"
