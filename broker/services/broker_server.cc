@@ -335,7 +335,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     p.metrics->Watch(watched);
     absl::Status listening = p.metrics->endpoint().Listen(config.metrics_address());
     if (!listening.ok()) {
-      return absl::Status(listening.code(), absl::StrCat("metrics_address: ", listening.message()));
+      // A malformed address is the config's fault (exit 2); a taken port is not.
+      absl::Status named(listening.code(), absl::StrCat("metrics_address: ", listening.message()));
+      return listening.code() == absl::StatusCode::kInvalidArgument ? ConfigFault(named) : named;
     }
     broker->metrics_port_ = p.metrics->endpoint().port();
   }
