@@ -13,6 +13,7 @@
 #include "adapters/sdk/key_file.h"
 #include "adapters/sdk/share_policy.h"
 #include "broker/listener/bounded_listener.h"
+#include "broker/metrics/metrics_endpoint.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -149,6 +150,12 @@ absl::Status ValidateAdapterConfig(const AdapterConfig& config) {
   WAMS_RETURN_IF_ERROR(Required(!config.tls().private_key_file().empty(), "tls.private_key_file"));
   WAMS_RETURN_IF_ERROR(Required(!config.tls().ca_bundle_file().empty(), "tls.ca_bundle_file"));
   WAMS_RETURN_IF_ERROR(ValidateConnectionLimits(config.connection_limits()));
+  if (!config.metrics_address().empty()) {
+    if (absl::Status address = metrics::CheckMetricsAddress(config.metrics_address());
+        !address.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("metrics_address: ", address.message()));
+    }
+  }
   WAMS_RETURN_IF_ERROR(Required(!config.broker_oin().empty(), "broker_oin"));
   if (config.broker_oin().size() != 20 ||
       config.broker_oin().find_first_not_of("0123456789") != std::string::npos) {

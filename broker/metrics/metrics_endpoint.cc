@@ -19,14 +19,20 @@ void MetricsEndpoint::Register(std::shared_ptr<prometheus::Collectable> collecta
   collectables_.push_back(std::move(collectable));
 }
 
-absl::Status MetricsEndpoint::Listen(const std::string& address) {
+absl::Status CheckMetricsAddress(const std::string& address) {
   const size_t colon = address.rfind(':');
   int port = 0;
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "metrics address must be host:port (port 0..65535), got ", address.size(), " characters"));
+    return absl::InvalidArgumentError("must be host:port with a port in 0..65535");
   }
+  return absl::OkStatus();
+}
+
+absl::Status MetricsEndpoint::Listen(const std::string& address) {
+  if (absl::Status valid = CheckMetricsAddress(address); !valid.ok()) return valid;
+  int port = 0;
+  (void)absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port);
   try {
     // Two threads: a scrape is short, and a second scraper must not wait.
     exposer_ = std::make_unique<prometheus::Exposer>(address, 2);

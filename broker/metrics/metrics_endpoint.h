@@ -27,6 +27,10 @@
 
 namespace wams::metrics {
 
+// OK when `address` is host:port with a port in 0..65535, else
+// INVALID_ARGUMENT (for config validation; Listen checks the same).
+absl::Status CheckMetricsAddress(const std::string& address);
+
 class MetricsEndpoint {
  public:
   MetricsEndpoint();

@@ -71,6 +71,8 @@ TEST(AdapterConfigTest, MistakesNameTheField) {
   std::vector<Case> cases = {
       {[](AdapterConfig& c) { c.set_broker_oin("123"); }, "broker_oin"},
       {[](AdapterConfig& c) { c.clear_listen_address(); }, "listen_address"},
+      {[](AdapterConfig& c) { c.set_metrics_address("localhost"); }, "metrics_address"},
+      {[](AdapterConfig& c) { c.set_metrics_address("127.0.0.1:99999"); }, "metrics_address"},
       {[](AdapterConfig& c) { c.mutable_connection_limits()->set_max_connections(2'000'000); },
        "connection_limits.max_connections"},
       {[](AdapterConfig& c) {
