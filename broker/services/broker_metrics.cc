@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <cctype>
 #include <vector>
 
 #include "absl/status/status.h"
