@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(const wams::broker::v1::Sto
     }
     case wams::broker::v1::StorageConfig::kPostgres:
       // Migrations are applied at open, also for tools that only read.
-      return postgres::OpenPostgresBackend(config.postgres());
+      return postgres::OpenPostgresBackend(config.postgres(), options.writer);
     case wams::broker::v1::StorageConfig::BACKEND_NOT_SET:
       break;
   }

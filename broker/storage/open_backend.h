@@ -31,6 +31,10 @@ struct OpenOptions {
   // Create an absent database (the broker); false for tools that only read
   // an existing one (the offline export). Default: true.
   bool create_if_missing = true;
+  // Take part in the writer role (PostgreSQL: the writer lease). False for
+  // tools that only read, which must never take the lease from a live
+  // broker. Default: true.
+  bool writer = true;
 };
 
 // The checks of `config` that need no database: the files it names are

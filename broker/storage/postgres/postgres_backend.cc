@@ -167,6 +167,13 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresBackend::Create(
   }
   std::unique_ptr<PostgresBackend> backend(
       new PostgresBackend(options, std::move(writer_params), std::move(reader_params)));
+  if (!options.writer) {
+    absl::MutexLock lock(&backend->mu_);
+    // Reads have their own pool; the database answered the migrations.
+    backend->db_status_ = absl::OkStatus();
+    backend->not_writer_reason_ = "opened to read only (a tool), never the writer";
+    return backend;
+  }
   // A lone broker is the writer as soon as it is created.
   backend->LeaseRound();
   backend->lease_thread_ = std::thread([raw = backend.get()] { raw->LeaseLoop(); });
@@ -546,8 +553,9 @@ void PostgresBackend::ReleaseLease() {
 }
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenPostgresBackend(
-    const wams::broker::v1::PostgresStorage& config) {
+    const wams::broker::v1::PostgresStorage& config, bool writer) {
   WAMS_ASSIGN_OR_RETURN(PostgresOptions options, PostgresOptionsFromConfig(config));
+  options.writer = writer;
   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresBackend> backend, PostgresBackend::Create(options));
   return std::unique_ptr<Backend>(std::move(backend));
 }

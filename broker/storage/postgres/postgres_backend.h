@@ -118,8 +118,9 @@ class PostgresBackend final : public Backend {
 
 // The backend `config` names (BrokerConfig.storage.postgres): options
 // validated (errors name the field), password file read, then Create().
+// Without `writer` it never takes the writer lease (tools that only read).
 absl::StatusOr<std::unique_ptr<Backend>> OpenPostgresBackend(
-    const wams::broker::v1::PostgresStorage& config);
+    const wams::broker::v1::PostgresStorage& config, bool writer = true);
 
 }  // namespace wams::storage::postgres
 

@@ -39,6 +39,11 @@ struct PostgresOptions {
   int read_connections = 4;
   // Schema holding the tables. Default: "wams".
   std::string schema = "wams";
+  // Take part in the writer lease. False for tools that only read (the
+  // offline export, the source of wams-storage copy): they never write and
+  // never take the lease, so they cannot take it from a live broker that
+  // runs under the same node_name. Default: true.
+  bool writer = true;
 };
 
 // Validates `config` and reads its password file. Errors name the field

@@ -192,7 +192,7 @@ int Copy(const Flags& flags) {
   }
 
   absl::StatusOr<std::unique_ptr<Backend>> source =
-      wams::storage::OpenBackend(from_storage, {.create_if_missing = false});
+      wams::storage::OpenBackend(from_storage, {.create_if_missing = false, .writer = false});
   if (!source.ok()) return Fail("opening the source", source.status());
   absl::StatusOr<std::unique_ptr<Backend>> destination =
       wams::storage::OpenBackend(to_storage, {.create_if_missing = true});

@@ -39,6 +39,26 @@ TEST_F(PostgresWriterLeaseTest, OnlyOneOfTwoBrokersWrites) {
   EXPECT_EQ(Query("SELECT count(*) FROM wams.receipts"), "1");
 }
 
+TEST_F(PostgresWriterLeaseTest, AReadOnlyToolNeverTakesTheLeaseEvenUnderTheWritersName) {
+  auto broker = Open(Options("node-a"));
+  ASSERT_NE(broker, nullptr);
+  ASSERT_TRUE(broker->WriteHealth().ok()) << broker->WriteHealth();
+  const uint64_t epoch = broker->writer_epoch();
+  const std::string lease_before = Query("SELECT holder || '/' || epoch FROM wams.writer_lease");
+  // The offline export run with the live broker's own config: same node name.
+  PostgresOptions tool_options = Options("node-a");
+  tool_options.writer = false;
+  auto tool = Open(tool_options);
+  ASSERT_NE(tool, nullptr);
+  absl::Status refused = tool->Write(OneRow("from-tool"));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("read only"));
+  tool.reset();  // closing it releases nothing either
+  EXPECT_EQ(Query("SELECT holder || '/' || epoch FROM wams.writer_lease"), lease_before);
+  EXPECT_EQ(broker->writer_epoch(), epoch);
+  EXPECT_TRUE(broker->Write(OneRow("from-broker")).ok());
+}
+
 TEST_F(PostgresWriterLeaseTest, StandbyTakesOverWhenTheWriterShutsDown) {
   auto a = Open(Options("node-a"));
   auto b = Open(Options("node-b"));
