@@ -29,6 +29,7 @@
 #include "broker/services/metered_provider_transport.h"
 #include "broker/services/unparsable_request.h"
 #include "broker/storage/open_backend.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -290,6 +291,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   // Both are process-wide switches that must be set before a builder is made.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // The built-in health service has no C++ descriptors; using the generated
+  // ones keeps them linked, so reflection can describe grpc.health.v1.Health
+  // (grpcurl, grpcui).
+  static_cast<void>(grpc::health::v1::HealthCheckRequest::descriptor());
 
   std::unique_ptr<BrokerServer> broker(new BrokerServer(std::move(parts)));
   Parts& p = *broker->parts_;

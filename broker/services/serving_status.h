@@ -1,11 +1,21 @@
-// serving_status.h: the broker's grpc.health.v1 status, from the conditions
+// serving_status.h: the broker's grpc.health.v1 statuses, from the conditions
 // that each stop it serving.
 //
-// SERVING only while the receipt log can write (a full disk makes the ledger
-// report otherwise, broker/ledger/README.md) and the listener takes new
-// connections (not at limits.max_connections, accept not failing,
-// broker/listener/README.md). Each condition is reported on its own thread;
-// the health service is told the conjunction.
+// Readiness, per service name (what a load balancer or a client asks):
+//   ""  and the three services that append receipts
+//   (wams.broker.v1.ExchangeService, CaseService, ConferenceService):
+//       SERVING only while the receipt log can write (a full disk, or a
+//       broker that is not the writer, makes the ledger report otherwise,
+//       broker/ledger/README.md) and the listener takes new connections (not
+//       at limits.max_connections, accept not failing,
+//       broker/listener/README.md);
+//   wams.broker.v1.AuditService: SERVING while the listener takes new
+//       connections, whatever the log: its reads and proofs are served by a
+//       standby and during a full disk too.
+// Liveness, apart from readiness: "liveness" is SERVING as long as the
+// process runs and its server answers, so a full disk or a standby is not
+// ready but is not restarted either (deploy/container/wams-healthcheck
+// --alive asks it).
 //
 //   ServingStatus serving;
 //   ... serving.SetListenerAccepting(false) may come before Attach ...
@@ -24,9 +34,12 @@
 
 namespace wams::services {
 
+// The health service name a liveness probe asks.
+inline constexpr char kLivenessService[] = "liveness";
+
 class ServingStatus {
  public:
-  // Tells `health` the current status now and every change from now on;
+  // Tells `health` the current statuses now and every change from now on;
   // `health` must outlive Detach().
   void Attach(grpc::HealthCheckServiceInterface* health);
   // Stops telling the health service anything.

@@ -94,6 +94,10 @@ for (const set of sets) {
       const command = broker[probe] && broker[probe].exec && broker[probe].exec.command;
       if (!command || !String(command[0]).endsWith("wams-healthcheck")) {
         problem(`broker: ${probe} must exec wams-healthcheck (mTLS gRPC health)`);
+      } else if ((probe === "readinessProbe") === command.includes("--alive")) {
+        // Liveness apart from readiness: a full disk or a standby is not
+        // ready, and must not be restarted for it.
+        problem(`broker: ${probe} must ${probe === "readinessProbe" ? "not " : ""}use --alive`);
       }
     }
     const data = volumeOf("/var/lib/wams");

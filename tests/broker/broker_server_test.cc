@@ -119,6 +119,55 @@ TEST_F(BrokerServerTest, ReflectionListsTheV1Services) {
                           "grpc.health.v1.Health"}));
 }
 
+// What grpcurl and grpcui do first: list the services, then ask for the file
+// that defines each one. gRPC's built-in health service brings no C++
+// descriptors, so without the broker linking them this answered "Symbol not
+// found" for grpc.health.v1.Health and grpcui refused to start.
+TEST_F(BrokerServerTest, ReflectionDescribesEveryListedServiceHealthIncluded) {
+  namespace reflection = ::grpc::reflection::v1alpha;
+  grpc::ClientContext context;
+  auto stream = reflection::ServerReflection::NewStub(broker_.Channel("municipality"))
+                    ->ServerReflectionInfo(&context);
+  reflection::ServerReflectionRequest list;
+  list.set_list_services("");
+  ASSERT_TRUE(stream->Write(list));
+  reflection::ServerReflectionResponse listed;
+  ASSERT_TRUE(stream->Read(&listed));
+  std::vector<std::string> names;
+  for (const auto& service : listed.list_services_response().service()) {
+    names.push_back(service.name());
+  }
+  ASSERT_THAT(names, ::testing::Contains("grpc.health.v1.Health"));
+
+  for (const std::string& name : names) {
+    reflection::ServerReflectionRequest describe;
+    describe.set_file_containing_symbol(name);
+    ASSERT_TRUE(stream->Write(describe));
+    reflection::ServerReflectionResponse described;
+    ASSERT_TRUE(stream->Read(&described));
+    EXPECT_FALSE(described.has_error_response())
+        << name << ": " << described.error_response().error_message();
+    EXPECT_GT(described.file_descriptor_response().file_descriptor_proto_size(), 0) << name;
+  }
+  stream->WritesDone();
+}
+
+// Readiness per service, and liveness apart from it (proto/README.md, Health).
+TEST_F(BrokerServerTest, HealthAnswersForEachServiceAndForLiveness) {
+  for (const char* service :
+       {"", "wams.broker.v1.ExchangeService", "wams.broker.v1.CaseService",
+        "wams.broker.v1.ConferenceService", "wams.broker.v1.AuditService", "liveness"}) {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = grpc::health::v1::Health::NewStub(broker_.Channel("auditor"))
+                              ->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << "\"" << service << "\": " << status.error_message();
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+}
+
 TEST_F(BrokerServerTest, SigtermShutsDownCleanlyWithExitCodeZero) {
   EXPECT_EQ(broker_.process().Stop(SIGTERM), 0);
   EXPECT_THAT(testing::ReadFile(broker_.log_path()), HasSubstr("stopped cleanly"));

@@ -51,6 +51,13 @@ probe_available=0
 if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then probe_available=1; fi
 if ((probe_available)); then
   if "${probe[@]}"; then pass "the health probe sees the broker SERVING"; else failed "health probe"; fi
+  # Liveness apart from readiness, and one service's readiness (serving_status.h).
+  if "${probe[@]}" --alive; then pass "the liveness probe sees it alive"; else failed "liveness probe"; fi
+  if "${probe[@]}" --service wams.broker.v1.AuditService; then
+    pass "the AuditService is ready"
+  else
+    failed "AuditService readiness probe"
+  fi
 else
   echo "e2e: skipped the health probe check: python3-grpcio is not installed"
 fi

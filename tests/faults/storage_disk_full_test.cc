@@ -73,6 +73,11 @@ TEST_F(StorageDiskFullTest, RefusesWhileFullForwardsNothingAndRecoversWithoutARe
   EXPECT_THAT(refused.status.error_message(), ::testing::HasSubstr("nothing was forwarded"));
   EXPECT_EQ(school_->Received().size(), 1u) << "a request reached the provider without a receipt";
   EXPECT_TRUE(Eventually([&] { return HealthOf(broker_.Channel("auditor")) == "NOT_SERVING"; }));
+  // Not ready, but alive (a liveness probe must not restart it for a full
+  // disk), and audit reads go on.
+  EXPECT_EQ(HealthOf(broker_.Channel("auditor"), "wams.broker.v1.ExchangeService"), "NOT_SERVING");
+  EXPECT_EQ(HealthOf(broker_.Channel("auditor"), "liveness"), "SERVING");
+  EXPECT_EQ(HealthOf(broker_.Channel("auditor"), "wams.broker.v1.AuditService"), "SERVING");
   // Case changes are refused too, with the same reason.
   {
     grpc::ClientContext context;

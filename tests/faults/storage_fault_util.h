@@ -88,13 +88,17 @@ class SmallFileSystem {
   std::string why_;
 };
 
-// The broker's gRPC health status ("" when the call fails).
-inline std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel) {
+// The broker's gRPC health status for `service` ("" overall; "" when the
+// call fails).
+inline std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel,
+                            const std::string& service = "") {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = grpc::health::v1::Health::NewStub(channel)->Check(
-      &context, grpc::health::v1::HealthCheckRequest(), &response);
+  grpc::Status status =
+      grpc::health::v1::Health::NewStub(channel)->Check(&context, request, &response);
   if (!status.ok()) return "";
   return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
 }
