@@ -2,26 +2,27 @@
 //
 //   wams-broker --config /etc/wams/broker.textproto
 //   wams-broker --config /etc/wams/broker.textproto --export DIR
+//   wams-broker --help | --version
 //
-// Reads and validates the config (a bad config, or a file it names that is
-// missing, unreadable, open to others or malformed, exits 2 naming the field;
-// any other start failure exits 1),
-// starts the mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and
-// on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0.
-// With --export, it instead writes the auditor export of a stopped broker's
-// receipt log into DIR (see broker/services/offline_export.h) and exits.
+// --help and --version print on stdout and exit 0; a bad command line exits 2
+// on stderr (broker/cli/command_line.h). Reads and validates the config (a bad config, or a file it
+// names that is missing, unreadable, open to others or malformed, exits 2 naming the field; any
+// other start failure exits 1), starts the mTLS gRPC server, prints "listening on HOST:PORT" on
+// stdout, and on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0. With
+// --export, it instead writes the auditor export of a stopped broker's receipt log into DIR (see
+// broker/services/offline_export.h) and exits.
 #include <sys/stat.h>
 
 #include <csignal>
-#include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "broker/common/flags.h"
+#include "broker/cli/command_line.h"
 #include "broker/common/log.h"
 #include "broker/common/protobuf_log.h"
 #include "broker/config/config_loader.h"
@@ -32,16 +33,13 @@
 
 namespace {
 
-using wams::common::FlagValue;
-
 constexpr int kExitConfigError = 2;
 constexpr int kExitStartError = 1;
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
-constexpr char kUsage[] =
-    "usage: wams-broker --config FILE [--export DIR]\n"
-    "  Runs the Wams Broker with the BrokerConfig in FILE (textproto, or JSON).\n"
-    "  --export DIR  write the auditor export of the (stopped) broker's receipt log\n";
+constexpr char kExitCodes[] =
+    "Exit codes: 0 stopped cleanly (SIGTERM, SIGINT) or exported, 1 cannot start or export,\n"
+    "2 bad command line or config (a field, or a file it names).";
 
 int Export(const wams::broker::v1::BrokerConfig& config, const std::string& dir) {
   absl::StatusOr<wams::broker::v1::Checkpoint> checkpoint =
@@ -64,11 +62,17 @@ int main(int argc, char** argv) {
   // A flood of unparsable requests must not flood the log.
   wams::common::InstallProtobufLogHandler();
 
-  std::string config_path = FlagValue(argc, argv, "--config");
-  if (config_path.empty()) {
-    std::fputs(kUsage, stderr);
-    return kExitConfigError;
-  }
+  CLI::App app("Runs the Wams Broker with the BrokerConfig in FILE (textproto, or JSON).",
+               "wams-broker");
+  wams::cli::AddVersionFlag(app);
+  app.footer(kExitCodes);
+  std::string config_path;
+  std::string export_dir;
+  app.add_option("--config", config_path, "the BrokerConfig")->option_text("FILE")->required();
+  app.add_option("--export", export_dir,
+                 "write the auditor export of the (stopped) broker's receipt log into DIR")
+      ->option_text("DIR");
+  if (std::optional<int> done = wams::cli::Parse(app, argc, argv)) return *done;
 
   // Debian's Abseil checks every lock order for deadlock cycles (a debug aid,
   // about 3% of the broker's CPU under load); the unit tests keep it.
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
     wams::common::LogError(absl::StrCat("invalid config: ", config.status().message()));
     return kExitConfigError;
   }
-  if (std::string export_dir = FlagValue(argc, argv, "--export"); !export_dir.empty()) {
+  if (!export_dir.empty()) {
     return Export(*config, export_dir);
   }
   // A data dir others can read is a config error like a readable key.

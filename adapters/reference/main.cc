@@ -1,23 +1,26 @@
 // wams-adapter: the reference adapter, one party's ProviderService.
 //
 //   wams-adapter --config adapters/config/school.textproto
+//   wams-adapter --help | --version
 //
+// --help and --version print on stdout and exit 0; a bad command line exits 2
+// on stderr (broker/cli/command_line.h, the bottom layer adapters share).
 // Reads and validates the AdapterConfig (a bad config, or a TLS or records
 // file it names that cannot be used, exits 2 naming the field), starts the
 // mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and on SIGTERM
 // or SIGINT lets in-flight calls finish and exits 0. Logs go to stderr, one
 // line per request, never with a BSN or data.
 #include <csignal>
-#include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
-#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "adapters/reference/adapter_config.h"
 #include "adapters/sdk/log.h"
 #include "adapters/sdk/provider_server.h"
+#include "broker/cli/command_line.h"
 
 namespace {
 
@@ -25,28 +28,20 @@ constexpr int kExitConfigError = 2;
 constexpr int kExitStartError = 1;
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
-constexpr char kUsage[] =
-    "usage: wams-adapter --config FILE\n"
-    "  Runs one party's adapter with the AdapterConfig in FILE (textproto, or JSON).\n";
-
-// The config path from argv, or empty when the arguments are wrong.
-std::string ConfigPath(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
-    if (arg.starts_with("--config=")) return std::string(arg.substr(9));
-  }
-  return "";
-}
+constexpr char kExitCodes[] =
+    "Exit codes: 0 stopped cleanly (SIGTERM, SIGINT), 1 cannot start,\n"
+    "2 bad command line or config (a field, or a TLS or records file it names).";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path = ConfigPath(argc, argv);
-  if (config_path.empty()) {
-    std::fputs(kUsage, stderr);
-    return kExitConfigError;
-  }
+  CLI::App app("Runs one party's adapter with the AdapterConfig in FILE (textproto, or JSON).",
+               "wams-adapter");
+  wams::cli::AddVersionFlag(app);
+  app.footer(kExitCodes);
+  std::string config_path;
+  app.add_option("--config", config_path, "the AdapterConfig")->option_text("FILE")->required();
+  if (std::optional<int> done = wams::cli::Parse(app, argc, argv)) return *done;
 
   // Block the stop signals before any thread starts, so every thread inherits
   // the mask and only sigwait() below receives them.

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -42,6 +43,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "broker/cli/command_line.h"
 #include "broker/common/uuid.h"
 #include "broker/config/config_loader.h"
 #include "broker/ledger/crypto/sha256.h"
@@ -58,15 +60,10 @@ using ledger::store::LedgerSetup;
 using ::wams::storage::RocksDbBackend;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kExitBadFlags = 2;
 constexpr int kExitFailed = 1;
 constexpr uint64_t kReceiptsPerCase = 100;
 constexpr char kMunicipalityOin[] = "00000001001234567000";
 constexpr char kSchoolOin[] = "00000003345678900000";
-
-constexpr char kUsage[] =
-    "usage: wams-ledger-scale fill --config FILE --to N [--threads T]\n"
-    "       wams-ledger-scale probe --config FILE [--samples N] [--json]\n";
 
 struct Flags {
   std::string command;
@@ -77,38 +74,32 @@ struct Flags {
   bool json = false;
 };
 
-absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
-  Flags flags;
-  if (argc < 2) return absl::InvalidArgumentError("name a command");
-  flags.command = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--json") {
-      flags.json = true;
-      continue;
-    }
-    if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(arg, ": needs a value"));
-    std::string value = argv[++i];
-    bool ok = true;
-    if (arg == "--config") {
-      flags.config = value;
-    } else if (arg == "--to") {
-      ok = absl::SimpleAtoi(value, &flags.to);
-    } else if (arg == "--threads") {
-      ok = absl::SimpleAtoi(value, &flags.threads) && flags.threads > 0;
-    } else if (arg == "--samples") {
-      ok = absl::SimpleAtoi(value, &flags.samples) && flags.samples > 0;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(arg, ": unknown flag"));
-    }
-    if (!ok) return absl::InvalidArgumentError(absl::StrCat(arg, ": bad value \"", value, "\""));
-  }
-  if (flags.command != "fill" && flags.command != "probe") {
-    return absl::InvalidArgumentError(absl::StrCat("unknown command ", flags.command));
-  }
-  if (flags.config.empty()) return absl::InvalidArgumentError("--config: required");
-  if (flags.command == "fill" && flags.to == 0) return absl::InvalidArgumentError("--to: required");
-  return flags;
+// The command line (CLI11, broker/cli/command_line.h): nullopt to go on, else
+// the exit code (--help, --version, or a usage error printed on stderr).
+std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
+  CLI::App app("Fills a broker's receipt log to a size, or probes its reads at that size.",
+               "wams-ledger-scale");
+  cli::AddVersionFlag(app);
+  app.footer("Exit codes: 0 done, 1 failed, 2 bad command line.");
+  app.require_subcommand(1);
+  CLI::App* fill = app.add_subcommand("fill", "append receipts until the log holds N");
+  fill->add_option("--config", flags.config, "the BrokerConfig")->option_text("FILE")->required();
+  fill->add_option("--to", flags.to, "receipts in the log")
+      ->option_text("N")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  fill->add_option("--threads", flags.threads, "appending threads (default 2)")
+      ->option_text("T")
+      ->check(CLI::PositiveNumber);
+  CLI::App* probe = app.add_subcommand("probe", "time proofs and audit reads");
+  probe->add_option("--config", flags.config, "the BrokerConfig")->option_text("FILE")->required();
+  probe->add_option("--samples", flags.samples, "reads timed (default 2000)")
+      ->option_text("N")
+      ->check(CLI::PositiveNumber);
+  probe->add_flag("--json", flags.json, "one JSON object on stdout");
+  if (std::optional<int> done = cli::Parse(app, argc, argv)) return done;
+  flags.command = fill->parsed() ? "fill" : "probe";
+  return std::nullopt;
 }
 
 // A /proc/self/status field in kB ("VmHWM", "VmRSS"), or -1.
@@ -419,12 +410,9 @@ int Probe(const Flags& flags) {
 }
 
 int Main(int argc, char** argv) {
-  absl::StatusOr<Flags> flags = ParseFlags(argc, argv);
-  if (!flags.ok()) {
-    std::cerr << "wams-ledger-scale: " << flags.status().message() << "\n" << kUsage;
-    return kExitBadFlags;
-  }
-  return flags->command == "fill" ? Fill(*flags) : Probe(*flags);
+  Flags flags;
+  if (std::optional<int> done = ParseFlags(argc, argv, flags)) return *done;
+  return flags.command == "fill" ? Fill(flags) : Probe(flags);
 }
 
 }  // namespace

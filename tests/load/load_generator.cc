@@ -50,10 +50,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -66,6 +68,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "broker/cli/command_line.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -81,29 +84,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kExitBadFlags = 2;
 constexpr int kExitFailed = 1;
-
-constexpr char kUsage[] =
-    "usage: wams-load --target HOST:PORT[,HOST:PORT...] --ca FILE --cert FILE --key FILE "
-    "[options]\n"
-    "  --target A,B             several brokers: on UNAVAILABLE a call is retried on the next\n"
-    "  --retry-for D            how long a call is retried across targets (default 60s)\n"
-    "  --acks FILE              append every acknowledged call's receipts (leaf, bytes)\n"
-    "  --case-target HOST:PORT  where to open the cases (default: --target)\n"
-    "  --case-id ID             use this case; open none (e.g. against wams-passthrough)\n"
-    "  --cases N                client cases to open and spread requests over (default 4)\n"
-    "  --bsn BSN                the client of every case (default 111222333)\n"
-    "  --provider-oin OIN       provider asked (default: the school, 00000003345678900000)\n"
-    "  --categories A,B         categories asked (default enrolment,attendance)\n"
-    "  --professional-id ID     x-wams-professional-id (default load-generator)\n"
-    "  --in-flight N            closed loop: calls outstanding (default 64)\n"
-    "  --rate R                 open loop at R calls/s instead of the closed loop\n"
-    "  --max-in-flight N        open loop: most calls outstanding (default 4096)\n"
-    "  --channels N             separate connections (default 2)\n"
-    "  --warmup D / --duration D  e.g. 3s / 10s (defaults 3s / 10s)\n"
-    "  --deadline D             per call (default 10s)\n"
-    "  --pid NAME=PID           also report this process's CPU per request (repeatable)\n"
-    "  --label TEXT             name of the run in the output (default: the target)\n"
-    "  --json                   one JSON object on stdout, the table on stderr\n";
 
 struct Flags {
   std::string target;                // as given (the label)
@@ -155,99 +135,116 @@ absl::StatusOr<int> ParsePositive(absl::string_view flag, const std::string& tex
   return n;
 }
 
-absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
-  Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    if (arg == "--json") {
-      flags.json = true;
-      continue;
+// The command line (CLI11, broker/cli/command_line.h), then the checks of
+// each value. nullopt to go on, else the exit code (--help, --version, or a
+// usage error printed on stderr).
+std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
+  CLI::App app(
+      "Sends data requests to a broker (or wams-passthrough) and reports throughput,\n"
+      "latency and CPU per request.",
+      "wams-load");
+  cli::AddVersionFlag(app);
+  app.footer("Exit codes: 0 run completed, 1 the run failed, 2 bad command line.");
+  std::string cases, categories, in_flight, max_in_flight, channels, rate, warmup, duration,
+      deadline;
+  std::vector<std::string> pids;
+  app.add_option("--target", flags.target,
+                 "the broker; several, comma-separated: on UNAVAILABLE a call is retried on the "
+                 "next")
+      ->option_text("HOST:PORT[,HOST:PORT...]")
+      ->required();
+  std::string retry_for;
+  app.add_option("--retry-for", retry_for,
+                 "how long a call is retried across targets (default 60s)")
+      ->option_text("D");
+  app.add_option("--acks", flags.acks_file,
+                 "append every acknowledged call's receipts (leaf, bytes)")
+      ->option_text("FILE");
+  app.add_option("--ca", flags.ca_file, "PEM CA bundle")->option_text("FILE")->required();
+  app.add_option("--cert", flags.cert_file, "PEM certificate")->option_text("FILE")->required();
+  app.add_option("--key", flags.key_file, "PEM private key")->option_text("FILE")->required();
+  app.add_option("--case-target", flags.case_target, "where to open the cases (default: --target)")
+      ->option_text("HOST:PORT");
+  app.add_option("--case-id", flags.case_id,
+                 "use this case; open none (e.g. against wams-passthrough)")
+      ->option_text("ID");
+  app.add_option("--cases", cases, "client cases to open and spread requests over (default 4)")
+      ->option_text("N");
+  app.add_option("--bsn", flags.bsn, "the client of every case (default 111222333)")
+      ->option_text("BSN");
+  app.add_option("--provider-oin", flags.provider_oin,
+                 "provider asked (default: the school, 00000003345678900000)")
+      ->option_text("OIN");
+  app.add_option("--categories", categories, "categories asked (default enrolment,attendance)")
+      ->option_text("A,B");
+  app.add_option("--professional-id", flags.professional_id,
+                 "x-wams-professional-id (default load-generator)")
+      ->option_text("ID");
+  app.add_option("--in-flight", in_flight, "closed loop: calls outstanding (default 64)")
+      ->option_text("N");
+  app.add_option("--rate", rate, "open loop at R calls/s instead of the closed loop")
+      ->option_text("R");
+  app.add_option("--max-in-flight", max_in_flight,
+                 "open loop: most calls outstanding (default 4096)")
+      ->option_text("N");
+  app.add_option("--channels", channels, "separate connections (default 2)")->option_text("N");
+  app.add_option("--warmup", warmup, "e.g. 3s (default 3s)")->option_text("D");
+  app.add_option("--duration", duration, "e.g. 10s (default 10s)")->option_text("D");
+  app.add_option("--deadline", deadline, "per call (default 10s)")->option_text("D");
+  app.add_option("--pid", pids, "also report this process's CPU per request (repeatable)")
+      ->option_text("NAME=PID");
+  app.add_option("--label", flags.label, "name of the run in the output (default: the target)")
+      ->option_text("TEXT");
+  app.add_flag("--json", flags.json, "one JSON object on stdout, the table on stderr");
+  if (std::optional<int> done = cli::Parse(app, argc, argv)) return done;
+
+  absl::Status checked = [&]() -> absl::Status {
+    for (auto [text, flag, out] :
+         {std::tuple{&cases, "--cases", &flags.cases},
+          std::tuple{&in_flight, "--in-flight", &flags.in_flight},
+          std::tuple{&max_in_flight, "--max-in-flight", &flags.max_in_flight},
+          std::tuple{&channels, "--channels", &flags.channels}}) {
+      if (text->empty()) continue;
+      absl::StatusOr<int> n = ParsePositive(flag, *text);
+      if (!n.ok()) return n.status();
+      *out = *n;
     }
-    if (arg == "--help" || arg == "-h") return BadFlag(arg, "help");
-    if (size_t eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return BadFlag(arg, "needs a value");
+    if (!categories.empty()) {
+      flags.categories = absl::StrSplit(categories, ',', absl::SkipEmpty());
+      if (flags.categories.empty()) return BadFlag("--categories", "name at least one");
     }
-    if (arg == "--target") {
-      flags.target = value;
-      flags.targets = absl::StrSplit(value, ',', absl::SkipEmpty());
-    } else if (arg == "--acks") {
-      flags.acks_file = value;
-    } else if (arg == "--retry-for") {
-      absl::StatusOr<absl::Duration> d = ParseSeconds(arg, value);
+    if (!rate.empty() && (!absl::SimpleAtod(rate, &flags.rate) || flags.rate <= 0)) {
+      return BadFlag("--rate", "must be a positive number of calls per second");
+    }
+    for (auto [text, flag, out] : {std::tuple{&retry_for, "--retry-for", &flags.retry_for},
+                                   std::tuple{&warmup, "--warmup", &flags.warmup},
+                                   std::tuple{&duration, "--duration", &flags.duration},
+                                   std::tuple{&deadline, "--deadline", &flags.deadline}}) {
+      if (text->empty()) continue;
+      absl::StatusOr<absl::Duration> d = ParseSeconds(flag, *text);
       if (!d.ok()) return d.status();
-      flags.retry_for = *d;
-    } else if (arg == "--case-target") {
-      flags.case_target = value;
-    } else if (arg == "--ca") {
-      flags.ca_file = value;
-    } else if (arg == "--cert") {
-      flags.cert_file = value;
-    } else if (arg == "--key") {
-      flags.key_file = value;
-    } else if (arg == "--case-id") {
-      flags.case_id = value;
-    } else if (arg == "--cases") {
-      absl::StatusOr<int> n = ParsePositive(arg, value);
-      if (!n.ok()) return n.status();
-      flags.cases = *n;
-    } else if (arg == "--bsn") {
-      flags.bsn = value;
-    } else if (arg == "--provider-oin") {
-      flags.provider_oin = value;
-    } else if (arg == "--categories") {
-      flags.categories = absl::StrSplit(value, ',', absl::SkipEmpty());
-      if (flags.categories.empty()) return BadFlag(arg, "name at least one");
-    } else if (arg == "--professional-id") {
-      flags.professional_id = value;
-    } else if (arg == "--in-flight") {
-      absl::StatusOr<int> n = ParsePositive(arg, value);
-      if (!n.ok()) return n.status();
-      flags.in_flight = *n;
-    } else if (arg == "--max-in-flight") {
-      absl::StatusOr<int> n = ParsePositive(arg, value);
-      if (!n.ok()) return n.status();
-      flags.max_in_flight = *n;
-    } else if (arg == "--channels") {
-      absl::StatusOr<int> n = ParsePositive(arg, value);
-      if (!n.ok()) return n.status();
-      flags.channels = *n;
-    } else if (arg == "--rate") {
-      if (!absl::SimpleAtod(value, &flags.rate) || flags.rate <= 0) {
-        return BadFlag(arg, "must be a positive number of calls per second");
-      }
-    } else if (arg == "--warmup" || arg == "--duration" || arg == "--deadline") {
-      absl::StatusOr<absl::Duration> d = ParseSeconds(arg, value);
-      if (!d.ok()) return d.status();
-      (arg == "--warmup"     ? flags.warmup
-       : arg == "--duration" ? flags.duration
-                             : flags.deadline) = *d;
-    } else if (arg == "--pid") {
+      *out = *d;
+    }
+    for (const std::string& value : pids) {
       std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits('=', 1));
       int pid = 0;
       if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &pid) || pid <= 0) {
-        return BadFlag(arg, "expected NAME=PID");
+        return BadFlag("--pid", "expected NAME=PID");
       }
       flags.pids.emplace_back(parts[0], static_cast<pid_t>(pid));
-    } else if (arg == "--label") {
-      flags.label = value;
-    } else {
-      return BadFlag(arg, "unknown flag");
     }
+    flags.targets = absl::StrSplit(flags.target, ',', absl::SkipEmpty());
+    if (flags.targets.empty()) return BadFlag("--target", "name at least one");
+    if (flags.duration <= absl::ZeroDuration()) return BadFlag("--duration", "must be positive");
+    return absl::OkStatus();
+  }();
+  if (!checked.ok()) {
+    std::cerr << "wams-load: " << checked.message() << "\nRun with --help for more information.\n";
+    return kExitBadFlags;
   }
-  if (flags.targets.empty()) return BadFlag("--target", "required");
-  if (flags.ca_file.empty() || flags.cert_file.empty() || flags.key_file.empty()) {
-    return BadFlag("--ca, --cert, --key", "all three are required (mutual TLS)");
-  }
-  if (flags.duration <= absl::ZeroDuration()) return BadFlag("--duration", "must be positive");
   if (flags.case_target.empty()) flags.case_target = flags.target;
   if (flags.label.empty()) flags.label = flags.target;
-  return flags;
+  return std::nullopt;
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
@@ -783,11 +780,8 @@ std::string Json(const Flags& flags, const Result& r, const Figures& f) {
 }
 
 int Main(int argc, char** argv) {
-  absl::StatusOr<Flags> flags = ParseFlags(argc, argv);
-  if (!flags.ok()) {
-    std::cerr << "wams-load: " << flags.status().message() << "\n" << kUsage;
-    return kExitBadFlags;
-  }
+  std::optional<Flags> flags = Flags();
+  if (std::optional<int> done = ParseFlags(argc, argv, *flags)) return *done;
   grpc::SslCredentialsOptions tls;
   for (auto [path, field] : {std::pair{&flags->ca_file, &tls.pem_root_certs},
                              std::pair{&flags->cert_file, &tls.pem_cert_chain},

@@ -23,13 +23,14 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "broker/common/flags.h"
+#include "broker/cli/command_line.h"
 #include "broker/common/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -44,18 +45,15 @@ namespace wams::load {
 namespace {
 
 namespace v1 = ::wams::broker::v1;
-using common::FlagValue;
 
 constexpr int kExitBadFlags = 2;
 constexpr int kExitStartError = 1;
 // As the broker's default provider_deadline.
 constexpr absl::Duration kUpstreamDeadline = absl::Seconds(5);
 
-constexpr char kUsage[] =
-    "usage: wams-passthrough --listen HOST:PORT --cert FILE --key FILE --ca FILE "
-    "--upstream HOST:PORT\n"
-    "  Serves ExchangeService.RequestData with mutual TLS and forwards each call to the\n"
-    "  ProviderService at --upstream, presenting the same certificate. No policy, no ledger.\n";
+constexpr char kDescription[] =
+    "Serves ExchangeService.RequestData with mutual TLS and forwards each call to the\n"
+    "ProviderService at --upstream, presenting the same certificate. No policy, no ledger.";
 
 class Passthrough final : public v1::ExchangeService::CallbackService {
  public:
@@ -106,21 +104,25 @@ class Passthrough final : public v1::ExchangeService::CallbackService {
 };
 
 int Main(int argc, char** argv) {
-  const std::string listen = FlagValue(argc, argv, "--listen");
-  const std::string upstream = FlagValue(argc, argv, "--upstream");
-  if (listen.empty() || upstream.empty()) {
-    std::cerr << kUsage;
-    return kExitBadFlags;
-  }
+  CLI::App app(kDescription, "wams-passthrough");
+  cli::AddVersionFlag(app);
+  app.footer("Exit codes: 0 stopped cleanly, 1 cannot start, 2 bad command line or TLS file.");
+  std::string listen, upstream, cert_file, key_file, ca_file;
+  app.add_option("--listen", listen, "address to serve on")->option_text("HOST:PORT")->required();
+  app.add_option("--upstream", upstream, "the ProviderService to forward to")
+      ->option_text("HOST:PORT")
+      ->required();
+  app.add_option("--cert", cert_file, "PEM certificate")->option_text("FILE")->required();
+  app.add_option("--key", key_file, "PEM private key (0600)")->option_text("FILE")->required();
+  app.add_option("--ca", ca_file, "PEM CA bundle")->option_text("FILE")->required();
+  if (std::optional<int> done = cli::Parse(app, argc, argv)) return *done;
   // The broker's own readers: the key's permissions are checked as the broker does.
-  absl::StatusOr<std::string> cert =
-      common::ReadPublicFile(FlagValue(argc, argv, "--cert"), "--cert");
-  absl::StatusOr<std::string> key =
-      common::ReadPrivateFile(FlagValue(argc, argv, "--key"), "--key");
-  absl::StatusOr<std::string> ca = common::ReadPublicFile(FlagValue(argc, argv, "--ca"), "--ca");
+  absl::StatusOr<std::string> cert = common::ReadPublicFile(cert_file, "--cert");
+  absl::StatusOr<std::string> key = common::ReadPrivateFile(key_file, "--key");
+  absl::StatusOr<std::string> ca = common::ReadPublicFile(ca_file, "--ca");
   for (const absl::StatusOr<std::string>* file : {&cert, &key, &ca}) {
     if (!file->ok()) {
-      std::cerr << "wams-passthrough: " << file->status().message() << "\n" << kUsage;
+      std::cerr << "wams-passthrough: " << file->status().message() << "\n";
       return kExitBadFlags;
     }
   }
