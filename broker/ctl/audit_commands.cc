@@ -62,12 +62,12 @@ int Disclosure(const Invocation& inv) {
 
 std::vector<Command> AuditCommands() {
   return {
-      {.name = "disclosure",
+      {.name = "disclosures",
        .summary = "a client's disclosure overview (AVG art. 15), every page; privacy officer",
        .flags = {StringFlag("bsn", "BSN", "the client", kRequired),
                  StringFlag("lang", "LANG", "language of the overview: en or nl"),
                  StringFlag("page-size", "N", "receipts a page (default 100, at most 1000)")},
-       .example = "wamsctl --professional fg-voorbeeldstad-1 disclosure --bsn 111222333 --lang en",
+       .example = "wamsctl --professional fg-voorbeeldstad-1 disclosures --bsn 111222333 --lang en",
        .run = Disclosure},
   };
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/cli/command_line.h"
 #include "broker/common/message_limits.h"
 #include "broker/common/secret_file.h"
 #include "broker/common/uuid.h"
@@ -32,6 +33,7 @@ constexpr char kGlobalOptions[] =
   --professional ID     acting professional's id  (WAMS_PROFESSIONAL_ID)
   --json                print the answer (or a refusal's details) as JSON
   --help                help, for wamsctl or for one command
+  --version             print the version (git commit, policy engine) and exit
 
 Exit codes: 0 success, 1 refused or failed, 2 bad command line.
 )";
@@ -182,6 +184,9 @@ int Run(const std::vector<std::string>& args, Connection connection, std::ostrea
     const std::string name = arg.substr(0, equals);
     if (arg == "--help" || arg == "-h") {
       help = true;
+    } else if (arg == "--version") {
+      out << cli::VersionLine("wamsctl") << "\n";
+      return kExitOk;
     } else if (arg == "--json") {
       json = true;
     } else if (auto global = global_values.find(name); global != global_values.end()) {
@@ -214,6 +219,10 @@ int Run(const std::vector<std::string>& args, Connection connection, std::ostrea
 
   if (command == nullptr) {
     if (words == 0) {
+      if (!help && !rest.empty()) {
+        err << "wamsctl: unknown option " << rest[0] << " (see wamsctl --help)\n";
+        return kExitUsage;
+      }
       (help ? out : err) << TopHelp();
       return help ? kExitOk : kExitUsage;
     }

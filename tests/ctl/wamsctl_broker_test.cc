@@ -185,7 +185,7 @@ TEST_F(WamsctlBrokerTest, DisclosureFollowsEveryPageOfTheOverview) {
       1);
   // Two receipts a page: the four exchanges (three granted and answered, one
   // refused) span several pages, numbered on, under one heading.
-  CliResult result = Ctl({"disclosure", "--bsn", kClientBsn, "--lang", "en", "--page-size", "2"},
+  CliResult result = Ctl({"disclosures", "--bsn", kClientBsn, "--lang", "en", "--page-size", "2"},
                          "municipality", "fg-officer-1");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, AllOf(HasSubstr("\n1. "), HasSubstr("\n4. "), Not(HasSubstr("\n5. "))));
@@ -193,7 +193,7 @@ TEST_F(WamsctlBrokerTest, DisclosureFollowsEveryPageOfTheOverview) {
   EXPECT_EQ(result.out.rfind("Overview of disclosures"), 0u) << result.out;
 
   // Not a privacy officer: refused, exit 1.
-  EXPECT_EQ(Ctl({"disclosure", "--bsn", kClientBsn}).exit_code, 1);
+  EXPECT_EQ(Ctl({"disclosures", "--bsn", kClientBsn}).exit_code, 1);
 }
 
 TEST_F(WamsctlBrokerTest, JsonPrintsTheResponseWithItsFields) {

@@ -32,24 +32,6 @@
 
 namespace wams::audit {
 
-const char kOnlineUsage[] =
-    "  wams-audit fetch [CONN] DIR\n"
-    "      Export the log of a running broker into DIR (then: wams-audit verify DIR).\n"
-    "  wams-audit monitor [CONN] --keys FILE --state FILE [--quick]\n"
-    "      Fetch and verify the newest checkpoint (and, unless --quick, every receipt),\n"
-    "      check it extends the one in FILE, then save it there. Fork, rollback or\n"
-    "      rewrite: a line \"ALARM: ...\" and exit 1.\n"
-    "  wams-audit witness [CONN] --keys FILE --state FILE --witness-name NAME\n"
-    "                     --witness-key FILE [--quick]\n"
-    "      As monitor, then cosign the checkpoint (C2SP tlog-cosignature) and hand\n"
-    "      the cosignature to the broker.\n"
-    "  wams-audit witness-key --witness-name NAME --witness-key FILE\n"
-    "      Print the witness's verifier key for the broker's config (witnesses).\n"
-    "  wams-audit inclusion [CONN] --keys FILE RECEIPT_FILE\n"
-    "      Prove a receipt (SignedReceipt JSON, or a receipts.jsonl line) is in the log.\n"
-    "  CONN: --broker HOST:PORT --cert FILE --key FILE --ca FILE [--professional ID]\n"
-    "        (or WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA, WAMS_PROFESSIONAL_ID)\n";
-
 namespace {
 
 namespace v1 = ::wams::broker::v1;
@@ -58,24 +40,7 @@ namespace v1 = ::wams::broker::v1;
 constexpr auto kExportDeadline = std::chrono::minutes(30);
 constexpr auto kCallDeadline = std::chrono::seconds(30);
 
-struct Flags {
-  std::string broker;
-  std::string cert_file;
-  std::string key_file;
-  std::string ca_file;
-  std::string professional_id;
-  std::string keys_file;
-  std::string state_file;
-  std::string witness_name;
-  std::string witness_key_file;
-  bool quick = false;
-  std::vector<std::string> positional;
-};
-
-std::string FromEnv(const char* name, const char* fallback = "") {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : fallback;
-}
+using Flags = OnlineFlags;
 
 std::string Str(absl::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -492,47 +457,8 @@ int Inclusion(const Client& client, const Flags& flags, std::ostream& out, std::
 
 }  // namespace
 
-bool IsOnlineCommand(const std::string& command) {
-  return command == "fetch" || command == "monitor" || command == "witness" ||
-         command == "inclusion" || command == "witness-key";
-}
-
-int RunOnline(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
+int RunOnline(const std::string& command, const OnlineFlags& flags, std::ostream& out,
               std::ostream& err) {
-  Flags flags;
-  flags.broker = FromEnv("WAMS_BROKER", "127.0.0.1:7443");
-  flags.cert_file = FromEnv("WAMS_CERT");
-  flags.key_file = FromEnv("WAMS_KEY");
-  flags.ca_file = FromEnv("WAMS_CA");
-  flags.professional_id = FromEnv("WAMS_PROFESSIONAL_ID");
-  const std::map<std::string, std::string*> value_flags = {
-      {"--broker", &flags.broker},
-      {"--cert", &flags.cert_file},
-      {"--key", &flags.key_file},
-      {"--ca", &flags.ca_file},
-      {"--professional", &flags.professional_id},
-      {"--keys", &flags.keys_file},
-      {"--state", &flags.state_file},
-      {"--witness-name", &flags.witness_name},
-      {"--witness-key", &flags.witness_key_file},
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--quick") {
-      flags.quick = true;
-    } else if (auto flag = value_flags.find(arg); flag != value_flags.end()) {
-      if (i + 1 >= args.size()) {
-        err << "wams-audit: " << arg << " needs a value\n";
-        return 2;
-      }
-      *flag->second = args[++i];
-    } else if (arg.starts_with("--")) {
-      err << "wams-audit: unknown option " << arg << "\n";
-      return 2;
-    } else {
-      flags.positional.push_back(arg);
-    }
-  }
   if (command == "witness-key") return WitnessKeyLine(flags, out, err);
 
   absl::StatusOr<Client> client = Client::Connect(flags);

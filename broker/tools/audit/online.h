@@ -10,7 +10,7 @@
 //   conn: --broker HOST:PORT --cert FILE --key FILE --ca FILE [--professional ID]
 //         (or WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA, WAMS_PROFESSIONAL_ID)
 //
-//   int code = wams::audit::RunOnline("monitor", args, std::cout, std::cerr);
+//   int code = wams::audit::RunOnline("monitor", flags, std::cout, std::cerr);
 //
 // Exit codes as the offline commands: 0 verified, 1 verification failed (or
 // the broker could not be asked), 2 usage error. A detected fork, rollback
@@ -25,15 +25,33 @@
 
 namespace wams::audit {
 
-// True for the commands RunOnline handles.
-bool IsOnlineCommand(const std::string& command);
+// The online commands' flags (main.cc parses them).
+struct OnlineFlags {
+  // HOST:PORT. Default: WAMS_BROKER, else 127.0.0.1:7443.
+  std::string broker;
+  // The auditor's PEM certificate, key (0600) and the CA bundle.
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+  // Sent as x-wams-professional-id. Default: none.
+  std::string professional_id;
+  // The log's trusted verifier keys (monitor, witness, inclusion).
+  std::string keys_file;
+  // The saved checkpoint (monitor, witness).
+  std::string state_file;
+  // The witness's name and private key (witness, witness-key).
+  std::string witness_name;
+  std::string witness_key_file;
+  // Only the checkpoint's signature, not every receipt (monitor, witness).
+  bool quick = false;
+  // DIR (fetch) or RECEIPT_FILE (inclusion).
+  std::vector<std::string> positional;
+};
 
-// Runs an online command with its arguments (after the command word).
-int RunOnline(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
+// Runs the online command `command` ("fetch", "monitor", "witness",
+// "inclusion", "witness-key").
+int RunOnline(const std::string& command, const OnlineFlags& flags, std::ostream& out,
               std::ostream& err);
-
-// The usage text of the online commands.
-extern const char kOnlineUsage[];
 
 }  // namespace wams::audit
 

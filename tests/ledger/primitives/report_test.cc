@@ -359,7 +359,7 @@ TEST_F(ReportTest, BinaryWritesCaseAndPeriodReportsAndFailsOnTampering) {
 
   EXPECT_EQ(RunAudit("report " + dir_).exit_code, 2);  // no --out
   EXPECT_EQ(RunAudit("report --from 2026-13-45 --out x.html " + dir_).exit_code, 2);
-  EXPECT_NE(RunAudit("--help").output.find("wams-audit report"), std::string::npos);
+  EXPECT_NE(RunAudit("report --help").output.find("wams-audit report"), std::string::npos);
 
   // Truncate the log: the report is still written and says so; exit 1.
   std::string jsonl = ReadAll(dir_ + "/receipts.jsonl");
