@@ -8,7 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   # gRPC 1.51 and Protocol Buffers 3.21 (the grpc plugin is needed by gRPC's CMake config)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  # The standard health and reflection protos, for test clients of those services
+  # The standard health and reflection protos: the broker links grpc.health.v1 (so
+  # reflection describes it); tests use both as clients
   grpc-proto
   # Crypto and storage (RocksDB embedded; libpq for the PostgreSQL backend)
   libssl-dev openssl librocksdb-dev libpq-dev
@@ -16,6 +17,8 @@ packages=(
   libsodium-dev libjemalloc-dev
   # Abseil 20220623
   libabsl-dev
+  # The one command-line parser of every binary (broker/cli), header-only
+  libcli11-dev
   # Adapters: HTTP client for a party's own system, and JSON
   libcurl4-openssl-dev nlohmann-json3-dev
   # Tests only: a loopback HTTP server for the adapters' HTTP backend

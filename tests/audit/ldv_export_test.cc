@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
@@ -18,6 +19,7 @@
 #include "tests/testing/client_case.h"
 #include "tests/testing/dev_parties.h"
 #include "tests/testing/subprocess.h"
+#include "wams/broker/v1/config.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams::testing {
@@ -64,9 +66,18 @@ class ExportCommandsTest : public ::testing::Test {
     ASSERT_EQ(broker_.ExportAndVerify(export_dir_, &output), 0) << output;
   }
 
-  // Runs ldv-export with `register_text` added to the broker's config.
+  // Runs ldv-export with the broker's config, its processing_register
+  // replaced by `register_text` (a ProcessingRegister textproto).
   int Export(const std::string& register_text, std::string* output) {
-    WriteFile(config_, ReadFile(broker_.config_path()) + "\n" + register_text + "\n");
+    v1::BrokerConfig config;
+    EXPECT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(ReadFile(broker_.config_path()), &config));
+    config.clear_processing_register();
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        register_text, config.mutable_processing_register()));
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(config, &text);
+    WriteFile(config_, text);
     return RunCommand(
         {AuditBinary(), "ldv-export", "--config", config_, "--out", out_, export_dir_.string()},
         output);
@@ -80,9 +91,8 @@ class ExportCommandsTest : public ::testing::Test {
 
 TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudonymousSubject) {
   std::string output;
-  ASSERT_EQ(Export(absl::StrCat("processing_register { activities { purpose: PURPOSE_RESEARCH "
-                                "uri: \"",
-                                kResearchUri, "\" } case_administration_uri: \"", kCaseUri, "\" }"),
+  ASSERT_EQ(Export(absl::StrCat("activities { purpose: PURPOSE_RESEARCH uri: \"", kResearchUri,
+                                "\" } case_administration_uri: \"", kCaseUri, "\""),
                    &output),
             0)
       << output;
@@ -135,17 +145,14 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
 
 TEST_F(ExportCommandsTest, APurposeWithoutARegisterEntryIsRefusedNamingItAndWritesNothing) {
   std::string output;
-  EXPECT_EQ(
-      Export(absl::StrCat("processing_register { case_administration_uri: \"", kCaseUri, "\" }"),
-             &output),
-      1);
+  EXPECT_EQ(Export(absl::StrCat("case_administration_uri: \"", kCaseUri, "\""), &output), 1);
   EXPECT_THAT(output, HasSubstr("PURPOSE_RESEARCH"));
   EXPECT_TRUE(ReadFile(out_).empty());
 }
 
 TEST_F(ExportCommandsTest, ARegisterUriThatIsNotAbsoluteIsRefusedNamingTheField) {
   std::string output;
-  EXPECT_EQ(Export("processing_register { case_administration_uri: \"wams-casus\" }", &output), 1);
+  EXPECT_EQ(Export("case_administration_uri: \"wams-casus\"", &output), 1);
   EXPECT_THAT(output, HasSubstr("processing_register.case_administration_uri"));
 }
 
