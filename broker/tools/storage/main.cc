@@ -32,10 +32,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "broker/cli/command_line.h"
 #include "broker/config/config_loader.h"
 #include "broker/files/private_dir.h"
 #include "broker/ledger/crypto/sha256.h"
@@ -54,19 +54,12 @@ constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 constexpr int kNotEmpty = 3;
 
-constexpr char kUsageText[] =
-    "usage:\n"
-    "  wams-storage copy --from BROKER_CONFIG --to BROKER_CONFIG\n"
-    "                    [--batch-rows N] [--batch-bytes N]\n"
-    "      Copy every family of the source's storage into the destination's,\n"
-    "      which must be empty, then re-verify every receipt and the root on the\n"
-    "      destination. Stop the source broker first.\n"
+constexpr char kExitCodes[] =
     "Exit status: 0 copied and verified, 1 copy or verification failed,\n"
-    "2 usage or configuration error, 3 destination not empty (nothing written).\n";
+    "2 usage or configuration error, 3 destination not empty (nothing written).";
 
 int Usage(const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "wams-storage: %s\n", error.c_str());
-  std::fputs(kUsageText, stderr);
+  std::fprintf(stderr, "wams-storage: %s\n", error.c_str());
   return kUsage;
 }
 
@@ -82,31 +75,32 @@ struct Flags {
   wams::storage::CopyOptions copy;
 };
 
-// Parses the flags after "copy"; an error message, or nullopt.
-std::optional<std::string> ParseFlags(int argc, char** argv, Flags& flags) {
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (i + 1 >= argc) return absl::StrCat(arg, " needs a value");
-    std::string value = argv[++i];
-    if (arg == "--from") {
-      flags.from = value;
-    } else if (arg == "--to") {
-      flags.to = value;
-    } else if (arg == "--batch-rows") {
-      if (!absl::SimpleAtoi(value, &flags.copy.max_batch_rows) || flags.copy.max_batch_rows == 0) {
-        return "--batch-rows: a positive number";
-      }
-    } else if (arg == "--batch-bytes") {
-      if (!absl::SimpleAtoi(value, &flags.copy.max_batch_bytes) ||
-          flags.copy.max_batch_bytes == 0) {
-        return "--batch-bytes: a positive number";
-      }
-    } else {
-      return absl::StrCat("unknown flag ", arg);
-    }
-  }
-  if (flags.from.empty() || flags.to.empty()) return "--from and --to are required";
-  return std::nullopt;
+// The command line (CLI11, broker/cli/command_line.h): nullopt to go on, else
+// the exit code (--help, --version, or a usage error printed on stderr).
+std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
+  CLI::App app("Moves a broker's data between storage backends and re-verifies it there.",
+               "wams-storage");
+  wams::cli::AddVersionFlag(app);
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  CLI::App* copy = app.add_subcommand(
+      "copy",
+      "copy every family of the source's storage into the destination's, which must be empty,\n"
+      "then re-verify every receipt and the root on the destination. Stop the source broker "
+      "first.");
+  copy->add_option("--from", flags.from, "the source broker's config")
+      ->option_text("BROKER_CONFIG")
+      ->required();
+  copy->add_option("--to", flags.to, "the destination's config")
+      ->option_text("BROKER_CONFIG")
+      ->required();
+  copy->add_option("--batch-rows", flags.copy.max_batch_rows, "rows a write batch")
+      ->option_text("N")
+      ->check(CLI::PositiveNumber);
+  copy->add_option("--batch-bytes", flags.copy.max_batch_bytes, "bytes a write batch")
+      ->option_text("N")
+      ->check(CLI::PositiveNumber);
+  return wams::cli::Parse(app, argc, argv);
 }
 
 // Where a storage config points, to refuse copying a database onto itself.
@@ -254,14 +248,7 @@ int main(int argc, char** argv) {
   // minutes and receipts, so 0600 files in a 0700 directory, as the broker
   // makes them (and a broker refuses a data directory others may read).
   umask(wams::files::kPrivateUmask);
-  if (argc < 2) return Usage("");
-  const std::string command = argv[1];
-  if (command == "--help" || command == "-h" || command == "help") {
-    std::fputs(kUsageText, stdout);
-    return kCopied;
-  }
-  if (command != "copy") return Usage(absl::StrCat("unknown command ", command));
   Flags flags;
-  if (std::optional<std::string> error = ParseFlags(argc, argv, flags)) return Usage(*error);
+  if (std::optional<int> done = ParseFlags(argc, argv, flags)) return *done;
   return Copy(flags);
 }
