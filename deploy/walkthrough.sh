@@ -379,7 +379,7 @@ receipts=$(sed -n 's/^receipts verified: //p' "$out_dir/verify.out")
 if grep -q "$client_bsn" -r "$export_dir"; then fail "the export contains the BSN"; fi
 ok "VERIFIED  $receipts receipts, signatures and Merkle tree; no BSN in the export"
 
-if "$WAMS_AUDIT_BIN" --help 2>&1 | grep -q 'wams-audit report'; then
+if "$WAMS_AUDIT_BIN" report --help 2>&1 | grep -q 'wams-audit report'; then
   party_names=()
   [[ -n ${WAMS_BROKER_CONFIG:-} ]] && party_names=(--config "$WAMS_BROKER_CONFIG")
   if "$WAMS_AUDIT_BIN" report "${party_names[@]}" --out "$out_dir/report.html" "$export_dir" \
@@ -396,6 +396,18 @@ if "$WAMS_AUDIT_BIN" --help 2>&1 | grep -q 'wams-audit report'; then
   fi
 else
   say "HTML audit report: not available yet in this wams-audit"
+fi
+
+# Logboek Dataverwerkingen: one record per receipt, the processing activity from the
+# config's processing_register, the subject pseudonymised (broker/tools/README.md).
+if [[ -n ${WAMS_BROKER_CONFIG:-} ]] && grep -q processing_register "$WAMS_BROKER_CONFIG" &&
+  "$WAMS_AUDIT_BIN" ldv-export --help >/dev/null 2>&1; then
+  "$WAMS_AUDIT_BIN" ldv-export --config "$WAMS_BROKER_CONFIG" --out "$out_dir/ldv.jsonl" \
+    "$export_dir" >"$out_dir/ldv.out" 2>&1 || fail "wams-audit ldv-export failed: $(cat "$out_dir/ldv.out")"
+  records=$(wc -l <"$out_dir/ldv.jsonl")
+  ((records == receipts)) || fail "ldv-export wrote $records records for $receipts receipts"
+  if grep -q "$client_bsn" "$out_dir/ldv.jsonl"; then fail "the LDV records contain the BSN"; fi
+  ok "Logboek Dataverwerkingen: $records records, no BSN: $out_dir/ldv.jsonl"
 fi
 
 printf '\n%sWALKTHROUGH PASSED%s: %d steps, %d checks, conference %s, export in %s\n' \

@@ -61,6 +61,15 @@ class ExportCommandsTest : public ::testing::Test {
     v1::DataResponse response;
     v1::ExchangeService::NewStub(broker_.Channel("municipality"))
         ->RequestData(&context, request, &response);
+    // A forbidden purpose (R08): refused, and in the log. A register has no
+    // activity for it; the refusal is the case administration's check.
+    request.set_request_id("ldv-request-2");
+    request.set_purpose(v1::PURPOSE_FRAUD_CONTROL);
+    grpc::ClientContext refused_context;
+    refused_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    refused_context.AddMetadata("x-wams-professional-id", "wmo-consulent-12");
+    v1::ExchangeService::NewStub(broker_.Channel("municipality"))
+        ->RequestData(&refused_context, request, &response);
     ASSERT_EQ(broker_.Stop(), 0);
     std::string output;
     ASSERT_EQ(broker_.ExportAndVerify(export_dir_, &output), 0) << output;
@@ -103,7 +112,7 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
   ASSERT_EQ(lines.size(),
             std::vector<std::string>(absl::StrSplit(verified, '\n', absl::SkipEmpty())).size());
 
-  std::set<std::string> activities, span_ids;
+  std::set<std::string> activities, span_ids, purposes;
   std::string decision_span, answer_parent, research_trace, subject;
   for (const std::string& line : lines) {
     google::protobuf::Struct record;
@@ -117,6 +126,7 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
         Field(attributes, "dpl.core.processing_activity_id").string_value();
     activities.insert(activity);
     const std::string purpose = Field(attributes, "wams.purpose").string_value();
+    purposes.insert(purpose);
     EXPECT_EQ(activity, purpose == "PURPOSE_RESEARCH" ? kResearchUri : kCaseUri) << line;
     const std::string this_subject = Field(attributes, "dpl.core.data_subject_id").string_value();
     if (!this_subject.empty()) {
@@ -127,7 +137,7 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
       EXPECT_EQ(this_subject, subject) << "one client, one pseudonym";
     }
     const std::string name = Field(record, "name").string_value();
-    if (name == "receipt_kind_decision") {
+    if (name == "receipt_kind_decision" && purpose == "PURPOSE_RESEARCH") {
       decision_span = Field(record, "span_id").string_value();
       research_trace = Field(record, "trace_id").string_value();
     }
@@ -138,6 +148,7 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
   }
   EXPECT_EQ(span_ids.size(), lines.size()) << "span ids are unique";
   EXPECT_EQ(activities, (std::set<std::string>{kResearchUri, kCaseUri}));
+  EXPECT_TRUE(purposes.contains("PURPOSE_FRAUD_CONTROL")) << "the refusal has its record";
   EXPECT_FALSE(subject.empty());
   ASSERT_FALSE(decision_span.empty());
   EXPECT_EQ(answer_parent, decision_span) << "the answer runs inside its decision";

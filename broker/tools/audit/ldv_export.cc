@@ -198,7 +198,14 @@ absl::StatusOr<uint64_t> WriteLdvRecords(const std::string& dir, const LdvRegist
     std::string activity = register_.case_administration_uri;
     if (receipt.purpose() != v1::PURPOSE_UNSPECIFIED) {
       auto found = register_.activity_by_purpose.find(receipt.purpose());
-      activity = found == register_.activity_by_purpose.end() ? "" : found->second;
+      if (found != register_.activity_by_purpose.end()) {
+        activity = found->second;
+      } else if (receipt.outcome() != v1::RECEIPT_OUTCOME_REFUSED) {
+        // A refusal processed nothing for its purpose (a forbidden one, R08,
+        // has no activity at all): it is the administration's check. Anything
+        // that took effect needs its purpose's activity.
+        activity.clear();
+      }
     }
     if (activity.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(

@@ -44,8 +44,10 @@ absl::StatusOr<LdvRegister> LdvRegisterFrom(const wams::broker::v1::ProcessingRe
 // Verifies the export in `dir` (as `wams-audit verify`), then writes one LDV
 // record per receipt, in leaf order, to `out`; returns how many. The export
 // failing to verify: its VerifyExport status, nothing written.
-// FAILED_PRECONDITION naming the purpose when a receipt's purpose has no
-// activity in `register_` (nothing written).
+// A refused receipt whose purpose has no activity (e.g. a forbidden purpose,
+// R08) belongs to the case administration. FAILED_PRECONDITION naming the
+// purpose when any other receipt's purpose has no activity in `register_`,
+// or the case administration has none where it is needed (nothing written).
 absl::StatusOr<uint64_t> WriteLdvRecords(const std::string& dir, const LdvRegister& register_,
                                          std::ostream& out);
 
