@@ -4,13 +4,15 @@
 //   wams-broker --config /etc/wams/broker.textproto --export DIR
 //   wams-broker --help | --version
 //
-// --help and --version print on stdout and exit 0; a bad command line exits 2
-// on stderr (broker/cli/command_line.h). Reads and validates the config (a bad config, or a file it
-// names that is missing, unreadable, open to others or malformed, exits 2 naming the field; any
-// other start failure exits 1), starts the mTLS gRPC server, prints "listening on HOST:PORT" on
-// stdout, and on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0. With
-// --export, it instead writes the auditor export of a stopped broker's receipt log into DIR (see
-// broker/services/offline_export.h) and exits.
+// Reads and validates the config (a bad config, or a file it names that is
+// missing, unreadable, open to others or malformed, exits 2 naming the field;
+// any other start failure exits 1),
+// starts the mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and
+// on SIGTERM or SIGINT lets in-flight calls finish, closes storage and exits 0.
+// With --export, it instead writes the auditor export of a stopped broker's
+// receipt log into DIR (see broker/services/offline_export.h) and exits.
+// --help and --version print on stdout and exit 0; a bad command line exits
+// 2 on stderr (broker/cli/command_line.h).
 #include <sys/stat.h>
 
 #include <csignal>
