@@ -25,10 +25,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/cli/command_line.h"
-#include "broker/common/log.h"
 #include "broker/common/protobuf_log.h"
 #include "broker/config/config_loader.h"
 #include "broker/files/private_dir.h"
+#include "broker/logging/log.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
 #include "broker/storage/open_backend.h"
@@ -47,7 +47,7 @@ int Export(const wams::broker::v1::BrokerConfig& config, const std::string& dir)
   absl::StatusOr<wams::broker::v1::Checkpoint> checkpoint =
       wams::services::ExportReceiptLog(config, dir);
   if (!checkpoint.ok()) {
-    wams::common::LogError(absl::StrCat("export failed: ", checkpoint.status().ToString()));
+    wams::logging::LogError(absl::StrCat("export failed: ", checkpoint.status().ToString()));
     return kExitStartError;
   }
   std::cout << "exported " << checkpoint->tree_size() << " receipts to " << dir << std::endl;
@@ -74,7 +74,13 @@ int main(int argc, char** argv) {
   app.add_option("--export", export_dir,
                  "write the auditor export of the (stopped) broker's receipt log into DIR")
       ->option_text("DIR");
+  std::string log_format = "json";
+  app.add_option("--log-format", log_format,
+                 "json (the default: one JSON object a line on stderr) or text")
+      ->check(CLI::IsMember({"json", "text"}));
   if (std::optional<int> done = wams::cli::Parse(app, argc, argv)) return *done;
+  wams::logging::SetFormat(log_format == "text" ? wams::logging::Format::kText
+                                                : wams::logging::Format::kJson);
 
   // Debian's Abseil checks every lock order for deadlock cycles (a debug aid,
   // about 3% of the broker's CPU under load); the unit tests keep it.
@@ -91,7 +97,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<wams::broker::v1::BrokerConfig> config =
       wams::config::LoadBrokerConfig(config_path);
   if (!config.ok()) {
-    wams::common::LogError(absl::StrCat("invalid config: ", config.status().message()));
+    wams::logging::LogError(absl::StrCat("invalid config: ", config.status().message()));
     return kExitConfigError;
   }
   if (!export_dir.empty()) {
@@ -105,7 +111,7 @@ int main(int argc, char** argv) {
                     storage.rocksdb().dir(), std::string(wams::storage::LocalDirField(*config)))
               : absl::OkStatus();
       !private_dir.ok()) {
-    wams::common::LogError(absl::StrCat("invalid config: ", private_dir.message()));
+    wams::logging::LogError(absl::StrCat("invalid config: ", private_dir.message()));
     return kExitConfigError;
   }
 
@@ -115,10 +121,10 @@ int main(int argc, char** argv) {
     // A file the config names is part of the config: a missing CA bundle
     // exits 2 like a missing field.
     if (wams::services::IsConfigError(server.status())) {
-      wams::common::LogError(absl::StrCat("invalid config: ", server.status().message()));
+      wams::logging::LogError(absl::StrCat("invalid config: ", server.status().message()));
       return kExitConfigError;
     }
-    wams::common::LogError(absl::StrCat("cannot start: ", server.status().ToString()));
+    wams::logging::LogError(absl::StrCat("cannot start: ", server.status().ToString()));
     return kExitStartError;
   }
   std::string host = config->listen_address().substr(0, config->listen_address().rfind(':'));
@@ -128,14 +134,14 @@ int main(int argc, char** argv) {
         config->metrics_address().substr(0, config->metrics_address().rfind(':'));
     std::cout << "metrics on " << metrics_host << ":" << (*server)->metrics_port() << std::endl;
   }
-  wams::common::LogInfo(absl::StrCat("wams-broker serving ", config->parties_size(),
-                                     " parties on port ", (*server)->port()));
+  wams::logging::LogInfo(absl::StrCat("wams-broker serving ", config->parties_size(),
+                                      " parties on port ", (*server)->port()));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  wams::common::LogInfo(absl::StrCat("signal ", signal_number, ": shutting down"));
+  wams::logging::LogInfo(absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
-  wams::common::LogInfo("stopped cleanly");
+  wams::logging::LogInfo("stopped cleanly");
   return 0;
 }

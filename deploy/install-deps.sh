@@ -21,6 +21,8 @@ packages=(
   libcli11-dev
   # Adapters: HTTP client for a party's own system, and JSON
   libcurl4-openssl-dev nlohmann-json3-dev
+  # Logging for the broker and the adapters (broker/logging)
+  libspdlog-dev
   # Tests only: a loopback HTTP server for the adapters' HTTP backend
   libcpp-httplib-dev
   # Metrics: the Prometheus endpoint of broker and adapters (prometheus-cpp 1.0.1); promtool

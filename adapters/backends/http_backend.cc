@@ -88,8 +88,12 @@ absl::StatusOr<std::unique_ptr<curl_slist, CurlDeleter>> AuditHeaders(
   lines.push_back(HeaderLine("X-Wams-Transaction-Id", "transaction_id", request.transaction_id()));
   lines.push_back(HeaderLine("X-Wams-Requester-Oin", "requester_oin", request.requester_oin()));
   lines.push_back(absl::StrCat("X-Wams-Purpose: ", v1::Purpose_Name(request.purpose())));
+  // W3C Trace Context, as the SDK set it: the adapter's span as the parent.
   if (!request.traceparent().empty()) {
     lines.push_back(HeaderLine("traceparent", "traceparent", request.traceparent()));
+  }
+  if (!request.tracestate().empty()) {
+    lines.push_back(HeaderLine("tracestate", "tracestate", request.tracestate()));
   }
   curl_slist* raw_headers = nullptr;
   for (const absl::StatusOr<std::string>& line : lines) {

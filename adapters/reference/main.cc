@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "adapters/reference/adapter_config.h"
-#include "adapters/sdk/log.h"
 #include "adapters/sdk/provider_server.h"
 #include "broker/cli/command_line.h"
+#include "broker/logging/log.h"
 
 namespace {
 
@@ -41,7 +41,14 @@ int main(int argc, char** argv) {
   app.footer(kExitCodes);
   std::string config_path;
   app.add_option("--config", config_path, "the AdapterConfig")->option_text("FILE")->required();
+  std::string log_format = "json";
+  app.add_option("--log-format", log_format,
+                 "json (the default: one JSON object a line on stderr) or text")
+      ->check(CLI::IsMember({"json", "text"}));
   if (std::optional<int> done = wams::cli::Parse(app, argc, argv)) return *done;
+  wams::logging::SetProgram("wams-adapter");
+  wams::logging::SetFormat(log_format == "text" ? wams::logging::Format::kText
+                                                : wams::logging::Format::kJson);
 
   // Block the stop signals before any thread starts, so every thread inherits
   // the mask and only sigwait() below receives them.
@@ -54,24 +61,24 @@ int main(int argc, char** argv) {
   absl::StatusOr<wams::adapters::AdapterConfig> config =
       wams::adapters::LoadAdapterConfig(config_path);
   if (!config.ok()) {
-    wams::adapters::LogError(absl::StrCat("invalid config: ", config.status().message()));
+    wams::logging::LogError(absl::StrCat("invalid config: ", config.status().message()));
     return kExitConfigError;
   }
   absl::Status files = wams::adapters::CheckTlsFiles(*config);
   if (!files.ok()) {
-    wams::adapters::LogError(absl::StrCat("invalid config: ", files.message()));
+    wams::logging::LogError(absl::StrCat("invalid config: ", files.message()));
     return kExitConfigError;
   }
   absl::StatusOr<wams::adapters::AdapterParts> parts = wams::adapters::BuildAdapter(*config);
   if (!parts.ok()) {
-    wams::adapters::LogError(absl::StrCat("invalid config: ", parts.status().message()));
+    wams::logging::LogError(absl::StrCat("invalid config: ", parts.status().message()));
     return kExitConfigError;
   }
 
   absl::StatusOr<std::unique_ptr<wams::adapters::ProviderServer>> server =
       wams::adapters::ProviderServer::Start(std::move(parts->options), std::move(parts->backend));
   if (!server.ok()) {
-    wams::adapters::LogError(absl::StrCat("cannot start: ", server.status().ToString()));
+    wams::logging::LogError(absl::StrCat("cannot start: ", server.status().ToString()));
     return kExitStartError;
   }
   std::string host = config->listen_address().substr(0, config->listen_address().rfind(':'));
@@ -81,15 +88,15 @@ int main(int argc, char** argv) {
         config->metrics_address().substr(0, config->metrics_address().rfind(':'));
     std::cout << "metrics on " << metrics_host << ":" << (*server)->metrics_port() << std::endl;
   }
-  wams::adapters::LogInfo(absl::StrCat(config->party_name(), " adapter serving ",
-                                       config->categories_size(), " categories on port ",
-                                       (*server)->port(), " for broker ", config->broker_oin()));
+  wams::logging::LogInfo(absl::StrCat(config->party_name(), " adapter serving ",
+                                      config->categories_size(), " categories on port ",
+                                      (*server)->port(), " for broker ", config->broker_oin()));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  wams::adapters::LogInfo(absl::StrCat("signal ", signal_number, ": shutting down"));
+  wams::logging::LogInfo(absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
-  wams::adapters::LogInfo("stopped cleanly");
+  wams::logging::LogInfo("stopped cleanly");
   return 0;
 }

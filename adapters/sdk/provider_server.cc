@@ -6,7 +6,9 @@
 #include "absl/strings/str_join.h"
 #include "adapters/sdk/certificate_oin.h"
 #include "adapters/sdk/key_file.h"
-#include "adapters/sdk/log.h"
+#include "broker/logging/call_log.h"
+#include "broker/logging/log.h"
+#include "broker/logging/trace_context.h"
 #include "broker/metrics/scrape_gauges.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/auth_context.h"
@@ -71,9 +73,9 @@ absl::StatusOr<std::unique_ptr<listener::BoundedListener>> ListenFor(
   };
   listen.log = [](listener::Severity severity, absl::string_view message) {
     if (severity == listener::Severity::kWarning) {
-      LogWarning(message);
+      logging::LogWarning(message);
     } else {
-      LogInfo(message);
+      logging::LogInfo(message);
     }
   };
   absl::StatusOr<std::unique_ptr<listener::BoundedListener>> bound =
@@ -129,6 +131,41 @@ absl::Status CheckDelivery(const v1::ProviderRequest& request) {
   return absl::OkStatus();
 }
 
+// The trace context of a delivery, from the call's metadata (where the
+// broker and OpenTelemetry put it) or else the request's fields, valid
+// values only. The adapter's own span continues the broker's.
+struct IncomingTrace {
+  std::string for_backend;     // traceparent with the adapter's span as parent, or ""
+  std::string tracestate;      // the valid tracestate that came with it, or ""
+  std::string span_id;         // the adapter's span of the call
+  std::string parent_span_id;  // the broker's span of the call, or ""
+};
+
+// The value of `key` in the call's metadata when sent exactly once, else "".
+std::string MetadataValue(const grpc::ServerContext& context, absl::string_view key) {
+  const grpc::string_ref name(key.data(), key.size());
+  if (context.client_metadata().count(name) != 1) return "";
+  const grpc::string_ref value = context.client_metadata().find(name)->second;
+  return std::string(value.data(), value.size());
+}
+
+IncomingTrace TraceOf(const grpc::ServerContext& context, const v1::ProviderRequest& request) {
+  IncomingTrace trace;
+  trace.span_id = logging::NewSpanId();
+  std::string traceparent = MetadataValue(context, logging::kTraceparentHeader);
+  std::string tracestate = MetadataValue(context, logging::kTracestateHeader);
+  if (traceparent.empty()) {
+    traceparent = request.traceparent();
+    tracestate = request.tracestate();
+  }
+  std::optional<std::string> continued = logging::ContinuedTraceparent(traceparent);
+  if (!continued.has_value()) return trace;
+  trace.for_backend = logging::ChildTraceparent(*continued, trace.span_id);
+  trace.tracestate = logging::ValidTracestate(tracestate);
+  trace.parent_span_id = logging::ParentIdOf(*continued);
+  return trace;
+}
+
 }  // namespace
 
 class ProviderServer::Service final : public v1::ProviderService::Service {
@@ -142,11 +179,12 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
     // caller that is not the broker.
     absl::StatusOr<std::string> caller = CallerOin(*context, oins_);
     if (!caller.ok()) {
-      LogWarning(absl::StrCat("refused a caller: ", caller.status().message()));
+      logging::LogWarning(absl::StrCat("refused a caller: ", caller.status().message()));
       return ToGrpc(caller.status());
     }
     if (*caller != broker_oin_) {
-      LogWarning(absl::StrCat("refused caller oin=", *caller, ": not the configured broker"));
+      logging::LogWarning(
+          absl::StrCat("refused caller oin=", *caller, ": not the configured broker"));
       return grpc::Status(
           grpc::StatusCode::PERMISSION_DENIED,
           absl::StrCat("caller with OIN ", *caller, " is not the broker this adapter answers"));
@@ -154,11 +192,16 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
 
     if (absl::Status refused = CheckDelivery(*request); !refused.ok()) {
       // The ids are not logged: they are what failed the check.
-      LogWarning(absl::StrCat("refused a delivery from the broker: ", refused.message()));
+      logging::LogWarning(absl::StrCat("refused a delivery from the broker: ", refused.message()));
       return ToGrpc(refused);
     }
 
-    Answer answer = policy_.Respond(*request, backend_);
+    const absl::Time start = absl::Now();
+    IncomingTrace trace = TraceOf(*context, *request);
+    v1::ProviderRequest traced = *request;
+    traced.set_traceparent(trace.for_backend);
+    traced.set_tracestate(trace.tracestate);
+    Answer answer = policy_.Respond(traced, backend_);
     std::vector<std::string> outcomes;
     outcomes.reserve(answer.outcomes.size());
     for (const auto& [category, tag] : answer.outcomes) {
@@ -167,11 +210,25 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
     std::string outcome = answer.status.ok()
                               ? std::string(v1::ProviderAnswerStatus_Name(answer.response.status()))
                               : std::string(absl::StatusCodeToString(answer.status.code()));
-    LogInfo(absl::StrCat(
-        request->is_share() ? "share" : "deliver", " request_id=", request->request_id(),
-        " transaction_id=", request->transaction_id(), " requester=", request->requester_oin(),
-        " purpose=", v1::Purpose_Name(request->purpose()), " outcome=", outcome, " categories=[",
-        absl::StrJoin(outcomes, " "), "]"));
+    logging::LogCall(logging::CallRecord{
+        .kind = "provider_request",
+        .method = "/wams.broker.v1.ProviderService/Deliver",
+        .outcome = std::string(absl::StatusCodeToString(answer.status.code())),
+        .latency = absl::Now() - start,
+        .trace_id = logging::TraceIdOf(trace.for_backend),
+        .span_id = trace.span_id,
+        .parent_span_id = trace.parent_span_id,
+        .transaction_id = request->transaction_id(),
+        .case_id = request->case_id(),
+        .caller_oin = request->requester_oin(),
+        .professional_id = request->professional_id(),
+        .peer_oin = broker_oin_,
+        .failed_rules = {},
+        .detail = absl::StrCat(
+            request->is_share() ? "share" : "deliver", " request_id=", request->request_id(),
+            " purpose=", v1::Purpose_Name(request->purpose()), " outcome=", outcome,
+            " categories=[", absl::StrJoin(outcomes, " "), "]"),
+    });
     if (!answer.status.ok()) return ToGrpc(answer.status);
     *response = std::move(answer.response);
     return grpc::Status::OK;

@@ -8,7 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 #include "google/protobuf/stubs/logging.h"
 
 namespace wams::common {
@@ -72,13 +72,13 @@ void Handle(google::protobuf::LogLevel level, const char* filename, int line,
                   : std::string());
   switch (level) {
     case google::protobuf::LOGLEVEL_INFO:
-      LogInfo(text);
+      logging::LogInfo(text);
       break;
     case google::protobuf::LOGLEVEL_WARNING:
-      LogWarning(text);
+      logging::LogWarning(text);
       break;
     default:
-      LogError(text);
+      logging::LogError(text);
   }
 }
 

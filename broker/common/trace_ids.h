@@ -2,64 +2,53 @@
 // call, checked before they are forwarded to a provider or signed into a
 // receipt.
 //
-// A caller may send `traceparent` (W3C Trace Context) and
+// A caller may send `traceparent` and `tracestate` (W3C Trace Context) and
 // `fsc-transaction-id` (FSC, a UUIDv7) as metadata. Only valid values are
-// used; an invalid or absent one is replaced by a fresh one, and the invalid
-// value is kept nowhere. The rules:
+// used (the rules are in broker/logging/trace_context.h); an invalid or
+// absent traceparent or transaction id is replaced by a fresh one, an
+// invalid tracestate is dropped, and the invalid value is kept nowhere. The
+// broker's own span of the call gets a fresh span id; its parent is the
+// caller's span (the traceparent's parent-id).
 //
-//   - traceparent, version 00: exactly "00-<trace-id>-<parent-id>-<flags>",
-//     32, 16 and 2 lower-case hex digits, trace-id and parent-id not all
-//     zeros. Used as sent (the broker records no spans, so it passes the
-//     caller's parent-id on).
-//   - traceparent, a later version (01..fe), per the spec's versioning rules:
-//     at least 55 characters whose first 55 parse by version 00's rules and,
-//     when longer, a '-' after them. The trace continues as version 00 (the
-//     highest the broker knows) with the same trace-id and parent-id and only
-//     the sampled flag; what follows is not looked at. Version ff is
-//     forbidden: a fresh trace.
-//   - fsc-transaction-id: a UUIDv7 in lower-case canonical form
-//     (common::IsUuidV7).
-//
-//   TraceIds ids = ResolveTraceIds(sent_traceparent, sent_transaction_id);
+//   TraceIds ids = ResolveTraceIds(sent_traceparent, sent_tracestate, sent_transaction_id);
 //   receipt.set_trace_id(TraceIdOf(ids.traceparent));
+//   receipt.set_span_id(ids.span_id);
 //
 // Thread-safety: pure functions, except that fresh ids come from OpenSSL's
 // CSPRNG (thread-safe).
 #ifndef WAMS_BROKER_COMMON_TRACE_IDS_H_
 #define WAMS_BROKER_COMMON_TRACE_IDS_H_
 
-#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "broker/logging/trace_context.h"
 
 namespace wams::common {
 
-// The ids one call uses: both always set and valid.
+using logging::ContinuedTraceparent;
+using logging::IsTraceparent;
+using logging::NewTraceparent;
+using logging::TraceIdOf;
+
+// The ids one call uses: all valid; tracestate may be empty.
 struct TraceIds {
-  // A version-00 W3C traceparent: the caller's, or a fresh trace.
+  // A version-00 W3C traceparent: the caller's, or a fresh trace. Its
+  // parent-id is the caller's span, the parent of the broker's.
   std::string traceparent;
+  // The caller's tracestate when valid, else "".
+  std::string tracestate;
   // An FSC transaction id (lower-case UUIDv7): the caller's, or a fresh one.
   std::string transaction_id;
+  // The broker's span of this call (16 hex digits).
+  std::string span_id;
 };
 
-// True for a valid version-00 traceparent (see above).
-bool IsTraceparent(absl::string_view text);
-
-// The version-00 traceparent that continues the trace `sent` (the rules
-// above), or nullopt when it cannot be continued.
-std::optional<std::string> ContinuedTraceparent(absl::string_view sent);
-
-// A version-00 traceparent starting a new trace: random trace-id and
-// parent-id (never all zeros), flags 00 (the broker records no trace data).
-std::string NewTraceparent();
-
-// The ids a call uses, from what the caller sent ("" when not sent).
-// Idempotent: ResolveTraceIds of its own result gives the same ids.
-TraceIds ResolveTraceIds(absl::string_view traceparent, absl::string_view transaction_id);
-
-// The 32-hex-digit trace-id of a valid traceparent, else "".
-std::string TraceIdOf(absl::string_view traceparent);
+// The ids a call uses, from what the caller sent ("" when not sent); a valid
+// `span_id` is kept, else a fresh one is made. Idempotent: ResolveTraceIds
+// of its own result gives the same ids.
+TraceIds ResolveTraceIds(absl::string_view traceparent, absl::string_view tracestate,
+                         absl::string_view transaction_id, absl::string_view span_id = "");
 
 }  // namespace wams::common
 

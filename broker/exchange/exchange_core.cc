@@ -12,6 +12,8 @@
 #include "broker/common/uuid.h"
 #include "broker/exchange/delivery_failure.h"
 #include "broker/ledger/crypto/sha256.h"
+#include "broker/logging/call_log.h"
+#include "broker/logging/trace_context.h"
 #include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
@@ -29,7 +31,8 @@ constexpr size_t kMaxRequestIdBytes = 128;
 // The ids a call uses, checked again here whatever the service passed:
 // nothing but a valid traceparent and UUIDv7 is forwarded or signed.
 TraceContext Checked(const TraceContext& trace) {
-  return common::ResolveTraceIds(trace.traceparent, trace.transaction_id);
+  return common::ResolveTraceIds(trace.traceparent, trace.tracestate, trace.transaction_id,
+                                 trace.span_id);
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
@@ -113,6 +116,7 @@ v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
     receipt.set_request_id(request.request_id());
   }
   receipt.set_trace_id(common::TraceIdOf(trace.traceparent));
+  receipt.set_span_id(trace.span_id);
   receipt.set_transaction_id(trace.transaction_id);
   receipt.set_detail(std::string(invalid.message()));
   return receipt;
@@ -191,6 +195,8 @@ struct ExchangeCore::Flow {
   v1::Decision decision;
   v1::Receipt receipt_base;  // fields both receipts share
   v1::SignedReceipt decision_receipt;
+  std::string provider_span_id;  // the broker's span of the provider call
+  absl::Time provider_call_start;
   google::rpc::Status outcome;               // once the last receipt is being stored
   std::optional<v1::DataResponse> response;  // a granted request's answer, once built
 };
@@ -260,6 +266,7 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   *base.mutable_categories() = request.categories();
   base.set_request_id(request.request_id());
   base.set_trace_id(common::TraceIdOf(flow.trace.traceparent));
+  base.set_span_id(flow.trace.span_id);
   base.set_transaction_id(flow.trace.transaction_id);
   base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
   // Names and birth dates are guessable: keyed like the BSN, never plain.
@@ -509,7 +516,13 @@ void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {
   v1::ProviderRequest delivery;
   delivery.set_request_id(request.request_id());
   delivery.set_transaction_id(flow->trace.transaction_id);
-  delivery.set_traceparent(flow->trace.traceparent);
+  // W3C propagation: the provider's parent is the broker's span of this
+  // call, a child of the broker's span of the request (the transport sends
+  // both fields as metadata too).
+  flow->provider_span_id = logging::NewSpanId();
+  delivery.set_traceparent(
+      logging::ChildTraceparent(flow->trace.traceparent, flow->provider_span_id));
+  delivery.set_tracestate(flow->trace.tracestate);
   delivery.set_case_id(request.case_id());
   // R19: the BSN, or the identifying details instead, never both.
   if (policy::ForwardsBsn(flow->decision, *flow->target)) {
@@ -527,10 +540,31 @@ void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {
   *delivery.mutable_consent_basis() = flow->decision.consent_basis();
   delivery.set_is_share(flow->is_share);
   for (const v1::CategoryData& data : flow->shared_data) *delivery.add_shared_data() = data;
+  flow->provider_call_start = absl::Now();
   deps_.transport->Deliver(*flow->target, delivery, options_.provider_deadline,
                            [this, flow](absl::StatusOr<v1::ProviderResponse> answer) {
                              OnAnswer(flow, std::move(answer));
                            });
+}
+
+void ExchangeCore::LogProviderCall(const Flow& flow, const absl::Status& transport,
+                                   const v1::Decision& verdict) {
+  logging::LogCall(logging::CallRecord{
+      .kind = "provider_call",
+      .method = "/wams.broker.v1.ProviderService/Deliver",
+      .outcome = transport.ok() ? "OK" : absl::StatusCodeToString(transport.code()),
+      .latency = absl::Now() - flow.provider_call_start,
+      .trace_id = common::TraceIdOf(flow.trace.traceparent),
+      .span_id = flow.provider_span_id,
+      .parent_span_id = flow.trace.span_id,
+      .transaction_id = flow.trace.transaction_id,
+      .case_id = flow.request.case_id(),
+      .caller_oin = flow.caller.party->oin(),
+      .professional_id = flow.caller.professional_id,
+      .peer_oin = flow.target->oin(),
+      .failed_rules = {verdict.failed_rule_ids().begin(), verdict.failed_rule_ids().end()},
+      .detail = "",
+  });
 }
 
 void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
@@ -539,6 +573,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
   receipt.set_kind(v1::RECEIPT_KIND_PROVIDER_ANSWER);
   receipt.set_receipt_id(common::NewUuidV7());
   receipt.set_decision_leaf_index(flow->decision_receipt.leaf_index());
+  receipt.set_span_id(flow->provider_span_id);
 
   absl::Status failure;  // what the requester gets instead of data, if anything
   v1::Decision verdict;
@@ -593,6 +628,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
       receipt.set_detail(v1::ProviderAnswerStatus_Name(answer->status()));
     }
   }
+  LogProviderCall(*flow, answer.ok() ? absl::OkStatus() : answer.status(), verdict);
 
   // The answer receipt is the request's last: the outcome is stored with it.
   auto outcome = [flow, failure,

@@ -134,6 +134,11 @@ class ExchangeCore {
   void OnDecisionReceipted(std::shared_ptr<Flow> flow, absl::StatusOr<v1::SignedReceipt> stored);
   void Forward(std::shared_ptr<Flow> flow);
   void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);
+  // One line per provider call (broker/logging/call_log.h): ids, parties,
+  // outcome (the transport's code), latency and the rules a blocked answer
+  // broke; never the payload.
+  static void LogProviderCall(const Flow& flow, const absl::Status& transport,
+                              const v1::Decision& verdict);
   // The outcome of a forwarded request once its answer receipt is stored:
   // `failure` with the receipt attached, or the response (for a data
   // request also kept in flow.response).

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 #include "broker/pki/certificate_oin.h"
 #include "proto/wire/field_validator.h"
 #include "wams/broker/v1/provider.pb.h"
@@ -18,8 +18,8 @@ void Authenticator::LogRefusal(const absl::Status& status) const {
   if (now - last < 1'000'000'000 || !last_refusal_log_ns_.compare_exchange_strong(last, now)) {
     return;
   }
-  common::LogWarning(absl::StrCat("refused ", unlogged_refusals_.exchange(0),
-                                  " call(s) with a revoked certificate, e.g. ", status.message()));
+  logging::LogWarning(absl::StrCat("refused ", unlogged_refusals_.exchange(0),
+                                   " call(s) with a revoked certificate, e.g. ", status.message()));
 }
 
 absl::StatusOr<std::shared_ptr<const Authenticator::Peer>> Authenticator::PeerFor(

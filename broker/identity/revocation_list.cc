@@ -14,8 +14,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "broker/common/log.h"
 #include "broker/common/secret_file.h"
+#include "broker/logging/log.h"
 #include "broker/pki/certificate_oin.h"
 
 namespace wams::identity {
@@ -216,7 +216,7 @@ absl::StatusOr<std::unique_ptr<CrlFile>> CrlFile::Load(std::string crl_path,
 
   std::unique_ptr<CrlFile> file(
       new CrlFile(std::move(crl_path), *std::move(bundle), std::move(field)));
-  common::LogInfo((*list)->summary());
+  logging::LogInfo((*list)->summary());
   {
     absl::MutexLock lock(&file->mu_);
     file->current_ = *std::move(list);
@@ -243,7 +243,7 @@ void CrlFile::MaybeReload(const Version& version) {
   absl::StatusOr<std::shared_ptr<const RevocationList>> list =
       bytes.ok() ? RevocationList::Parse(*bytes, ca_bundle_pem_, field_) : bytes.status();
   if (!list.ok()) {
-    common::LogWarning(
+    logging::LogWarning(
         absl::StrCat("the changed CRL file is not used, the previous CRLs stay in "
                      "force: ",
                      list.status().message()));
@@ -251,7 +251,7 @@ void CrlFile::MaybeReload(const Version& version) {
   }
   current_ = *std::move(list);
   stale_logged_ = false;
-  common::LogInfo(absl::StrCat("reloaded ", current_->summary()));
+  logging::LogInfo(absl::StrCat("reloaded ", current_->summary()));
 }
 
 absl::Status CrlFile::Check(X509& cert) {
@@ -269,7 +269,7 @@ absl::Status CrlFile::Check(X509& cert) {
 void CrlFile::LogIfStale() {
   if (stale_logged_ || absl::Now() <= current_->next_update()) return;
   stale_logged_ = true;
-  common::LogWarning(absl::StrCat(
+  logging::LogWarning(absl::StrCat(
       field_, ": the CRL's nextUpdate (",
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", current_->next_update(), absl::UTCTimeZone()),
       ") has passed; it is still enforced, but fetch a fresh CRL from the CA"));

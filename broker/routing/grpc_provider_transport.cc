@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/common/secret_file.h"
+#include "broker/logging/trace_context.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -116,6 +117,14 @@ void GrpcProviderTransport::Deliver(const v1::Party& provider, const v1::Provide
   call->done = std::move(done);
   call->refusals = channel.refusals;
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  // W3C Trace Context as metadata too, where OpenTelemetry's gRPC
+  // instrumentation looks for it: the adapter's spans join the trace.
+  if (!request.traceparent().empty()) {
+    call->context.AddMetadata(logging::kTraceparentHeader, request.traceparent());
+  }
+  if (!request.tracestate().empty()) {
+    call->context.AddMetadata(logging::kTracestateHeader, request.tracestate());
+  }
   channel.stub->async()->Deliver(
       &call->context, &call->request, &call->response,
       [call, name = provider.name()](grpc::Status status) {

@@ -1,7 +1,7 @@
 #include "broker/routing/provider_certificate_check.h"
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 #include "broker/pki/certificate_oin.h"
 
 namespace wams::routing {
@@ -81,7 +81,7 @@ bool ProviderCertificateVerifier::Verify(
   }
   // One line per refused handshake; reconnects are at most one a second per
   // provider (the transport's backoff), so an impostor cannot flood the log.
-  common::LogWarning(
+  logging::LogWarning(
       absl::StrCat("ALERT provider certificate refused, nothing was sent: ", verdict.message()));
   refusals_->Refused(verdict);
   *sync_status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(verdict.message()));

@@ -31,7 +31,9 @@ class ProviderTransport {
   // found), DEADLINE_EXCEEDED (no answer within `deadline`),
   // FAILED_PRECONDITION (the provider has no endpoint), or the provider's
   // own error, its message as the provider sent it (unescaped: the caller
-  // escapes it). Never blocks the caller.
+  // escapes it). The call carries `request.traceparent` and
+  // `request.tracestate` (when set) as metadata entries of the same names.
+  // Never blocks the caller.
   virtual void Deliver(const v1::Party& provider, const v1::ProviderRequest& request,
                        absl::Duration deadline, Done done) = 0;
 };

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 
 namespace wams::services {
 
@@ -127,7 +127,7 @@ void Admission::MaybeLogRefusals(PartyState& state, absl::Time now) {
   if (now - state.logged < absl::Seconds(1)) return;
   state.logged = now;
   // One write(2) under the party's lock: rare (once a second at most) and short.
-  common::LogWarning(absl::StrCat(
+  logging::LogWarning(absl::StrCat(
       "limits: refused calls of ", state.name, " (OIN ", state.oin, "): ", state.unlogged_rate,
       " over limits.per_party_rate, ", state.unlogged_concurrency,
       " over limits.per_party_concurrency, ", state.unlogged_export_streams,

@@ -6,7 +6,6 @@
 #include "broker/audit/audit_core.h"
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
-#include "broker/common/log.h"
 #include "broker/common/secret_file.h"
 #include "broker/common/worker_pool.h"
 #include "broker/conference/conference_manager.h"
@@ -18,11 +17,13 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/logging/log.h"
 #include "broker/routing/grpc_provider_transport.h"
 #include "broker/services/admission.h"
 #include "broker/services/audit_service.h"
 #include "broker/services/broker_metrics.h"
 #include "broker/services/call_handler.h"
+#include "broker/services/call_log_interceptor.h"
 #include "broker/services/case_service.h"
 #include "broker/services/conference_service.h"
 #include "broker/services/exchange_service.h"
@@ -104,9 +105,9 @@ absl::StatusOr<std::unique_ptr<listener::BoundedListener>> ListenFor(const v1::B
   };
   options.log = [](listener::Severity severity, absl::string_view message) {
     if (severity == listener::Severity::kWarning) {
-      common::LogWarning(message);
+      logging::LogWarning(message);
     } else {
-      common::LogInfo(message);
+      logging::LogInfo(message);
     }
   };
   absl::StatusOr<std::unique_ptr<listener::BoundedListener>> listener =
@@ -309,6 +310,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
   if (p.metrics != nullptr) interceptors.push_back(p.metrics->calls().NewInterceptorFactory());
+  // After it, so the line has the status the caller gets: one line per call.
+  interceptors.push_back(std::make_unique<CallLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(p.exchange_service.get());
   builder.RegisterService(p.case_service.get());

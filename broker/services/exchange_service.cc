@@ -1,6 +1,7 @@
 #include "broker/services/exchange_service.h"
 
 #include "broker/common/trace_ids.h"
+#include "broker/logging/trace_context.h"
 #include "broker/services/call_handler.h"
 
 namespace wams::services {
@@ -22,9 +23,14 @@ absl::string_view HeaderValue(const grpc::CallbackServerContext& context, absl::
 // every outcome of the call, also a refusal.
 exchange::TraceContext TraceOf(grpc::CallbackServerContext& context) {
   exchange::TraceContext trace = common::ResolveTraceIds(
-      HeaderValue(context, kTraceparentHeader), HeaderValue(context, kTransactionIdHeader));
+      HeaderValue(context, kTraceparentHeader), HeaderValue(context, kTracestateHeader),
+      HeaderValue(context, kTransactionIdHeader));
   context.AddInitialMetadata(kTraceparentHeader, trace.traceparent);
   context.AddInitialMetadata(kTransactionIdHeader, trace.transaction_id);
+  // The broker's own span of the call (W3C Trace Context Level 2), which the
+  // call's log line (services/call_log_interceptor.h) reads from here too.
+  context.AddInitialMetadata(kTraceresponseHeader,
+                             logging::ChildTraceparent(trace.traceparent, trace.span_id));
   return trace;
 }
 

@@ -17,9 +17,13 @@ namespace wams::services {
 namespace v1 = ::wams::broker::v1;
 
 // Metadata keys of the trace context: read from the request, and the ids
-// the call used written back in the response's initial metadata.
+// the call used written back in the response's initial metadata (all but
+// tracestate). `traceresponse` (W3C Trace Context Level 2) says the broker's
+// own span of the call: "00-<trace-id>-<broker's span id>-<flags>".
 inline constexpr char kTraceparentHeader[] = "traceparent";
+inline constexpr char kTracestateHeader[] = "tracestate";
 inline constexpr char kTransactionIdHeader[] = "fsc-transaction-id";
+inline constexpr char kTraceresponseHeader[] = "traceresponse";
 
 // Thread-safe; borrows the gate and core, which must outlive it.
 class ExchangeService final : public v1::ExchangeService::CallbackService {

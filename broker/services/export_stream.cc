@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 #include "broker/services/grpc_status.h"
 
 namespace wams::services {
@@ -53,7 +53,7 @@ void ExportWatchdog::Loop() {
     mu_.Unlock();
     // A claimed reactor stays alive until its Finish: OnDone cannot run before.
     for (ExportReactor* reactor : claimed) reactor->CancelClaimed();
-    common::LogWarning(absl::StrCat(
+    logging::LogWarning(absl::StrCat(
         "export: cancelled ", claimed.size(), " stream(s) whose client took no chunk for ",
         absl::FormatDuration(idle_timeout_), " (limits.export_idle_timeout)"));
     mu_.Lock();

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "broker/common/uuid.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -81,24 +82,57 @@ TEST(TraceIdsTest, TransactionIdIsALowerCaseUuidV7OfTheRfc9562Variant) {
 }
 
 TEST(TraceIdsTest, ResolveKeepsValidIdsAndReplacesOthersWithFreshOnes) {
-  TraceIds kept = ResolveTraceIds(kValid, "0190a8c0-1234-7abc-8def-0123456789ab");
+  TraceIds kept = ResolveTraceIds(kValid, "", "0190a8c0-1234-7abc-8def-0123456789ab");
   EXPECT_EQ(kept.traceparent, kValid);
   EXPECT_EQ(kept.transaction_id, "0190a8c0-1234-7abc-8def-0123456789ab");
   EXPECT_EQ(TraceIdOf(kept.traceparent), "4bf92f3577b34da6a3ce929d0e0e4736");
 
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
-    TraceIds fresh = ResolveTraceIds(i % 2 == 0 ? "" : "ZZZZ", "hello-not-uuid");
+    TraceIds fresh = ResolveTraceIds(i % 2 == 0 ? "" : "ZZZZ", "a=b", "hello-not-uuid");
     EXPECT_TRUE(IsTraceparent(fresh.traceparent)) << fresh.traceparent;
     EXPECT_THAT(fresh.traceparent, MatchesRegex("00-[0-9a-f]{32}-[0-9a-f]{16}-00"));
     EXPECT_TRUE(IsUuidV7(fresh.transaction_id)) << fresh.transaction_id;
     seen.insert(TraceIdOf(fresh.traceparent));
     // Resolving what the broker uses changes nothing.
-    TraceIds again = ResolveTraceIds(fresh.traceparent, fresh.transaction_id);
+    TraceIds again =
+        ResolveTraceIds(fresh.traceparent, fresh.tracestate, fresh.transaction_id, fresh.span_id);
     EXPECT_EQ(again.traceparent, fresh.traceparent);
     EXPECT_EQ(again.transaction_id, fresh.transaction_id);
+    EXPECT_EQ(again.span_id, fresh.span_id);
+    // A fresh trace carries no tracestate: the one sent was another trace's.
+    EXPECT_EQ(fresh.tracestate, "");
   }
   EXPECT_EQ(seen.size(), 100u);  // random trace ids
+}
+
+TEST(TraceIdsTest, EachCallGetsItsOwnSpanAndKeepsAValidTracestate) {
+  TraceIds first = ResolveTraceIds(kValid, "congo=t61rcWkgMzE, rojo=00f067aa0ba902b7", "");
+  TraceIds second = ResolveTraceIds(kValid, "", "");
+  EXPECT_TRUE(logging::IsSpanId(first.span_id)) << first.span_id;
+  EXPECT_NE(first.span_id, second.span_id);
+  EXPECT_EQ(first.tracestate, "congo=t61rcWkgMzE, rojo=00f067aa0ba902b7");
+  // The broker's span is the parent of what it sends on; trace and flags stay.
+  EXPECT_EQ(logging::ChildTraceparent(kValid, "b7ad6b7169203331"),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01");
+  EXPECT_EQ(logging::ChildTraceparent("garbage", "b7ad6b7169203331"), "");
+  EXPECT_EQ(logging::ChildTraceparent(kValid, "0000000000000000"), "");
+}
+
+TEST(TraceIdsTest, MalformedTracestateIsDroppedWhole) {
+  // Keys are lower case; every member has a key and "="; no control
+  // character, not even the tab the spec allows; at most 512 bytes and 32 members.
+  EXPECT_EQ(logging::ValidTracestate("Upper=1"), "");
+  EXPECT_EQ(logging::ValidTracestate("a=1,b"), "");
+  EXPECT_EQ(logging::ValidTracestate("a=1,=2"), "");
+  EXPECT_EQ(logging::ValidTracestate("a=x\ty=1"), "");
+  EXPECT_EQ(logging::ValidTracestate(std::string("a=1\n") + "b=2"), "");
+  EXPECT_EQ(logging::ValidTracestate("a=" + std::string(600, 'x')), "");
+  std::string many;
+  for (int i = 0; i < 33; ++i) absl::StrAppend(&many, i == 0 ? "" : ",", "k", i, "=v");
+  EXPECT_EQ(logging::ValidTracestate(many), "");
+  EXPECT_EQ(logging::ValidTracestate("tenant@system=v,k=v"), "tenant@system=v,k=v");
+  EXPECT_EQ(logging::ValidTracestate(""), "");
 }
 
 }  // namespace

@@ -119,8 +119,8 @@ TEST(CrlStartUp, StaleCrlIsEnforcedAndWarnedAbout) {
   UseCrlFile(broker, "ca.crl");
   ASSERT_TRUE(broker.Start()) << ReadFile(broker.log_path());
 
-  EXPECT_THAT(ReadFile(broker.log_path()),
-              AllOf(HasSubstr(" WARN "), HasSubstr("nextUpdate"), HasSubstr("has passed")));
+  EXPECT_THAT(ReadFile(broker.log_path()), AllOf(HasSubstr("\"level\":\"WARNING\""),
+                                                 HasSubstr("nextUpdate"), HasSubstr("has passed")));
   grpc::Status status = WhoAmI(broker.Channel("revoked-school"));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
 }

@@ -8,12 +8,18 @@ namespace wams::testing {
 
 class TestProvider::Service final : public v1::ProviderService::Service {
  public:
-  grpc::Status Deliver(grpc::ServerContext* /*context*/, const v1::ProviderRequest* request,
+  grpc::Status Deliver(grpc::ServerContext* context, const v1::ProviderRequest* request,
                        v1::ProviderResponse* response) override {
+    Metadata metadata;
+    for (const auto& [key, value] : context->client_metadata()) {
+      metadata.emplace(std::string(key.data(), key.size()),
+                       std::string(value.data(), value.size()));
+    }
     Handler handler;
     {
       absl::MutexLock lock(&mu_);
       received_.push_back(*request);
+      received_metadata_.push_back(std::move(metadata));
       handler = handler_;
     }
     return handler(*request, response);
@@ -29,10 +35,16 @@ class TestProvider::Service final : public v1::ProviderService::Service {
     return received_;
   }
 
+  std::vector<Metadata> ReceivedMetadata() const {
+    absl::MutexLock lock(&mu_);
+    return received_metadata_;
+  }
+
  private:
   mutable absl::Mutex mu_;
   Handler handler_ ABSL_GUARDED_BY(mu_) = ProvideAll;
   std::vector<v1::ProviderRequest> received_ ABSL_GUARDED_BY(mu_);
+  std::vector<Metadata> received_metadata_ ABSL_GUARDED_BY(mu_);
 };
 
 TestProvider::TestProvider(const std::filesystem::path& pki_dir, const std::string& cert_name)
@@ -56,6 +68,10 @@ TestProvider::~TestProvider() {
 void TestProvider::SetHandler(Handler handler) { service_->SetHandler(std::move(handler)); }
 
 std::vector<v1::ProviderRequest> TestProvider::Received() const { return service_->Received(); }
+
+std::vector<TestProvider::Metadata> TestProvider::ReceivedMetadata() const {
+  return service_->ReceivedMetadata();
+}
 
 grpc::Status TestProvider::ProvideAll(const v1::ProviderRequest& request,
                                       v1::ProviderResponse* response) {

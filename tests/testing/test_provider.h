@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ class TestProvider {
   void SetHandler(Handler handler);
   // Every request received so far, in order.
   std::vector<v1::ProviderRequest> Received() const;
+  // The metadata each of them came with (keys lower case), in the same order.
+  using Metadata = std::multimap<std::string, std::string>;
+  std::vector<Metadata> ReceivedMetadata() const;
 
   // The default answer: every category provided as {"category": "..."}.
   static grpc::Status ProvideAll(const v1::ProviderRequest& request,

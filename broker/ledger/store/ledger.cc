@@ -18,9 +18,9 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "broker/common/deterministic_bytes.h"
-#include "broker/common/log.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/ledger_test_peer.h"
+#include "broker/logging/log.h"
 #include "broker/storage/key_codec.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -671,7 +671,7 @@ absl::Status Ledger::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
       if (records.TouchesLog()) {
         p->refused = absl::InternalError(
             "a receipt's companion records write a log family; nothing of it was appended");
-        common::LogError(absl::StrCat("ledger: ", p->refused.message()));
+        logging::LogError(absl::StrCat("ledger: ", p->refused.message()));
         continue;
       }
     }
@@ -854,7 +854,7 @@ void Ledger::RecoveryLoop() {
       absl::Status backend = backend_.WriteHealth();
       if (!told_restart && absl::StrContains(backend.message(), "restart the broker")) {
         told_restart = true;  // once per failure
-        common::LogError(absl::StrCat("ledger: ", backend.message()));
+        logging::LogError(absl::StrCat("ledger: ", backend.message()));
       }
       if (absl::Now() >= next_refresh) {
         next_refresh = absl::Now() + kReadViewRefresh;
@@ -881,8 +881,8 @@ void Ledger::RecoveryLoop() {
       absl::MutexLock lock(&mu_);
       committing_ = false;
       if (reloaded.ok()) {
-        common::LogInfo(absl::StrCat("ledger: recovered (", failed_.message(),
-                                     "); accepting appends again at tree size ", tree_size_));
+        logging::LogInfo(absl::StrCat("ledger: recovered (", failed_.message(),
+                                      "); accepting appends again at tree size ", tree_size_));
         failed_ = absl::OkStatus();
         ++recoveries_;
         backoff = options_.recovery_initial_backoff;
@@ -890,7 +890,7 @@ void Ledger::RecoveryLoop() {
         failed_ = absl::UnavailableError(
             absl::StrCat("receipt log unavailable: cannot read the tree back: ", reloaded.message(),
                          "; retrying"));
-        common::LogError(std::string(failed_.message()));
+        logging::LogError(std::string(failed_.message()));
       }
     }
     if (reloaded.ok()) {

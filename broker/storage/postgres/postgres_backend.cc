@@ -6,7 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 #include "broker/storage/postgres/migrations.h"
 #include "policy/base/status_macros.h"
 
@@ -380,7 +380,7 @@ void PostgresBackend::MarkDatabaseDown(const absl::Status& why) {
             : absl::UnavailableError(absl::StrCat("database unavailable: ", why.message()));
     idle_writer = std::move(writer_conn_);
     NoteHealthLocked();
-    if (was_ok) common::LogWarning(std::string(db_status_.message()));
+    if (was_ok) logging::LogWarning(std::string(db_status_.message()));
   }
   lease_conn_.reset();
   pool_.DropIdle();
@@ -441,7 +441,7 @@ bool PostgresBackend::AcquireOrRenew(Deadline started) {
     if (holds_lease_ && started >= lease_valid_until_) {
       holds_lease_ = false;
       not_writer_reason_ = "the writer lease could not be renewed within lease_ttl";
-      common::LogWarning(absl::StrCat("storage: ", not_writer_reason_, " (epoch ", epoch_, ")"));
+      logging::LogWarning(absl::StrCat("storage: ", not_writer_reason_, " (epoch ", epoch_, ")"));
       NoteHealthLocked();
     }
     holding = holds_lease_;
@@ -456,7 +456,7 @@ bool PostgresBackend::AcquireOrRenew(Deadline started) {
       MarkDatabaseDown(status);
     } else {
       if (lease_conn_->broken()) lease_conn_.reset();  // hung: try a new one
-      common::LogWarning(absl::StrCat("storage: writer lease: ", status.message()));
+      logging::LogWarning(absl::StrCat("storage: writer lease: ", status.message()));
     }
     return false;
   };
@@ -475,7 +475,7 @@ bool PostgresBackend::AcquireOrRenew(Deadline started) {
     if (renewed->rows() == 0) {
       holds_lease_ = false;
       not_writer_reason_ = "the writer lease was taken over by another broker";
-      common::LogWarning(absl::StrCat("storage: ", not_writer_reason_, " (epoch ", epoch, ")"));
+      logging::LogWarning(absl::StrCat("storage: ", not_writer_reason_, " (epoch ", epoch, ")"));
     } else {
       lease_valid_until_ = valid_until;
     }
@@ -494,8 +494,8 @@ bool PostgresBackend::AcquireOrRenew(Deadline started) {
     epoch_ = *new_epoch;
     holds_lease_ = true;
     lease_valid_until_ = valid_until;
-    common::LogInfo(absl::StrCat("storage: this broker (", options_.node_name,
-                                 ") is the writer, epoch ", epoch_));
+    logging::LogInfo(absl::StrCat("storage: this broker (", options_.node_name,
+                                  ") is the writer, epoch ", epoch_));
     NoteHealthLocked();
     return true;
   }
@@ -546,9 +546,9 @@ void PostgresBackend::ReleaseLease() {
                  StatementDeadline(), /*binary_results=*/false)
           .status();
   if (released.ok()) {
-    common::LogInfo(absl::StrCat("storage: released the writer lease (epoch ", epoch, ")"));
+    logging::LogInfo(absl::StrCat("storage: released the writer lease (epoch ", epoch, ")"));
   } else {
-    common::LogWarning(absl::StrCat("storage: releasing the writer lease: ", released.message()));
+    logging::LogWarning(absl::StrCat("storage: releasing the writer lease: ", released.message()));
   }
 }
 

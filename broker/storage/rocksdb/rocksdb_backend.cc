@@ -16,7 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "broker/common/log.h"
+#include "broker/logging/log.h"
 #include "broker/storage/key_codec.h"
 #include "policy/base/status_macros.h"
 #include "rocksdb/cache.h"
@@ -75,9 +75,9 @@ class LogForwarder : public rocksdb::Logger {
       message.pop_back();
     }
     if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
-      common::LogError(message);
+      logging::LogError(message);
     } else {
-      common::LogWarning(message);
+      logging::LogWarning(message);
     }
   }
 };
@@ -291,8 +291,8 @@ RocksDbBackend::~RocksDbBackend() {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     if (rocksdb::Status flushed = db_->Flush(flush, handles_); !flushed.ok()) {
-      common::LogWarning(absl::StrCat("closing the database without a final flush (",
-                                      flushed.ToString(), "); the next start replays the log"));
+      logging::LogWarning(absl::StrCat("closing the database without a final flush (",
+                                       flushed.ToString(), "); the next start replays the log"));
     }
   }
   {
@@ -363,8 +363,8 @@ void RocksDbBackend::NoteWriteFailure(const absl::Status& failure) const {
   failure_ = absl::UnavailableError(
       absl::StrCat("database unavailable: ", failure.message(), "; retrying"));
   failed_.store(true, std::memory_order_release);
-  common::LogError(absl::StrCat("storage: writes are refused until the database can write again: ",
-                                failure.message()));
+  logging::LogError(absl::StrCat("storage: writes are refused until the database can write again: ",
+                                 failure.message()));
 }
 
 absl::Status RocksDbBackend::WriteHealth() const {
@@ -431,9 +431,9 @@ void RocksDbBackend::RecoveryLoop() {
       listener_->guard_needed.store(true);
       WriteWalGuardIfNeeded();
       absl::MutexLock lock(&mu_);
-      common::LogInfo(absl::StrCat("storage: the database resumed after ", attempts,
-                                   attempts == 1 ? " attempt" : " attempts",
-                                   "; writes are accepted again"));
+      logging::LogInfo(absl::StrCat("storage: the database resumed after ", attempts,
+                                    attempts == 1 ? " attempt" : " attempts",
+                                    "; writes are accepted again"));
       failure_ = absl::OkStatus();
       failed_.store(false, std::memory_order_release);
       ++recoveries_;
@@ -447,7 +447,7 @@ void RocksDbBackend::RecoveryLoop() {
         fatal ? "; RocksDB cannot resume after this error: restart the broker" : "; retrying");
     absl::MutexLock lock(&mu_);
     if (attempts == 1 || std::string(failure_.message()) != reason || attempts % 20 == 0) {
-      common::LogWarning(
+      logging::LogWarning(
           absl::StrCat("storage: resume attempt ", attempts, " failed: ", resumed.ToString()));
     }
     failure_ = absl::UnavailableError(reason);
