@@ -469,11 +469,23 @@ TEST_F(NoBsnInLogsTest, FullScenarioLeavesNoBsnInAnyProcessOutput) {
   EXPECT_THAT(sightings, IsEmpty()) << Describe(sightings);
   // The processes did log, the adapters a line per delivery: a clean scan of
   // empty files would prove nothing.
-  EXPECT_THAT(ReadFile(broker_.log_path()), ::testing::HasSubstr("stopped cleanly"));
+  // The scan covers the per-call lines (issue 18): the broker's for each call
+  // it handled (also the refused ones) and each provider call, the adapters'
+  // for each request they answered.
+  const std::string broker_log = ReadFile(broker_.log_path());
+  EXPECT_THAT(broker_log, ::testing::HasSubstr("stopped cleanly"));
+  EXPECT_THAT(broker_log, ::testing::HasSubstr(
+                              "\"event\":\"request\",\"method\":\"/wams.broker.v1.ExchangeService/"
+                              "RequestData\",\"outcome\":\"PERMISSION_DENIED\""));
+  EXPECT_THAT(broker_log,
+              ::testing::HasSubstr("\"event\":\"request\",\"method\":\"/wams.broker.v1.CaseService/"
+                                   "AddFamilyMember\",\"outcome\":\"OK\""));
+  EXPECT_THAT(broker_log, ::testing::HasSubstr("\"event\":\"provider_call\""));
   for (const char* name : {"ggz", "school", "neighbourhood-team", "probation"}) {
-    EXPECT_THAT(ReadFile(broker_.root() / absl::StrCat("adapter-", name, ".log")),
-                ::testing::HasSubstr("deliver request_id="))
-        << name;
+    const std::string adapter_log =
+        ReadFile(broker_.root() / absl::StrCat("adapter-", name, ".log"));
+    EXPECT_THAT(adapter_log, ::testing::HasSubstr("deliver request_id=")) << name;
+    EXPECT_THAT(adapter_log, ::testing::HasSubstr("\"event\":\"provider_request\"")) << name;
   }
 
   // The scan finds a BSN when there is one: plant one in a copy of the
