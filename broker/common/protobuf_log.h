@@ -4,7 +4,7 @@
 // (e.g. "String field '...' contains invalid UTF-8 data"), on stderr and
 // unthrottled: a caller sending such requests in a loop would fill the
 // broker's log at its rate. After InstallProtobufLogHandler(), those lines go
-// through common/log.h instead: at most a few a second (a burst of 5, then
+// through broker/logging/log.h instead: at most a few a second (a burst of 5, then
 // one a second), each later line saying how many were dropped meanwhile,
 // control characters escaped and at most 512 bytes. FATAL lines always pass.
 //
