@@ -81,12 +81,21 @@ std::vector<std::string> RulesInStatus(const grpc::Status& status) {
 class CallLogInterceptor final : public grpc::experimental::Interceptor {
  public:
   CallLogInterceptor(CallLogInterceptorFactory& factory, grpc::experimental::ServerRpcInfo* info)
-      : factory_(factory), info_(info), start_(absl::Now()) {
+      : factory_(factory),
+        info_(info),
+        start_(absl::Now()),
+        skipped_(absl::StartsWith(info->method(), "/grpc.")) {
     record_.kind = "request";
     record_.method = info->method();
   }
 
   void Intercept(InterceptorBatchMethods* methods) override {
+    // Health and reflection are not logged, and not looked into: the health
+    // service's messages are raw byte buffers, not protobuf messages.
+    if (skipped_) {
+      methods->Proceed();
+      return;
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       OnMetadata(*methods->GetRecvInitialMetadata());
     }
@@ -147,7 +156,6 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
   }
 
   void OnStatus(const grpc::Status& status) {
-    if (absl::StartsWith(record_.method, "/grpc.")) return;
     record_.outcome = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
     if (!status.ok()) record_.failed_rules = RulesInStatus(status);
     record_.latency = absl::Now() - start_;
@@ -158,6 +166,7 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   const absl::Time start_;
   logging::CallRecord record_;
+  const bool skipped_;
 };
 
 }  // namespace

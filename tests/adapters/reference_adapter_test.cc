@@ -290,13 +290,13 @@ TEST_F(ReferenceAdapterTest, LogsOneLinePerRequestWithoutBsnOrData) {
   ASSERT_EQ(adapter->process().Stop(SIGTERM), 0);
 
   std::string log = adapter->Log();
-  EXPECT_THAT(log,
-              AllOf(HasSubstr(absl::StrCat("deliver request_id=", request.request_id())),
-                    HasSubstr("refused a delivery from the broker: request_id: holds a nine-digit"),
-                    HasSubstr(absl::StrCat("transaction_id=", request.transaction_id())),
-                    HasSubstr("outcome=PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED"),
-                    HasSubstr("treatment_status=provided"), HasSubstr("crisis_plan=no_consent"),
-                    HasSubstr("diagnosis=not_offered"), HasSubstr("outcome=INVALID_ARGUMENT")));
+  EXPECT_THAT(
+      log, AllOf(HasSubstr(absl::StrCat("deliver request_id=", request.request_id())),
+                 HasSubstr("refused a delivery from the broker: request_id: holds a nine-digit"),
+                 HasSubstr(absl::StrCat("\"transaction_id\":\"", request.transaction_id(), "\"")),
+                 HasSubstr("outcome=PROVIDER_ANSWER_STATUS_PARTLY_PROVIDED"),
+                 HasSubstr("treatment_status=provided"), HasSubstr("crisis_plan=no_consent"),
+                 HasSubstr("diagnosis=not_offered"), HasSubstr("outcome=INVALID_ARGUMENT")));
   for (const char* secret : {"111222333", "123456782", "999990018", "in_treatment", "Dr. A."}) {
     EXPECT_THAT(log, Not(HasSubstr(secret))) << "the log holds " << secret;
   }

@@ -217,5 +217,32 @@ TEST_F(TraceLogTest, BrokerWritesOneJsonLinePerCallAndPerProviderCallWithoutBsn)
   EXPECT_TRUE(calls[0]["latency_ms"].is_number());
 }
 
+TEST_F(TraceLogTest, AttackerChosenValuesCannotForgeFieldsOrLeakABsn) {
+  v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {});
+  // A professional id that tries to close the JSON string and add keys,
+  // with a BSN in it: refused at the door, and still logged safely.
+  const std::string hostile =
+      absl::StrCat("x\\\",\"caller_oin\":\"forged\",\"level\":\"ERROR\",\"n\":\"", kClientBsn);
+  grpc::ClientContext context;
+  Prepare(&context, hostile);
+  v1::DataResponse response;
+  CallResult result = ResultOf(Exchange()->RequestData(
+      &context, NewRequest(opened.case_id(), kSchoolOin, {"attendance"}), &response));
+  ASSERT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  const std::vector<nlohmann::json> lines = BrokerLogLines();  // each parses as JSON
+  std::vector<nlohmann::json> requests =
+      Events(lines, "request", "/wams.broker.v1.ExchangeService/RequestData");
+  ASSERT_THAT(requests, SizeIs(1));
+  EXPECT_EQ(requests[0]["outcome"], "INVALID_ARGUMENT");
+  EXPECT_EQ(requests[0]["caller_oin"], kMunicipalityOin);
+  EXPECT_EQ(requests[0]["level"], "INFO");
+  // The value is one field, its BSN redacted.
+  const std::string logged = requests[0]["professional_id"];
+  EXPECT_THAT(logged, HasSubstr("\"caller_oin\":\"forged\""));
+  EXPECT_THAT(logged, HasSubstr("[bsn]"));
+  EXPECT_THAT(ReadFile(broker_.log_path()), Not(HasSubstr(kClientBsn)));
+}
+
 }  // namespace
 }  // namespace wams::testing
