@@ -66,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfigCase{"MissingLedgerOrigin",
                       {{"origin: \"wams.voorbeeldstad.example/receipts\"", ""}},
                       "ledger.origin: required"},
-        BadConfigCase{"UnknownFieldGivesLine", {{"data_dir:", "data_directory:"}}, "line 26:"},
+        BadConfigCase{"UnknownFieldGivesLine", {{"data_dir:", "data_directory:"}}, "line 30:"},
         BadConfigCase{"UnknownEnumValue",
                       {{"domain: DOMAIN_EDUCATION\n  role", "domain: DOMAIN_SCHOOL\n  role"}},
                       "DOMAIN_SCHOOL"},
