@@ -151,7 +151,7 @@ TEST_F(WamsStorageTest, UsageErrorsExitTwo) {
   EXPECT_EQ(RunCommand({StorageBinary(), "move"}, &output), 2) << output;
   EXPECT_EQ(RunCommand({StorageBinary(), "copy", "--from", broker_.config_path()}, &output), 2)
       << output;
-  EXPECT_THAT(output, HasSubstr("--from and --to are required"));
+  EXPECT_THAT(output, HasSubstr("--to is required"));
   EXPECT_EQ(Copy(broker_.config_path(), broker_.config_path(), &output), 2) << output;
   EXPECT_THAT(output, HasSubstr("same database"));
   EXPECT_EQ(Copy(broker_.config_path(), (broker_.root() / "missing.textproto").string(), &output),
