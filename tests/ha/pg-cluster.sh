@@ -2,7 +2,7 @@
 # A throwaway highly available PostgreSQL 15 cluster on loopback, for the HA
 # tests (tests/ha/README.md): one etcd and two PostgreSQL nodes under Patroni
 # with a synchronous standby, everything in one directory. Settings and
-# pitfalls, with the reasons for each: tests/ha/README.md ("The cluster").
+# pitfalls, with the reasons for each: tests/ha/README.md ("The harness").
 #
 #   pg-cluster.sh start DIR           make DIR, start etcd + node1 + node2, wait for
 #                                     Leader and Sync Standby; prints the conninfo
