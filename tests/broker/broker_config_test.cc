@@ -193,10 +193,11 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-TEST(BrokerConfigStartup, MissingConfigArgumentPrintsUsage) {
+TEST(BrokerConfigStartup, MissingConfigArgumentNamesTheFlag) {
   std::string output;
   EXPECT_EQ(testing::RunCommand({testing::BrokerBinary()}, &output), kExitConfigError);
-  EXPECT_THAT(output, HasSubstr("usage: wams-broker --config FILE"));
+  EXPECT_THAT(output, HasSubstr("--config is required"));
+  EXPECT_THAT(output, HasSubstr("--help"));
 }
 
 }  // namespace
