@@ -64,9 +64,13 @@ std::vector<Command> AuditCommands() {
   return {
       {.name = "disclosures",
        .summary = "a client's disclosure overview (AVG art. 15), every page; privacy officer",
-       .flags = {StringFlag("bsn", "BSN", "the client", kRequired),
-                 StringFlag("lang", "LANG", "language of the overview: en or nl"),
-                 StringFlag("page-size", "N", "receipts a page (default 100, at most 1000)")},
+       .flags =
+           [](CLI::App& command) {
+             Text(command, "bsn", "BSN", "the client")->required();
+             Text(command, "lang", "LANG", "language of the overview: en or nl")
+                 ->check(LanguageName());
+             Text(command, "page-size", "N", "receipts a page (default 100, at most 1000)");
+           },
        .example = "wamsctl --professional fg-voorbeeldstad-1 disclosures --bsn 111222333 --lang en",
        .run = Disclosure},
   };

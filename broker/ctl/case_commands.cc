@@ -8,9 +8,23 @@ namespace {
 
 using Stub = v1::CaseService::Stub;
 
-FlagSpec CaseFlag() { return StringFlag("case", "ID", "the case", kRequired); }
-FlagSpec RequestIdFlag() {
-  return StringFlag("request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed");
+void CaseFlag(CLI::App& command) { Text(command, "case", "ID", "the case")->required(); }
+void RequestIdFlag(CLI::App& command) {
+  Text(command, "request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed");
+}
+void LawFlag(CLI::App& command) {
+  List(command, "law", "LAW", "social-domain law: WMO_2015, JEUGDWET, PARTICIPATIEWET, WGS")
+      ->check(EnumName<v1::SocialLaw>());
+}
+// --in, --out and --adjacent: the client's scope (R04) and the adjacent
+// domains involved (R12).
+void ScopeFlags(CLI::App& command) {
+  List(command, "in", "DOMAIN", "domain the client includes, e.g. MENTAL_HEALTH")
+      ->check(EnumName<v1::Domain>());
+  List(command, "out", "DOMAIN", "domain the client excludes, e.g. POLICE")
+      ->check(EnumName<v1::Domain>());
+  List(command, "adjacent", "DOMAIN", "adjacent domain involved (R12)")
+      ->check(EnumName<v1::Domain>());
 }
 
 void PrintCaseResponse(const v1::CaseResponse& response, std::ostream& out) {
@@ -163,90 +177,124 @@ int Get(const Invocation& inv) {
 }  // namespace
 
 std::vector<Command> CaseCommands() {
-  const FlagSpec law =
-      RepeatedFlag("law", "LAW", "social-domain law: WMO_2015, JEUGDWET, PARTICIPATIEWET, WGS");
   return {
       {.name = "case open",
        .summary = "open a case on a resident's own request under a social-domain law (R01)",
-       .flags = {StringFlag("bsn", "BSN", "the client", kRequired), law,
-                 RepeatedFlag("in", "DOMAIN", "domain the client includes, e.g. MENTAL_HEALTH"),
-                 RepeatedFlag("out", "DOMAIN", "domain the client excludes, e.g. POLICE"),
-                 RepeatedFlag("adjacent", "DOMAIN", "adjacent domain involved (R12)"),
-                 RequestIdFlag()},
+       .flags =
+           [](CLI::App& command) {
+             Text(command, "bsn", "BSN", "the client")->required();
+             LawFlag(command);
+             ScopeFlags(command);
+             RequestIdFlag(command);
+           },
        .example = "wamsctl case open --bsn 111222333 --law WMO_2015 --law JEUGDWET "
                   "--in MENTAL_HEALTH --in EDUCATION --out POLICE --adjacent MENTAL_HEALTH "
                   "--request-id r1",
        .run = Open},
       {.name = "case open-professional",
        .summary = "ask the municipality to investigate (R02)",
-       .flags = {StringFlag("bsn", "BSN", "the person", kRequired),
-                 StringFlag("municipality", "OIN", "the municipality asked", kRequired),
-                 BoolFlag("persistent-problems",
-                          "ground (a): persistent or recurring multiple problems"),
-                 BoolFlag("nuisance-or-danger",
-                          "ground (b): nuisance or danger in the surroundings"),
-                 BoolFlag("coordinated-approach-expected",
-                          "ground (c): a coordinated approach can help"),
-                 StringFlag("reasons", "TEXT", "your reasons, in your own words", kRequired),
-                 RequestIdFlag()},
+       .flags =
+           [](CLI::App& command) {
+             Text(command, "bsn", "BSN", "the person")->required();
+             Text(command, "municipality", "OIN", "the municipality asked")->required();
+             Switch(command, "persistent-problems",
+                    "ground (a): persistent or recurring multiple problems");
+             Switch(command, "nuisance-or-danger",
+                    "ground (b): nuisance or danger in the surroundings");
+             Switch(command, "coordinated-approach-expected",
+                    "ground (c): a coordinated approach can help");
+             Text(command, "reasons", "TEXT", "your reasons, in your own words")->required();
+             RequestIdFlag(command);
+           },
        .example = "wamsctl --cert ggz.crt --key ggz.key case open-professional --bsn 111222333 "
                   "--municipality 00000001001234567000 --persistent-problems "
                   "--coordinated-approach-expected --reasons \"...\"",
        .run = OpenProfessional},
       {.name = "case decide",
        .summary = "accept or decline a professional request",
-       .flags = {CaseFlag(), BoolFlag("accept", "accept: research starts"),
-                 BoolFlag("decline", "decline"),
-                 StringFlag("reason", "TEXT", "by the published criteria", kRequired), law},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Switch(command, "accept", "accept: research starts");
+             Switch(command, "decline", "decline");
+             Text(command, "reason", "TEXT", "by the published criteria")->required();
+             LawFlag(command);
+           },
        .example = "wamsctl case decide --case ID --accept --reason \"criteria met\" --law WMO_2015",
        .run = Decide},
       {.name = "case inform",
        .summary = "record that the client was informed",
-       .flags = {CaseFlag(), StringFlag("how", "TEXT", "letter, conversation, ...", kRequired)},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Text(command, "how", "TEXT", "letter, conversation, ...")->required();
+           },
        .example = "wamsctl case inform --case ID --how \"letter of 3 March\"",
        .run = Inform},
       {.name = "case consent",
        .summary = "record a client's explicit consent (R17)",
-       .flags = {CaseFlag(), StringFlag("bsn", "BSN", "the consenting client", kRequired),
-                 StringFlag("provider", "OIN", "the provider it covers", kRequired),
-                 RepeatedFlag("category", "NAME", "a category it covers", kRequired)},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Text(command, "bsn", "BSN", "the consenting client")->required();
+             Text(command, "provider", "OIN", "the provider it covers")->required();
+             List(command, "category", "NAME", "a category it covers")->required();
+           },
        .example = "wamsctl case consent --case ID --bsn 111222333 "
                   "--provider 00000003234567890000 --category treatment_status",
        .run = Consent},
       {.name = "case withdraw-consent",
        .summary = "withdraw a consent",
-       .flags = {CaseFlag(), StringFlag("consent", "ID", "the consent", kRequired)},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Text(command, "consent", "ID", "the consent")->required();
+           },
        .example = "wamsctl case withdraw-consent --case ID --consent CONSENT_ID",
        .run = WithdrawConsent},
       {.name = "case scope",
        .summary = "replace the client's scope (R04)",
-       .flags = {CaseFlag(), RepeatedFlag("in", "DOMAIN", "domain the client includes"),
-                 RepeatedFlag("out", "DOMAIN", "domain the client excludes"),
-                 RepeatedFlag("adjacent", "DOMAIN", "adjacent domain involved (R12)")},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             ScopeFlags(command);
+           },
        .example = "wamsctl case scope --case ID --in MENTAL_HEALTH --out POLICE",
        .run = Scope},
       {.name = "case add-family",
        .summary = "record a family member and whether they agreed (R11)",
-       .flags = {CaseFlag(), StringFlag("bsn", "BSN", "the family member", kRequired),
-                 BoolFlag("agreed", "they agreed to be involved")},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Text(command, "bsn", "BSN", "the family member")->required();
+             Switch(command, "agreed", "they agreed to be involved");
+           },
        .example = "wamsctl case add-family --case ID --bsn 999990019 --agreed",
        .run = AddFamily},
       {.name = "case coordinate",
        .summary = "start the coordinated approach (R12, R13)",
-       .flags = {CaseFlag(), StringFlag("coordinator-oin", "OIN", "designated coordinator's party"),
-                 StringFlag("coordinator-id", "ID", "designated coordinator's professional id"),
-                 StringFlag("self", "WHO", "self-coordination by the client, a carer, ...")},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Text(command, "coordinator-oin", "OIN", "designated coordinator's party");
+             Text(command, "coordinator-id", "ID", "designated coordinator's professional id");
+             Text(command, "self", "WHO", "self-coordination by the client, a carer, ...");
+           },
        .example = "wamsctl case coordinate --case ID --coordinator-oin 00000003123456780000 "
                   "--coordinator-id regisseur-7",
        .run = Coordinate},
       {.name = "case close",
        .summary = "close a case (R10)",
-       .flags = {CaseFlag(), StringFlag("reason", "TEXT", "why", kRequired)},
+       .flags =
+           [](CLI::App& command) {
+             CaseFlag(command);
+             Text(command, "reason", "TEXT", "why")->required();
+           },
        .example = "wamsctl case close --case ID --reason \"help in place\"",
        .run = Close},
       {.name = "case get",
        .summary = "show a case",
-       .flags = {CaseFlag()},
+       .flags = CaseFlag,
        .example = "wamsctl case get --case ID",
        .run = Get},
   };

@@ -1,10 +1,13 @@
 // command.h: how a wamsctl command is described and run. Each command is one
-// row of a table (name, summary, flags, example, run function); the table
-// gives the dispatcher, the flag parser and --help everything they need.
+// row of a table (name, summary, flags, example, run function); Run builds
+// the CLI11 subcommand tree and the --help text from the tables and calls the
+// chosen command's run function with its parsed flags.
 //
 //   Command{.name = "case close",
 //           .summary = "close a case (R10)",
-//           .flags = {StringFlag("case", "ID", "the case", kRequired)},
+//           .flags = [](CLI::App& command) {
+//             Text(command, "case", "ID", "the case")->required();
+//           },
 //           .example = "wamsctl case close --case 0190... --reason \"...\"",
 //           .run = [](const Invocation& inv) {
 //             v1::CloseCaseRequest request;
@@ -23,8 +26,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "broker/cli/command_line.h"
+#include "broker/ctl/command_flags.h"
 #include "broker/ctl/commands.h"
-#include "broker/ctl/flags.h"
+#include "broker/ctl/enum_names.h"
 #include "broker/ctl/output.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -33,16 +38,16 @@
 
 namespace wams::ctl {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // refused, or the broker or TLS failed
-inline constexpr int kExitUsage = 2;   // bad command line
+inline constexpr int kExitOk = cli::kExitOk;
+inline constexpr int kExitFailed = 1;               // refused, or the broker or TLS failed
+inline constexpr int kExitUsage = cli::kExitUsage;  // bad command line
 
 // Everything a command's run function sees.
 struct Invocation {
   const std::string& command;  // e.g. "case open"
   const Connection& connection;
   bool json;
-  const ParsedFlags& flags;
+  const FlagValues& flags;
   std::ostream& out;
   std::ostream& err;
 };
@@ -52,7 +57,9 @@ struct Command {
   std::string name;
   // One line, shown in the command list.
   std::string summary;
-  std::vector<FlagSpec> flags;
+  // Declares the command's flags on its CLI11 subcommand (command_flags.h).
+  // Default: none.
+  std::function<void(CLI::App&)> flags;
   // One example command line, shown in the command's help.
   std::string example;
   // Returns the exit code.
@@ -74,9 +81,11 @@ int UsageError(const Invocation& invocation, const std::string& message);
 // the same outcome).
 std::string RequestIdOrNew(const Invocation& invocation);
 
-// Adds each value of the repeated enum flag `flag` through `add`.
+// Adds each value of the repeated enum flag `flag` through `add`. The flag's
+// EnumName check has let only known values through; INVALID_ARGUMENT naming
+// the flag all the same for one that has none.
 template <typename Enum, typename Add>
-absl::Status AddEnums(const ParsedFlags& flags, const std::string& flag, Add add) {
+absl::Status AddEnums(const FlagValues& flags, const std::string& flag, Add add) {
   for (const std::string& text : flags.GetAll(flag)) {
     absl::StatusOr<Enum> value = ParseEnum<Enum>(flag, text);
     if (!value.ok()) return value.status();
@@ -87,7 +96,10 @@ absl::Status AddEnums(const ParsedFlags& flags, const std::string& flag, Add add
 
 // --lang: "en" and "nl" (what people type) or a Language name; unset when
 // absent. INVALID_ARGUMENT naming the flag.
-absl::StatusOr<v1::Language> ParseLanguage(const ParsedFlags& flags);
+absl::StatusOr<v1::Language> ParseLanguage(const FlagValues& flags);
+
+// The CLI11 check of --lang: "en", "nl" or a Language name (ParseLanguage).
+CLI::Validator LanguageName();
 
 // A TLS channel with the connection's identity. INVALID_ARGUMENT when a TLS
 // file is not named; the file readers' errors when one cannot be read.

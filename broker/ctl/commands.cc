@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/cli/command_line.h"
@@ -24,19 +24,19 @@ namespace {
 // provider deadline is shorter), short enough that a dead broker is noticed.
 constexpr auto kDeadline = std::chrono::seconds(30);
 
-constexpr char kGlobalOptions[] =
-    R"(Global options (anywhere on the line; each also from the environment variable shown):
-  --broker HOST:PORT    broker address            (WAMS_BROKER, default 127.0.0.1:7443)
-  --cert FILE           your PEM certificate      (WAMS_CERT)
-  --key FILE            your PEM private key      (WAMS_KEY)
-  --ca FILE             the CA bundle to trust    (WAMS_CA)
-  --professional ID     acting professional's id  (WAMS_PROFESSIONAL_ID)
-  --json                print the answer (or a refusal's details) as JSON
-  --help                help, for wamsctl or for one command
-  --version             print the version (git commit, policy engine) and exit
+// Under the top-level help; exit code 1 is wamsctl's own, 0 and 2 every
+// binary's (broker/cli).
+constexpr char kTopFooter[] =
+    "Global options may appear anywhere on the line; --broker, --cert, --key, --ca and\n"
+    "--professional default to WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA and\n"
+    "WAMS_PROFESSIONAL_ID. `wamsctl COMMAND --help` shows a command's flags and an example.\n\n"
+    "Exit codes: 0 success, 1 refused or failed (or the answer is no), 2 bad command line.";
 
-Exit codes: 0 success, 1 refused or failed, 2 bad command line.
-)";
+// Under each command's help: its flags are shown, the global ones are not.
+constexpr char kCommandFooter[] =
+    "Global options (--broker, --cert, --key, --ca, --professional, --json) may appear\n"
+    "anywhere: see wamsctl --help. Exit codes: 0 success, 1 refused or failed, 2 bad\n"
+    "command line.";
 
 std::string FromEnv(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
@@ -54,53 +54,54 @@ const std::vector<Command>& AllCommands() {
   return *kAll;
 }
 
-const Command* FindCommand(const std::string& name) {
+// The options every command takes; they override `connection`.
+void AddGlobalOptions(CLI::App& app, Connection& connection, bool& json) {
+  app.add_option("--broker", connection.broker,
+                 "broker address (WAMS_BROKER, default 127.0.0.1:7443)")
+      ->option_text("HOST:PORT");
+  app.add_option("--cert", connection.cert_file, "your PEM certificate (WAMS_CERT)")
+      ->option_text("FILE");
+  app.add_option("--key", connection.key_file, "your PEM private key, mode 0600 (WAMS_KEY)")
+      ->option_text("FILE");
+  app.add_option("--ca", connection.ca_file, "the CA bundle to trust (WAMS_CA)")
+      ->option_text("FILE");
+  app.add_option("--professional", connection.professional_id,
+                 "acting professional's id (WAMS_PROFESSIONAL_ID)")
+      ->option_text("ID");
+  app.add_flag("--json", json, "print the answer (or a refusal's details) as JSON");
+}
+
+// The command tree: "whoami" directly under wamsctl, "case open" under the
+// group "case". Returns each command's subcommand with its row.
+std::map<const CLI::App*, const Command*> AddCommands(CLI::App& app) {
+  std::map<const CLI::App*, const Command*> commands;
+  std::map<std::string, CLI::App*> groups;
+  std::map<std::string, std::vector<std::string>> group_members;
   for (const Command& command : AllCommands()) {
-    if (command.name == name) return &command;
+    CLI::App* parent = &app;
+    std::string name = command.name;
+    if (size_t space = name.find(' '); space != std::string::npos) {
+      const std::string group = name.substr(0, space);
+      name = name.substr(space + 1);
+      CLI::App*& group_app = groups[group];
+      if (group_app == nullptr) {
+        group_app = app.add_subcommand(group);
+        group_app->require_subcommand(1);
+        group_app->footer(absl::StrCat("`wamsctl ", group, " SUBCOMMAND --help` shows its flags."));
+      }
+      parent = group_app;
+      group_members[group].push_back(name);
+    }
+    CLI::App* sub = parent->add_subcommand(name, command.summary);
+    sub->footer(absl::StrCat("Example:\n  ", command.example, "\n\n", kCommandFooter));
+    if (command.flags) command.flags(*sub);
+    commands[sub] = &command;
   }
-  return nullptr;
-}
-
-// The commands whose name starts with `prefix` ("" for all), as help lines.
-std::string CommandList(const std::string& prefix) {
-  size_t width = 0;
-  for (const Command& command : AllCommands()) width = std::max(width, command.name.size());
-  std::string list;
-  for (const Command& command : AllCommands()) {
-    if (!absl::StartsWith(command.name, prefix)) continue;
-    absl::StrAppend(&list, "  ", command.name, std::string(width - command.name.size() + 2, ' '),
-                    command.summary, "\n");
+  // The top-level help lists the groups; their line names every member.
+  for (const auto& [group, members] : group_members) {
+    groups[group]->description(absl::StrCat(group, " commands: ", absl::StrJoin(members, ", ")));
   }
-  return list;
-}
-
-std::string TopHelp() {
-  return absl::StrCat("usage: wamsctl [global options] COMMAND [flags]\n\n",
-                      "A command line for Wams Broker: cases, data requests and case "
-                      "conferences.\n\nCommands:\n",
-                      CommandList(""), "\n", kGlobalOptions,
-                      "\n`wamsctl COMMAND --help` shows a command's flags and an example.\n");
-}
-
-std::string GroupHelp(const std::string& group) {
-  return absl::StrCat("usage: wamsctl ", group, " SUBCOMMAND [flags]\n\nSubcommands:\n",
-                      CommandList(group + " "), "\n`wamsctl ", group,
-                      " SUBCOMMAND --help` shows its flags.\n");
-}
-
-std::string CommandHelp(const Command& command) {
-  std::string help =
-      absl::StrCat("usage: wamsctl ", command.name, command.flags.empty() ? "" : " [flags]", "\n\n",
-                   command.summary, "\n");
-  if (!command.flags.empty()) absl::StrAppend(&help, "\nFlags:\n", FlagHelp(command.flags));
-  absl::StrAppend(&help, "\nExample:\n  ", command.example, "\n\n", kGlobalOptions);
-  return help;
-}
-
-bool IsGroup(const std::string& word) {
-  return std::any_of(AllCommands().begin(), AllCommands().end(), [&](const Command& command) {
-    return absl::StartsWith(command.name, word + " ");
-  });
+  return commands;
 }
 
 }  // namespace
@@ -129,12 +130,23 @@ std::string RequestIdOrNew(const Invocation& invocation) {
   return id;
 }
 
-absl::StatusOr<v1::Language> ParseLanguage(const ParsedFlags& flags) {
+absl::StatusOr<v1::Language> ParseLanguage(const FlagValues& flags) {
   if (!flags.Has("lang")) return v1::LANGUAGE_UNSPECIFIED;
   const std::string& code = flags.Get("lang");
   if (code == "en") return v1::LANGUAGE_ENGLISH;
   if (code == "nl") return v1::LANGUAGE_DUTCH;
   return ParseEnum<v1::Language>("lang", code);
+}
+
+CLI::Validator LanguageName() {
+  const CLI::Validator enum_name = EnumName<v1::Language>();
+  return CLI::Validator(
+      [enum_name](std::string& code) -> std::string {
+        if (code == "en" || code == "nl") return "";
+        std::string message = enum_name(code);
+        return message.empty() ? "" : message + " (or en, nl)";
+      },
+      "");
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const Connection& connection) {
@@ -168,97 +180,30 @@ void PrepareContext(const Connection& connection, grpc::ClientContext* context) 
 
 int Run(const std::vector<std::string>& args, Connection connection, std::ostream& out,
         std::ostream& err) {
-  const std::map<std::string, std::string*> global_values = {
-      {"--broker", &connection.broker},
-      {"--cert", &connection.cert_file},
-      {"--key", &connection.key_file},
-      {"--ca", &connection.ca_file},
-      {"--professional", &connection.professional_id},
-  };
+  CLI::App app("A command line for Wams Broker: cases, data requests and case conferences.",
+               "wamsctl");
+  cli::AddVersionFlag(app);
+  app.footer(kTopFooter);
+  app.require_subcommand(1);
+  // Global options anywhere: a subcommand passes the options it does not
+  // know up to wamsctl. Set before the subcommands, which inherit it.
+  app.fallthrough();
   bool json = false;
-  bool help = false;
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    const size_t equals = arg.find('=');
-    const std::string name = arg.substr(0, equals);
-    if (arg == "--help" || arg == "-h") {
-      help = true;
-    } else if (arg == "--version") {
-      out << cli::VersionLine("wamsctl") << "\n";
-      return kExitOk;
-    } else if (arg == "--json") {
-      json = true;
-    } else if (auto global = global_values.find(name); global != global_values.end()) {
-      if (equals != std::string::npos) {
-        *global->second = arg.substr(equals + 1);
-      } else if (i + 1 < args.size()) {
-        *global->second = args[++i];
-      } else {
-        err << "wamsctl: option " << arg << " needs a value\n";
-        return kExitUsage;
-      }
-    } else {
-      rest.push_back(arg);
-    }
-  }
+  AddGlobalOptions(app, connection, json);
+  const std::map<const CLI::App*, const Command*> commands = AddCommands(app);
 
-  // The command is the leading words: "request", or "case open".
-  size_t words = 0;
-  while (words < rest.size() && words < 2 && !absl::StartsWith(rest[words], "-")) ++words;
-  const Command* command = nullptr;
-  size_t used = 0;
-  if (words >= 2) {
-    command = FindCommand(absl::StrCat(rest[0], " ", rest[1]));
-    used = 2;
-  }
-  if (command == nullptr && words >= 1) {
-    command = FindCommand(rest[0]);
-    used = 1;
-  }
-
-  if (command == nullptr) {
-    if (words == 0) {
-      if (!help && !rest.empty()) {
-        err << "wamsctl: unknown option " << rest[0] << " (see wamsctl --help)\n";
-        return kExitUsage;
-      }
-      (help ? out : err) << TopHelp();
-      return help ? kExitOk : kExitUsage;
-    }
-    if (IsGroup(rest[0])) {
-      if (help && words == 1) {
-        out << GroupHelp(rest[0]);
-        return kExitOk;
-      }
-      if (words == 1) {
-        err << "wamsctl " << rest[0] << ": which one?\n" << GroupHelp(rest[0]);
-      } else {
-        err << "wamsctl: unknown command \"" << rest[0] << " " << rest[1] << "\"\n"
-            << GroupHelp(rest[0]);
-      }
-      return kExitUsage;
-    }
-    err << "wamsctl: unknown command \"" << rest[0] << "\" (see wamsctl --help)\n";
-    return kExitUsage;
-  }
-  if (help) {
-    out << CommandHelp(*command);
-    return kExitOk;
-  }
-  std::vector<std::string> flag_args(rest.begin() + static_cast<std::ptrdiff_t>(used), rest.end());
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(command->flags, flag_args);
-  if (!flags.ok()) {
-    err << "wamsctl " << command->name << ": " << flags.status().message() << "\n"
-        << "(see wamsctl " << command->name << " --help)\n";
-    return kExitUsage;
-  }
-  return command->run(Invocation{.command = command->name,
-                                 .connection = connection,
-                                 .json = json,
-                                 .flags = *flags,
-                                 .out = out,
-                                 .err = err});
+  if (std::optional<int> done = cli::Parse(app, args, out, err)) return *done;
+  // Parse went on, so every group on the line has its one subcommand.
+  const CLI::App* chosen = &app;
+  while (!chosen->get_subcommands().empty()) chosen = chosen->get_subcommands().front();
+  const Command& command = *commands.at(chosen);
+  const FlagValues flags(*chosen);
+  return command.run(Invocation{.command = command.name,
+                                .connection = connection,
+                                .json = json,
+                                .flags = flags,
+                                .out = out,
+                                .err = err});
 }
 
 }  // namespace wams::ctl

@@ -31,12 +31,14 @@ struct Connection {
 // WAMS_PROFESSIONAL_ID, each defaulted as in Connection when unset.
 Connection ConnectionFromEnvironment();
 
-// Runs the command line `args` (without the program name). Global options
-// (--broker, --cert, --key, --ca, --professional, --json, --help) may appear
-// anywhere and override `connection`; the rest names a command and its flags.
-// Prints the answer to `out` and diagnostics to `err`. Returns the process
-// exit code: 0 success, 1 refused or failed (broker, TLS, answer says no),
-// 2 usage (the message names the offending flag).
+// Runs the command line `args` (without the program name), parsed by CLI11
+// through wams::cli (broker/cli/command_line.h). Global options (--broker,
+// --cert, --key, --ca, --professional, --json) may appear anywhere and
+// override `connection`; the rest names a command ("whoami", "case open")
+// and its flags. Prints the answer, --help and --version to `out` and
+// diagnostics to `err`. Returns the process exit code: 0 success (or help,
+// version), 1 refused or failed (broker, TLS, answer says no), 2 usage (the
+// message names the offending flag or argument).
 int Run(const std::vector<std::string>& args, Connection connection, std::ostream& out,
         std::ostream& err);
 

@@ -11,8 +11,13 @@ namespace {
 
 using Stub = v1::ConferenceService::Stub;
 
-FlagSpec ConferenceFlag() { return StringFlag("conference", "ID", "the conference", kRequired); }
-FlagSpec ItemFlag() { return StringFlag("item", "ID", "the item", kRequired); }
+void ConferenceFlag(CLI::App& command) {
+  Text(command, "conference", "ID", "the conference")->required();
+}
+void ItemFlag(CLI::App& command) { Text(command, "item", "ID", "the item")->required(); }
+void RequestIdFlag(CLI::App& command) {
+  Text(command, "request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed");
+}
 
 void PrintConferenceResponse(const v1::ConferenceResponse& response, std::ostream& out) {
   PrintConference(response.conference(), out);
@@ -160,57 +165,77 @@ std::vector<Command> ConferenceCommands() {
   return {
       {.name = "conference convene",
        .summary = "convene a case conference (R22)",
-       .flags = {StringFlag("case", "ID", "the case", kRequired),
-                 StringFlag("subject", "TEXT", "what it is about", kRequired),
-                 StringFlag("at", "TIME", "when, RFC 3339"),
-                 StringFlag("request-id", "ID",
-                            "idempotency key; default: a fresh UUIDv7, printed")},
+       .flags =
+           [](CLI::App& command) {
+             Text(command, "case", "ID", "the case")->required();
+             Text(command, "subject", "TEXT", "what it is about")->required();
+             Text(command, "at", "TIME", "when, RFC 3339");
+             RequestIdFlag(command);
+           },
        .example = "wamsctl conference convene --case ID --subject \"Afstemming aanpak\" "
                   "--at 2026-03-03T14:00:00+01:00",
        .run = Convene},
       {.name = "conference invite",
        .summary = "invite a party, with why it is needed (R23)",
-       .flags = {ConferenceFlag(), StringFlag("party", "OIN", "the party", kRequired),
-                 StringFlag("reason", "TEXT", "why its participation is necessary", kRequired)},
+       .flags =
+           [](CLI::App& command) {
+             ConferenceFlag(command);
+             Text(command, "party", "OIN", "the party")->required();
+             Text(command, "reason", "TEXT", "why its participation is necessary")->required();
+           },
        .example = "wamsctl conference invite --conference ID --party 00000003234567890000 "
                   "--reason \"treats the client\"",
        .run = Invite},
       {.name = "conference client-invitation",
        .summary = "invite the client, or record the weighty interests against it (R23)",
-       .flags = {ConferenceFlag(), BoolFlag("invited", "the client is invited"),
-                 BoolFlag("not-invited", "the client is not invited"),
-                 StringFlag("weighty-interests", "TEXT", "why not (with --not-invited)")},
+       .flags =
+           [](CLI::App& command) {
+             ConferenceFlag(command);
+             Switch(command, "invited", "the client is invited");
+             Switch(command, "not-invited", "the client is not invited");
+             Text(command, "weighty-interests", "TEXT", "why not (with --not-invited)");
+           },
        .example = "wamsctl conference client-invitation --conference ID --invited",
        .run = ClientInvitation},
       {.name = "conference share-item",
        .summary = "share an item with a named audience (R24, R25)",
-       .flags = {ConferenceFlag(),
-                 RepeatedFlag("audience", "OIN", "an invited participant it is for", kRequired),
-                 StringFlag("title", "TEXT", "a title", kRequired),
-                 StringFlag("content", "TEXT", "the content"),
-                 StringFlag("content-file", "FILE", "the content, from a file"),
-                 StringFlag("content-type", "TYPE", "default text/plain"),
-                 RepeatedFlag("category", "NAME", "a data category the item holds"),
-                 StringFlag("request-id", "ID",
-                            "idempotency key; default: a fresh UUIDv7, printed")},
+       .flags =
+           [](CLI::App& command) {
+             ConferenceFlag(command);
+             List(command, "audience", "OIN", "an invited participant it is for")->required();
+             Text(command, "title", "TEXT", "a title")->required();
+             Text(command, "content", "TEXT", "the content");
+             Text(command, "content-file", "FILE", "the content, from a file");
+             Text(command, "content-type", "TYPE", "default text/plain");
+             List(command, "category", "NAME", "a data category the item holds");
+             RequestIdFlag(command);
+           },
        .example = "wamsctl conference share-item --conference ID --audience 00000003234567890000 "
                   "--title \"Afspraken\" --content \"...\"",
        .run = ShareItem},
       {.name = "conference fetch",
        .summary = "fetch the items addressed to you (R25)",
-       .flags = {ConferenceFlag()},
+       .flags = ConferenceFlag,
        .example = "wamsctl conference fetch --conference ID",
        .run = Fetch},
       {.name = "conference assent",
        .summary = "as supplier, allow a party onward use of your item (R26)",
-       .flags = {ConferenceFlag(), ItemFlag(),
-                 StringFlag("party", "OIN", "the party allowed", kRequired)},
+       .flags =
+           [](CLI::App& command) {
+             ConferenceFlag(command);
+             ItemFlag(command);
+             Text(command, "party", "OIN", "the party allowed")->required();
+           },
        .example = "wamsctl conference assent --conference ID --item ITEM --party "
                   "00000003123456780000",
        .run = Assent},
       {.name = "conference onward-use",
        .summary = "ask to take an item into your own task (R26; exit 1 if not allowed)",
-       .flags = {ConferenceFlag(), ItemFlag()},
+       .flags =
+           [](CLI::App& command) {
+             ConferenceFlag(command);
+             ItemFlag(command);
+           },
        .example = "wamsctl conference onward-use --conference ID --item ITEM",
        .run = OnwardUse},
   };

@@ -22,18 +22,20 @@ void SetSubjectDetails(const Invocation& inv, v1::SubjectDetails* details) {
 }
 
 // Their flags, for request, check and share.
-std::vector<FlagSpec> SubjectDetailsFlags() {
-  return {
-      StringFlag("client-number", "ID",
-                 "for a party that may not process the BSN (R19): its own number for the person"),
-      StringFlag("family-name", "TEXT",
-                 "R19, else: family name, with --date-of-birth, "
-                 "--postal-code and --house-number"),
-      StringFlag("given-names", "TEXT", "R19: given names or initials (optional)"),
-      StringFlag("date-of-birth", "YYYY-MM-DD", "R19: date of birth"),
-      StringFlag("postal-code", "\"1234 AB\"", "R19: postal code of the home address"),
-      StringFlag("house-number", "TEXT", "R19: house number, e.g. 12a"),
-  };
+void SubjectDetailsFlags(CLI::App& command) {
+  Text(command, "client-number", "ID",
+       "for a party that may not process the BSN (R19): its own number for the person");
+  Text(command, "family-name", "TEXT",
+       "R19, else: family name, with --date-of-birth, --postal-code and --house-number");
+  Text(command, "given-names", "TEXT", "R19: given names or initials (optional)");
+  Text(command, "date-of-birth", "YYYY-MM-DD", "R19: date of birth");
+  Text(command, "postal-code", "\"1234 AB\"", "R19: postal code of the home address");
+  Text(command, "house-number", "TEXT", "R19: house number, e.g. 12a");
+}
+
+void RequestIdAndLanguageFlags(CLI::App& command) {
+  Text(command, "request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed");
+  Text(command, "lang", "LANG", "language of the messages: en or nl")->check(LanguageName());
 }
 
 // Fills the fields request and check share; INVALID_ARGUMENT names the flag.
@@ -200,63 +202,63 @@ int WhoAmI(const Invocation& inv) {
       PrintWhoAmI);
 }
 
-std::vector<FlagSpec> DataRequestFlags() {
-  std::vector<FlagSpec> flags = {
-      StringFlag("case", "ID", "the case", kRequired),
-      StringFlag("bsn", "BSN", "the subject: a client of the case", kRequired),
-      StringFlag("provider", "OIN", "the provider asked", kRequired),
-      StringFlag("purpose", "PURPOSE", "RESEARCH, COORDINATION, CASE_CONFERENCE, ...", kRequired),
-      RepeatedFlag("category", "NAME", "a data category needed at this step", kRequired),
-      StringFlag("justification", "TEXT", "why these categories are necessary now", kRequired),
-  };
-  for (FlagSpec& flag : SubjectDetailsFlags()) flags.push_back(std::move(flag));
-  flags.push_back(
-      StringFlag("request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed"));
-  flags.push_back(StringFlag("lang", "LANG", "language of the messages: en or nl"));
-  return flags;
+// The flags of request and check.
+void DataRequestFlags(CLI::App& command) {
+  Text(command, "case", "ID", "the case")->required();
+  Text(command, "bsn", "BSN", "the subject: a client of the case")->required();
+  Text(command, "provider", "OIN", "the provider asked")->required();
+  Text(command, "purpose", "PURPOSE", "RESEARCH, COORDINATION, CASE_CONFERENCE, ...")
+      ->required()
+      ->check(EnumName<v1::Purpose>());
+  List(command, "category", "NAME", "a data category needed at this step")->required();
+  Text(command, "justification", "TEXT", "why these categories are necessary now")->required();
+  SubjectDetailsFlags(command);
+  RequestIdAndLanguageFlags(command);
+}
+
+void ShareFlags(CLI::App& command) {
+  Text(command, "case", "ID", "the case")->required();
+  Text(command, "bsn", "BSN", "the subject: a client of the case")->required();
+  Text(command, "recipient", "OIN", "the receiving party (involved)")->required();
+  Text(command, "purpose", "PURPOSE", "RESEARCH or COORDINATION")
+      ->required()
+      ->check(EnumName<v1::Purpose>());
+  List(command, "category", "NAME", "a category shared")->required();
+  Text(command, "justification", "TEXT", "why the party needs it for its contribution (R21)")
+      ->required();
+  List(command, "data", "CAT=TEXT|CAT=@FILE", "the data of one category");
+  Text(command, "content-type", "TYPE", "of --data; default application/json");
+  RequestIdAndLanguageFlags(command);
+  SubjectDetailsFlags(command);
 }
 
 }  // namespace
 
 std::vector<Command> ExchangeCommands() {
-  std::vector<FlagSpec> share_flags = {
-      StringFlag("case", "ID", "the case", kRequired),
-      StringFlag("bsn", "BSN", "the subject: a client of the case", kRequired),
-      StringFlag("recipient", "OIN", "the receiving party (involved)", kRequired),
-      StringFlag("purpose", "PURPOSE", "RESEARCH or COORDINATION", kRequired),
-      RepeatedFlag("category", "NAME", "a category shared", kRequired),
-      StringFlag("justification", "TEXT", "why the party needs it for its contribution (R21)",
-                 kRequired),
-      RepeatedFlag("data", "CAT=TEXT|CAT=@FILE", "the data of one category"),
-      StringFlag("content-type", "TYPE", "of --data; default application/json"),
-      StringFlag("request-id", "ID", "idempotency key; default: a fresh UUIDv7, printed"),
-      StringFlag("lang", "LANG", "language of the messages: en or nl"),
-  };
-  for (FlagSpec& flag : SubjectDetailsFlags()) share_flags.push_back(std::move(flag));
   return {
       {.name = "request",
        .summary = "ask a provider for data about a client of a case",
-       .flags = DataRequestFlags(),
+       .flags = DataRequestFlags,
        .example = "wamsctl request --case ID --bsn 111222333 --provider 00000003345678900000 "
                   "--purpose research --category attendance --category support_needs "
                   "--justification \"...\" --lang en",
        .run = Request},
       {.name = "check",
        .summary = "dry run: the decision a request would get now (exit 1 if refused)",
-       .flags = DataRequestFlags(),
+       .flags = DataRequestFlags,
        .example = "wamsctl check --case ID --bsn 111222333 --provider 00000001003214345000 "
                   "--purpose research --category police_contacts --justification \"...\"",
        .run = Check},
       {.name = "share",
        .summary = "share municipal data with an involved party (R21)",
-       .flags = std::move(share_flags),
+       .flags = ShareFlags,
        .example = "wamsctl share --case ID --bsn 111222333 --recipient 00000003345678900000 "
                   "--purpose research --category youth_services --justification \"...\" "
                   "--data youth_services=@youth.json",
        .run = Share},
       {.name = "whoami",
        .summary = "show the party the broker matches to your certificate",
-       .flags = {},
+       .flags = nullptr,
        .example = "wamsctl whoami",
        .run = WhoAmI},
   };
