@@ -18,10 +18,11 @@ CLI::Option* Text(CLI::App& command, const std::string& name, const std::string&
 CLI::Option* List(CLI::App& command, const std::string& name, const std::string& value_name,
                   const std::string& help) {
   // One value per occurrence: `--law A B` leaves B over, an error, rather
-  // than quietly taking it.
-  return command.add_option("--" + name, help)
+  // than quietly taking it. Said in the help text, not with option_text,
+  // which would hide CLI11's REQUIRED mark.
+  const std::string description = help + " (repeatable)";
+  return command.add_option("--" + name, description)
       ->type_name(value_name)
-      ->option_text(value_name + " ...")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }

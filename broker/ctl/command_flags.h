@@ -30,7 +30,8 @@ namespace wams::ctl {
 // the help, e.g. "OIN".
 CLI::Option* Text(CLI::App& command, const std::string& name, const std::string& value_name,
                   const std::string& help);
-// --NAME VALUE, any number of times; the values are kept in order.
+// --NAME VALUE, any number of times (the help says "(repeatable)"); the
+// values are kept in order.
 CLI::Option* List(CLI::App& command, const std::string& name, const std::string& value_name,
                   const std::string& help);
 // --NAME, without a value.

@@ -15,6 +15,7 @@ namespace {
 
 namespace v1 = ::wams::broker::v1;
 using ::testing::AllOf;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -60,18 +61,20 @@ TEST(WamsctlHelpTest, GroupHelpListsOnlyItsSubcommands) {
 TEST(WamsctlHelpTest, CommandHelpShowsItsFlagsAndAnExampleThoughRequiredFlagsAreMissing) {
   CliResult result = Wamsctl({"case", "open", "--help"});
   ExpectHelp(result);
-  EXPECT_THAT(result.out,
-              AllOf(HasSubstr("Usage: wamsctl case open"), HasSubstr("--bsn BSN REQUIRED"),
-                    HasSubstr("--law LAW ..."), HasSubstr("--request-id ID"),
-                    HasSubstr("Example:\n  wamsctl case open --bsn")));
+  EXPECT_THAT(result.out, AllOf(HasSubstr("Usage: wamsctl case open"),
+                                HasSubstr("--bsn BSN REQUIRED"), HasSubstr("--request-id ID"),
+                                ContainsRegex("--law LAW +social-domain law: .* \\(repeatable\\)"),
+                                HasSubstr("Example:\n  wamsctl case open --bsn")));
   EXPECT_THAT(result.out, Not(HasSubstr("--provider")));
 }
 
 TEST(WamsctlHelpTest, HelpAfterFlagsAndForACommandWithoutAGroup) {
   CliResult result = Wamsctl({"request", "--case", "c1", "-h"});
   ExpectHelp(result);
-  EXPECT_THAT(result.out, AllOf(HasSubstr("Usage: wamsctl request"),
-                                HasSubstr("--provider OIN REQUIRED"), HasSubstr("--family-name")));
+  EXPECT_THAT(result.out,
+              AllOf(HasSubstr("Usage: wamsctl request"), HasSubstr("--provider OIN REQUIRED"),
+                    ContainsRegex("--category NAME REQUIRED .*\\(repeatable\\)"),
+                    HasSubstr("--family-name")));
 }
 
 TEST(WamsctlUsageTest, UnknownCommandExitsTwoNamingIt) {
