@@ -114,13 +114,23 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
 
   std::set<std::string> activities, span_ids, purposes;
   std::string decision_span, answer_parent, research_trace, subject;
+  bool saw_error = false, saw_unset = false;
   for (const std::string& line : lines) {
     google::protobuf::Struct record;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &record).ok()) << line;
     EXPECT_THAT(Field(record, "trace_id").string_value(), MatchesRegex("[0-9a-f]{32}"));
     EXPECT_THAT(Field(record, "span_id").string_value(), MatchesRegex("[0-9a-f]{16}"));
     span_ids.insert(Field(record, "span_id").string_value());
-    EXPECT_FALSE(Field(record, "start_time").string_value().empty());
+    // The standard's names: start_time and end_time in milliseconds since the
+    // epoch, status Unset/Ok/Error, resource holding only attributes.
+    const double start = Field(record, "start_time").number_value();
+    EXPECT_GT(start, 1.7e12) << line;  // after 2023: milliseconds, not seconds
+    EXPECT_EQ(Field(record, "end_time").number_value(), start);
+    EXPECT_FALSE(record.fields().contains("status_code"));
+    const google::protobuf::Struct& resource = Field(record, "resource").struct_value();
+    EXPECT_EQ(resource.fields().size(), 1u) << line;
+    EXPECT_FALSE(
+        Field(Field(resource, "attributes").struct_value(), "service.name").string_value().empty());
     const google::protobuf::Struct& attributes = Field(record, "attributes").struct_value();
     const std::string activity =
         Field(attributes, "dpl.core.processing_activity_id").string_value();
@@ -137,6 +147,17 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
       EXPECT_EQ(this_subject, subject) << "one client, one pseudonym";
     }
     const std::string name = Field(record, "name").string_value();
+    const std::string outcome = Field(attributes, "wams.outcome").string_value();
+    const std::string status = Field(record, "status").string_value();
+    if (outcome == "RECEIPT_OUTCOME_GRANTED") {
+      EXPECT_EQ(status, "Ok") << line;
+    } else if (outcome == "RECEIPT_OUTCOME_NOT_DELIVERED") {
+      EXPECT_EQ(status, "Error") << line;  // the provider could not be reached
+      saw_error = true;
+    } else if (outcome == "RECEIPT_OUTCOME_REFUSED") {
+      EXPECT_EQ(status, "Unset") << line;  // handled correctly; nothing took effect
+      saw_unset = true;
+    }
     if (name == "receipt_kind_decision" && purpose == "PURPOSE_RESEARCH") {
       decision_span = Field(record, "span_id").string_value();
       research_trace = Field(record, "trace_id").string_value();
@@ -149,6 +170,8 @@ TEST_F(ExportCommandsTest, WritesOneRecordPerReceiptWithTraceActivityAndPseudony
   EXPECT_EQ(span_ids.size(), lines.size()) << "span ids are unique";
   EXPECT_EQ(activities, (std::set<std::string>{kResearchUri, kCaseUri}));
   EXPECT_TRUE(purposes.contains("PURPOSE_FRAUD_CONTROL")) << "the refusal has its record";
+  EXPECT_TRUE(saw_error) << "the undelivered answer";
+  EXPECT_TRUE(saw_unset) << "the refusal";
   EXPECT_FALSE(subject.empty());
   ASSERT_FALSE(decision_span.empty());
   EXPECT_EQ(answer_parent, decision_span) << "the answer runs inside its decision";

@@ -68,12 +68,20 @@ google::protobuf::Value List(const google::protobuf::RepeatedPtrField<std::strin
   return value;
 }
 
-// OK for what took effect; ERROR for a refusal or an answer not delivered
-// (the processing asked for did not happen).
-std::string StatusCodeOf(v1::ReceiptOutcome outcome) {
-  return outcome == v1::RECEIPT_OUTCOME_GRANTED || outcome == v1::RECEIPT_OUTCOME_DELIVERED
-             ? "OK"
-             : "ERROR";
+// The standard's `status`: `Ok` for what took effect; `Error` only for a
+// technical failure (the provider could not be reached); `Unset` for what was
+// handled correctly without taking effect (a refusal is a correct answer, and
+// the standard keeps `Error` for faults inside the system).
+std::string StatusOf(v1::ReceiptOutcome outcome) {
+  switch (outcome) {
+    case v1::RECEIPT_OUTCOME_GRANTED:
+    case v1::RECEIPT_OUTCOME_DELIVERED:
+      return "Ok";
+    case v1::RECEIPT_OUTCOME_NOT_DELIVERED:
+      return "Error";
+    default:
+      return "Unset";
+  }
 }
 
 // The LDV record of one receipt (broker/tools/README.md, field by field).
@@ -87,13 +95,21 @@ absl::StatusOr<google::protobuf::Struct> RecordOf(const v1::Receipt& receipt, ui
   fields["span_id"] = Text(SpanIdOf(receipt));
   if (!parent_span.empty()) fields["parent_span_id"] = Text(parent_span);
   fields["name"] = Text(absl::AsciiStrToLower(v1::ReceiptKind_Name(receipt.kind())));
-  const std::string time = google::protobuf::util::TimeUtil::ToString(receipt.time());
-  fields["start_time"] = Text(time);
-  fields["end_time"] = Text(time);
-  fields["status_code"] = Text(StatusCodeOf(receipt.outcome()));
+  // Milliseconds since the Unix epoch, as the standard's start_time and
+  // end_time; the same for both: a receipt is one moment.
+  const double millis = static_cast<double>(
+      google::protobuf::util::TimeUtil::TimestampToMilliseconds(receipt.time()));
+  fields["start_time"] = Number(millis);
+  fields["end_time"] = Number(millis);
+  fields["status"] = Text(StatusOf(receipt.outcome()));
+  // The standard's resource is an object holding only `attributes`, which
+  // name the system as the organisation is used to (OpenTelemetry's).
   google::protobuf::Value resource;
-  (*resource.mutable_struct_value()->mutable_fields())["name"] = Text(origin);
-  (*resource.mutable_struct_value()->mutable_fields())["version"] = Text(receipt.policy_version());
+  auto& resource_attributes = *(*resource.mutable_struct_value()->mutable_fields())["attributes"]
+                                   .mutable_struct_value()
+                                   ->mutable_fields();
+  resource_attributes["service.name"] = Text(origin);
+  resource_attributes["wams.policy_version"] = Text(receipt.policy_version());
   fields["resource"] = resource;
 
   google::protobuf::Value attributes_value;
