@@ -20,13 +20,10 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "broker/cli/command_line.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/export/export_format.h"
@@ -69,6 +66,9 @@ class Result {
   }
   void Add(const std::string& key, const std::string& text) {
     (*object_.mutable_fields())[key].mutable_list_value()->add_values()->set_string_value(text);
+  }
+  void Merge(const google::protobuf::Struct& fields) {
+    for (const auto& [key, value] : fields.fields()) (*object_.mutable_fields())[key] = value;
   }
   void SetObject(const std::string& key, const Result& inner) {
     *(*object_.mutable_fields())[key].mutable_struct_value() = inner.object_;
@@ -283,23 +283,14 @@ void AddThreads(CLI::App& command, int& threads) {
       ->check(CLI::Range(1, 256));
 }
 
-// The online commands print text; with --json their lines are handed over
-// as the JSON object's "output", and a failure's as "error" (with "alarm"
-// for a detected fork, rollback or rewrite).
+// The online commands fill a result, printed as their text lines or, with
+// --json, as the JSON object (online_result.h).
 int RunOnlineCommand(const std::string& command, const wams::audit::OnlineFlags& flags,
                      Result result) {
-  if (!result.json()) return wams::audit::RunOnline(command, flags, std::cout, std::cerr);
-  std::ostringstream out, err;
-  const int code = wams::audit::RunOnline(command, flags, out, err);
-  for (absl::string_view line : absl::StrSplit(out.str(), '\n', absl::SkipEmpty())) {
-    result.Add("output", Str(line));
-  }
-  std::string error = err.str();
-  while (!error.empty() && error.back() == '\n') error.pop_back();
-  result.SetBool("ok", code == 0);
-  if (!error.empty()) result.Set("error", error);
-  if (code != 0) result.SetBool("alarm", absl::StrContains(error, "ALARM: "));
-  return result.Done(code);
+  const wams::audit::OnlineResult found = wams::audit::RunOnline(command, flags);
+  if (!result.json()) return wams::audit::PrintOnlineText(found, std::cout, std::cerr);
+  result.Merge(wams::audit::OnlineResultJson(found));
+  return result.Done(found.exit_code());
 }
 
 }  // namespace

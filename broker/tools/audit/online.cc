@@ -46,13 +46,19 @@ std::string Str(absl::string_view s) { return std::string(s.data(), s.size()); }
 
 // A failure to report: `alarm` marks a detected fork, rollback or rewrite.
 struct Failure {
-  bool alarm = false;
+  Failure(bool is_alarm, std::string text, std::optional<uint64_t> bad = std::nullopt)
+      : alarm(is_alarm), message(std::move(text)), first_bad_index(bad) {}
+  bool alarm;
   std::string message;
+  std::optional<uint64_t> first_bad_index;
 };
 
-int Report(const Failure& failure, std::ostream& err) {
-  err << (failure.alarm ? "ALARM: " : "FAILED: ") << failure.message << "\n";
-  return 1;
+// Records `failure` in `result`; false, for `return Fail(...)` in a step.
+bool Fail(OnlineResult& result, Failure failure) {
+  result.alarm = failure.alarm;
+  result.error = std::move(failure.message);
+  result.first_bad_index = failure.first_bad_index;
+  return false;
 }
 
 Failure Error(const absl::Status& status) { return Failure{false, Str(status.message())}; }
@@ -62,6 +68,10 @@ Failure Error(const grpc::Status& status, const char* what) {
                               static_cast<int>(status.error_code()), ": ", status.error_message())};
 }
 Failure Alarm(std::string message) { return Failure{true, std::move(message)}; }
+
+CheckpointSummary Summary(const ledger::CheckpointBody& body) {
+  return CheckpointSummary{body.origin, body.tree_size, ledger::DigestHex(body.root_hash), {}};
+}
 
 class Client {
  public:
@@ -97,8 +107,10 @@ class Client {
   std::string professional_id_;
 };
 
-// Streams the broker's export into `dir` (the offline export format).
-std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::Checkpoint* out) {
+// Streams the broker's export into `dir` (the offline export format); on
+// success fills `out` and `receipts` (how many were written).
+std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::Checkpoint* out,
+                             uint64_t* receipts = nullptr) {
   absl::StatusOr<std::unique_ptr<ExportWriter>> writer = ExportWriter::Create(dir);
   if (!writer.ok()) return Error(writer.status());
   grpc::ClientContext context;
@@ -109,6 +121,7 @@ std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::C
   std::optional<v1::Checkpoint> checkpoint;
   v1::ExportChunk chunk;
   std::optional<Failure> failure;
+  uint64_t written = 0;
   while (reader->Read(&chunk)) {
     if (failure.has_value()) continue;  // drain, then report
     switch (chunk.part_case()) {
@@ -124,6 +137,7 @@ std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::C
             .key_id = r.key_id(),
         });
         if (!added.ok()) failure = Error(added);
+        ++written;
         break;
       }
       case v1::ExportChunk::kCheckpoint:
@@ -141,6 +155,7 @@ std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::C
   absl::Status finished = (*writer)->Finish(keys, checkpoint->note());
   if (!finished.ok()) return Error(finished);
   if (out != nullptr) *out = *std::move(checkpoint);
+  if (receipts != nullptr) *receipts = written;
   return std::nullopt;
 }
 
@@ -199,117 +214,162 @@ class ScratchDir {
   std::string path_;
 };
 
-// The monitor's checks. On success returns the newest verified checkpoint
-// (already saved in the state file).
-std::variant<Failure, Verified> Monitor(const Client& client, const Flags& flags,
-                                        std::ostream& out) {
-  if (flags.state_file.empty()) return Failure{false, "--state FILE is required"};
-  absl::StatusOr<KeyRing> ring = LoadKeys(flags);
-  if (!ring.ok()) return Error(ring.status());
-
-  std::optional<Verified> old;
-  if (std::filesystem::exists(flags.state_file)) {
-    absl::StatusOr<std::string> text = ReadSmallFile(flags.state_file);
-    if (!text.ok()) return Error(text.status());
-    absl::StatusOr<Verified> opened = OpenCheckpoint(*ring, *std::move(text));
-    if (!opened.ok()) {
-      return Failure{
-          false, absl::StrCat("state file ", flags.state_file, ": ", opened.status().message())};
-    }
-    old = *std::move(opened);
-  }
-
-  // The newest checkpoint: with every receipt verified against it, or (quick)
-  // only its signature.
-  Verified latest;
-  std::optional<ledger::Digest> served_prefix_root;
+// The monitor's first step: the newest checkpoint, with every receipt of the
+// log verified against it (and the root at the saved size computed), or with
+// --quick only its signature. `served` is the checkpoint as the broker sent it.
+std::optional<Failure> FetchLatest(const Client& client, const Flags& flags, const KeyRing& ring,
+                                   const std::optional<Verified>& old,
+                                   std::optional<Verified>& latest, v1::Checkpoint& served,
+                                   std::optional<ledger::Digest>& served_prefix_root,
+                                   MonitorFound& found) {
   if (flags.quick) {
-    v1::GetCheckpointRequest request;
-    v1::Checkpoint checkpoint;
     grpc::ClientContext context;
     client.Prepare(&context);
-    grpc::Status status = client.stub().GetCheckpoint(&context, request, &checkpoint);
+    grpc::Status status =
+        client.stub().GetCheckpoint(&context, v1::GetCheckpointRequest(), &served);
     if (!status.ok()) return Error(status, "GetCheckpoint");
-    absl::StatusOr<Verified> opened = OpenCheckpoint(*ring, checkpoint.note());
+    absl::StatusOr<Verified> opened = OpenCheckpoint(ring, served.note());
     if (!opened.ok()) {
       return Alarm(absl::StrCat("the broker's checkpoint does not verify with the trusted keys: ",
                                 opened.status().message()));
     }
     latest = *std::move(opened);
-  } else {
-    ScratchDir scratch;
-    if (scratch.path().empty()) return Failure{false, "cannot make a temp dir"};
-    const std::string dir = scratch.path() + "/export";
-    if (std::optional<Failure> failed = Fetch(client, dir, nullptr)) return *failed;
-    VerifyOptions options;
-    options.keys = &*ring;
-    if (old.has_value()) options.prefix_size = old->body.tree_size;
-    VerifyReport report = VerifyExport(dir, options);
-    if (!report.status.ok()) {
-      return Alarm(
-          absl::StrCat("the log the broker serves does not verify: ", report.status.message(),
-                       report.first_bad_index.has_value()
-                           ? absl::StrCat(" (first bad index: ", *report.first_bad_index, ")")
-                           : std::string()));
-    }
-    absl::StatusOr<std::string> note = ReadSmallFile(dir + "/" + kCheckpointFile);
-    if (!note.ok()) return Error(note.status());
-    latest = Verified{*std::move(note), report.checkpoint};
-    served_prefix_root = report.prefix_root;
-    out << "receipts verified: " << report.receipts_verified << "\n";
+    return std::nullopt;
+  }
+  ScratchDir scratch;
+  if (scratch.path().empty()) return Failure{false, "cannot make a temp dir"};
+  const std::string dir = scratch.path() + "/export";
+  if (std::optional<Failure> failed = Fetch(client, dir, &served)) return failed;
+  VerifyOptions options;
+  options.keys = &ring;
+  if (old.has_value()) options.prefix_size = old->body.tree_size;
+  VerifyReport report = VerifyExport(dir, options);
+  if (!report.status.ok()) {
+    return Failure(
+        true,
+        absl::StrCat("the log the broker serves does not verify: ", report.status.message(),
+                     report.first_bad_index.has_value()
+                         ? absl::StrCat(" (first bad index: ", *report.first_bad_index, ")")
+                         : std::string()),
+        report.first_bad_index);
+  }
+  absl::StatusOr<std::string> note = ReadSmallFile(dir + "/" + kCheckpointFile);
+  if (!note.ok()) return Error(note.status());
+  latest = Verified{*std::move(note), report.checkpoint};
+  served_prefix_root = report.prefix_root;
+  found.receipts_verified = report.receipts_verified;
+  return std::nullopt;
+}
+
+// The newest checkpoint `b` against the saved `a`: same origin, not smaller,
+// the same root at the same size, the served receipts' root at the saved size
+// (when known) the saved root, and the broker's consistency proof verified.
+std::optional<Failure> CheckExtends(const Client& client, const ledger::CheckpointBody& a,
+                                    const ledger::CheckpointBody& b,
+                                    const std::optional<ledger::Digest>& served_prefix_root) {
+  if (a.origin != b.origin) {
+    return Alarm(absl::StrCat("origin changed from ", a.origin, " to ", b.origin));
+  }
+  if (b.tree_size < a.tree_size) {
+    return Alarm(absl::StrCat("ROLLBACK: the log shrank from ", a.tree_size, " to ", b.tree_size,
+                              " receipts; receipts were removed"));
+  }
+  if (b.tree_size == a.tree_size && b.root_hash != a.root_hash) {
+    return Alarm(absl::StrCat("FORK: two different trees of size ", a.tree_size, ": saved root ",
+                              ledger::DigestHex(a.root_hash), ", served root ",
+                              ledger::DigestHex(b.root_hash)));
+  }
+  if (served_prefix_root.has_value() && *served_prefix_root != a.root_hash) {
+    return Alarm(absl::StrCat("FORK OR REWRITE: the receipts the broker serves give root ",
+                              ledger::DigestHex(*served_prefix_root), " at size ", a.tree_size,
+                              ", the saved checkpoint says ", ledger::DigestHex(a.root_hash)));
+  }
+  if (b.tree_size == a.tree_size) return std::nullopt;
+  v1::GetConsistencyProofRequest request;
+  request.set_old_size(a.tree_size);
+  request.set_new_size(b.tree_size);
+  v1::ConsistencyProof proof;
+  grpc::ClientContext context;
+  client.Prepare(&context);
+  grpc::Status status = client.stub().GetConsistencyProof(&context, request, &proof);
+  if (!status.ok()) return Error(status, "GetConsistencyProof");
+  std::vector<ledger::Digest> hashes;
+  for (const std::string& h : proof.hashes()) {
+    absl::StatusOr<ledger::Digest> d = ledger::DigestFromBytes(h);
+    if (!d.ok()) return Alarm("the consistency proof holds a malformed hash");
+    hashes.push_back(*d);
+  }
+  absl::Status consistent =
+      ledger::VerifyConsistency(a.tree_size, b.tree_size, a.root_hash, b.root_hash, hashes);
+  if (!consistent.ok()) {
+    return Alarm(absl::StrCat("FORK OR REWRITE: checkpoint ", b.tree_size,
+                              " does not extend the saved checkpoint ", a.tree_size, ": ",
+                              consistent.message()));
+  }
+  return std::nullopt;
+}
+
+// The monitor's checks, filling `result.monitor` and `result.checkpoint` as
+// they pass. On success returns the newest verified checkpoint (already
+// saved in the state file); on failure nullopt, with the failure in `result`.
+std::optional<Verified> Monitor(const Client& client, const Flags& flags, OnlineResult& result) {
+  MonitorFound& found = result.monitor.emplace();
+  found.quick = flags.quick;
+  found.state_file = flags.state_file;
+  if (flags.state_file.empty()) {
+    Fail(result, Failure{false, "--state FILE is required"});
+    return std::nullopt;
+  }
+  absl::StatusOr<KeyRing> ring = LoadKeys(flags);
+  if (!ring.ok()) {
+    Fail(result, Error(ring.status()));
+    return std::nullopt;
   }
 
-  if (old.has_value()) {
-    const ledger::CheckpointBody& a = old->body;
-    const ledger::CheckpointBody& b = latest.body;
-    if (a.origin != b.origin) {
-      return Alarm(absl::StrCat("origin changed from ", a.origin, " to ", b.origin));
+  std::optional<Verified> old;
+  if (std::filesystem::exists(flags.state_file)) {
+    absl::StatusOr<std::string> text = ReadSmallFile(flags.state_file);
+    if (!text.ok()) {
+      Fail(result, Error(text.status()));
+      return std::nullopt;
     }
-    if (b.tree_size < a.tree_size) {
-      return Alarm(absl::StrCat("ROLLBACK: the log shrank from ", a.tree_size, " to ", b.tree_size,
-                                " receipts; receipts were removed"));
+    absl::StatusOr<Verified> opened = OpenCheckpoint(*ring, *std::move(text));
+    if (!opened.ok()) {
+      Fail(result, Failure{false, absl::StrCat("state file ", flags.state_file, ": ",
+                                               opened.status().message())});
+      return std::nullopt;
     }
-    if (b.tree_size == a.tree_size && b.root_hash != a.root_hash) {
-      return Alarm(absl::StrCat("FORK: two different trees of size ", a.tree_size, ": saved root ",
-                                ledger::DigestHex(a.root_hash), ", served root ",
-                                ledger::DigestHex(b.root_hash)));
-    }
-    if (served_prefix_root.has_value() && *served_prefix_root != a.root_hash) {
-      return Alarm(absl::StrCat("FORK OR REWRITE: the receipts the broker serves give root ",
-                                ledger::DigestHex(*served_prefix_root), " at size ", a.tree_size,
-                                ", the saved checkpoint says ", ledger::DigestHex(a.root_hash)));
-    }
-    if (b.tree_size > a.tree_size) {
-      v1::GetConsistencyProofRequest request;
-      request.set_old_size(a.tree_size);
-      request.set_new_size(b.tree_size);
-      v1::ConsistencyProof proof;
-      grpc::ClientContext context;
-      client.Prepare(&context);
-      grpc::Status status = client.stub().GetConsistencyProof(&context, request, &proof);
-      if (!status.ok()) return Error(status, "GetConsistencyProof");
-      std::vector<ledger::Digest> hashes;
-      for (const std::string& h : proof.hashes()) {
-        absl::StatusOr<ledger::Digest> d = ledger::DigestFromBytes(h);
-        if (!d.ok()) return Alarm("the consistency proof holds a malformed hash");
-        hashes.push_back(*d);
-      }
-      absl::Status consistent =
-          ledger::VerifyConsistency(a.tree_size, b.tree_size, a.root_hash, b.root_hash, hashes);
-      if (!consistent.ok()) {
-        return Alarm(absl::StrCat("FORK OR REWRITE: checkpoint ", b.tree_size,
-                                  " does not extend the saved checkpoint ", a.tree_size, ": ",
-                                  consistent.message()));
-      }
-    }
-    out << "consistent with the saved checkpoint of size " << a.tree_size << "\n";
-  } else {
-    out << "no saved checkpoint: trusting this one from now on\n";
+    old = *std::move(opened);
+    found.saved = Summary(old->body);
   }
-  absl::Status saved = WriteStateFile(flags.state_file, latest.note);
-  if (!saved.ok()) return Error(saved);
-  out << "OK: checkpoint " << latest.body.tree_size << " root "
-      << ledger::DigestHex(latest.body.root_hash) << " saved to " << flags.state_file << "\n";
+
+  // The newest checkpoint: with every receipt verified against it, or (quick)
+  // only its signature.
+  std::optional<Verified> latest;
+  v1::Checkpoint served;
+  std::optional<ledger::Digest> served_prefix_root;
+  if (std::optional<Failure> failed =
+          FetchLatest(client, flags, *ring, old, latest, served, served_prefix_root, found)) {
+    Fail(result, *std::move(failed));
+    return std::nullopt;
+  }
+  result.checkpoint = Summary(latest->body);
+  result.checkpoint->cosignatures = static_cast<uint64_t>(served.cosignatures_size());
+
+  if (old.has_value()) {
+    if (std::optional<Failure> failed =
+            CheckExtends(client, old->body, latest->body, served_prefix_root)) {
+      Fail(result, *std::move(failed));
+      return std::nullopt;
+    }
+  }
+  found.checked = true;
+  absl::Status saved = WriteStateFile(flags.state_file, latest->note);
+  if (!saved.ok()) {
+    Fail(result, Error(saved));
+    return std::nullopt;
+  }
+  found.state_saved = true;
   return latest;
 }
 
@@ -325,16 +385,16 @@ absl::StatusOr<ledger::Ed25519PrivateKey> LoadWitnessKey(const Flags& flags) {
   return ledger::Ed25519PrivateKey::FromPem(pem);
 }
 
-int Witness(const Client& client, const Flags& flags, std::ostream& out, std::ostream& err) {
+bool Witness(const Client& client, const Flags& flags, OnlineResult& result) {
+  result.witness = WitnessFound{flags.witness_name, false};
   absl::StatusOr<ledger::Ed25519PrivateKey> key = LoadWitnessKey(flags);
-  if (!key.ok()) return Report(Error(key.status()), err);
-  std::variant<Failure, Verified> checked = Monitor(client, flags, out);
-  if (const Failure* f = std::get_if<Failure>(&checked)) return Report(*f, err);
-  const Verified& latest = std::get<Verified>(checked);
-  absl::StatusOr<ledger::ParsedNote> note = ledger::ParseNote(latest.note);
-  if (!note.ok()) return Report(Error(note.status()), err);
+  if (!key.ok()) return Fail(result, Error(key.status()));
+  std::optional<Verified> latest = Monitor(client, flags, result);
+  if (!latest.has_value()) return false;
+  absl::StatusOr<ledger::ParsedNote> note = ledger::ParseNote(latest->note);
+  if (!note.ok()) return Fail(result, Error(note.status()));
   v1::AddCosignatureRequest request;
-  request.set_tree_size(latest.body.tree_size);
+  request.set_tree_size(latest->body.tree_size);
   request.set_cosignature_line(
       ledger::CosignatureLine(flags.witness_name, *key, note->text,
                               static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()))));
@@ -342,19 +402,20 @@ int Witness(const Client& client, const Flags& flags, std::ostream& out, std::os
   grpc::ClientContext context;
   client.Prepare(&context);
   grpc::Status status = client.stub().AddCosignature(&context, request, &response);
-  if (!status.ok()) return Report(Error(status, "AddCosignature"), err);
-  out << "cosigned checkpoint " << latest.body.tree_size << " as " << flags.witness_name << "\n";
-  return 0;
+  if (!status.ok()) return Fail(result, Error(status, "AddCosignature"));
+  result.witness->cosigned = true;
+  return true;
 }
 
-int WitnessKeyLine(const Flags& flags, std::ostream& out, std::ostream& err) {
+bool WitnessKeyLine(const Flags& flags, OnlineResult& result) {
   absl::StatusOr<ledger::Ed25519PrivateKey> key = LoadWitnessKey(flags);
-  if (!key.ok()) return Report(Error(key.status()), err);
+  if (!key.ok()) return Fail(result, Error(key.status()));
   const ledger::Ed25519PublicKey& pub = key->PublicKey();
-  out << flags.witness_name << "+"
-      << absl::StrFormat("%08x", ledger::CosignatureKeyId(flags.witness_name, pub)) << "+"
-      << ledger::Base64Encode("\x04" + pub.raw()) << "\n";
-  return 0;
+  result.verifier_key =
+      absl::StrCat(flags.witness_name, "+",
+                   absl::StrFormat("%08x", ledger::CosignatureKeyId(flags.witness_name, pub)), "+",
+                   ledger::Base64Encode("\x04" + pub.raw()));
+  return true;
 }
 
 // A receipt as a holder keeps it: a receipts.jsonl line or SignedReceipt JSON.
@@ -382,24 +443,22 @@ absl::StatusOr<v1::SignedReceipt> ReadHeldReceipt(const std::string& path) {
   return r;
 }
 
-int Inclusion(const Client& client, const Flags& flags, std::ostream& out, std::ostream& err) {
-  if (flags.positional.size() != 1) {
-    err << "wams-audit: inclusion wants one RECEIPT_FILE\n";
-    return 2;
-  }
+bool Inclusion(const Client& client, const Flags& flags, OnlineResult& result) {
   absl::StatusOr<KeyRing> ring = LoadKeys(flags);
-  if (!ring.ok()) return Report(Error(ring.status()), err);
+  if (!ring.ok()) return Fail(result, Error(ring.status()));
   absl::StatusOr<v1::SignedReceipt> receipt = ReadHeldReceipt(flags.positional[0]);
-  if (!receipt.ok()) return Report(Error(receipt.status()), err);
+  if (!receipt.ok()) return Fail(result, Error(receipt.status()));
+  InclusionFound& found = result.inclusion.emplace();
+  found.leaf_index = receipt->leaf_index();
   const ledger::NoteVerifier* verifier = ring->Find(receipt->key_id());
   if (verifier == nullptr) {
-    return Report(Failure{false, absl::StrCat("the receipt is signed by ", receipt->key_id(),
-                                              ", which is not in --keys")},
-                  err);
+    return Fail(result, Failure{false, absl::StrCat("the receipt is signed by ", receipt->key_id(),
+                                                    ", which is not in --keys")});
   }
   if (!verifier->key().Verify(receipt->receipt_bytes(), receipt->signature())) {
-    return Report(Failure{false, "the receipt's signature does not verify"}, err);
+    return Fail(result, Failure{false, "the receipt's signature does not verify"});
   }
+  found.signature_verified = true;
 
   v1::Checkpoint checkpoint;
   {
@@ -407,21 +466,21 @@ int Inclusion(const Client& client, const Flags& flags, std::ostream& out, std::
     client.Prepare(&context);
     grpc::Status status =
         client.stub().GetCheckpoint(&context, v1::GetCheckpointRequest(), &checkpoint);
-    if (!status.ok()) return Report(Error(status, "GetCheckpoint"), err);
+    if (!status.ok()) return Fail(result, Error(status, "GetCheckpoint"));
   }
   absl::StatusOr<Verified> latest = OpenCheckpoint(*ring, checkpoint.note());
   if (!latest.ok()) {
-    return Report(
-        Alarm(absl::StrCat("the broker's checkpoint does not verify: ", latest.status().message())),
-        err);
+    return Fail(result, Alarm(absl::StrCat("the broker's checkpoint does not verify: ",
+                                           latest.status().message())));
   }
+  result.checkpoint = Summary(latest->body);
+  result.checkpoint->cosignatures = static_cast<uint64_t>(checkpoint.cosignatures_size());
   const uint64_t size = latest->body.tree_size;
   if (receipt->leaf_index() >= size) {
-    return Report(Failure{false, absl::StrCat("leaf ", receipt->leaf_index(),
-                                              " is not yet covered by the latest checkpoint "
-                                              "(size ",
-                                              size, "); try again after the next one")},
-                  err);
+    return Fail(result, Failure{false, absl::StrCat("leaf ", receipt->leaf_index(),
+                                                    " is not yet covered by the latest checkpoint "
+                                                    "(size ",
+                                                    size, "); try again after the next one")});
   }
   v1::GetInclusionProofRequest request;
   request.set_leaf_index(receipt->leaf_index());
@@ -431,62 +490,77 @@ int Inclusion(const Client& client, const Flags& flags, std::ostream& out, std::
     grpc::ClientContext context;
     client.Prepare(&context);
     grpc::Status status = client.stub().GetInclusionProof(&context, request, &proof);
-    if (!status.ok()) return Report(Error(status, "GetInclusionProof"), err);
+    if (!status.ok()) return Fail(result, Error(status, "GetInclusionProof"));
   }
   std::vector<ledger::Digest> hashes;
   for (const std::string& h : proof.hashes()) {
     absl::StatusOr<ledger::Digest> d = ledger::DigestFromBytes(h);
-    if (!d.ok()) return Report(Alarm("the inclusion proof holds a malformed hash"), err);
+    if (!d.ok()) return Fail(result, Alarm("the inclusion proof holds a malformed hash"));
     hashes.push_back(*d);
   }
   absl::Status included = ledger::VerifyInclusion(receipt->leaf_index(), size,
                                                   ledger::LeafHash(receipt->receipt_bytes()),
                                                   hashes, latest->body.root_hash);
   if (!included.ok()) {
-    return Report(
-        Alarm(absl::StrCat("the receipt at leaf ", receipt->leaf_index(),
-                           " is NOT in the log of checkpoint ", size, ": ", included.message())),
-        err);
+    return Fail(result, Alarm(absl::StrCat("the receipt at leaf ", receipt->leaf_index(),
+                                           " is NOT in the log of checkpoint ", size, ": ",
+                                           included.message())));
   }
-  out << "OK: receipt at leaf " << receipt->leaf_index() << " is in the log\n";
-  out << "checkpoint: " << latest->body.origin << " size " << size << " root "
-      << ledger::DigestHex(latest->body.root_hash) << "\n";
-  out << "proof hashes: " << hashes.size() << "\n";
-  return 0;
+  found.included = true;
+  found.proof_hashes = hashes.size();
+  return true;
+}
+
+// A usage error (exit 2) the command line parser lets through.
+OnlineResult UsageError(OnlineResult result, std::string message) {
+  result.usage_error = true;
+  result.error = std::move(message);
+  return result;
 }
 
 }  // namespace
 
-int RunOnline(const std::string& command, const OnlineFlags& flags, std::ostream& out,
-              std::ostream& err) {
-  if (command == "witness-key") return WitnessKeyLine(flags, out, err);
+OnlineResult RunOnline(const std::string& command, const OnlineFlags& flags) {
+  OnlineResult result;
+  result.command = command;
+  if (command == "witness-key") {
+    WitnessKeyLine(flags, result);
+    return result;
+  }
+  if ((command == "fetch" || command == "inclusion") && flags.positional.size() != 1) {
+    return UsageError(std::move(result), command == "fetch" ? "fetch wants one DIR"
+                                                            : "inclusion wants one RECEIPT_FILE");
+  }
+  if (command != "fetch" && command != "monitor" && command != "witness" &&
+      command != "inclusion") {
+    return UsageError(std::move(result), "unknown command " + command);
+  }
 
   absl::StatusOr<Client> client = Client::Connect(flags);
-  if (!client.ok()) return Report(Error(client.status()), err);
+  if (!client.ok()) {
+    Fail(result, Error(client.status()));
+    return result;
+  }
   if (command == "fetch") {
-    if (flags.positional.size() != 1) {
-      err << "wams-audit: fetch wants one DIR\n";
-      return 2;
-    }
+    FetchFound& found = result.fetch.emplace();
+    found.dir = flags.positional[0];
     v1::Checkpoint checkpoint;
-    if (std::optional<Failure> failed = Fetch(*client, flags.positional[0], &checkpoint)) {
-      return Report(*failed, err);
+    if (std::optional<Failure> failed = Fetch(*client, found.dir, &checkpoint, &found.receipts)) {
+      Fail(result, *std::move(failed));
+      return result;
     }
-    out << "fetched " << checkpoint.tree_size() << " receipts into " << flags.positional[0]
-        << "\ncheckpoint: " << checkpoint.origin() << " size " << checkpoint.tree_size()
-        << "\ncosignatures: " << checkpoint.cosignatures_size() << "\nnext: wams-audit verify "
-        << flags.positional[0] << "\n";
-    return 0;
+    absl::StatusOr<ledger::Digest> root = ledger::DigestFromBytes(checkpoint.root_hash());
+    result.checkpoint = CheckpointSummary{checkpoint.origin(), checkpoint.tree_size(),
+                                          root.ok() ? ledger::DigestHex(*root) : "",
+                                          static_cast<uint64_t>(checkpoint.cosignatures_size())};
+  } else if (command == "monitor") {
+    Monitor(*client, flags, result);
+  } else if (command == "witness") {
+    Witness(*client, flags, result);
+  } else {
+    Inclusion(*client, flags, result);
   }
-  if (command == "monitor") {
-    std::variant<Failure, Verified> result = Monitor(*client, flags, out);
-    if (const Failure* f = std::get_if<Failure>(&result)) return Report(*f, err);
-    return 0;
-  }
-  if (command == "witness") return Witness(*client, flags, out, err);
-  if (command == "inclusion") return Inclusion(*client, flags, out, err);
-  err << "wams-audit: unknown command " << command << "\n";
-  return 2;
+  return result;
 }
 
 }  // namespace wams::audit

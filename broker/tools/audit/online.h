@@ -10,18 +10,20 @@
 //   conn: --broker HOST:PORT --cert FILE --key FILE --ca FILE [--professional ID]
 //         (or WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA, WAMS_PROFESSIONAL_ID)
 //
-//   int code = wams::audit::RunOnline("monitor", flags, std::cout, std::cerr);
+//   OnlineResult result = wams::audit::RunOnline("monitor", flags);
+//   int code = PrintOnlineText(result, std::cout, std::cerr);  // or OnlineResultJson
 //
 // Exit codes as the offline commands: 0 verified, 1 verification failed (or
 // the broker could not be asked), 2 usage error. A detected fork, rollback
-// or rewrite prints a line starting with "ALARM:" on stderr and leaves the
-// state file as it was. See broker/tools/README.md.
+// or rewrite is an alarm (printed as a line starting with "ALARM:" on
+// stderr) and leaves the state file as it was. See broker/tools/README.md.
 #ifndef WAMS_BROKER_TOOLS_AUDIT_ONLINE_H_
 #define WAMS_BROKER_TOOLS_AUDIT_ONLINE_H_
 
-#include <ostream>
 #include <string>
 #include <vector>
+
+#include "broker/tools/audit/online_result.h"
 
 namespace wams::audit {
 
@@ -49,9 +51,8 @@ struct OnlineFlags {
 };
 
 // Runs the online command `command` ("fetch", "monitor", "witness",
-// "inclusion", "witness-key").
-int RunOnline(const std::string& command, const OnlineFlags& flags, std::ostream& out,
-              std::ostream& err);
+// "inclusion", "witness-key") and returns what it found; prints nothing.
+OnlineResult RunOnline(const std::string& command, const OnlineFlags& flags);
 
 }  // namespace wams::audit
 
