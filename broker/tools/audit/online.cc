@@ -2,20 +2,15 @@
 
 #include <stdlib.h>
 
-#include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <optional>
-#include <variant>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/common/message_limits.h"
 #include "broker/common/secret_file.h"
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/crypto/sha256.h"
@@ -23,10 +18,8 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/tools/audit/export_verifier.h"
+#include "broker/tools/audit/online_client.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "policy/base/status_macros.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
@@ -36,150 +29,17 @@ namespace {
 
 namespace v1 = ::wams::broker::v1;
 
-// An export may be large; proofs and checkpoints are small.
-constexpr auto kExportDeadline = std::chrono::minutes(30);
-constexpr auto kCallDeadline = std::chrono::seconds(30);
-
 using Flags = OnlineFlags;
-
-std::string Str(absl::string_view s) { return std::string(s.data(), s.size()); }
-
-// A failure to report: `alarm` marks a detected fork, rollback or rewrite.
-struct Failure {
-  Failure(bool is_alarm, std::string text, std::optional<uint64_t> bad = std::nullopt)
-      : alarm(is_alarm), message(std::move(text)), first_bad_index(bad) {}
-  bool alarm;
-  std::string message;
-  std::optional<uint64_t> first_bad_index;
-};
-
-// Records `failure` in `result`; false, for `return Fail(...)` in a step.
-bool Fail(OnlineResult& result, Failure failure) {
-  result.alarm = failure.alarm;
-  result.error = std::move(failure.message);
-  result.first_bad_index = failure.first_bad_index;
-  return false;
-}
-
-Failure Error(const absl::Status& status) { return Failure{false, Str(status.message())}; }
-Failure Error(const grpc::Status& status, const char* what) {
-  return Failure{false,
-                 absl::StrCat(what, ": the broker answered code ",
-                              static_cast<int>(status.error_code()), ": ", status.error_message())};
-}
-Failure Alarm(std::string message) { return Failure{true, std::move(message)}; }
-
-CheckpointSummary Summary(const ledger::CheckpointBody& body) {
-  return CheckpointSummary{body.origin, body.tree_size, ledger::DigestHex(body.root_hash), {}};
-}
-
-class Client {
- public:
-  static absl::StatusOr<Client> Connect(const Flags& flags) {
-    grpc::SslCredentialsOptions options;
-    WAMS_ASSIGN_OR_RETURN(options.pem_root_certs, common::ReadPublicFile(flags.ca_file, "--ca"));
-    WAMS_ASSIGN_OR_RETURN(options.pem_cert_chain,
-                          common::ReadPublicFile(flags.cert_file, "--cert"));
-    WAMS_ASSIGN_OR_RETURN(options.pem_private_key,
-                          common::ReadPrivateFile(flags.key_file, "--key"));
-    Client client;
-    // The broker's largest message (a page, an export chunk) must fit, or
-    // one large receipt would stop fetch and monitor for good.
-    grpc::ChannelArguments arguments;
-    arguments.SetMaxReceiveMessageSize(common::kClientReceiveLimitBytes);
-    client.stub_ = v1::AuditService::NewStub(
-        grpc::CreateCustomChannel(flags.broker, grpc::SslCredentials(options), arguments));
-    client.professional_id_ = flags.professional_id;
-    return client;
-  }
-
-  void Prepare(grpc::ClientContext* context,
-               std::chrono::system_clock::duration deadline = kCallDeadline) const {
-    context->set_deadline(std::chrono::system_clock::now() + deadline);
-    if (!professional_id_.empty()) {
-      context->AddMetadata("x-wams-professional-id", professional_id_);
-    }
-  }
-  v1::AuditService::Stub& stub() const { return *stub_; }
-
- private:
-  std::shared_ptr<v1::AuditService::Stub> stub_;
-  std::string professional_id_;
-};
-
-// Streams the broker's export into `dir` (the offline export format); on
-// success fills `out` and `receipts` (how many were written).
-std::optional<Failure> Fetch(const Client& client, const std::string& dir, v1::Checkpoint* out,
-                             uint64_t* receipts = nullptr) {
-  absl::StatusOr<std::unique_ptr<ExportWriter>> writer = ExportWriter::Create(dir);
-  if (!writer.ok()) return Error(writer.status());
-  grpc::ClientContext context;
-  client.Prepare(&context, kExportDeadline);
-  std::unique_ptr<grpc::ClientReader<v1::ExportChunk>> reader =
-      client.stub().Export(&context, v1::ExportRequest());
-  std::vector<std::string> keys;
-  std::optional<v1::Checkpoint> checkpoint;
-  v1::ExportChunk chunk;
-  std::optional<Failure> failure;
-  uint64_t written = 0;
-  while (reader->Read(&chunk)) {
-    if (failure.has_value()) continue;  // drain, then report
-    switch (chunk.part_case()) {
-      case v1::ExportChunk::kKey:
-        keys.push_back(chunk.key());
-        break;
-      case v1::ExportChunk::kReceipt: {
-        const v1::SignedReceipt& r = chunk.receipt();
-        absl::Status added = (*writer)->AddReceipt(ExportedReceipt{
-            .index = r.leaf_index(),
-            .receipt = r.receipt_bytes(),
-            .signature = r.signature(),
-            .key_id = r.key_id(),
-        });
-        if (!added.ok()) failure = Error(added);
-        ++written;
-        break;
-      }
-      case v1::ExportChunk::kCheckpoint:
-        checkpoint = chunk.checkpoint();
-        break;
-      default:
-        failure = Failure{false, "the export stream holds an empty chunk"};
-    }
-  }
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return Error(status, "Export");
-  if (failure.has_value()) return failure;
-  if (!checkpoint.has_value())
-    return Failure{false, "the export stream ended without a checkpoint"};
-  absl::Status finished = (*writer)->Finish(keys, checkpoint->note());
-  if (!finished.ok()) return Error(finished);
-  if (out != nullptr) *out = *std::move(checkpoint);
-  if (receipts != nullptr) *receipts = written;
-  return std::nullopt;
-}
-
-absl::StatusOr<KeyRing> LoadKeys(const Flags& flags) {
-  if (flags.keys_file.empty()) {
-    return absl::InvalidArgumentError(
-        "--keys FILE is required: the log's published verifier keys (e.g. DIR/keys of a fetch "
-        "you checked against the municipality's published keys)");
-  }
-  WAMS_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(flags.keys_file));
-  return KeyRing::Parse(text);
-}
-
-// A checkpoint note opened with the trusted keys.
-struct Verified {
-  std::string note;
-  ledger::CheckpointBody body;
-};
-
-absl::StatusOr<Verified> OpenCheckpoint(const KeyRing& ring, std::string note) {
-  WAMS_ASSIGN_OR_RETURN(OpenedNote opened, ring.OpenNote(note));
-  WAMS_ASSIGN_OR_RETURN(ledger::CheckpointBody body, ledger::ParseCheckpointBody(opened.text));
-  return Verified{std::move(note), body};
-}
+using online::Alarm;
+using online::Client;
+using online::Error;
+using online::Fail;
+using online::Failure;
+using online::Fetch;
+using online::LoadKeys;
+using online::OpenCheckpoint;
+using online::Summary;
+using online::Verified;
 
 absl::Status WriteStateFile(const std::string& path, const std::string& note) {
   const std::string temp = path + ".tmp";
