@@ -4,8 +4,8 @@
 // The commands (online.h) fill the result; they print nothing themselves.
 //
 //   OnlineResult result = RunOnline("monitor", flags);
-//   int code = json ? PrintJson(...OnlineResultJson(result)...) : PrintOnlineText(result, out,
-//   err);
+//   int code = PrintOnlineText(result, std::cout, std::cerr);
+//   // or, with --json: print OnlineResultJson(result); code = result.exit_code()
 //
 // The JSON fields per command are listed in broker/tools/README.md ("--json
 // of the online commands"). Roots are hex, as in the offline commands.
