@@ -1,9 +1,12 @@
 #include "adapters/sdk/provider_server.h"
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "adapters/sdk/adapter_metrics.h"
 #include "adapters/sdk/certificate_oin.h"
 #include "adapters/sdk/key_file.h"
 #include "broker/logging/call_log.h"
@@ -102,33 +105,46 @@ absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context,
   return oins.OinFromCertificatePem(absl::string_view(pems.front().data(), pems.front().size()));
 }
 
+// A delivery the SDK refuses: the status the broker gets, and the reason
+// and rule counted and logged (adapter_metrics.h).
+struct Refusal {
+  absl::Status status;
+  std::string reason;
+  std::string rule;
+};
+
 // The SDK's own check of a delivered request, whatever the broker decided:
 // every field within the API's field rules (a request id with CR/LF never
 // reaches a log line or an HTTP header), a subject the party can find (a
 // BSN, or for a party that may not process it, identifying details that
 // suffice: R19), and no purpose the Wams forbids (R08: criminal
-// investigation, fraud control). INVALID_ARGUMENT naming the field, or
+// investigation, fraud control). nullopt, or a refusal: INVALID_ARGUMENT
+// (RESOURCE_EXHAUSTED for an oversized field) naming the field, or
 // PERMISSION_DENIED citing R08.
-absl::Status CheckDelivery(const v1::ProviderRequest& request) {
-  WAMS_RETURN_IF_ERROR(wire::Validate(request));
+std::optional<Refusal> CheckDelivery(const v1::ProviderRequest& request) {
+  if (absl::Status valid = wire::Validate(request); !valid.ok()) {
+    return Refusal{valid, "invalid_request", ""};
+  }
   if (request.subject_bsn().empty()) {
     if (std::vector<absl::string_view> missing =
             wire::MissingSubjectDetails(request.subject_details());
         !missing.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "subject_details: the request has no BSN and too few identifying details to find the "
-          "person (R19); missing ",
-          absl::StrJoin(missing, ", ")));
+      return Refusal{absl::InvalidArgumentError(absl::StrCat(
+                         "subject_details: the request has no BSN and too few identifying "
+                         "details to find the person (R19); missing ",
+                         absl::StrJoin(missing, ", "))),
+                     "too_few_subject_details", "R19"};
     }
   }
   if (request.purpose() == v1::PURPOSE_CRIMINAL_INVESTIGATION ||
       request.purpose() == v1::PURPOSE_FRAUD_CONTROL) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("purpose: ", v1::Purpose_Name(request.purpose()),
-                     " is never a ground for sharing under the Wams (R08); this adapter refuses "
-                     "it whatever the broker decided"));
+    return Refusal{absl::PermissionDeniedError(absl::StrCat(
+                       "purpose: ", v1::Purpose_Name(request.purpose()),
+                       " is never a ground for sharing under the Wams (R08); this adapter "
+                       "refuses it whatever the broker decided")),
+                   "forbidden_purpose", "R08"};
   }
-  return absl::OkStatus();
+  return std::nullopt;
 }
 
 // The trace context of a delivery, from the call's metadata (where the
@@ -170,81 +186,126 @@ IncomingTrace TraceOf(const grpc::ServerContext& context, const v1::ProviderRequ
 
 class ProviderServer::Service final : public v1::ProviderService::Service {
  public:
-  Service(Backend& backend, AnswerPolicy policy, std::string broker_oin)
-      : backend_(backend), policy_(std::move(policy)), broker_oin_(std::move(broker_oin)) {}
+  // `metrics` may be null (no metrics endpoint); it then meters nothing.
+  Service(Backend& backend, AnswerPolicy policy, std::string broker_oin, AdapterMetrics* metrics)
+      : policy_(std::move(policy)),
+        broker_oin_(std::move(broker_oin)),
+        metrics_(metrics),
+        metered_(metrics == nullptr ? nullptr
+                                    : std::make_unique<MeteredBackend>(backend, *metrics)),
+        backend_(metered_ != nullptr ? *metered_ : backend) {}
 
+  // One call line for every call, served or refused (call_log.h): what
+  // Answer() filled in, the status and the latency.
   grpc::Status Deliver(grpc::ServerContext* context, const v1::ProviderRequest* request,
                        v1::ProviderResponse* response) override {
+    const absl::Time start = absl::Now();
+    logging::CallRecord record;
+    record.kind = "provider_request";
+    record.method = kDeliverMethod;
+    grpc::Status status = Answer(*context, *request, *response, record);
+    record.outcome =
+        std::string(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
+    record.latency = absl::Now() - start;
+    logging::LogCall(record);
+    return status;
+  }
+
+ private:
+  static constexpr char kDeliverMethod[] = "/wams.broker.v1.ProviderService/Deliver";
+
+  // Checks the caller and the request, then answers through the policy,
+  // filling `record` with what may be logged as it goes.
+  grpc::Status Answer(const grpc::ServerContext& context, const v1::ProviderRequest& request,
+                      v1::ProviderResponse& response, logging::CallRecord& record) {
     // Identity first: nothing of the request is looked at, or logged, for a
     // caller that is not the broker.
-    absl::StatusOr<std::string> caller = CallerOin(*context, oins_);
+    absl::StatusOr<std::string> caller = CallerOin(context, oins_);
     if (!caller.ok()) {
-      logging::LogWarning(absl::StrCat("refused a caller: ", caller.status().message()));
+      Refused(record, "unauthenticated", "");
+      record.detail = absl::StrCat("refused a caller: ", caller.status().message());
       return ToGrpc(caller.status());
     }
+    record.peer_oin = *caller;
     if (*caller != broker_oin_) {
-      logging::LogWarning(
-          absl::StrCat("refused caller oin=", *caller, ": not the configured broker"));
+      Refused(record, "not_the_broker", "");
+      record.detail = absl::StrCat("refused caller oin=", *caller, ": not the configured broker");
       return grpc::Status(
           grpc::StatusCode::PERMISSION_DENIED,
           absl::StrCat("caller with OIN ", *caller, " is not the broker this adapter answers"));
     }
 
-    if (absl::Status refused = CheckDelivery(*request); !refused.ok()) {
-      // The ids are not logged: they are what failed the check.
-      logging::LogWarning(absl::StrCat("refused a delivery from the broker: ", refused.message()));
-      return ToGrpc(refused);
+    // The broker's request: its ids and trace go on the line whatever
+    // follows (made log-safe there, so a malformed id cannot forge a line).
+    IncomingTrace trace = TraceOf(context, request);
+    record.trace_id = logging::TraceIdOf(trace.for_backend);
+    record.span_id = trace.span_id;
+    record.parent_span_id = trace.parent_span_id;
+    record.transaction_id = request.transaction_id();
+    record.case_id = request.case_id();
+    record.caller_oin = request.requester_oin();
+    record.professional_id = request.professional_id();
+    const std::string kind = request.is_share() ? "share" : "deliver";
+
+    if (std::optional<Refusal> refused = CheckDelivery(request); refused.has_value()) {
+      Refused(record, refused->reason, refused->rule);
+      record.detail =
+          absl::StrCat("refused a delivery from the broker: ", refused->status.message());
+      return ToGrpc(refused->status);
     }
 
-    const absl::Time start = absl::Now();
-    IncomingTrace trace = TraceOf(*context, *request);
-    v1::ProviderRequest traced = *request;
+    v1::ProviderRequest traced = request;
     traced.set_traceparent(trace.for_backend);
     traced.set_tracestate(trace.tracestate);
-    Answer answer = policy_.Respond(traced, backend_);
+    adapters::Answer answer = policy_.Respond(traced, backend_);
     std::vector<std::string> outcomes;
     outcomes.reserve(answer.outcomes.size());
     for (const auto& [category, tag] : answer.outcomes) {
       outcomes.push_back(absl::StrCat(category, "=", tag));
+      if (auto [reason, rule] = RefusalOfOutcome(tag); !reason.empty())
+        Refused(record, reason, rule);
+    }
+    if (answer.status.code() == absl::StatusCode::kInvalidArgument) {
+      Refused(record, "invalid_request", "");
     }
     std::string outcome = answer.status.ok()
                               ? std::string(v1::ProviderAnswerStatus_Name(answer.response.status()))
                               : std::string(absl::StatusCodeToString(answer.status.code()));
-    logging::LogCall(logging::CallRecord{
-        .kind = "provider_request",
-        .method = "/wams.broker.v1.ProviderService/Deliver",
-        .outcome = std::string(absl::StatusCodeToString(answer.status.code())),
-        .latency = absl::Now() - start,
-        .trace_id = logging::TraceIdOf(trace.for_backend),
-        .span_id = trace.span_id,
-        .parent_span_id = trace.parent_span_id,
-        .transaction_id = request->transaction_id(),
-        .case_id = request->case_id(),
-        .caller_oin = request->requester_oin(),
-        .professional_id = request->professional_id(),
-        .peer_oin = broker_oin_,
-        .failed_rules = {},
-        .detail = absl::StrCat(
-            request->is_share() ? "share" : "deliver", " request_id=", request->request_id(),
-            " purpose=", v1::Purpose_Name(request->purpose()), " outcome=", outcome,
-            " categories=[", absl::StrJoin(outcomes, " "), "]"),
-    });
+    record.detail =
+        absl::StrCat(kind, " request_id=", request.request_id(),
+                     " purpose=", v1::Purpose_Name(request.purpose()), " outcome=", outcome,
+                     " categories=[", absl::StrJoin(outcomes, " "), "]");
     if (!answer.status.ok()) return ToGrpc(answer.status);
-    *response = std::move(answer.response);
+    response = std::move(answer.response);
     return grpc::Status::OK;
   }
 
- private:
-  Backend& backend_;
+  // Counts a refusal and puts its rule on the call line (once).
+  void Refused(logging::CallRecord& record, absl::string_view reason, absl::string_view rule) {
+    if (metrics_ != nullptr) metrics_->CountRefusal(reason, rule);
+    if (!rule.empty() && std::find(record.failed_rules.begin(), record.failed_rules.end(), rule) ==
+                             record.failed_rules.end()) {
+      record.failed_rules.emplace_back(rule);
+    }
+  }
+
   const AnswerPolicy policy_;
   const std::string broker_oin_;
+  AdapterMetrics* const metrics_;
+  const std::unique_ptr<MeteredBackend> metered_;
+  Backend& backend_;
   CertificateOinCache oins_;
 };
 
 ProviderServer::ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy,
-                               std::string broker_oin)
-    : backend_(std::move(backend)),
-      service_(std::make_unique<Service>(*backend_, std::move(policy), std::move(broker_oin))) {}
+                               std::string broker_oin,
+                               std::unique_ptr<metrics::MetricsEndpoint> metrics)
+    : metrics_(std::move(metrics)),
+      adapter_metrics_(
+          metrics_ == nullptr ? nullptr : std::make_unique<AdapterMetrics>(metrics_->registry())),
+      backend_(std::move(backend)),
+      service_(std::make_unique<Service>(*backend_, std::move(policy), std::move(broker_oin),
+                                         adapter_metrics_.get())) {}
 
 ProviderServer::~ProviderServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -256,8 +317,9 @@ absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
   WAMS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         MutualTlsCredentials(options));
 
-  std::unique_ptr<ProviderServer> server(
-      new ProviderServer(std::move(backend), std::move(policy), options.broker_oin));
+  std::unique_ptr<ProviderServer> server(new ProviderServer(
+      std::move(backend), std::move(policy), options.broker_oin,
+      options.metrics_address.empty() ? nullptr : std::make_unique<metrics::MetricsEndpoint>()));
   WAMS_ASSIGN_OR_RETURN(server->listener_, ListenFor(options, &server->health_));
   server->port_ = server->listener_->port();
   // Process-wide, like the broker's: the party's health probes (and the
@@ -265,13 +327,14 @@ absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   server->listener_->AddTo(builder, credentials);
-  if (!options.metrics_address.empty()) {
-    server->metrics_ = std::make_unique<metrics::MetricsEndpoint>();
+  if (server->metrics_ != nullptr) {
     server->call_metrics_ = std::make_unique<metrics::GrpcCallMetrics>(
         server->metrics_->registry(),
         std::vector<std::string>{std::string(v1::ProviderService::service_full_name())});
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
     factories.push_back(server->call_metrics_->NewInterceptorFactory());
+    // Which connections carried a call, for wams_connections_handshaking.
+    factories.push_back(server->listener_->NewCallPeerInterceptorFactory());
     builder.experimental().SetInterceptorCreators(std::move(factories));
   }
   builder.RegisterService(server->service_.get());
@@ -290,6 +353,13 @@ absl::StatusOr<std::unique_ptr<ProviderServer>> ProviderServer::Start(
                 prometheus::MetricType::Gauge, [listener] {
                   return std::vector<metrics::Sample>{{{}, double(listener->open_connections())}};
                 });
+    gauges->Add(
+        "wams_connections_handshaking",
+        "Connections open on the ProviderService port that have not carried a call yet "
+        "(as of the listener's last sweep): mostly TLS handshakes in progress.",
+        prometheus::MetricType::Gauge, [listener] {
+          return std::vector<metrics::Sample>{{{}, double(listener->handshaking_connections())}};
+        });
     gauges->Add("wams_connections_refused_total",
                 "Connections closed at once because the bound was reached.",
                 prometheus::MetricType::Counter, [listener] {

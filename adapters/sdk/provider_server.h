@@ -5,9 +5,10 @@
 // request itself (the API's field rules; no purpose the Wams forbids, R08),
 // hands each granted request to the party's Backend through its AnswerPolicy
 // (and each share from the municipality, R21, through its share policy,
-// share_policy.h), and logs one line per request ("deliver ..." or
-// "share ..."): ids, caller OIN, categories and outcomes, never the BSN or
-// data.
+// share_policy.h), and logs one call line per request, served or refused
+// (broker/logging/call_log.h: ids, trace, outcome, the rules a refusal
+// applied, latency, and "deliver ..." or "share ..." with the categories'
+// outcomes), never the BSN or data.
 //
 //   ProviderServerOptions options;
 //   options.listen_address = "0.0.0.0:7452";
@@ -28,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "adapters/sdk/adapter_metrics.h"
 #include "adapters/sdk/answer_policy.h"
 #include "adapters/sdk/backend.h"
 #include "broker/listener/bounded_listener.h"
@@ -63,7 +65,8 @@ struct ProviderServerOptions {
   // 1 s to 120 s. Default: 5 s.
   absl::Duration handshake_timeout = absl::Seconds(5);
   // host:port of the Prometheus endpoint (plain HTTP GET /metrics): calls by
-  // method and code, open connections. Port 0 picks a free one (see
+  // method and code, connections open and handshaking, the backend's
+  // latency and the refusals (adapter_metrics.h). Port 0 picks a free one (see
   // metrics_port()). Default: empty, no endpoint.
   std::string metrics_address;
 };
@@ -96,11 +99,15 @@ class ProviderServer {
 
  private:
   class Service;
-  ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy, std::string broker_oin);
+  // `metrics`: the endpoint, or null without options.metrics_address.
+  ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy, std::string broker_oin,
+                 std::unique_ptr<metrics::MetricsEndpoint> metrics);
 
   // Before the server and listener it reads; stopped first in Shutdown.
   std::unique_ptr<metrics::MetricsEndpoint> metrics_;
   std::unique_ptr<metrics::GrpcCallMetrics> call_metrics_;
+  // The backend's latency and the refusals; null without metrics_.
+  std::unique_ptr<AdapterMetrics> adapter_metrics_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -247,7 +247,7 @@ void BoundedListener::HandOver(int listen_fd, int fd) {
   int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   connections_.Add(fd);
-  open_connections_.store(static_cast<int>(connections_.size()), std::memory_order_relaxed);
+  PublishCounts();
   if (connections_.size() >= static_cast<size_t>(max_connections_)) saturated_ = true;
   grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters connection;
   connection.listener_fd = listen_fd;
@@ -280,13 +280,25 @@ void BoundedListener::OnAcceptError(int error) {
 void BoundedListener::SweepIfDue(absl::Time now, absl::Duration interval) {
   if (now - last_sweep_ < interval) return;
   connections_.Sweep();
-  open_connections_.store(static_cast<int>(connections_.size()), std::memory_order_relaxed);
+  PublishCounts();
   last_sweep_ = now;
   // Not back to accepting at the first free slot: at the bound under a flood
   // that would flap with every connection that times out.
   if (saturated_ && connections_.size() <= static_cast<size_t>(max_connections_) * 9 / 10) {
     saturated_ = false;
   }
+}
+
+void BoundedListener::PublishCounts() {
+  open_connections_.store(static_cast<int>(connections_.size()), std::memory_order_relaxed);
+  handshaking_connections_.store(static_cast<int>(connections_.handshaking()),
+                                 std::memory_order_relaxed);
+}
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+BoundedListener::NewCallPeerInterceptorFactory() const {
+  // The table's CallPeers is thread-safe, and shared with the interceptor.
+  return listener::NewCallPeerInterceptorFactory(connections_.peers());
 }
 
 void BoundedListener::UpdateAccepting() {

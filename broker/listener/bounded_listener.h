@@ -58,6 +58,7 @@
 #include "broker/listener/connection_table.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "grpcpp/support/server_interceptor.h"
 
 namespace wams::listener {
 
@@ -131,6 +132,19 @@ class BoundedListener {
   // some that closed since the last sweep, a few seconds at most), for
   // metrics. Any thread.
   int open_connections() const { return open_connections_.load(std::memory_order_relaxed); }
+  // Of those, the ones that have not carried a call as of the last sweep:
+  // mostly TLS handshakes in progress (a gRPC client connects for its first
+  // call), or a client connected but not calling yet. Counted only when the
+  // server has NewCallPeerInterceptorFactory()'s interceptor; without it
+  // every connection counts. Any thread.
+  int handshaking_connections() const {
+    return handshaking_connections_.load(std::memory_order_relaxed);
+  }
+  // An interceptor for the server's SetInterceptorCreators that tells this
+  // listener which connections carried a call (call_peers.h). Before
+  // builder.BuildAndStart(); it may outlive the listener.
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+  NewCallPeerInterceptorFactory() const;
   // Connections closed at once because the bound was reached, since start.
   // Any thread.
   uint64_t refused_at_bound_total() const {
@@ -150,6 +164,8 @@ class BoundedListener {
   void OnAcceptError(int error);
   void SweepIfDue(absl::Time now, absl::Duration interval);
   void UpdateAccepting();
+  // Publishes the table's counts for the metrics.
+  void PublishCounts();
   void Log(Severity severity, absl::string_view message) const;
   // True (and `last` set to now) when a repeating notice is due.
   static bool Due(absl::Time& last, absl::Time now);
@@ -167,6 +183,7 @@ class BoundedListener {
   std::thread thread_;
   std::atomic<bool> stopped_{false};
   std::atomic<int> open_connections_{0};
+  std::atomic<int> handshaking_connections_{0};
   std::atomic<uint64_t> refused_at_bound_total_{0};
 
   // Accept thread only.

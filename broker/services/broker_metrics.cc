@@ -209,6 +209,11 @@ void BrokerMetrics::Watch(const WatchedParts& parts) {
               "Connections open on the gRPC port, handshaking or established (as of the "
               "listener's last sweep).",
               MetricType::Gauge, [listener] { return One(listener->open_connections()); });
+  gauges->Add("wams_connections_handshaking",
+              "Connections open on the gRPC port that have not carried a call yet, as of the "
+              "listener's last sweep: mostly TLS handshakes in progress (a gRPC client connects "
+              "for its first call).",
+              MetricType::Gauge, [listener] { return One(listener->handshaking_connections()); });
   gauges->Add("wams_max_connections", "The bound on open connections (limits.max_connections).",
               MetricType::Gauge, [listener] { return One(listener->max_connections()); });
   gauges->Add("wams_connections_refused_total",

@@ -309,7 +309,13 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   // A request that does not parse: INVALID_ARGUMENT, not UNIMPLEMENTED.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
-  if (p.metrics != nullptr) interceptors.push_back(p.metrics->calls().NewInterceptorFactory());
+  if (p.metrics != nullptr) {
+    interceptors.push_back(p.metrics->calls().NewInterceptorFactory());
+    // Tells the listener which connections carried a call, for
+    // wams_connections_handshaking; a few nanoseconds a call while none
+    // is handshaking.
+    interceptors.push_back(broker->listener_->NewCallPeerInterceptorFactory());
+  }
   // After it, so the line has the status the caller gets: one line per call.
   interceptors.push_back(std::make_unique<CallLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

@@ -4,7 +4,9 @@
 // that are not the broker, and logs without a BSN.
 #include <csignal>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/adapter_harness.h"
@@ -298,6 +300,87 @@ TEST_F(ReferenceAdapterTest, LogsOneLinePerRequestWithoutBsnOrData) {
                  HasSubstr("treatment_status=provided"), HasSubstr("crisis_plan=no_consent"),
                  HasSubstr("diagnosis=not_offered"), HasSubstr("outcome=INVALID_ARGUMENT")));
   for (const char* secret : {"111222333", "123456782", "999990018", "in_treatment", "Dr. A."}) {
+    EXPECT_THAT(log, Not(HasSubstr(secret))) << "the log holds " << secret;
+  }
+}
+
+// The lines of `log` with `"event":"provider_request"`.
+std::vector<std::string> CallLines(const std::string& log) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, R"("event":"provider_request")")) lines.emplace_back(line);
+  }
+  return lines;
+}
+
+// The one call line naming `transaction_id`, or "" (failing the test) when
+// there is not exactly one.
+std::string CallLineOf(const std::vector<std::string>& lines, const std::string& transaction_id) {
+  std::vector<std::string> found;
+  for (const std::string& line : lines) {
+    if (absl::StrContains(line, absl::StrCat(R"("transaction_id":")", transaction_id, "\""))) {
+      found.push_back(line);
+    }
+  }
+  EXPECT_EQ(found.size(), 1u) << transaction_id;
+  return found.size() == 1 ? found.front() : "";
+}
+
+TEST_F(ReferenceAdapterTest, RefusedRequestsLogTheSameCallLineAsServedOnes) {
+  std::unique_ptr<ReferenceAdapter> adapter = StartAdapter("ggz");
+  BrokerCaller broker(pki_dir(), adapter->port());
+  constexpr char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto traced = [&](v1::ProviderRequest request) {
+    request.set_traceparent(absl::StrCat("00-", kTraceId, "-00f067aa0ba902b7-01"));
+    return request;
+  };
+  v1::ProviderResponse response;
+  // Served, one category withheld by the party's policy (R17).
+  v1::ProviderRequest served =
+      traced(GrantedRequest("111222333", {"treatment_status", "crisis_plan"}));
+  AddObligation(served, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT);
+  ASSERT_TRUE(broker.Deliver(served, &response).ok());
+  // Refused by the SDK: a purpose the Wams forbids (R08).
+  v1::ProviderRequest forbidden = traced(GrantedRequest("111222333", {"care_contact"}));
+  forbidden.set_purpose(v1::PURPOSE_FRAUD_CONTROL);
+  EXPECT_EQ(broker.Deliver(forbidden, &response).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Refused by the SDK: no BSN and too few details to find the person (R19).
+  v1::ProviderRequest nobody = traced(GrantedRequest("", {"care_contact"}));
+  EXPECT_EQ(broker.Deliver(nobody, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Refused by the answer policy: a BSN that fails the eleven test.
+  v1::ProviderRequest bad_bsn = traced(GrantedRequest("999990018", {"care_contact"}));
+  EXPECT_EQ(broker.Deliver(bad_bsn, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Refused before the request is looked at: a caller that is not the broker.
+  EXPECT_EQ(BrokerCaller(pki_dir(), adapter->port(), "outsider")
+                .Deliver(traced(GrantedRequest("111222333", {"care_contact"})), &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(adapter->process().Stop(SIGTERM), 0);
+
+  std::string log = adapter->Log();
+  std::vector<std::string> lines = CallLines(log);
+  EXPECT_EQ(lines.size(), 5u) << log;
+  struct Expected {
+    const v1::ProviderRequest* request;
+    const char* outcome;
+    const char* failed_rules;
+  };
+  for (const Expected& expected :
+       std::vector<Expected>{{&served, "OK", R"("failed_rules":["R17"])"},
+                             {&forbidden, "PERMISSION_DENIED", R"("failed_rules":["R08"])"},
+                             {&nobody, "INVALID_ARGUMENT", R"("failed_rules":["R19"])"},
+                             {&bad_bsn, "INVALID_ARGUMENT", R"("failed_rules":[])"}}) {
+    std::string line = CallLineOf(lines, expected.request->transaction_id());
+    EXPECT_THAT(line, AllOf(HasSubstr(R"("method":"/wams.broker.v1.ProviderService/Deliver")"),
+                            HasSubstr(absl::StrCat(R"("outcome":")", expected.outcome, "\"")),
+                            HasSubstr(absl::StrCat(R"("trace_id":")", kTraceId, "\"")),
+                            HasSubstr(R"("latency_ms":)"), HasSubstr(expected.failed_rules),
+                            HasSubstr(absl::StrCat(R"("peer_oin":")", kBrokerOin, "\""))))
+        << expected.request->transaction_id();
+  }
+  // The outsider's line: who called and the outcome, nothing of its request.
+  EXPECT_THAT(log, HasSubstr(absl::StrCat(R"("peer_oin":")", kOutsiderOin, "\"")));
+  for (const char* secret : {"111222333", "999990018"}) {
     EXPECT_THAT(log, Not(HasSubstr(secret))) << "the log holds " << secret;
   }
 }

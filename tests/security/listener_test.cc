@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -20,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "broker/listener/bounded_listener.h"
+#include "broker/listener/call_peers.h"
 #include "broker/listener/connection_table.h"
 #include "broker/listener/file_limit.h"
 #include "grpcpp/generic/async_generic_service.h"
@@ -79,6 +81,47 @@ TEST(ConnectionTableTest, ANumberAcceptedAgainCountsOnce) {
   table.Sweep();
   EXPECT_EQ(table.size(), 1u);
   close(again);
+}
+
+// A connected loopback pair: {the accepted end, the client end}.
+std::pair<int, int> AcceptedConnection() {
+  int listening = TcpSocket();
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  EXPECT_EQ(bind(listening, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  EXPECT_EQ(listen(listening, 4), 0);
+  EXPECT_EQ(getsockname(listening, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  int client = TcpSocket();
+  EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  int accepted = accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
+  close(listening);
+  return {accepted, client};
+}
+
+TEST(ConnectionTableTest, CountsConnectionsWithoutACallAsHandshaking) {
+  ConnectionTable table;
+  auto [first, first_client] = AcceptedConnection();
+  auto [second, second_client] = AcceptedConnection();
+  table.Add(first);
+  table.Add(second);
+  EXPECT_EQ(table.handshaking(), 2u);
+  EXPECT_TRUE(table.peers()->watching());
+  // gRPC's spelling of the client's address, as ServerContext::peer() gives it.
+  EXPECT_TRUE(absl::StartsWith(PeerOf(first), "ipv4:127.0.0.1:")) << PeerOf(first);
+  table.peers()->Report(PeerOf(first));
+  table.peers()->Report("ipv4:192.0.2.1:4242");  // not a connection of the table: ignored
+  table.Sweep();
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.handshaking(), 1u);
+  // The one still handshaking goes away: nothing is watched any more.
+  close(second);
+  table.Sweep();
+  EXPECT_EQ(table.size(), 1u);
+  EXPECT_EQ(table.handshaking(), 0u);
+  EXPECT_FALSE(table.peers()->watching());
+  for (int fd : {first, first_client, second_client}) close(fd);
 }
 
 TEST(FileLimitTest, RaisesTheSoftLimitToTheHardLimit) {
