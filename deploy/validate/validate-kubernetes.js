@@ -138,6 +138,56 @@ for (const policy of policies) {
   }
 }
 if (byKind("Service").length === 0) problem("no Service");
+
+// The metrics endpoint (README.md, "Metrics"): on the pod's address, a
+// container port `metrics`, a Service for it, and a NetworkPolicy that
+// admits the scrape from a namespace only, never from address blocks.
+const metricsAddress = brokerConfig ? /^metrics_address:\s*"([^"]*)"/m.exec(brokerConfig.data["broker.textproto"]) : null;
+if (brokerConfig && metricsAddress === null) {
+  problem("broker.textproto: no metrics_address (the pod's address, e.g. \"0.0.0.0:9464\")");
+} else if (metricsAddress !== null) {
+  const match = /^(.*):(\d+)$/.exec(metricsAddress[1]);
+  const host = match ? match[1].replace(/^\[|\]$/g, "") : "";
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port === 0) problem(`broker.textproto: metrics_address "${metricsAddress[1]}" needs a fixed port`);
+  if (/^(127\.|localhost$|::1$)/.test(host)) {
+    problem(`broker.textproto: metrics_address "${metricsAddress[1]}" is loopback: Prometheus cannot scrape it`);
+  }
+  for (const set of sets) {
+    const pod = set.spec.template.spec;
+    const broker = pod.containers.find((c) => c.name === "broker");
+    const named = broker && (broker.ports || []).find((p) => p.name === "metrics");
+    if (!named) {
+      problem("broker: no container port named metrics");
+    } else if (named.containerPort !== port) {
+      problem(`broker: container port metrics is ${named.containerPort}, metrics_address says ${port}`);
+    }
+    const annotations = set.spec.template.metadata.annotations || {};
+    if (annotations["prometheus.io/scrape"] === "true" && annotations["prometheus.io/port"] !== String(port)) {
+      problem(`pod annotation prometheus.io/port must be "${port}" (metrics_address)`);
+    }
+  }
+  const targetsMetrics = (p) => p.targetPort === "metrics" || p.targetPort === port;
+  if (!byKind("Service").some((svc) => (svc.spec.ports || []).some(targetsMetrics))) {
+    problem("no Service port targets the metrics port");
+  }
+  const admitsMetrics = (rule) =>
+    !rule.ports || rule.ports.some((p) => p.port === port || p.port === "metrics" ||
+      (typeof p.port === "number" && p.endPort && p.port <= port && port <= p.endPort));
+  let scraped = false;
+  for (const policy of policies) {
+    for (const rule of policy.spec.ingress || []) {
+      if (!admitsMetrics(rule)) continue;
+      const from = rule.from || [];
+      if (from.length === 0 || from.some((peer) => !peer.namespaceSelector || peer.ipBlock)) {
+        problem(`NetworkPolicy ${policy.metadata.name}: the metrics port is open beyond a monitoring namespace`);
+      } else {
+        scraped = true;
+      }
+    }
+  }
+  if (!scraped) problem("no NetworkPolicy rule admits the metrics scrape from the monitoring namespace");
+}
 if (byKind("Namespace").length !== 1) problem("expected the municipality's own Namespace");
 
 if (problems.length > 0) {

@@ -89,11 +89,16 @@ to_host() {
 echo "deploy: configs"
 to_host "$source_dir/deploy/config/broker.production.textproto" "$work/production.textproto"
 starts_cleanly "config/broker.production.textproto" "$broker_bin" "$work/production.textproto"
-if cmp -s "$source_dir/deploy/config/broker.production.textproto" \
-  "$source_dir/deploy/kubernetes/voorbeeldstad/broker.textproto"; then
-  pass "kubernetes/voorbeeldstad/broker.textproto is the production example"
+# The Kubernetes configs are the production example with the metrics endpoint
+# on the pod's addresses instead of the commented loopback example.
+without_k8s_metrics() { sed '/^# In Kubernetes: every address of the pod/,/^metrics_address:/d' "$1"; }
+without_metrics_example() { sed '/^#   metrics_address: "127.0.0.1:9464"$/d' "$1"; }
+if cmp -s <(without_metrics_example "$source_dir/deploy/config/broker.production.textproto") \
+  <(without_k8s_metrics "$source_dir/deploy/kubernetes/voorbeeldstad/broker.textproto") &&
+  grep -q '^metrics_address: "0.0.0.0:9464"$' "$source_dir/deploy/kubernetes/voorbeeldstad/broker.textproto"; then
+  pass "kubernetes/voorbeeldstad/broker.textproto is the production example, metrics on the pod's addresses"
 else
-  failed "kubernetes/voorbeeldstad/broker.textproto differs from config/broker.production.textproto"
+  failed "kubernetes/voorbeeldstad/broker.textproto differs from config/broker.production.textproto beyond metrics_address"
 fi
 bash "$source_dir/deploy/compose/make-configs.sh" "$work/compose" >/dev/null
 to_host "$work/compose/broker.textproto" "$work/compose-broker.textproto"
@@ -125,9 +130,10 @@ if command -v protoc >/dev/null; then
 else
   skipped "configs with storage in PostgreSQL: protoc is not installed"
 fi
-if cmp -s <(sed '/^# The receipt log and cases in PostgreSQL/,/^}$/d' "$ha_k8s_config") \
-  <(sed '/^# The RocksDB database/,/^data_dir:/d' "$source_dir/deploy/config/broker.production.textproto"); then
-  pass "kubernetes/voorbeeldstad-ha/broker.textproto is the production example with storage in PostgreSQL"
+if cmp -s <(without_k8s_metrics "$ha_k8s_config" | sed '/^# The receipt log and cases in PostgreSQL/,/^}$/d') \
+  <(without_metrics_example "$source_dir/deploy/config/broker.production.textproto" |
+    sed '/^# The RocksDB database/,/^data_dir:/d'); then
+  pass "kubernetes/voorbeeldstad-ha/broker.textproto is the Kubernetes example with storage in PostgreSQL"
 else
   failed "kubernetes/voorbeeldstad-ha/broker.textproto differs from the production example beyond its storage"
 fi
@@ -195,6 +201,23 @@ else
   else
     pass "validate-kubernetes.js refuses a broken rendering (three replicas)"
   fi
+  # refused DESCRIPTION SED: the single-broker rendering broken by SED must be refused.
+  refused() {
+    sed "$2" "$work/rendered.yaml" >"$work/broken.yaml"
+    if cmp -s "$work/broken.yaml" "$work/rendered.yaml"; then
+      failed "validate-kubernetes.js check '$1': the edit changed nothing"
+    elif node "$validate/validate-kubernetes.js" <"$work/broken.yaml" >/dev/null 2>&1; then
+      failed "validate-kubernetes.js accepted $1"
+    else
+      pass "validate-kubernetes.js refuses $1"
+    fi
+  }
+  refused "a broker without a metrics port" '/- containerPort: 9464/,/protocol: TCP/d'
+  refused "a broker without a readiness probe" '/readinessProbe:/,/timeoutSeconds/d'
+  refused "metrics on loopback" 's/^    metrics_address: "0.0.0.0:9464"/    metrics_address: "127.0.0.1:9464"/'
+  refused "a config without metrics_address" '/^    metrics_address: /d'
+  refused "the metrics port open to the partners' networks" 's/^    - port: 7443$/    - endPort: 9464\n      port: 7443/'
+  refused "no scrape admitted from the monitoring namespace" 's/^    - port: 9464$/    - port: 9465/'
   # refused_ha DESCRIPTION SED: the HA rendering broken by SED must be refused.
   refused_ha() {
     sed "$2" "$work/rendered-voorbeeldstad-ha.yaml" >"$work/broken-ha.yaml"
