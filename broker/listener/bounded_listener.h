@@ -29,6 +29,7 @@
 //   WAMS_ASSIGN_OR_RETURN(auto listener, BoundedListener::Listen(std::move(options)));
 //   grpc::ServerBuilder builder;
 //   listener->AddTo(builder, credentials);      // instead of AddListeningPort
+//   interceptors.push_back(listener->NewCallPeerInterceptorFactory());  // optional
 //   ... register services ...
 //   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
 //   listener->Start();
