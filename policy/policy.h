@@ -30,21 +30,33 @@
 //   v1::Decision verdict = policy.CheckAnswer(decision, provider_response, in.language);
 //   if (!verdict.allowed()) return Block(verdict);            // verdict.failed_rule_ids()
 //
+// The case and conference decisions take one input struct each
+// (decision_inputs.h), best written with designated initializers:
+//
+//   v1::Decision d = policy.DecideConvene({.case_snapshot = the_case,
+//                                          .requester = caller.party,
+//                                          .professional_id = caller.professional_id,
+//                                          .language = v1::LANGUAGE_ENGLISH});
+//
+// The implementation has one file per room: policy.cc (Create, the version),
+// request_rules.cc (Decide), answer_rules.cc (CheckAnswer), case_decisions.cc
+// and conference_decisions.cc; internal/ holds the decision builder, the
+// facts about a case, the consent lookup and the checks they share. The rule
+// catalogue (every rule, what is checked where, what a person judges) is
+// policy/rules.md.
+//
 // Thread-safety: a Policy is immutable after Create(); every method is const
 // and safe to call concurrently. Decisions are deterministic: the same input
 // gives the same Decision, byte for byte under deterministic serialisation.
 #ifndef WAMS_POLICY_POLICY_H_
 #define WAMS_POLICY_POLICY_H_
 
-#include <cstddef>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "google/protobuf/repeated_field.h"
 #include "policy/catalogue.h"
+#include "policy/decision_inputs.h"
 #include "wams/broker/v1/case.pb.h"
 #include "wams/broker/v1/common.pb.h"
 #include "wams/broker/v1/conference.pb.h"
@@ -54,74 +66,6 @@
 namespace wams::policy {
 
 namespace v1 = ::wams::broker::v1;
-
-// What the requester wants to do with the target party.
-enum class RequestKind {
-  // Ask the target (a provider) for data about the subject (ExchangeService.RequestData
-  // and its dry run CheckRequest).
-  kDataRequest,
-  // The municipality shares its own data with the target, a party involved in the
-  // case (ExchangeService.ShareData, R21).
-  kShareData,
-};
-
-// A read-only view of a list of category names, accepting both a proto's
-// `repeated string` and a contiguous container without copying. Like
-// absl::string_view it does not own the names: the source must outlive it.
-class CategoryList {
- public:
-  CategoryList() = default;
-  // Implicit on purpose: callers pass request.categories() or a vector directly.
-  CategoryList(const google::protobuf::RepeatedPtrField<std::string>& names)  // NOLINT
-      : repeated_(&names) {}
-  CategoryList(absl::Span<const std::string> names) : span_(names) {}    // NOLINT
-  CategoryList(const std::vector<std::string>& names) : span_(names) {}  // NOLINT
-
-  std::size_t size() const {
-    return repeated_ != nullptr ? static_cast<std::size_t>(repeated_->size()) : span_.size();
-  }
-  bool empty() const { return size() == 0; }
-  absl::string_view operator[](std::size_t i) const {
-    return repeated_ != nullptr ? absl::string_view((*repeated_)[static_cast<int>(i)])
-                                : absl::string_view(span_[i]);
-  }
-
- private:
-  const google::protobuf::RepeatedPtrField<std::string>* repeated_ = nullptr;
-  absl::Span<const std::string> span_;
-};
-
-// Everything Decide() looks at. Nothing is owned: every pointer and view must
-// stay valid during the call only. A null pointer means "not found" and is
-// refused with a citation, never dereferenced.
-struct DecisionInput {
-  // The case as stored now; nullptr when the request names no known case (R09).
-  const v1::Case* case_snapshot = nullptr;
-  // The calling party, from its mTLS identity; nullptr when unknown (R27).
-  const v1::Party* requester = nullptr;
-  // The acting professional within the requester, from request metadata. Must be
-  // non-empty (R27) and, for coordination, equal the designated coordinator's id (R10).
-  absl::string_view professional_id;
-  // The party asked for data (kDataRequest) or receiving data (kShareData), from the
-  // same registry the Policy was created from; nullptr when unknown (R27).
-  const v1::Party* target = nullptr;
-  // Data request or share.
-  RequestKind kind = RequestKind::kDataRequest;
-  // Why (R07, R08).
-  v1::Purpose purpose = v1::PURPOSE_UNSPECIFIED;
-  // BSN of the one subject: a client of the case (R09, R11).
-  absl::string_view subject_bsn;
-  // What identifies the subject to a target that may not process the BSN
-  // (R19): enough of them, or the request is refused. nullptr: none given.
-  const v1::SubjectDetails* subject_details = nullptr;
-  // The named categories (R06): offered by the target for a data request, by the
-  // requester for a share.
-  CategoryList categories;
-  // Why these categories are necessary at this step (R06, R21).
-  absl::string_view justification;
-  // Language of the messages; LANGUAGE_UNSPECIFIED means Dutch.
-  v1::Language language = v1::LANGUAGE_UNSPECIFIED;
-};
 
 // R19, what identifies the subject to `target` (the party the Decision was
 // made for). ForwardsBsn: a granted Decision lets the broker send the BSN
@@ -189,99 +133,75 @@ class Policy {
                    v1::Language language, v1::Decision* out) const;
 
   // --- Case management -------------------------------------------------------
+  // Each takes its own input struct (decision_inputs.h) and gives a Decision
+  // of the same shape as Decide's, with the rules named below.
 
   // OpenClientCase (R01): help is asked under at least one known social-domain
-  // law (`social_laws`, repeats and unknown numbers not counted); the
-  // requester is an identified professional (R27).
-  v1::Decision DecideClientRequest(const v1::Party* requester, absl::string_view professional_id,
-                                   const google::protobuf::RepeatedField<int>& social_laws,
-                                   v1::Language language) const;
+  // law (repeats and unknown numbers not counted); the requester is an
+  // identified professional (R27).
+  v1::Decision DecideClientRequest(const ClientRequestInput& in) const;
 
   // OpenProfessionalCase (R02): the grounds state (c) and (a) or (b), and reasons;
   // the requester is an identified provider or municipality professional (R27).
-  v1::Decision DecideProfessionalRequest(const v1::Party* requester,
-                                         absl::string_view professional_id,
-                                         const v1::ProfessionalGrounds& grounds,
-                                         v1::Language language) const;
+  v1::Decision DecideProfessionalRequest(const ProfessionalRequestInput& in) const;
 
   // DecideProfessionalRequest (the municipality's decision on a professional's
   // request): R02 the case awaits that decision, R27 the acting professional
   // is identified.
-  v1::Decision DecideOnProfessionalRequest(const v1::Case& case_snapshot,
-                                           const v1::Party* requester,
-                                           absl::string_view professional_id,
-                                           v1::Language language) const;
+  v1::Decision DecideOnProfessionalRequest(const OnProfessionalRequestInput& in) const;
 
-  // RecordConsent (R11): the consent's subject is a client of the case
-  // (`subject`, the case's client with the subject's pseudonym, or null). A
+  // RecordConsent (R11): the consent's subject is a client of the case. A
   // family member is added, with their agreement, before a consent of theirs
   // is recorded.
-  v1::Decision DecideRecordConsent(const v1::CaseClient* subject, v1::Language language) const;
+  v1::Decision DecideRecordConsent(const RecordConsentInput& in) const;
 
-  // StartCoordination: the municipality of the case (R27, R10) in research (R09,
-  // R10), a professional case accepted and informed (R02), a duty or power to
-  // coordinate (R12), and either a designated coordinator of the municipality or
-  // an involved party, or self-coordination (R13; allowed, but then no
-  // coordination request will pass).
-  v1::Decision DecideStartCoordination(const v1::Case& case_snapshot, const v1::Party* requester,
-                                       absl::string_view professional_id,
-                                       const v1::Coordination& coordination,
-                                       v1::Language language) const;
+  // StartCoordination: a professional case accepted and informed (R02), case
+  // open (R09), the municipality of the case (R10, R27) in research (R10), a
+  // duty or power to coordinate (R12), and either a designated coordinator of
+  // the municipality or an involved party, or self-coordination (R13; allowed,
+  // but then no coordination request will pass).
+  v1::Decision DecideStartCoordination(const StartCoordinationInput& in) const;
 
   // R27 alone, for a call only some roles may make (OpenClientCase: a
   // municipality; AuditService: an auditor or the privacy officer): the actor
-  // is a known party and `role_fits`, the caller's reading of the registry
-  // role the call needs.
-  v1::Decision DecideRole(const v1::Party* actor, bool role_fits, v1::Language language) const;
+  // is a known party and `role_fits`.
+  v1::Decision DecideRole(const RoleInput& in) const;
 
   // --- Case conference -------------------------------------------------------
 
-  // Convene (R22): the municipality of the case in research, the designated
-  // coordinator (party and professional) in coordination; case open (R09).
-  v1::Decision DecideConvene(const v1::Case& case_snapshot, const v1::Party* requester,
-                             absl::string_view professional_id, v1::Language language) const;
+  // Convene: case open (R09); the municipality of the case in research, the
+  // designated coordinator (party and professional) in coordination (R22); R27.
+  v1::Decision DecideConvene(const ConveneInput& in) const;
 
-  // Invite a party (R22 convener acting, R23 a necessity reason, a known
-  // non-auditor invitee matching invitation.party_oin()).
-  v1::Decision DecideInvite(const v1::Case& case_snapshot, const v1::Conference& conference,
-                            const v1::Party* requester, absl::string_view professional_id,
-                            const v1::Invitation& invitation, const v1::Party* invitee,
-                            v1::Language language) const;
+  // Invite a party: R09; R22 the convener, still entitled; R23 a necessity
+  // reason and a known non-auditor invitee matching invitation.party_oin(); R27.
+  v1::Decision DecideInvite(const InviteInput& in) const;
 
-  // Invite the client or record why not (R22 convener acting, R23: not inviting
-  // the client needs the weighty interests stated).
-  v1::Decision DecideClientInvitation(const v1::Case& case_snapshot,
-                                      const v1::Conference& conference, const v1::Party* requester,
-                                      absl::string_view professional_id, bool invited,
-                                      absl::string_view weighty_interests,
-                                      v1::Language language) const;
+  // Invite the client or record why not: R09; R22 the convener, still
+  // entitled; R23 not inviting the client needs the weighty interests stated;
+  // R27.
+  v1::Decision DecideClientInvitation(const ClientInvitationInput& in) const;
 
-  // Share an item (R06 the categories it names are offered by the supplier,
-  // R09 case open, R25 supplier participates and the audience is
-  // non-empty and all invited, R24 with R17/R18 obligations for what care, police
-  // and justice suppliers share; consent is looked up for the case's primary
-  // client and the supplier).
-  v1::Decision DecideShareItem(const v1::Case& case_snapshot, const v1::Conference& conference,
-                               const v1::Party* supplier, absl::string_view professional_id,
-                               const v1::ConferenceItem& item, v1::Language language) const;
+  // Share an item: R06 the categories it names are offered by the supplier
+  // (not applicable without categories); R09 case open; R25 the supplier takes
+  // part and the audience is non-empty and all invited; R26 onward use
+  // assented only for parties in the audience; R24 with R17/R18 obligations
+  // for what care, police and justice suppliers share (consent of the case's
+  // primary client for the supplier); R27.
+  v1::Decision DecideShareItem(const ShareItemInput& in) const;
 
-  // Fetch the items addressed to one (R09 case open, R25 the requester takes
-  // part in the conference, R27).
-  v1::Decision DecideFetchItems(const v1::Case& case_snapshot, const v1::Conference& conference,
-                                const v1::Party* requester, absl::string_view professional_id,
-                                v1::Language language) const;
+  // Fetch the items addressed to one: R09 case open (nothing is fetched after
+  // the case ends), R25 the requester takes part in the conference, R27.
+  v1::Decision DecideFetchItems(const FetchItemsInput& in) const;
 
-  // The supplier of an item assents to its onward use by `party_oin` (R25 the
-  // party was in the item's audience, judged for the supplier only; R26 only
-  // the supplier assents; R27).
-  v1::Decision DecideAssentOnwardUse(const v1::ConferenceItem& item, const v1::Party* requester,
-                                     absl::string_view professional_id, absl::string_view party_oin,
-                                     v1::Language language) const;
+  // The supplier of an item assents to its onward use by `party_oin`: R25 the
+  // party was in the item's audience (judged for the supplier only); R26 only
+  // the supplier assents; R27.
+  v1::Decision DecideAssentOnwardUse(const AssentOnwardUseInput& in) const;
 
-  // Take an item into one's own task (R25 the requester was in its audience, R26
-  // the supplier assented for this party).
-  v1::Decision DecideOnwardUse(const v1::ConferenceItem& item, const v1::Party* requester,
-                               absl::string_view professional_id, v1::Language language) const;
+  // Take an item into one's own task: R25 the requester was in its audience,
+  // R26 the supplier assented for this party, R27.
+  v1::Decision DecideOnwardUse(const OnwardUseInput& in) const;
 
  private:
   Policy(Catalogue catalogue, std::string digest_hex);

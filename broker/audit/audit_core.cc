@@ -170,7 +170,8 @@ absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
   if (allowed) return absl::OkStatus();
   // Attempts are recorded too: who tried to look matters as much as who looked.
   // R27 (roles from the registry), cited in the answer and the receipt.
-  const v1::Decision decision = deps_.policy->DecideRole(caller.party, false, v1::LANGUAGE_ENGLISH);
+  const v1::Decision decision = deps_.policy->DecideRole(
+      {.actor = caller.party, .role_fits = false, .language = v1::LANGUAGE_ENGLISH});
   v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
   receipt.set_detail(absl::StrCat(method, ": refused, caller is not an auditor (R27)"));

@@ -261,8 +261,9 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
   // Only a municipality opens a case on a client's request (R27: roles from
   // the registry).
-  v1::Decision role =
-      deps_.policy->DecideRole(caller.party, IsMunicipality(caller), v1::LANGUAGE_ENGLISH);
+  v1::Decision role = deps_.policy->DecideRole({.actor = caller.party,
+                                                .role_fits = IsMunicipality(caller),
+                                                .language = v1::LANGUAGE_ENGLISH});
   if (!role.allowed()) return Refuse(caller, "", kKind, policy::RefusalStatus(role), &role);
   absl::Status valid = RequireText(request.request_id(), "request_id");
   if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
@@ -271,8 +272,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   if (!valid.ok()) return Refuse(caller, "", kKind, valid);
 
   // Help is asked under a social-domain law (R01).
-  v1::Decision decision = deps_.policy->DecideClientRequest(
-      caller.party, caller.professional_id, request.social_laws(), v1::LANGUAGE_ENGLISH);
+  v1::Decision decision =
+      deps_.policy->DecideClientRequest({.requester = caller.party,
+                                         .professional_id = caller.professional_id,
+                                         .social_laws = request.social_laws(),
+                                         .language = v1::LANGUAGE_ENGLISH});
   if (!decision.allowed()) {
     return Refuse(caller, "", kKind, policy::RefusalStatus(decision), &decision);
   }
@@ -323,8 +327,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   }
   if (!valid.ok()) return Refuse(caller, "", kKind, valid);
 
-  v1::Decision decision = deps_.policy->DecideProfessionalRequest(
-      caller.party, caller.professional_id, request.grounds(), v1::LANGUAGE_ENGLISH);
+  v1::Decision decision =
+      deps_.policy->DecideProfessionalRequest({.requester = caller.party,
+                                               .professional_id = caller.professional_id,
+                                               .grounds = request.grounds(),
+                                               .language = v1::LANGUAGE_ENGLISH});
   if (!decision.allowed()) {
     return Refuse(caller, "", kKind, policy::RefusalStatus(decision), &decision);
   }
@@ -359,8 +366,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::DecideProfessionalRequest(
   return ChangeCase(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
       [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
-        v1::Decision verdict = deps_.policy->DecideOnProfessionalRequest(
-            c, caller.party, caller.professional_id, v1::LANGUAGE_ENGLISH);
+        v1::Decision verdict =
+            deps_.policy->DecideOnProfessionalRequest({.case_snapshot = c,
+                                                       .requester = caller.party,
+                                                       .professional_id = caller.professional_id,
+                                                       .language = v1::LANGUAGE_ENGLISH});
         if (!verdict.allowed()) {
           refusal = std::move(verdict);
           return policy::RefusalStatus(*refusal);
@@ -401,8 +411,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.subject_bsn(), "subject_bsn").status());
         std::string pseudonym = Pseudonym(request.subject_bsn());
-        v1::Decision verdict =
-            deps_.policy->DecideRecordConsent(FindClient(c, pseudonym), v1::LANGUAGE_ENGLISH);
+        v1::Decision verdict = deps_.policy->DecideRecordConsent(
+            {.subject = FindClient(c, pseudonym), .language = v1::LANGUAGE_ENGLISH});
         if (!verdict.allowed()) {
           refusal = std::move(verdict);
           return policy::RefusalStatus(*refusal);
@@ -500,8 +510,11 @@ absl::StatusOr<v1::CaseResponse> CaseManager::StartCoordination(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
       [&](v1::Case& c, std::optional<v1::Decision>& decision) -> absl::StatusOr<std::string> {
         // The phase too is the policy's (R10): the refusal cites it.
-        decision = deps_.policy->DecideStartCoordination(
-            c, caller.party, caller.professional_id, request.coordination(), v1::LANGUAGE_ENGLISH);
+        decision = deps_.policy->DecideStartCoordination({.case_snapshot = c,
+                                                          .requester = caller.party,
+                                                          .professional_id = caller.professional_id,
+                                                          .coordination = request.coordination(),
+                                                          .language = v1::LANGUAGE_ENGLISH});
         if (!decision->allowed()) {
           return policy::RefusalStatus(*decision);
         }

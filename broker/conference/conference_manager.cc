@@ -224,13 +224,17 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
     // party's to learn; the receipt keeps the full decision.
     if (found.has_value()) context.subject_pseudonym = PrimaryPseudonym(*found);
     return RefuseOutsider(caller, context,
-                          deps_.policy->DecideConvene(found.value_or(v1::Case()), caller.party,
-                                                      caller.professional_id, kLanguage),
+                          deps_.policy->DecideConvene({.case_snapshot = found.value_or(v1::Case()),
+                                                       .requester = caller.party,
+                                                       .professional_id = caller.professional_id,
+                                                       .language = kLanguage}),
                           policy::RuleId::kR22);
   }
   context.subject_pseudonym = PrimaryPseudonym(*found);
-  v1::Decision decision =
-      deps_.policy->DecideConvene(*found, caller.party, caller.professional_id, kLanguage);
+  v1::Decision decision = deps_.policy->DecideConvene({.case_snapshot = *found,
+                                                       .requester = caller.party,
+                                                       .professional_id = caller.professional_id,
+                                                       .language = kLanguage});
   if (!decision.allowed()) {
     return Refuse(caller, context, policy::RefusalStatus(decision), &decision);
   }
@@ -287,9 +291,13 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Invite(const Caller& c
                           absl::StrCat(invitation.party_oin(), " is not a configured party")),
                   nullptr, invitation.party_oin());
   }
-  v1::Decision decision =
-      deps_.policy->DecideInvite(loaded.case_record, conference, caller.party,
-                                 caller.professional_id, invitation, invitee, kLanguage);
+  v1::Decision decision = deps_.policy->DecideInvite({.case_snapshot = loaded.case_record,
+                                                      .conference = conference,
+                                                      .requester = caller.party,
+                                                      .professional_id = caller.professional_id,
+                                                      .invitation = invitation,
+                                                      .invitee = invitee,
+                                                      .language = kLanguage});
   if (!decision.allowed()) {
     return Refuse(caller, context, policy::RefusalStatus(decision), &decision,
                   invitation.party_oin());
@@ -351,9 +359,14 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::SetClientInvitation(
   absl::MutexLock lock(&LockFor(request.conference_id()));
   WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
   v1::Conference& conference = loaded.conference;
-  v1::Decision decision = deps_.policy->DecideClientInvitation(
-      loaded.case_record, conference, caller.party, caller.professional_id, request.invited(),
-      request.weighty_interests(), kLanguage);
+  v1::Decision decision =
+      deps_.policy->DecideClientInvitation({.case_snapshot = loaded.case_record,
+                                            .conference = conference,
+                                            .requester = caller.party,
+                                            .professional_id = caller.professional_id,
+                                            .invited = request.invited(),
+                                            .weighty_interests = request.weighty_interests(),
+                                            .language = kLanguage});
   if (!decision.allowed()) {
     return Refuse(caller, context, policy::RefusalStatus(decision), &decision);
   }
@@ -449,8 +462,12 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
 
   WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
   v1::Decision decision =
-      deps_.policy->DecideShareItem(ConsentView(loaded.case_record), loaded.conference,
-                                    caller.party, caller.professional_id, item, kLanguage);
+      deps_.policy->DecideShareItem({.case_snapshot = ConsentView(loaded.case_record),
+                                     .conference = loaded.conference,
+                                     .supplier = caller.party,
+                                     .professional_id = caller.professional_id,
+                                     .item = item,
+                                     .language = kLanguage});
   if (!decision.allowed() && !IsParticipant(loaded.conference, caller.party->oin()) &&
       !policy::MayKnowCaseFacts(&loaded.case_record, caller.party)) {
     // A party outside the conference learns nothing of the case (its state,
@@ -500,8 +517,11 @@ absl::StatusOr<v1::FetchItemsResponse> ConferenceManager::FetchItems(
   }
   WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
   const std::string& oin = caller.party->oin();
-  v1::Decision decision = deps_.policy->DecideFetchItems(
-      loaded.case_record, loaded.conference, caller.party, caller.professional_id, kLanguage);
+  v1::Decision decision = deps_.policy->DecideFetchItems({.case_snapshot = loaded.case_record,
+                                                          .conference = loaded.conference,
+                                                          .requester = caller.party,
+                                                          .professional_id = caller.professional_id,
+                                                          .language = kLanguage});
   if (!decision.allowed() && !IsParticipant(loaded.conference, oin) &&
       !policy::MayKnowCaseFacts(&loaded.case_record, caller.party)) {
     // Whether the case is still open is not a non-participant's to learn.
@@ -554,8 +574,12 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::AssentOnwardUse(
                                                    " in conference ", request.conference_id())),
                   nullptr, request.party_oin());
   }
-  v1::Decision decision = deps_.policy->DecideAssentOnwardUse(
-      *item, caller.party, caller.professional_id, request.party_oin(), kLanguage);
+  v1::Decision decision =
+      deps_.policy->DecideAssentOnwardUse({.item = *item,
+                                           .requester = caller.party,
+                                           .professional_id = caller.professional_id,
+                                           .party_oin = request.party_oin(),
+                                           .language = kLanguage});
   if (!decision.allowed()) {
     return Refuse(caller, context, policy::RefusalStatus(decision), &decision, request.party_oin());
   }
@@ -598,8 +622,10 @@ absl::StatusOr<v1::OnwardUseResponse> ConferenceManager::RequestOnwardUse(
                   absl::NotFoundError(absl::StrCat("item_id: no item ", request.item_id(),
                                                    " in conference ", request.conference_id())));
   }
-  v1::Decision decision =
-      deps_.policy->DecideOnwardUse(*item, caller.party, caller.professional_id, kLanguage);
+  v1::Decision decision = deps_.policy->DecideOnwardUse({.item = *item,
+                                                         .requester = caller.party,
+                                                         .professional_id = caller.professional_id,
+                                                         .language = kLanguage});
   if (!decision.allowed()) {
     // A refusal like every other: the code, the decision and the receipt.
     return Refuse(caller, context, policy::RefusalStatus(decision), &decision,

@@ -90,10 +90,14 @@ TEST(DecisionViewTest, AnotherMunicipalityAndNoCaseAreOutsiders) {
 }
 
 TEST(DecisionViewTest, ConveneOutsiderSeesR22) {
-  const v1::Decision full = t::TestPolicy().DecideConvene(
-      t::ResearchCase(), &t::PartyByOin(t::kGgzOin), "prof-9", v1::LANGUAGE_ENGLISH);
-  const v1::Decision none = t::TestPolicy().DecideConvene(v1::Case(), &t::PartyByOin(t::kGgzOin),
-                                                          "prof-9", v1::LANGUAGE_ENGLISH);
+  const v1::Decision full = t::TestPolicy().DecideConvene({.case_snapshot = t::ResearchCase(),
+                                                           .requester = &t::PartyByOin(t::kGgzOin),
+                                                           .professional_id = "prof-9",
+                                                           .language = v1::LANGUAGE_ENGLISH});
+  const v1::Decision none = t::TestPolicy().DecideConvene({.case_snapshot = v1::Case(),
+                                                           .requester = &t::PartyByOin(t::kGgzOin),
+                                                           .professional_id = "prof-9",
+                                                           .language = v1::LANGUAGE_ENGLISH});
   EXPECT_EQ(OutsiderView(full, RuleId::kR22).SerializeAsString(),
             OutsiderView(none, RuleId::kR22).SerializeAsString());
   EXPECT_EQ(FailedIds(OutsiderView(full, RuleId::kR22)), (std::vector<std::string>{"R09", "R22"}));

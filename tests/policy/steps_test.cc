@@ -43,13 +43,19 @@ v1::ProfessionalGrounds Grounds(bool a, bool b, bool c, std::string reasons) {
 }
 
 v1::Decision Grounded(const Policy& p, v1::ProfessionalGrounds grounds) {
-  return p.DecideProfessionalRequest(&t::PartyByOin(t::kSchoolOin), "mentor-3", grounds, kEn);
+  return p.DecideProfessionalRequest({.requester = &t::PartyByOin(t::kSchoolOin),
+                                      .professional_id = "mentor-3",
+                                      .grounds = grounds,
+                                      .language = kEn});
 }
 
 v1::Decision ClientRequest(const Policy& p, std::vector<int> laws,
                            const v1::Party* requester = &t::PartyByOin(t::kMunicipalityOin)) {
   google::protobuf::RepeatedField<int> social_laws(laws.begin(), laws.end());
-  return p.DecideClientRequest(requester, t::kProfessional, social_laws, kEn);
+  return p.DecideClientRequest({.requester = requester,
+                                .professional_id = t::kProfessional,
+                                .social_laws = social_laws,
+                                .language = kEn});
 }
 
 v1::Coordination Designated(std::string oin, std::string professional) {
@@ -61,7 +67,11 @@ v1::Coordination Designated(std::string oin, std::string professional) {
 
 v1::Decision Start(const Policy& p, const v1::Case& c, const v1::Coordination& coordination,
                    const v1::Party* requester = &t::PartyByOin(t::kMunicipalityOin)) {
-  return p.DecideStartCoordination(c, requester, t::kProfessional, coordination, kEn);
+  return p.DecideStartCoordination({.case_snapshot = c,
+                                    .requester = requester,
+                                    .professional_id = t::kProfessional,
+                                    .coordination = coordination,
+                                    .language = kEn});
 }
 
 v1::Conference ConferenceOf(const v1::Case& c, std::string convener,
@@ -142,7 +152,10 @@ std::vector<StepCase> Cases() {
        kFailed, false},
       {"RejectsProfessionalRequestByAuditor",
        [&auditor](const Policy& p) {
-         return p.DecideProfessionalRequest(&auditor, "x", Grounds(true, false, true, "r"), kEn);
+         return p.DecideProfessionalRequest({.requester = &auditor,
+                                             .professional_id = "x",
+                                             .grounds = Grounds(true, false, true, "r"),
+                                             .language = kEn});
        },
        "R27", kFailed, false},
 
@@ -203,114 +216,190 @@ std::vector<StepCase> Cases() {
       // R22: who convenes.
       {"MunicipalityConvenesInResearch",
        [research, &municipality](const Policy& p) {
-         return p.DecideConvene(research, &municipality, t::kProfessional, kEn);
+         return p.DecideConvene({.case_snapshot = research,
+                                 .requester = &municipality,
+                                 .professional_id = t::kProfessional,
+                                 .language = kEn});
        },
        "R22", kPassed, true},
       {"ProviderCannotConveneInResearch",
        [research, &ggz](const Policy& p) {
-         return p.DecideConvene(research, &ggz, "behandelaar", kEn);
+         return p.DecideConvene({.case_snapshot = research,
+                                 .requester = &ggz,
+                                 .professional_id = "behandelaar",
+                                 .language = kEn});
        },
        "R22", kFailed, false},
       {"CoordinatorConvenesInCoordination",
        [coordination, &school](const Policy& p) {
-         return p.DecideConvene(coordination, &school, t::kCoordinator, kEn);
+         return p.DecideConvene({.case_snapshot = coordination,
+                                 .requester = &school,
+                                 .professional_id = t::kCoordinator,
+                                 .language = kEn});
        },
        "R22", kPassed, true},
       {"MunicipalityCannotConveneInCoordinationWhenOtherCoordinator",
        [coordination, &municipality](const Policy& p) {
-         return p.DecideConvene(coordination, &municipality, t::kProfessional, kEn);
+         return p.DecideConvene({.case_snapshot = coordination,
+                                 .requester = &municipality,
+                                 .professional_id = t::kProfessional,
+                                 .language = kEn});
        },
        "R22", kFailed, false},
       {"NoConferenceInClosedCase",
        [research, &municipality](const Policy& p) {
          v1::Case c = research;
          c.set_phase(v1::CASE_PHASE_CLOSED);
-         return p.DecideConvene(c, &municipality, t::kProfessional, kEn);
+         return p.DecideConvene({.case_snapshot = c,
+                                 .requester = &municipality,
+                                 .professional_id = t::kProfessional,
+                                 .language = kEn});
        },
        "R09", kFailed, false},
 
       // R23: who attends.
       {"InvitesPartyWithNecessityReason",
        [research, research_conf, &municipality, &police](const Policy& p) {
-         return p.DecideInvite(research, research_conf, &municipality, t::kProfessional,
-                               InvitationOf(t::kPoliceOin, "Meldingen van overlast"), &police, kEn);
+         return p.DecideInvite({.case_snapshot = research,
+                                .conference = research_conf,
+                                .requester = &municipality,
+                                .professional_id = t::kProfessional,
+                                .invitation = InvitationOf(t::kPoliceOin, "Meldingen van overlast"),
+                                .invitee = &police,
+                                .language = kEn});
        },
        "R23", kPassed, true},
       {"RejectsInvitationWithoutNecessityReason",
        [research, research_conf, &municipality, &police](const Policy& p) {
-         return p.DecideInvite(research, research_conf, &municipality, t::kProfessional,
-                               InvitationOf(t::kPoliceOin, ""), &police, kEn);
+         return p.DecideInvite({.case_snapshot = research,
+                                .conference = research_conf,
+                                .requester = &municipality,
+                                .professional_id = t::kProfessional,
+                                .invitation = InvitationOf(t::kPoliceOin, ""),
+                                .invitee = &police,
+                                .language = kEn});
        },
        "R23", kFailed, false},
       {"RejectsInvitationOfAuditor",
        [research, research_conf, &municipality, &auditor](const Policy& p) {
-         return p.DecideInvite(research, research_conf, &municipality, t::kProfessional,
-                               InvitationOf(t::kAuditorOin, "Toezicht"), &auditor, kEn);
+         return p.DecideInvite({.case_snapshot = research,
+                                .conference = research_conf,
+                                .requester = &municipality,
+                                .professional_id = t::kProfessional,
+                                .invitation = InvitationOf(t::kAuditorOin, "Toezicht"),
+                                .invitee = &auditor,
+                                .language = kEn});
        },
        "R23", kFailed, false},
       {"RejectsInvitationByNonConvener",
        [research, research_conf, &ggz, &police](const Policy& p) {
-         return p.DecideInvite(research, research_conf, &ggz, "behandelaar",
-                               InvitationOf(t::kPoliceOin, "Meldingen"), &police, kEn);
+         return p.DecideInvite({.case_snapshot = research,
+                                .conference = research_conf,
+                                .requester = &ggz,
+                                .professional_id = "behandelaar",
+                                .invitation = InvitationOf(t::kPoliceOin, "Meldingen"),
+                                .invitee = &police,
+                                .language = kEn});
        },
        "R22", kFailed, false},
       {"InvitesClient",
        [research, research_conf, &municipality](const Policy& p) {
-         return p.DecideClientInvitation(research, research_conf, &municipality, t::kProfessional,
-                                         true, "", kEn);
+         return p.DecideClientInvitation({.case_snapshot = research,
+                                          .conference = research_conf,
+                                          .requester = &municipality,
+                                          .professional_id = t::kProfessional,
+                                          .invited = true,
+                                          .weighty_interests = "",
+                                          .language = kEn});
        },
        "R23", kPassed, true},
       {"LeavesClientOutWithWeightyInterestsRecorded",
        [research, research_conf, &municipality](const Policy& p) {
-         return p.DecideClientInvitation(research, research_conf, &municipality, t::kProfessional,
-                                         false, "Veiligheid van een gezinslid", kEn);
+         return p.DecideClientInvitation({.case_snapshot = research,
+                                          .conference = research_conf,
+                                          .requester = &municipality,
+                                          .professional_id = t::kProfessional,
+                                          .invited = false,
+                                          .weighty_interests = "Veiligheid van een gezinslid",
+                                          .language = kEn});
        },
        "R23", kPassed, true},
       {"RejectsLeavingClientOutWithoutReason",
        [research, research_conf, &municipality](const Policy& p) {
-         return p.DecideClientInvitation(research, research_conf, &municipality, t::kProfessional,
-                                         false, "", kEn);
+         return p.DecideClientInvitation({.case_snapshot = research,
+                                          .conference = research_conf,
+                                          .requester = &municipality,
+                                          .professional_id = t::kProfessional,
+                                          .invited = false,
+                                          .weighty_interests = "",
+                                          .language = kEn});
        },
        "R23", kFailed, false},
 
       // R25: audience named and invited.
       {"SharesItemWithInvitedAudience",
        [research, research_conf, &school](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
-                                  Item(t::kSchoolOin, {t::kMunicipalityOin}, {"attendance"}), kEn);
+         return p.DecideShareItem(
+             {.case_snapshot = research,
+              .conference = research_conf,
+              .supplier = &school,
+              .professional_id = "mentor-3",
+              .item = Item(t::kSchoolOin, {t::kMunicipalityOin}, {"attendance"}),
+              .language = kEn});
        },
        "R25", kPassed, true},
       {"RejectsItemWithoutAudience",
        [research, research_conf, &school](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
-                                  Item(t::kSchoolOin, {}, {"attendance"}), kEn);
+         return p.DecideShareItem({.case_snapshot = research,
+                                   .conference = research_conf,
+                                   .supplier = &school,
+                                   .professional_id = "mentor-3",
+                                   .item = Item(t::kSchoolOin, {}, {"attendance"}),
+                                   .language = kEn});
        },
        "R25", kFailed, false},
       {"RejectsItemForUninvitedRecipient",
        [research, research_conf, &school](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
-                                  Item(t::kSchoolOin, {t::kGgzOin, t::kPoliceOin}, {}), kEn);
+         return p.DecideShareItem({.case_snapshot = research,
+                                   .conference = research_conf,
+                                   .supplier = &school,
+                                   .professional_id = "mentor-3",
+                                   .item = Item(t::kSchoolOin, {t::kGgzOin, t::kPoliceOin}, {}),
+                                   .language = kEn});
        },
        "R25", kFailed, false},
       {"RejectsItemFromNonParticipant",
        [research, research_conf, &police](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &police, "agent-1",
-                                  Item(t::kPoliceOin, {t::kGgzOin}, {"incidents"}), kEn);
+         return p.DecideShareItem({.case_snapshot = research,
+                                   .conference = research_conf,
+                                   .supplier = &police,
+                                   .professional_id = "agent-1",
+                                   .item = Item(t::kPoliceOin, {t::kGgzOin}, {"incidents"}),
+                                   .language = kEn});
        },
        "R25", kFailed, false},
 
       // R24: R17/R18 apply to care, police and justice suppliers.
       {"AppliesR17ToCareSupplierInConference",
        [research, research_conf, &ggz](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &ggz, "behandelaar",
-                                  Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}),
-                                  kEn);
+         return p.DecideShareItem(
+             {.case_snapshot = research,
+              .conference = research_conf,
+              .supplier = &ggz,
+              .professional_id = "behandelaar",
+              .item = Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}),
+              .language = kEn});
        },
        "R24", kPassed, true},
       {"R24DoesNotApplyToOrdinaryData",
        [research, research_conf, &school](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
-                                  Item(t::kSchoolOin, {t::kMunicipalityOin}, {"attendance"}), kEn);
+         return p.DecideShareItem(
+             {.case_snapshot = research,
+              .conference = research_conf,
+              .supplier = &school,
+              .professional_id = "mentor-3",
+              .item = Item(t::kSchoolOin, {t::kMunicipalityOin}, {"attendance"}),
+              .language = kEn});
        },
        "R24", kNotApplicable, true},
 
@@ -319,48 +408,68 @@ std::vector<StepCase> Cases() {
        [&ggz](const Policy& p) {
          v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
          item.add_onward_use_assented_oins(t::kGgzOin);
-         return p.DecideOnwardUse(item, &ggz, "behandelaar", kEn);
+         return p.DecideOnwardUse(
+             {.item = item, .requester = &ggz, .professional_id = "behandelaar", .language = kEn});
        },
        "R26", kPassed, true},
       {"DeniesOnwardUseWithoutAssent",
        [&ggz](const Policy& p) {
          v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
          item.add_onward_use_assented_oins(t::kMunicipalityOin);
-         return p.DecideOnwardUse(item, &ggz, "behandelaar", kEn);
+         return p.DecideOnwardUse(
+             {.item = item, .requester = &ggz, .professional_id = "behandelaar", .language = kEn});
        },
        "R26", kFailed, false},
       {"SharesItemWithAssentForItsAudience",
        [research, research_conf, &school](const Policy& p) {
          v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"});
          item.add_onward_use_assented_oins(t::kGgzOin);
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3", item, kEn);
+         return p.DecideShareItem({.case_snapshot = research,
+                                   .conference = research_conf,
+                                   .supplier = &school,
+                                   .professional_id = "mentor-3",
+                                   .item = item,
+                                   .language = kEn});
        },
        "R26", kPassed, true},
       {"RejectsItemWithAssentOutsideItsAudience",
        [research, research_conf, &school](const Policy& p) {
          v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"});
          item.add_onward_use_assented_oins(t::kMunicipalityOin);
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3", item, kEn);
+         return p.DecideShareItem({.case_snapshot = research,
+                                   .conference = research_conf,
+                                   .supplier = &school,
+                                   .professional_id = "mentor-3",
+                                   .item = item,
+                                   .language = kEn});
        },
        "R26", kFailed, false},
       {"ItemWithoutAssentLeavesR26Open",
        [research, research_conf, &school](const Policy& p) {
-         return p.DecideShareItem(research, research_conf, &school, "mentor-3",
-                                  Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"}), kEn);
+         return p.DecideShareItem({.case_snapshot = research,
+                                   .conference = research_conf,
+                                   .supplier = &school,
+                                   .professional_id = "mentor-3",
+                                   .item = Item(t::kSchoolOin, {t::kGgzOin}, {"attendance"}),
+                                   .language = kEn});
        },
        "R26", kNotApplicable, true},
 
       // R11: a consent is recorded for a client of the case only.
       {"RecordsConsentOfAClient",
-       [research](const Policy& p) { return p.DecideRecordConsent(&research.clients(0), kEn); },
+       [research](const Policy& p) {
+         return p.DecideRecordConsent({.subject = &research.clients(0), .language = kEn});
+       },
        "R11", kPassed, true},
       {"RejectsConsentOfSomeoneNotInTheCase",
-       [](const Policy& p) { return p.DecideRecordConsent(nullptr, kEn); }, "R11", kFailed, false},
+       [](const Policy& p) { return p.DecideRecordConsent({.subject = nullptr, .language = kEn}); },
+       "R11", kFailed, false},
       {"DeniesOnwardUseOfItemNotAddressedToParty",
        [&police](const Policy& p) {
          v1::ConferenceItem item = Item(t::kSchoolOin, {t::kGgzOin}, {});
          item.add_onward_use_assented_oins(t::kPoliceOin);
-         return p.DecideOnwardUse(item, &police, "agent-1", kEn);
+         return p.DecideOnwardUse(
+             {.item = item, .requester = &police, .professional_id = "agent-1", .language = kEn});
        },
        "R25", kFailed, false},
   };
@@ -392,8 +501,12 @@ TEST(ShareItemTest, PlacesGoodCareObligationWithoutConsentAndLegalBasisForPolice
   const v1::Conference conference =
       ConferenceOf(c, t::kMunicipalityOin, {t::kGgzOin, t::kPoliceOin});
   const v1::Decision care = t::TestPolicy().DecideShareItem(
-      c, conference, &t::PartyByOin(t::kGgzOin), "behandelaar",
-      Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary", "appointments"}), kEn);
+      {.case_snapshot = c,
+       .conference = conference,
+       .supplier = &t::PartyByOin(t::kGgzOin),
+       .professional_id = "behandelaar",
+       .item = Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary", "appointments"}),
+       .language = kEn});
   ASSERT_TRUE(care.allowed()) << care.DebugString();
   const v1::Obligation* good_care =
       t::FindObligation(care, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT);
@@ -402,8 +515,12 @@ TEST(ShareItemTest, PlacesGoodCareObligationWithoutConsentAndLegalBasisForPolice
   EXPECT_EQ(good_care->categories(0), "treatment_summary");
 
   const v1::Decision police =
-      t::TestPolicy().DecideShareItem(c, conference, &t::PartyByOin(t::kPoliceOin), "agent-1",
-                                      Item(t::kPoliceOin, {t::kGgzOin}, {"incidents"}), kEn);
+      t::TestPolicy().DecideShareItem({.case_snapshot = c,
+                                       .conference = conference,
+                                       .supplier = &t::PartyByOin(t::kPoliceOin),
+                                       .professional_id = "agent-1",
+                                       .item = Item(t::kPoliceOin, {t::kGgzOin}, {"incidents"}),
+                                       .language = kEn});
   ASSERT_TRUE(police.allowed());
   EXPECT_EQ(t::FindRule(police, "R18")->outcome(), v1::RULE_OUTCOME_PASSED);
   EXPECT_NE(t::FindObligation(police, v1::OBLIGATION_KIND_LEGAL_BASIS), nullptr);
@@ -413,8 +530,12 @@ TEST(ShareItemTest, ConsentOfPrimaryClientRemovesGoodCareObligation) {
   const v1::Case c = t::ResearchCase();  // holds consent-1 for GGZ treatment summaries
   const v1::Conference conference = ConferenceOf(c, t::kMunicipalityOin, {t::kGgzOin});
   const v1::Decision decision = t::TestPolicy().DecideShareItem(
-      c, conference, &t::PartyByOin(t::kGgzOin), "behandelaar",
-      Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}), kEn);
+      {.case_snapshot = c,
+       .conference = conference,
+       .supplier = &t::PartyByOin(t::kGgzOin),
+       .professional_id = "behandelaar",
+       .item = Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}),
+       .language = kEn});
   ASSERT_TRUE(decision.allowed());
   EXPECT_EQ(t::FindObligation(decision, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT), nullptr);
   ASSERT_EQ(decision.consent_basis_size(), 1);
@@ -452,8 +573,12 @@ TEST_P(CoordinationGroundTest, GroundOfTheCaseAgreesWithR12) {
   v1::Coordination coordination;
   coordination.mutable_designated()->set_party_oin(t::kMunicipalityOin);
   coordination.mutable_designated()->set_professional_id("coord-1");
-  const v1::Decision decision = t::TestPolicy().DecideStartCoordination(
-      c, &t::PartyByOin(t::kMunicipalityOin), t::kProfessional, coordination, v1::LANGUAGE_ENGLISH);
+  const v1::Decision decision =
+      t::TestPolicy().DecideStartCoordination({.case_snapshot = c,
+                                               .requester = &t::PartyByOin(t::kMunicipalityOin),
+                                               .professional_id = t::kProfessional,
+                                               .coordination = coordination,
+                                               .language = v1::LANGUAGE_ENGLISH});
   EXPECT_EQ(t::HasFailed(decision, "R12"), GetParam().ground == v1::COORDINATION_GROUND_NONE);
 }
 
