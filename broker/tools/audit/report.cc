@@ -24,7 +24,7 @@ namespace {
 
 namespace v1 = ::wams::broker::v1;
 
-// A static copy of the rule table (policy/README.md, shared/domain/wams-rules.md)
+// A static copy of the rule catalogue (policy/rules.md, every rule R01..R29)
 // so wams-audit does not link the policy engine for a few strings.
 constexpr RuleInfo kRules[] = {
     {"R01", "Client request", "art. 2.3a.1 Wmo 2015"},
