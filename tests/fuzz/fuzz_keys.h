@@ -26,7 +26,8 @@ inline constexpr char kLogKeySeedHex[] =
 inline constexpr char kWitnessName[] = "witness.fuzz.example";
 inline constexpr char kWitnessKeySeedHex[] =
     "77697474e55f66757a7a5f6b65795f736565645f30313233343536373839aabb";
-// RFC 8032 / golang sumdb note test vector (test-vectors.md): PeterNeumann.
+// RFC 8032 / golang sumdb note test vector (as in tests/ledger/primitives/
+// note_test.cc): PeterNeumann.
 inline constexpr char kPeterNeumannSeedHex[] =
     "810a1402d5146c8d84f2443330f54080ebf98ee17d9c74f6252fc5d5c7283173";
 inline constexpr char kPeterNeumannVerifierKey[] =

@@ -2,7 +2,8 @@
 // artefacts: the repo's configs, requests against the fuzz world's stored
 // cases, an export of the fuzz world's receipt log (the broker's own Ledger
 // and ExportWriter), checkpoints signed and cosigned with the fixed fuzz
-// keys, the signed-note and Merkle vectors of test-vectors.md.
+// keys, the published signed-note and Merkle vectors (the ones
+// tests/ledger/primitives checks).
 //
 //   fuzz_make_seeds OUT_DIR      # writes OUT_DIR/{config,request,receipt,note,proof}/
 //
@@ -309,7 +310,8 @@ void ProofSeeds(const fs::path& out) {
     for (const std::string& hex : hex_hashes) input += Unhex(hex);
     return input;
   };
-  // Inclusion (flags 0) and consistency (flags 1) proofs of test-vectors.md.
+  // Inclusion (flags 0) and consistency (flags 1) proofs of the RFC 6962
+  // reference tree (as in tests/ledger/primitives/merkle_test.cc).
   WriteSeed(out, "inclusion-5-8",
             proof_input(0, 5, 8,
                         {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",

@@ -1,7 +1,8 @@
 // proof_fuzzer.cc: the RFC 9162 inclusion and consistency verifiers against
 // proofs a hostile log or monitor could send.
 //
-// The tree: the eight reference leaves of test-vectors.md, then leaves
+// The tree: the eight RFC 6962 reference leaves (tests/ledger/primitives/
+// merkle_test.cc), then leaves
 // "wams fuzz leaf <i>", kLeaves in all; its nodes are held in memory, and
 // the real proofs come from the library's proof builders (checked at start
 // against the published vectors). Sizes up to kLeaves have real roots;
@@ -68,7 +69,7 @@ std::string Unhex(std::string_view hex) {
   return out;
 }
 
-// Builds the tree and checks the builders against test-vectors.md.
+// Builds the tree and checks the builders against the reference proofs.
 const Tree& TheTree() {
   static const Tree* const tree = [] {
     auto* t = new Tree();
