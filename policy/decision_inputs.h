@@ -73,6 +73,7 @@ class CategoryList {
 
 // --- Data requests and shares (Policy::Decide) -----------------------------------
 
+// Everything Policy::Decide looks at: a data request (and its dry run) or a share.
 struct DecisionInput {
   // The case as stored now; nullptr when the request names no known case (R09).
   const v1::Case* case_snapshot = nullptr;
