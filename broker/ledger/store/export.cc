@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/store/ledger.h"
+#include "broker/ledger/store/log_rows.h"
+#include "broker/ledger/store/log_verifier.h"
 #include "broker/storage/key_codec.h"
 #include "policy/base/status_macros.h"
 
@@ -45,7 +47,7 @@ absl::Status Ledger::Export(const std::string& dir) const {
   if (expected < cp->tree_size()) {
     return absl::DataLossError(absl::StrCat("receipt ", expected, " is missing"));
   }
-  return writer->Finish(VerifierKeyLines(), cp->note());
+  return writer->Finish(verifier_->KeyLines(), cp->note());
 }
 
 }  // namespace wams::ledger::store

@@ -45,120 +45,43 @@
 // signed on the calling thread (so signing runs on as many cores as there are
 // callers); Append then blocks for one group commit (one fsync, typically a
 // few hundred microseconds), AppendAsync does not.
+//
+// This class is the facade; the work is done in rooms of one purpose each:
+// LogWriter (queue, signing, group commit, failure and recovery),
+// TreeReader (proofs, node cache), RightEdge (hashing appends), Checkpointer
+// (checkpoints and their timer), receipt_index.h (index entries and Query),
+// LogVerifier (open-time and full checks) and log_rows.h (the stored rows).
 #ifndef WAMS_BROKER_LEDGER_STORE_LEDGER_H_
 #define WAMS_BROKER_LEDGER_STORE_LEDGER_H_
 
-#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "broker/common/message_limits.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger_observer.h"
+#include "broker/ledger/store/ledger_options.h"
+#include "broker/ledger/store/receipt_index.h"
 #include "broker/storage/backend.h"
 #include "wams/broker/v1/receipt.pb.h"
 
 namespace wams::ledger::store {
 
+class Checkpointer;
 class LedgerTestPeer;
-
-struct LedgerOptions {
-  // Origin line of checkpoints, e.g. "wams.utrecht.example/receipts".
-  // Default: none; required.
-  std::string origin;
-  // Verifiers of earlier signing keys (key rotation): receipts and
-  // checkpoints signed by them stay valid, and they appear in the export's
-  // `keys` file. Default: empty.
-  std::vector<NoteVerifier> previous_verifiers;
-  // How often the checkpoint timer makes a checkpoint when the tree grew;
-  // zero disables the timer (MakeCheckpoint() still works). Default: 1 s.
-  absl::Duration checkpoint_interval = absl::Seconds(1);
-  // Time source of the checkpoint timer; borrowed, must outlive the ledger.
-  // Default: nullptr, meaning the system clock.
-  Clock* clock = nullptr;
-  // Most receipts written in one WriteBatch. Default: 1024.
-  size_t max_batch = 1024;
-  // When a group is about to be committed while other receipts are still
-  // being signed, wait at most this long for them to join it (one fsync for
-  // all instead of two). Zero commits at once. Default: 200 us.
-  absl::Duration max_commit_delay = absl::Microseconds(200);
-  // Largest page an index query returns. Default: 1000.
-  size_t max_page_size = 1000;
-  // Largest receipt accepted, in signed bytes (the deterministic Receipt
-  // serialisation that is signed and hashed); a larger one is refused before
-  // anything is written (limits.max_receipt_bytes). Default: 64 KiB.
-  size_t max_receipt_bytes = common::kDefaultMaxReceiptBytes;
-  // On open, also rehash every stored receipt and check every stored node
-  // (O(n)); otherwise open checks the last checkpoint's signature and root,
-  // every receipt after it, and that no receipt is missing at the end.
-  // Default: false.
-  bool full_check_on_open = false;
-  // Tree nodes at this level and above are kept in memory once read or
-  // written (they never change), so a proof reads only the lower levels from
-  // RocksDB. Memory: about 80 bytes per 2^level leaves (level 8: ~0.3 bytes
-  // per receipt, 30 MB at 100 M receipts). 64 disables the cache. Default: 8.
-  int node_cache_min_level = 8;
-  // After a failed write, when reading the tree back from disk fails too,
-  // wait this long before the next try; doubles up to recovery_max_backoff.
-  // (Waiting for the database itself takes no backoff here: the storage
-  // resumes it, and the ledger notices at once.) Default: 100 ms.
-  absl::Duration recovery_initial_backoff = absl::Milliseconds(100);
-  // Default: 5 s.
-  absl::Duration recovery_max_backoff = absl::Seconds(5);
-  // Told of every durable group and stored checkpoint (metrics); borrowed,
-  // must outlive the ledger. Default: nullptr, nobody is told.
-  LedgerObserver* observer = nullptr;
-};
-
-// Which index a query reads.
-enum class IndexKind {
-  kCase,     // Receipt.case_id
-  kSubject,  // Receipt.subject_pseudonym (raw bytes)
-  kParty,    // Receipt.requester_oin or Receipt.target_oin
-  kTime,     // Receipt.time in [from, to)
-};
-
-struct IndexQuery {
-  IndexKind index = IndexKind::kCase;
-  // The case id, pseudonym or OIN; ignored for kTime. Must be non-empty.
-  std::string key;
-  // kTime only: the half-open range [from, to).
-  absl::Time from = absl::InfinitePast();
-  absl::Time to = absl::InfiniteFuture();
-  // next_page_token of the previous page; empty for the first page.
-  std::string page_token;
-  // Results per page, at most LedgerOptions::max_page_size. Default: 100.
-  size_t page_size = 100;
-  // Also read the receipts (else only leaf indexes). Default: true.
-  bool with_receipts = true;
-  // With receipts: the page ends before the receipt that would take the
-  // page's receipts (SignedReceipt bytes) over this many bytes, but always
-  // holds at least one. 0: no byte bound. Default: common::kMaxPageBytes.
-  size_t max_page_bytes = common::kMaxPageBytes;
-};
-
-struct QueryPage {
-  // In log order (kTime: in time order, then log order).
-  std::vector<uint64_t> leaf_indexes;
-  // Parallel to leaf_indexes when IndexQuery::with_receipts.
-  std::vector<wams::broker::v1::SignedReceipt> receipts;
-  // Empty when this is the last page.
-  std::string next_page_token;
-};
+class LogVerifier;
+class LogWriter;
+class TreeReader;
 
 class Ledger {
  public:
@@ -288,119 +211,19 @@ class Ledger {
 
  private:
   friend class LedgerTestPeer;
-  struct Pending;
 
   Ledger(const storage::Backend& backend, NoteSigner signer, LedgerOptions options);
-
-  // Signs and prepares a receipt on the caller's thread.
-  absl::StatusOr<std::unique_ptr<Pending>> Prepare(const wams::broker::v1::Receipt& receipt) const;
-  // Prepare, counted in preparing_ (the caller decrements it when it queues).
-  absl::StatusOr<std::unique_ptr<Pending>> PrepareCounted(const wams::broker::v1::Receipt& receipt);
-  // With mu_ held, no commit running and a non-empty queue: marks a commit
-  // running, waits up to max_commit_delay for receipts being signed, takes
-  // the next group and copies the sticky failure.
-  std::vector<std::unique_ptr<Pending>> TakeGroupLocked(absl::Status* failed)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Commits a group taken by TakeGroupLocked and completes its waiters.
-  void RunGroup(std::vector<std::unique_ptr<Pending>>& group, const absl::Status& failed);
-  void CommitterLoop();
-  // Tells options_.observer of a durable group.
-  void Report(std::vector<std::unique_ptr<Pending>>& group, absl::Duration write_time) const;
-  void CheckpointLoop(absl::Time first_deadline);
-  // After a failed write: waits for the backend, reloads the tree, clears
-  // failed_.
-  void RecoveryLoop();
-  // What a refused append gets: failed_, with the backend's current reason
-  // while it is down.
-  absl::Status RefusalLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // OK when an append may be queued; else why not (a backend that stopped
-  // being writable marks the ledger failed).
-  absl::Status AdmitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Returns when the ledger failed (true) or is stopping (false); meanwhile
-  // watches the backend's write health and writer epoch.
-  bool AwaitFailure();
-  // Marks the ledger failed (with mu_ held); the recovery thread takes over.
-  void FailLocked(absl::string_view reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Calls the observer with the current WriteHealth() when it differs from
-  // what the observer saw last. Call without mu_ held.
-  void NotifyHealth();
-  // Writes one group; returns the status every waiter gets.
-  absl::Status CommitGroup(std::vector<std::unique_ptr<Pending>>& group);
-
-  // Reads the tree size, the right edge and the latest checkpoint from the
-  // database, and notes the backend's writer epoch they belong to; the
-  // caller owns the committing-thread state (at open, or with committing_
-  // set).
-  absl::Status LoadState();
-  // While the backend is not writable: reads the tree size and the latest
-  // checkpoint another writer may have moved, for reads and proofs.
-  absl::Status RefreshReadView();
-  // The latest stored checkpoint, if any.
-  absl::StatusOr<std::optional<wams::broker::v1::Checkpoint>> ReadLatestCheckpoint(
-      const storage::Reader& reader) const;
-  // The receipts end exactly at the tree size.
-  absl::Status CheckTail(const storage::Reader& reader, uint64_t size) const;
-  absl::Status CheckOnOpen(bool full) const;
-  absl::Status CheckLeaves(const storage::Reader& reader, uint64_t begin, uint64_t end,
-                           bool check_nodes) const;
-  absl::StatusOr<wams::broker::v1::Checkpoint> VerifyCheckpointNote(
-      const wams::broker::v1::Checkpoint& cp) const;
-  const NoteVerifier* VerifierFor(std::string_view key_id) const;
-  absl::StatusOr<wams::broker::v1::SignedReceipt> ReadReceipt(const storage::Reader& reader,
-                                                              uint64_t leaf_index) const;
-  absl::StatusOr<uint64_t> ReadTreeSize(const storage::Reader& reader) const;
-  // Reads nodes from `reader` (a snapshot) through the upper-level node cache.
-  NodeReader CachedReader(const storage::Reader& reader) const;
 
   const storage::Backend& backend_;
   const NoteSigner signer_;
   const LedgerOptions options_;
   const std::string key_id_;
-  std::vector<NoteVerifier> verifiers_;  // signing key first; immutable after Open
-  std::unique_ptr<RealClock> owned_clock_;
-  Clock* clock_;
-
-  mutable absl::Mutex mu_;
-  std::vector<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // One group commits at a time, on a committer thread or on a caller of
-  // Append that found none running; the holder owns frontier_/next_index_.
-  bool committing_ ABSL_GUARDED_BY(mu_) = false;
-  // Appends being signed, not yet queued.
-  int preparing_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status failed_ ABSL_GUARDED_BY(mu_);  // from a failed write until recovered
-  uint64_t recoveries_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t tree_size_ ABSL_GUARDED_BY(mu_) = 0;
-  std::optional<wams::broker::v1::Checkpoint> latest_checkpoint_ ABSL_GUARDED_BY(mu_);
-
-  // Committing-thread state: the last completed node per level (the right
-  // edge of the tree), enough to hash every append without a read.
-  struct EdgeNode {
-    uint64_t index;
-    Digest hash;
-  };
-  std::vector<std::optional<EdgeNode>> frontier_;  // only the committing thread touches it
-  uint64_t next_index_ = 0;                        // only the committing thread touches it
-  // The backend's writer epoch the state above was read in; a commit under
-  // another epoch reloads first (another writer may have appended).
-  // Written by the committing thread, read by the recovery thread.
-  std::atomic<uint64_t> loaded_epoch_{0};
-
-  absl::Mutex checkpoint_mu_;  // serialises MakeCheckpoint
-
-  // Immutable upper tree nodes, key (level << 56) | index.
-  mutable absl::Mutex cache_mu_;
-  mutable absl::flat_hash_map<uint64_t, Digest> node_cache_ ABSL_GUARDED_BY(cache_mu_);
-
-  // Serialises observer calls, so that SetHealthObserver(nullptr) waits for
-  // one under way. Taken after mu_ is released, never with it.
-  absl::Mutex observer_mu_;
-  HealthObserver observer_ ABSL_GUARDED_BY(observer_mu_);
-  std::optional<bool> observed_ok_ ABSL_GUARDED_BY(observer_mu_);
-
-  std::vector<std::thread> committers_;
-  std::thread checkpointer_;
-  std::thread recoverer_;
+  std::unique_ptr<RealClock> owned_clock_;  // when options_.clock is null
+  // The rooms, in the order they are built; each borrows the ones above.
+  std::unique_ptr<TreeReader> tree_;
+  std::unique_ptr<LogVerifier> verifier_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<LogWriter> writer_;
 };
 
 }  // namespace wams::ledger::store

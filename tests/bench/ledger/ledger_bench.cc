@@ -23,10 +23,10 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/ledger_test_peer.h"
 #include "broker/storage/key_codec.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "broker/tools/audit/export_verifier.h"
+#include "tests/ledger/testing/ledger_test_peer.h"
 
 namespace wams::ledger::store {
 namespace {

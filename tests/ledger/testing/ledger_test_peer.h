@@ -1,11 +1,14 @@
-// ledger_test_peer.h: test and benchmark access to Ledger internals. Not for
-// production code. Defined in ledger.cc, where Ledger::Pending is.
+// ledger_test_peer.h: test and benchmark access to Ledger internals, in the
+// test-only library wams::ledger_testing (never linked into the broker).
 //
 //   // Fill a million unsigned leaves quickly to measure proofs at scale.
 //   WAMS_RETURN_IF_ERROR(LedgerTestPeer::FillUnsigned(*ledger, 1'000'000, 10'000));
-#ifndef WAMS_BROKER_LEDGER_STORE_LEDGER_TEST_PEER_H_
-#define WAMS_BROKER_LEDGER_STORE_LEDGER_TEST_PEER_H_
+//
+// Not thread-safe: see each function's precondition.
+#ifndef WAMS_TESTS_LEDGER_TESTING_LEDGER_TEST_PEER_H_
+#define WAMS_TESTS_LEDGER_TESTING_LEDGER_TEST_PEER_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/status/status.h"
@@ -25,4 +28,4 @@ class LedgerTestPeer {
 
 }  // namespace wams::ledger::store
 
-#endif  // WAMS_BROKER_LEDGER_STORE_LEDGER_TEST_PEER_H_
+#endif  // WAMS_TESTS_LEDGER_TESTING_LEDGER_TEST_PEER_H_
