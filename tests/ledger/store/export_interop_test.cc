@@ -6,12 +6,12 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/ledger/testing/fake_clock.h"
 
 namespace wams::ledger::store {
 namespace {

@@ -10,13 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/ledger/testing/fake_clock.h"
 #include "tests/testing/wal_sync_fs.h"
 
 namespace wams::ledger::store {

@@ -15,12 +15,12 @@
 #include "absl/synchronization/notification.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/pseudonymizer.h"
 #include "broker/storage/key_codec.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/ledger/testing/fake_clock.h"
 
 namespace wams::ledger::store {
 namespace {

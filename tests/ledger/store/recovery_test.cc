@@ -16,13 +16,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
 #include "tests/ledger/store/full_disk_fs.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/ledger/testing/fake_clock.h"
 
 namespace wams::ledger::store {
 namespace {

@@ -1,4 +1,4 @@
-#include "broker/ledger/store/clock.h"
+#include "tests/ledger/testing/fake_clock.h"
 
 #include <algorithm>
 #include <vector>
