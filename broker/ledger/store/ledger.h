@@ -219,7 +219,8 @@ class Ledger {
   const LedgerOptions options_;
   const std::string key_id_;
   std::unique_ptr<RealClock> owned_clock_;  // when options_.clock is null
-  // The rooms, in the order they are built; each borrows the ones above.
+  // The rooms, in the order they are built; each borrows only members
+  // declared above it (~Ledger stops the checkpoint timer, then the writer).
   std::unique_ptr<TreeReader> tree_;
   std::unique_ptr<LogVerifier> verifier_;
   std::unique_ptr<Checkpointer> checkpointer_;

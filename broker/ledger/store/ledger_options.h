@@ -5,6 +5,9 @@
 //   LedgerOptions options;
 //   options.origin = "wams.utrecht.example/receipts";
 //   options.checkpoint_interval = absl::Seconds(1);
+//
+// A plain value, not synchronised: the ledger keeps its own copy, which its
+// rooms borrow.
 #ifndef WAMS_BROKER_LEDGER_STORE_LEDGER_OPTIONS_H_
 #define WAMS_BROKER_LEDGER_STORE_LEDGER_OPTIONS_H_
 
