@@ -46,9 +46,11 @@ class Ed25519PublicKey {
 // context per signature).
 class Ed25519PrivateKey {
  public:
-  // From the 32-byte seed (RFC 8032 "secret key").
+  // From the 32-byte seed (RFC 8032 "secret key"). INVALID_ARGUMENT on a
+  // wrong length.
   static absl::StatusOr<Ed25519PrivateKey> FromSeed(std::string_view seed);
   // From a PEM "PRIVATE KEY" (PKCS#8), as `openssl genpkey -algorithm ed25519` writes.
+  // INVALID_ARGUMENT if it is not an unencrypted Ed25519 key.
   static absl::StatusOr<Ed25519PrivateKey> FromPem(std::string_view pem);
   // A fresh random key (tests, benchmarks, key generation tools).
   static Ed25519PrivateKey Generate();

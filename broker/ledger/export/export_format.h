@@ -67,7 +67,8 @@ class ExportWriter {
 
   // Appends the next receipt. INVALID_ARGUMENT unless receipt.index is the
   // number of receipts added so far (an export starts at leaf 0 and has no
-  // gaps), the signature is 64 bytes and key_id is a "name+hash".
+  // gaps), the signature is 64 bytes and key_id is a "name+hash";
+  // FAILED_PRECONDITION after Finish().
   absl::Status AddReceipt(const ExportedReceipt& receipt);
   uint64_t receipts_written() const { return count_; }
 

@@ -50,16 +50,18 @@ absl::StatusOr<std::vector<NodeWrite>> NodesCompletedByAppend(const NodeReader& 
 absl::StatusOr<Digest> RootAt(const NodeReader& reader, uint64_t tree_size);
 
 // RFC 9162 2.1.3 inclusion proof of `leaf_index` in a tree of `tree_size`.
+// INVALID_ARGUMENT unless leaf_index < tree_size; the reader's errors as they are.
 absl::StatusOr<std::vector<Digest>> InclusionProof(const NodeReader& reader, uint64_t leaf_index,
                                                    uint64_t tree_size);
 // RFC 9162 2.1.4 consistency proof from `old_size` to `new_size`.
+// INVALID_ARGUMENT unless old_size <= new_size; the reader's errors as they are.
 absl::StatusOr<std::vector<Digest>> ConsistencyProof(const NodeReader& reader, uint64_t old_size,
                                                      uint64_t new_size);
 
 // RFC 9162 2.1.3.2. OK, or INVALID_ARGUMENT saying what does not match.
 absl::Status VerifyInclusion(uint64_t leaf_index, uint64_t tree_size, const Digest& leaf_hash,
                              const std::vector<Digest>& proof, const Digest& root);
-// RFC 9162 2.1.4.2.
+// RFC 9162 2.1.4.2. OK, or INVALID_ARGUMENT saying what does not match.
 absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest& old_root,
                                const Digest& new_root, const std::vector<Digest>& proof);
 

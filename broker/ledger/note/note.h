@@ -82,6 +82,7 @@ class NoteSigner {
 class NoteVerifier {
  public:
   // Parses "name+hash+base64(0x01||pubkey)" (split only on the first two '+').
+  // INVALID_ARGUMENT (saying what) when malformed or the hash is not the key's.
   static absl::StatusOr<NoteVerifier> FromVerifierKey(std::string_view line);
   NoteVerifier(std::string name, Ed25519PublicKey key);
   const std::string& name() const { return name_; }

@@ -69,6 +69,9 @@ struct ConsistencyReport {
   // new export: same origin, old size <= new size, and the RFC 9162
   // consistency proof computed from the new export's receipts verifies
   // between the two checkpoints. The new export is verified in full.
+  // Otherwise UNAUTHENTICATED when a checkpoint is not signed by a trusted
+  // key, FAILED_PRECONDITION for two different logs, DATA_LOSS when the old
+  // log is not a prefix of the new one, and the new export's own code.
   absl::Status status;
   // When the old export's receipts are at hand (OLD is a directory), the
   // first leaf where old and new differ; else the new export's bad index.

@@ -17,6 +17,7 @@
 #include "broker/ledger/note/note.h"
 #include "broker/tools/audit/export_verifier.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::audit {
 namespace {
@@ -27,6 +28,7 @@ using ledger::Digest;
 using ledger::Ed25519PrivateKey;
 using ledger::FormatCheckpointBody;
 using ledger::NoteSigner;
+using ::wams::testing::StatusIs;
 
 constexpr char kOrigin[] = "wams.test.example/receipts";
 
@@ -378,7 +380,7 @@ TEST_F(AuditExportTest, CosignedCheckpointStillVerifies) {
 
 TEST_F(AuditExportTest, MissingFilesFail) {
   std::filesystem::remove(dir_ + "/" + kKeysFile);
-  EXPECT_FALSE(Verify().status.ok());
+  EXPECT_THAT(Verify().status, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(RunAudit("verify " + dir_).exit_code, 1);
   EXPECT_EQ(RunAudit("verify " + tmp_.path() + "/nope").exit_code, 1);
   EXPECT_EQ(RunAudit("verify").exit_code, 2);
@@ -408,7 +410,7 @@ TEST(AuditKeyRotationTest, ReceiptsByTwoKeysBothInKeysVerify) {
   // Dropping the old key from `keys` makes receipt 0 unverifiable.
   WriteAll(dir + "/" + kKeysFile, new_key.VerifierKey() + "\n");
   r = VerifyExport(dir);
-  EXPECT_FALSE(r.status.ok());
+  EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kUnauthenticated));
   ASSERT_TRUE(r.first_bad_index.has_value());
   EXPECT_EQ(*r.first_bad_index, 0u);
 }
@@ -480,7 +482,8 @@ TEST_F(AuditConsistencyTest, ShrunkOrForeignLogIsRejected) {
   spec.signers = {&other};
   WriteExport(Path("foreign"), spec);
   // The foreign log's key is not trusted for the old checkpoint either.
-  EXPECT_FALSE(CheckConsistency(Path("old"), Path("foreign")).status.ok());
+  EXPECT_THAT(CheckConsistency(Path("old"), Path("foreign")).status,
+              StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(RunAudit("consistency " + Path("old") + " " + Path("foreign")).exit_code, 1);
 }
 
@@ -520,7 +523,7 @@ TEST(ExportFormatTest, MalformedLinesAreRejected) {
            "{\"index\":0,\"receipt\":\"\",\"signature\":\"\",\"key_id\":\"k\"",
            "{\"index\":0,\"receipt\":\"\",\"signature\":\"\",\"key_id\":\"\\ud800\"}",
        }) {
-    EXPECT_FALSE(ParseReceiptLine(bad, out).ok()) << bad;
+    EXPECT_THAT(ParseReceiptLine(bad, out), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }
 }
 
@@ -541,7 +544,8 @@ TEST(ExportFormatTest, WriterRefusesGapsAndReuse) {
   ASSERT_TRUE((*w)->Finish({signer.VerifierKey()},
                            signer.Sign(FormatCheckpointBody({kOrigin, 1, range.Root()})))
                   .ok());
-  EXPECT_FALSE((*w)->AddReceipt({1, "y", signer.SignBytes("y"), signer.KeyName()}).ok());
+  EXPECT_THAT((*w)->AddReceipt({1, "y", signer.SignBytes("y"), signer.KeyName()}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ExportWriter::Create(tmp.path() + "/e").status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(VerifyExport(tmp.path() + "/e").status.ok());
@@ -555,10 +559,13 @@ TEST(KeyRingTest, ParsesAndRejects) {
   EXPECT_EQ(ring->size(), 2u);
   EXPECT_NE(ring->Find(a.KeyName()), nullptr);
   EXPECT_EQ(ring->Find("nobody+00000000"), nullptr);
-  EXPECT_FALSE(KeyRing::Parse("").ok());
-  EXPECT_FALSE(KeyRing::Parse(a.VerifierKey()).ok());  // no final newline
-  EXPECT_FALSE(KeyRing::Parse(a.VerifierKey() + "\n" + a.VerifierKey() + "\n").ok());
-  EXPECT_FALSE(KeyRing::Parse(a.VerifierKey() + "\n\n").ok());
+  EXPECT_THAT(KeyRing::Parse(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(KeyRing::Parse(a.VerifierKey()),
+              StatusIs(absl::StatusCode::kInvalidArgument));  // no final newline
+  EXPECT_THAT(KeyRing::Parse(a.VerifierKey() + "\n" + a.VerifierKey() + "\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(KeyRing::Parse(a.VerifierKey() + "\n\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   absl::StatusOr<OpenedNote> opened = ring->OpenNote(b.Sign("hello\n"));
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->text, "hello\n");

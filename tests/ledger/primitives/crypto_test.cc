@@ -6,12 +6,14 @@
 #include "broker/ledger/note/note.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/primitives/test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::ledger {
 namespace {
 
 using ::wams::ledger::testing::FromHex;
 using ::wams::ledger::testing::ToHex;
+using ::wams::testing::StatusIs;
 
 // RFC 8032 section 7.1, TEST 1.
 constexpr char kRfc8032Seed[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -71,9 +73,9 @@ TEST(Sha256Test, DigestFromHexAndBytesRoundTrip) {
   absl::StatusOr<Digest> from_bytes = DigestFromBytes(DigestBytes(d));
   ASSERT_TRUE(from_bytes.ok());
   EXPECT_EQ(*from_bytes, d);
-  EXPECT_FALSE(DigestFromHex("abc").ok());
-  EXPECT_FALSE(DigestFromHex(std::string(64, 'g')).ok());
-  EXPECT_FALSE(DigestFromBytes(std::string(31, 'x')).ok());
+  EXPECT_THAT(DigestFromHex("abc"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DigestFromHex(std::string(64, 'g')), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DigestFromBytes(std::string(31, 'x')), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(Ed25519Test, Rfc8032Test1SignsThePublishedSignature) {
@@ -108,8 +110,10 @@ TEST(Ed25519Test, RejectsChangedMessageAndWrongLengths) {
   EXPECT_FALSE(pub->Verify("", sig.substr(0, 63)));
   EXPECT_FALSE(pub->Verify("", sig + "x"));
   EXPECT_FALSE(pub->Verify("", ""));
-  EXPECT_FALSE(Ed25519PublicKey::FromRaw(std::string(31, 'a')).ok());
-  EXPECT_FALSE(Ed25519PrivateKey::FromSeed(std::string(33, 'a')).ok());
+  EXPECT_THAT(Ed25519PublicKey::FromRaw(std::string(31, 'a')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Ed25519PrivateKey::FromSeed(std::string(33, 'a')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(Ed25519Test, OtherKeyDoesNotVerify) {
@@ -155,15 +159,16 @@ TEST(Ed25519Test, GeneratedKeyPemRoundTrip) {
 }
 
 TEST(Ed25519Test, RejectsNonEd25519AndGarbagePem) {
-  EXPECT_FALSE(Ed25519PrivateKey::FromPem("not a pem").ok());
-  EXPECT_FALSE(
-      Ed25519PublicKey::FromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
-          .ok());
+  EXPECT_THAT(Ed25519PrivateKey::FromPem("not a pem"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      Ed25519PublicKey::FromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   // An X25519 SPKI (OID 1.3.101.110) is a valid PEM key of the wrong type.
   const std::string x25519 =
       Pem("PUBLIC KEY", FromHex(std::string("302a300506032b656e032100") + kRfc8032Public));
   absl::StatusOr<Ed25519PublicKey> pub = Ed25519PublicKey::FromPem(x25519);
-  EXPECT_FALSE(pub.ok());
+  EXPECT_THAT(pub, StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(Ed25519Test, MovedKeyStillSigns) {

@@ -13,12 +13,14 @@
 
 #include "gtest/gtest.h"
 #include "tests/ledger/primitives/test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::ledger {
 namespace {
 
 using ::wams::ledger::testing::FromHex;
 using ::wams::ledger::testing::HexDigest;
+using ::wams::testing::StatusIs;
 
 // An in-memory node store filled through NodesCompletedByAppend, as the
 // RocksDB store does. Counts reads so tests can check O(log n).
@@ -287,7 +289,8 @@ TEST_F(ReferenceTreeTest, EveryInclusionPairUpTo8VerifiesAndRejectsCorruption) {
           << index << "," << size;
       for (const auto& [what, status] : InclusionProbes(index, size, leaf, *proof, roots_[size],
                                                         [&](uint64_t n) { return RootOf(n); })) {
-        EXPECT_FALSE(status.ok()) << "(" << index << "," << size << ") accepted " << what;
+        EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument))
+            << "(" << index << "," << size << ") accepted " << what;
         ++probes;
       }
     }
@@ -360,7 +363,8 @@ TEST_F(ReferenceTreeTest, EveryConsistencyPairUpTo8VerifiesAndRejectsCorruption)
       for (const auto& [what, status] :
            ConsistencyProbes(size1, size2, roots_[size1], roots_[size2], *proof,
                              [&](uint64_t n) { return RootOf(n); })) {
-        EXPECT_FALSE(status.ok()) << "(" << size1 << "," << size2 << ") accepted " << what;
+        EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument))
+            << "(" << size1 << "," << size2 << ") accepted " << what;
         ++probes;
       }
     }
@@ -371,16 +375,21 @@ TEST_F(ReferenceTreeTest, EveryConsistencyPairUpTo8VerifiesAndRejectsCorruption)
 TEST_F(ReferenceTreeTest, TrivialConsistencyCases) {
   // Equal sizes: empty proof, equal roots.
   EXPECT_TRUE(VerifyConsistency(5, 5, roots_[5], roots_[5], {}).ok());
-  EXPECT_FALSE(VerifyConsistency(5, 5, roots_[5], roots_[6], {}).ok());
-  EXPECT_FALSE(VerifyConsistency(5, 5, roots_[5], roots_[5], {roots_[5]}).ok());
+  EXPECT_THAT(VerifyConsistency(5, 5, roots_[5], roots_[6], {}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(VerifyConsistency(5, 5, roots_[5], roots_[5], {roots_[5]}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // The empty tree is consistent with anything, with an empty proof only.
   EXPECT_TRUE(VerifyConsistency(0, 5, EmptyRoot(), roots_[5], {}).ok());
-  EXPECT_FALSE(VerifyConsistency(0, 5, EmptyRoot(), roots_[5], {roots_[5]}).ok());
+  EXPECT_THAT(VerifyConsistency(0, 5, EmptyRoot(), roots_[5], {roots_[5]}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // Shrinking is never consistent.
-  EXPECT_FALSE(VerifyConsistency(6, 5, roots_[6], roots_[5], {}).ok());
-  EXPECT_FALSE(ConsistencyProof(tree_.Reader(), 6, 5).ok());
-  EXPECT_FALSE(InclusionProof(tree_.Reader(), 5, 5).ok());
-  EXPECT_FALSE(VerifyInclusion(5, 5, LeafAt(5), {}, roots_[5]).ok());
+  EXPECT_THAT(VerifyConsistency(6, 5, roots_[6], roots_[5], {}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ConsistencyProof(tree_.Reader(), 6, 5), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(InclusionProof(tree_.Reader(), 5, 5), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(VerifyInclusion(5, 5, LeafAt(5), {}, roots_[5]),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(MerkleStorageTest, ProofsPropagateReaderErrors) {
@@ -444,7 +453,8 @@ TEST(MerkleRandomizedTest, ProofsAndRootsAgreeUpTo300Leaves) {
       ASSERT_EQ(*proof, naive) << m << "," << n;
       ASSERT_TRUE(VerifyInclusion(m, n, leaves[m], *proof, roots[n]).ok()) << m << "," << n;
       if (m + 1 < n) {
-        ASSERT_FALSE(VerifyInclusion(m + 1, n, leaves[m], *proof, roots[n]).ok());
+        ASSERT_THAT(VerifyInclusion(m + 1, n, leaves[m], *proof, roots[n]),
+                    StatusIs(absl::StatusCode::kInvalidArgument));
       }
     }
     for (uint64_t m = 1; m < n; ++m) {
@@ -456,7 +466,8 @@ TEST(MerkleRandomizedTest, ProofsAndRootsAgreeUpTo300Leaves) {
       NaiveSubProof(leaves, m, 0, n, true, naive);
       ASSERT_EQ(*proof, naive) << m << "," << n;
       ASSERT_TRUE(VerifyConsistency(m, n, roots[m], roots[n], *proof).ok()) << m << "," << n;
-      ASSERT_FALSE(VerifyConsistency(m, n, roots[m - 1], roots[n], *proof).ok());
+      ASSERT_THAT(VerifyConsistency(m, n, roots[m - 1], roots[n], *proof),
+                  StatusIs(absl::StatusCode::kInvalidArgument));
     }
   }
 }

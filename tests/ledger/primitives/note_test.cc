@@ -7,11 +7,13 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/primitives/test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::ledger {
 namespace {
 
 using ::wams::ledger::testing::FromHex;
+using ::wams::testing::StatusIs;
 
 constexpr char kPeterSeed[] = "810a1402d5146c8d84f2443330f54080ebf98ee17d9c74f6252fc5d5c7283173";
 constexpr char kPeterVerifierKey[] =
@@ -67,7 +69,7 @@ TEST(NoteTest, TamperedNoteIsRejected) {
   for (size_t i = 0; i + 1 < std::string(kPeterText).size(); ++i) {
     std::string bad = good;
     bad[i] = bad[i] == 'a' ? 'b' : 'a';
-    EXPECT_FALSE(verifier->Open(bad).ok()) << "byte " << i;
+    EXPECT_THAT(verifier->Open(bad), StatusIs(absl::StatusCode::kUnauthenticated)) << "byte " << i;
   }
 }
 
@@ -122,19 +124,21 @@ TEST(NoteTest, MalformedNotesAreInvalidArgument) {
 }
 
 TEST(NoteTest, VerifierKeyParsingIsStrict) {
-  EXPECT_FALSE(NoteVerifier::FromVerifierKey(
-                   "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
-                   .ok());
-  EXPECT_FALSE(NoteVerifier::FromVerifierKey("PeterNeumann+c74f20a3").ok());
-  EXPECT_FALSE(NoteVerifier::FromVerifierKey(
-                   "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
-                   .ok());
+  EXPECT_THAT(NoteVerifier::FromVerifierKey(
+                  "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(NoteVerifier::FromVerifierKey("PeterNeumann+c74f20a3"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(NoteVerifier::FromVerifierKey(
+                  "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // Algorithm byte 0x02 instead of 0x01.
-  EXPECT_FALSE(NoteVerifier::FromVerifierKey(
-                   "PeterNeumann+c74f20a3+Alpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
-                   .ok());
-  EXPECT_FALSE(
-      NoteVerifier::FromVerifierKey("+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());
+  EXPECT_THAT(NoteVerifier::FromVerifierKey(
+                  "PeterNeumann+c74f20a3+Alpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      NoteVerifier::FromVerifierKey("+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   // A base64 key holding '+' parses (split on the first two '+' only).
   for (int i = 0; i < 64; ++i) {
     NoteSigner s("plus.example", Ed25519PrivateKey::Generate());
@@ -246,25 +250,28 @@ TEST(CosignatureTest, TamperedCosignaturesAreRejected) {
   EXPECT_EQ(VerifyCosignatureLine(line, "witness.example", witness.PublicKey(), other).code(),
             absl::StatusCode::kUnauthenticated);
   // Another witness name or key.
-  EXPECT_FALSE(VerifyCosignatureLine(line, "witness2.example", witness.PublicKey(), body).ok());
-  EXPECT_FALSE(VerifyCosignatureLine(line, "witness.example",
-                                     Ed25519PrivateKey::Generate().PublicKey(), body)
-                   .ok());
+  EXPECT_THAT(VerifyCosignatureLine(line, "witness2.example", witness.PublicKey(), body),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(VerifyCosignatureLine(line, "witness.example",
+                                    Ed25519PrivateKey::Generate().PublicKey(), body),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // A changed timestamp byte (base64 char 8 is inside the time field).
   std::string bad = line;
   size_t b64 = line.rfind(' ') + 1;
   bad[b64 + 8] = bad[b64 + 8] == 'A' ? 'B' : 'A';
-  EXPECT_FALSE(VerifyCosignatureLine(bad, "witness.example", witness.PublicKey(), body).ok());
+  EXPECT_THAT(VerifyCosignatureLine(bad, "witness.example", witness.PublicKey(), body),
+              StatusIs(absl::StatusCode::kUnauthenticated));
   // A changed signature byte.
   bad = line;
   bad[line.size() - 10] = bad[line.size() - 10] == 'A' ? 'B' : 'A';
-  EXPECT_FALSE(VerifyCosignatureLine(bad, "witness.example", witness.PublicKey(), body).ok());
+  EXPECT_THAT(VerifyCosignatureLine(bad, "witness.example", witness.PublicKey(), body),
+              StatusIs(absl::StatusCode::kUnauthenticated));
   // A plain note signature is not a cosignature.
   NoteSigner signer("witness.example", std::move(witness));
   std::string note = signer.Sign(body);
   std::string note_line = note.substr(body.size() + 1);
-  EXPECT_FALSE(
-      VerifyCosignatureLine(note_line, "witness.example", signer.key().PublicKey(), body).ok());
+  EXPECT_THAT(VerifyCosignatureLine(note_line, "witness.example", signer.key().PublicKey(), body),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(CosignatureTest, CosignedCheckpointStillOpensWithTheLogKey) {
@@ -305,7 +312,7 @@ TEST(Base64Test, Rfc4648Vectors) {
 TEST(Base64Test, DecodingIsStrict) {
   for (const char* bad : {"Zg", "Zg=", "Zh==", "Zm9=", "Z===", "====", "Zm9v\n", "Zm=v",
                           "Zg==Zg==", "Zm9 ", "Zm9v_-==", "Zg\0="}) {
-    EXPECT_FALSE(Base64Decode(bad).ok()) << bad;
+    EXPECT_THAT(Base64Decode(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }
 }
 

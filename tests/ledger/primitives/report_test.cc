@@ -18,10 +18,13 @@
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "wams/broker/v1/receipt.pb.h"
 
 namespace wams::audit {
 namespace {
+
+using ::wams::testing::StatusIs;
 
 namespace v1 = ::wams::broker::v1;
 using ledger::CompactRange;
@@ -324,9 +327,9 @@ TEST_F(ReportTest, UnknownCaseIsNotFound) {
 
 TEST(ReportDateTest, ParsesDaysAndRejectsOtherText) {
   EXPECT_EQ(*ParseReportDate("2026-01-01"), 1767225600);
-  EXPECT_FALSE(ParseReportDate("2026-1-1").ok());
-  EXPECT_FALSE(ParseReportDate("yesterday").ok());
-  EXPECT_FALSE(ParseReportDate("2026-01-01T00:00").ok());
+  EXPECT_THAT(ParseReportDate("2026-1-1"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseReportDate("yesterday"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseReportDate("2026-01-01T00:00"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(ReportTest, BinaryWritesCaseAndPeriodReportsAndFailsOnTampering) {
