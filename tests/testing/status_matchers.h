@@ -173,4 +173,13 @@ status_internal::IsOkAndHoldsMatcher<std::decay_t<ValueMatcher>> IsOkAndHolds(
 
 }  // namespace wams::testing
 
+namespace grpc {
+// Lets gtest print a grpc::Status as its code and message, not as bytes
+// (found by argument-dependent lookup, hence in gRPC's namespace).
+inline void PrintTo(const Status& status, std::ostream* os) {
+  *os << ::absl::StatusCodeToString(static_cast<::absl::StatusCode>(status.error_code())) << ": \""
+      << status.error_message() << "\"";
+}
+}  // namespace grpc
+
 #endif  // WAMS_TESTS_TESTING_STATUS_MATCHERS_H_

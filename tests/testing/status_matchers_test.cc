@@ -62,6 +62,11 @@ TEST(StatusIs, SaysWhatItWantsAndWhatItGot) {
   EXPECT_EQ(listener.str(), "which is INVALID_ARGUMENT: \"field bsn: not 9 digits\"");
 }
 
+TEST(StatusIs, PrintsAGrpcStatusAsItsCodeAndMessage) {
+  EXPECT_EQ(::testing::PrintToString(grpc::Status(grpc::StatusCode::NOT_FOUND, "case 7")),
+            "NOT_FOUND: \"case 7\"");
+}
+
 TEST(IsOk, MatchesOnlyOk) {
   EXPECT_THAT(absl::OkStatus(), IsOk());
   EXPECT_THAT(absl::StatusOr<std::string>("x"), IsOk());
