@@ -7,12 +7,14 @@
 #include "broker/ledger/note/note.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::audit_service {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::wams::testing::StatusIs;
 
 constexpr char kMunicipality[] = "00000001001234567000";
 constexpr char kSchool[] = "00000003345678900000";
@@ -32,10 +34,11 @@ TEST(WitnessKeyTest, RejectsAWrongHashAndANoteSigningKey) {
   std::string line = WitnessVerifierKey("w1", key.PublicKey());
   std::string wrong_hash = line;
   wrong_hash[3] = wrong_hash[3] == '0' ? '1' : '0';  // "w1+" then the hash
-  EXPECT_FALSE(ParseWitnessVerifierKey(wrong_hash).ok());
+  EXPECT_THAT(ParseWitnessVerifierKey(wrong_hash), StatusIs(absl::StatusCode::kInvalidArgument));
   // A checkpoint signer's key (type 0x01) is not a cosignature key (0x04).
-  EXPECT_FALSE(ParseWitnessVerifierKey(ledger::VerifierKeyLine("w1", key.PublicKey())).ok());
-  EXPECT_FALSE(ParseWitnessVerifierKey("w1").ok());
+  EXPECT_THAT(ParseWitnessVerifierKey(ledger::VerifierKeyLine("w1", key.PublicKey())),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseWitnessVerifierKey("w1"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(WithholdingTest, AcceptsPoliceAndJusticeWithADateAndAReason) {
@@ -55,7 +58,7 @@ TEST(WithholdingTest, AcceptsPoliceAndJusticeWithADateAndAReason) {
               HasSubstr("w.until_date"));
   config.set_until_date("2030-06-01");
   config.clear_reason();
-  EXPECT_FALSE(ParseWithholding(config, "w").ok());
+  EXPECT_THAT(ParseWithholding(config, "w"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 class BuildDisclosureTest : public ::testing::Test {

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "tests/audit/audit_test_util.h"
 #include "tests/exchange/exchange_test_fixture.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wams::testing {
@@ -14,6 +15,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::wams::testing::StatusIs;
 
 constexpr char kOfficer[] = "fg-officer-1";
 
@@ -98,7 +100,7 @@ TEST_F(DisclosureTest, RefusedRequestIsListedWithItsOutcome) {
   // Fraud control is never a ground (R08): refused, and the client may know.
   CallResult refused = RequestData(
       NewRequest(opened.case_id(), kSchoolOin, {"attendance"}, v1::PURPOSE_FRAUD_CONTROL), &answer);
-  ASSERT_FALSE(refused.status.ok());
+  ASSERT_THAT(refused.status, StatusIs(absl::StatusCode::kPermissionDenied));
   v1::DisclosureResponse overview;
   ASSERT_TRUE(Overview("auditor", "", v1::LANGUAGE_ENGLISH, &overview).ok());
   ASSERT_EQ(overview.entries_size(), 1);

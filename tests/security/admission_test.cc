@@ -9,12 +9,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::services {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::wams::testing::StatusIs;
 
 v1::Party MakeParty(const std::string& oin, const std::string& name) {
   v1::Party party;
@@ -55,15 +57,15 @@ TEST_F(AdmissionTest, BurstIsAdmittedThenTheRateRefills) {
                                        HasSubstr("GGZ Voorbeeld"), HasSubstr("retry in 500 ms")));
 
   now_ += absl::Milliseconds(250);  // half a token
-  EXPECT_FALSE(admission.Admit(ggz_).ok());
+  EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
   now_ += absl::Milliseconds(250);
   EXPECT_TRUE(admission.Admit(ggz_).ok());
-  EXPECT_FALSE(admission.Admit(ggz_).ok());
+  EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
 
   // Idle for long: the bucket holds no more than its size.
   now_ += absl::Hours(1);
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(admission.Admit(ggz_).ok()) << i;
-  EXPECT_FALSE(admission.Admit(ggz_).ok());
+  EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
 
   AdmissionStats stats = admission.Stats(ggz_.oin());
   EXPECT_EQ(stats.admitted, 9u);
@@ -73,13 +75,13 @@ TEST_F(AdmissionTest, BurstIsAdmittedThenTheRateRefills) {
 TEST_F(AdmissionTest, BurstDefaultsToTheRate) {
   Admission admission(Options(/*rate=*/3, /*burst=*/0, 0));
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(admission.Admit(ggz_).ok()) << i;
-  EXPECT_FALSE(admission.Admit(ggz_).ok());
+  EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 TEST_F(AdmissionTest, EachPartyHasItsOwnBucket) {
   Admission admission(Options(/*rate=*/1, /*burst=*/1, 0));
   EXPECT_TRUE(admission.Admit(ggz_).ok());
-  EXPECT_FALSE(admission.Admit(ggz_).ok());
+  EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_TRUE(admission.Admit(school_).ok());
   EXPECT_EQ(admission.Stats(school_.oin()).refused_rate, 0u);
 }
@@ -103,7 +105,7 @@ TEST_F(AdmissionTest, ConcurrencySlotsComeBackWhenTicketsAreReleasedOrDestroyed)
   {
     absl::StatusOr<Admission::Ticket> third = admission.Admit(ggz_);
     ASSERT_TRUE(third.ok());
-    EXPECT_FALSE(admission.Admit(ggz_).ok());
+    EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
   }  // destroyed: released
   Admission::Ticket moved = *std::move(second);
   EXPECT_EQ(admission.Stats(ggz_.oin()).in_flight, 1) << "a move keeps one slot, not two";

@@ -5,6 +5,7 @@
 // and X-Wams-Purpose headers into the school's system. Now the broker
 // refuses it, naming the field, and receipts the refusal without it.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -18,6 +19,7 @@
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/call_result.h"
 #include "tests/testing/dev_parties.h"
+#include "tests/testing/status_matchers.h"
 #include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/exchange.grpc.pb.h"
 
@@ -28,6 +30,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+using ::wams::testing::StatusIs;
 
 constexpr char kForgedLine[] = "2026-12-03T10:00:00.000Z INFO forged";
 
@@ -122,13 +125,20 @@ TEST_F(ControlCharactersTest, ARequestIdWithCrLfIsRefusedAndInjectsNothing) {
 TEST_F(ControlCharactersTest, ProfessionalIdsOutsideTheirSyntaxAreRefusedAtTheDoor) {
   v1::WhoAmIRequest request;
   v1::WhoAmIResponse response;
-  for (const std::string& id : {std::string("prof 1"), std::string("prof<script>"),
-                                std::string(129, 'p'), absl::StrCat("bsn-", kClientBsn)}) {
+  // proto/README.md, door.professional-id: outside the character class is
+  // INVALID_ARGUMENT, over 128 bytes RESOURCE_EXHAUSTED.
+  const std::pair<std::string, grpc::StatusCode> cases[] = {
+      {"prof 1", grpc::StatusCode::INVALID_ARGUMENT},
+      {"prof<script>", grpc::StatusCode::INVALID_ARGUMENT},
+      {std::string(129, 'p'), grpc::StatusCode::RESOURCE_EXHAUSTED},
+      {absl::StrCat("bsn-", kClientBsn), grpc::StatusCode::INVALID_ARGUMENT},
+  };
+  for (const auto& [id, code] : cases) {
     grpc::ClientContext context;
     context.AddMetadata("x-wams-professional-id", id);
     grpc::Status status = v1::ExchangeService::NewStub(broker_.Channel("municipality"))
                               ->WhoAmI(&context, request, &response);
-    EXPECT_NE(status.error_code(), grpc::StatusCode::OK) << id;
+    EXPECT_THAT(status, StatusIs(code)) << id;
     EXPECT_THAT(status.error_message(), HasSubstr("x-wams-professional-id: ")) << id;
     EXPECT_THAT(status.error_message(), Not(HasSubstr(id))) << id;
   }

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certificates.h"
@@ -19,6 +20,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::ReadFile;
+using ::wams::testing::StatusIs;
 
 constexpr char kField[] = "server_tls.crl_file";
 
@@ -68,7 +70,8 @@ TEST_F(RevocationListTest, DerCrlIsAccepted) {
       << output;
   auto list = RevocationList::Parse(ReadFile(dir.path() / "crl.der"), Bundle(), kField);
   ASSERT_TRUE(list.ok()) << list.status();
-  EXPECT_FALSE((*list)->Check(*Certificate("revoked")).ok());
+  EXPECT_THAT((*list)->Check(*Certificate("revoked")),
+              StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(RevocationListTest, CertificateOfAnotherIssuerIsNotJudgedByThisCrl) {

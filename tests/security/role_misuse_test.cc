@@ -13,6 +13,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/exchange/exchange_test_fixture.h"
+#include "tests/testing/status_matchers.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 #include "wams/broker/v1/conference.grpc.pb.h"
 
@@ -20,6 +21,7 @@ namespace wams::testing {
 namespace {
 
 using ::testing::Contains;
+using ::wams::testing::StatusIs;
 
 constexpr char kPrivacyOfficer[] = "fg-officer-1";
 
@@ -93,7 +95,8 @@ TEST_F(RoleMisuseTest, ProviderClaimingTheCoordinatorsIdMayNotRequestForCoordina
   CallResult municipality =
       RequestData(NewRequest(case_id, kSchoolOin, {"attendance"}, v1::PURPOSE_COORDINATION),
                   &answer, "municipality", kCoordinator);
-  EXPECT_FALSE(municipality.status.ok());
+  // Only R10 fails, a rule of phase: FAILED_PRECONDITION (proto/README.md, "One error model").
+  EXPECT_THAT(municipality.status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(FailedRules(municipality), Contains("R10"));
 
   EXPECT_EQ(school_->Received().size(), 0u) << "a refused request reached the provider";

@@ -12,12 +12,14 @@
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 #include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::ledger::store {
 namespace {
 
 using ::wams::storage::RocksDbBackend;
 using ::wams::storage::RocksDbOptions;
+using ::wams::testing::StatusIs;
 
 using testing::MakeReceipt;
 using testing::SignerFromSeed;
@@ -82,7 +84,7 @@ TEST_F(ExportInteropTest, TamperedExportFailsOfflineVerification) {
   lines.erase(lines.rfind('\n', lines.size() - 2) + 1);
   std::ofstream(out + "/receipts.jsonl", std::ios::trunc) << lines;
   wams::audit::VerifyReport report = wams::audit::VerifyExport(out);
-  EXPECT_FALSE(report.status.ok());
+  EXPECT_THAT(report.status, StatusIs(absl::StatusCode::kDataLoss));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 #include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::ledger::store {
 namespace {
@@ -40,6 +41,7 @@ using testing::ToDigest;
 using ::wams::broker::v1::Checkpoint;
 using ::wams::broker::v1::Receipt;
 using ::wams::broker::v1::SignedReceipt;
+using ::wams::testing::StatusIs;
 
 #define ASSERT_OK(expr)             \
   do {                              \
@@ -218,7 +220,8 @@ TEST_F(LedgerTest, InclusionAndConsistencyProofsVerify) {
   // A proof against the wrong leaf fails.
   auto proof = ledger_->GetInclusionProof(3, kN);
   ASSERT_TRUE(proof.ok());
-  EXPECT_FALSE(VerifyInclusion(3, kN, leaf_hashes[4], ToDigests(proof->hashes()), roots[kN]).ok());
+  EXPECT_THAT(VerifyInclusion(3, kN, leaf_hashes[4], ToDigests(proof->hashes()), roots[kN]),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ledger_->GetInclusionProof(kN, kN).status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(ledger_->GetInclusionProof(0, kN + 1).status().code(), absl::StatusCode::kOutOfRange);
 }
@@ -246,7 +249,7 @@ TEST_F(LedgerTest, CheckpointIsASignedNoteThatVerifies) {
   EXPECT_EQ(again->note(), cp->note());
   // Another key does not open it.
   NoteVerifier other(testing::kOrigin, SignerFromSeed('b').key().PublicKey());
-  EXPECT_FALSE(other.Open(cp->note()).ok());
+  EXPECT_THAT(other.Open(cp->note()), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(LedgerTest, TimerMakesCheckpointsAndOlderOnesAreKept) {

@@ -7,11 +7,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/storage/postgres/postgres_suite.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::storage::postgres {
 namespace {
 
 using ::testing::HasSubstr;
+using ::wams::testing::StatusIs;
 
 class PostgresFaultTest : public PostgresSuite {
  protected:
@@ -155,7 +157,7 @@ TEST_F(PostgresFaultTest, CommitWaitingForAnAbsentStandbyTimesOutUnacknowledged)
   absl::Status written = backend_->Write(OneRow("unreplicated"));
   EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
   EXPECT_THAT(std::string(written.message()), HasSubstr("outcome unknown"));
-  EXPECT_FALSE(backend_->WriteHealth().ok());
+  EXPECT_THAT(backend_->WriteHealth(), StatusIs(absl::StatusCode::kUnavailable));
   ForgetTheSynchronousStandby();
   ASSERT_TRUE(backend_->AwaitWritable(absl::Now() + absl::Seconds(20))) << backend_->WriteHealth();
   EXPECT_TRUE(backend_->Write(OneRow("after")).ok());
