@@ -204,7 +204,7 @@ TEST_F(ReportTest, CaseReportShowsItsReceiptsInLogOrderWithRulesAndMarks) {
   // The refused request cites its rules with titles and articles.
   EXPECT_NE(h.find("<b>R08</b> Forbidden purposes"), std::string::npos);
   EXPECT_NE(h.find("<b>R07</b> Allowed purposes"), std::string::npos);
-  EXPECT_NE(h.find("art. 5.4.1 Wmo 2015; AVG art. 5(1)(b)"), std::string::npos);
+  EXPECT_NE(h.find("art. 5.4.1 Wmo 2015; AVG art. 5 lid 1 sub b"), std::string::npos);
   EXPECT_NE(h.find("badge bad\">refused"), std::string::npos);
   EXPECT_NE(h.find("good care statement (R17)"), std::string::npos);
   EXPECT_NE(h.find("GGZ Utrecht"), std::string::npos);
@@ -372,6 +372,25 @@ TEST_F(ReportTest, BinaryWritesCaseAndPeriodReportsAndFailsOnTampering) {
   EXPECT_EQ(t.exit_code, 1) << t.output;
   EXPECT_NE(t.output.find("NOT VERIFIED"), std::string::npos) << t.output;
   EXPECT_NE(ReadAll(period_html).find("NOT VERIFIED"), std::string::npos);
+}
+
+// The report cites every rule with the article of the rule catalogue
+// (policy/rules.md), word for word, so an auditor reads what the policy cites.
+TEST(ReportRules, ArticlesAreTheCataloguesWordForWord) {
+  std::ifstream in(WAMS_RULE_CATALOGUE);
+  ASSERT_TRUE(in) << WAMS_RULE_CATALOGUE;
+  std::string line, id;
+  int entries = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("### R", 0) == 0) id = line.substr(4, 3);
+    const std::string article_prefix = "- **Article:** ";
+    if (id.empty() || line.rfind(article_prefix, 0) != 0) continue;
+    ++entries;
+    const RuleInfo* info = FindRule(id);
+    ASSERT_NE(info, nullptr) << id;
+    EXPECT_EQ(info->article, line.substr(article_prefix.size())) << id;
+  }
+  EXPECT_EQ(entries, 29);
 }
 
 }  // namespace
