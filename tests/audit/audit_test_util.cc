@@ -45,6 +45,22 @@ void PrepareContext(grpc::ClientContext* context, const std::string& professiona
   if (!professional_id.empty()) context->AddMetadata("x-wams-professional-id", professional_id);
 }
 
+grpc::Status AddAuditReceipts(const BrokerFixture& broker, int n) {
+  auto stub = AuditStub(broker);
+  for (int i = 0; i < n; ++i) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    v1::ListReceiptsRequest request;
+    request.mutable_time_range()->mutable_from()->set_seconds(946684800);  // 2000-01-01
+    request.mutable_time_range()->mutable_to()->set_seconds(978307200);    // 2001-01-01
+    v1::ListReceiptsResponse response;
+    if (grpc::Status status = stub->ListReceipts(&context, request, &response); !status.ok()) {
+      return status;
+    }
+  }
+  return grpc::Status::OK;
+}
+
 uint64_t CheckpointFileSize(const std::string& path) {
   absl::StatusOr<ledger::ParsedNote> note = ledger::ParseNote(ReadFile(path));
   if (!note.ok()) return 0;

@@ -30,6 +30,12 @@ std::unique_ptr<v1::AuditService::Stub> AuditStub(const BrokerFixture& broker,
 // A context with a deadline and, if given, the professional id.
 void PrepareContext(grpc::ClientContext* context, const std::string& professional_id = "");
 
+// Adds `n` receipts to the log: each audit query is receipted. The queries
+// cover a range with no receipts (2000), so they read no index entry that a
+// test may have left dangling, and their own receipts fall outside it.
+// Returns the first failed query's status, or OK.
+grpc::Status AddAuditReceipts(const BrokerFixture& broker, int n);
+
 // Reads a checkpoint note file's tree size (the body; signatures not checked).
 uint64_t CheckpointFileSize(const std::string& path);
 
