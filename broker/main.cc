@@ -12,7 +12,7 @@
 // With --export, it instead writes the auditor export of a stopped broker's
 // receipt log into DIR (see broker/services/offline_export.h) and exits.
 // --help and --version print on stdout and exit 0; a bad command line exits
-// 2 on stderr (broker/cli/command_line.h).
+// 2 on stderr (broker/base/cli/command_line.h).
 #include <sys/stat.h>
 
 #include <csignal>
@@ -24,11 +24,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "broker/cli/command_line.h"
-#include "broker/common/protobuf_log.h"
+#include "broker/base/cli/command_line.h"
+#include "broker/base/files/private_dir.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/protobuf_log.h"
 #include "broker/config/config_loader.h"
-#include "broker/files/private_dir.h"
-#include "broker/logging/log.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
 #include "broker/storage/open_backend.h"
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   // process umask) is 0600 in 0700 directories.
   umask(wams::files::kPrivateUmask);
   // A flood of unparsable requests must not flood the log.
-  wams::common::InstallProtobufLogHandler();
+  wams::base::InstallProtobufLogHandler();
 
   CLI::App app("Runs the Wams Broker with the BrokerConfig in FILE (textproto, or JSON).",
                "wams-broker");

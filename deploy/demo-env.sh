@@ -30,8 +30,8 @@ demo_log() { printf 'demo: %s\n' "$*" >&2; }
 demo_find_binaries() {
   local build_dir=${1:-}
   local -A in_build=(
-    [WAMS_BROKER_BIN]=broker/wams-broker [WAMSCTL]=broker/ctl/wamsctl
-    [WAMS_AUDIT_BIN]=broker/tools/audit/wams-audit [WAMS_ADAPTER_BIN]=adapters/wams-adapter
+    [WAMS_BROKER_BIN]=broker/wams-broker [WAMSCTL]=broker/tools/ctl/wamsctl
+    [WAMS_AUDIT_BIN]=broker/tools/auditor/wams-audit [WAMS_ADAPTER_BIN]=adapters/wams-adapter
   )
   local -A on_path=(
     [WAMS_BROKER_BIN]=wams-broker [WAMSCTL]=wamsctl

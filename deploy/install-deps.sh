@@ -17,11 +17,11 @@ packages=(
   libsodium-dev libjemalloc-dev
   # Abseil 20220623
   libabsl-dev
-  # The one command-line parser of every binary (broker/cli), header-only
+  # The one command-line parser of every binary (broker/base/cli), header-only
   libcli11-dev
   # Adapters: HTTP client for a party's own system, and JSON
   libcurl4-openssl-dev nlohmann-json3-dev
-  # Logging for the broker and the adapters (broker/logging)
+  # Logging for the broker and the adapters (broker/base/logging)
   libspdlog-dev
   # Tests only: a loopback HTTP server for the adapters' HTTP backend
   libcpp-httplib-dev

@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/status_macros.h"
 #include "policy/rules.h"
 
 namespace wams::policy {

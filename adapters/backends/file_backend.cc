@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/sdk/bsn.h"
 #include "adapters/sdk/key_file.h"
+#include "broker/base/status_macros.h"
 #include "nlohmann/json.hpp"
-#include "policy/base/status_macros.h"
 #include "proto/wire/field_validator.h"
 #include "proto/wire/subject_details.h"
 

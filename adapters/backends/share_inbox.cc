@@ -12,7 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/backends/share_document.h"
-#include "broker/files/private_dir.h"
+#include "broker/base/files/private_dir.h"
 
 namespace wams::adapters {
 namespace {

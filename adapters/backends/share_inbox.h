@@ -2,7 +2,7 @@
 // (R21): one file per accepted share, in a private directory.
 //
 // Each share becomes `<dir>/<transaction id>.json` (share_document.h), mode
-// 0600 in a directory kept 0700 (broker/files/private_dir.h). The file is
+// 0600 in a directory kept 0700 (broker/base/files/private_dir.h). The file is
 // written atomically: to a temp file (a dot file, which readers skip), fsynced,
 // then linked under its final name and the directory fsynced, so a reader
 // never sees half a share and an acknowledged share survives a crash. A share

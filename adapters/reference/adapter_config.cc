@@ -12,12 +12,12 @@
 #include "adapters/backends/share_inbox.h"
 #include "adapters/sdk/key_file.h"
 #include "adapters/sdk/share_policy.h"
-#include "broker/listener/bounded_listener.h"
-#include "broker/metrics/metrics_endpoint.h"
+#include "broker/base/listener/bounded_listener.h"
+#include "broker/base/metrics/metrics_endpoint.h"
+#include "broker/base/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
-#include "policy/base/status_macros.h"
 #include "proto/wire/config_checks.h"
 
 namespace wams::adapters {

@@ -4,7 +4,7 @@
 //   wams-adapter --help | --version
 //
 // --help and --version print on stdout and exit 0; a bad command line exits 2
-// on stderr (broker/cli/command_line.h, the bottom layer adapters share).
+// on stderr (broker/base/cli/command_line.h, the bottom layer adapters share).
 // Reads and validates the AdapterConfig (a bad config, or a TLS or records
 // file it names that cannot be used, exits 2 naming the field), starts the
 // mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and on SIGTERM
@@ -19,8 +19,8 @@
 #include "absl/time/time.h"
 #include "adapters/reference/adapter_config.h"
 #include "adapters/sdk/provider_server.h"
-#include "broker/cli/command_line.h"
-#include "broker/logging/log.h"
+#include "broker/base/cli/command_line.h"
+#include "broker/base/logging/log.h"
 
 namespace {
 

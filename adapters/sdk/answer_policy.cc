@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "adapters/sdk/bsn.h"
 #include "adapters/sdk/share_policy.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/status_macros.h"
 
 namespace wams::adapters {
 namespace {

@@ -1,6 +1,6 @@
 #include "adapters/sdk/certificate_oin.h"
 
-#include "broker/pki/certificate_oin.h"
+#include "broker/base/pki/certificate_oin.h"
 
 namespace wams::adapters {
 

@@ -6,7 +6,7 @@
 // hands each granted request to the party's Backend through its AnswerPolicy
 // (and each share from the municipality, R21, through its share policy,
 // share_policy.h), and logs one call line per request, served or refused
-// (broker/logging/call_log.h: ids, trace, outcome, the rules a refusal
+// (broker/base/logging/call_log.h: ids, trace, outcome, the rules a refusal
 // applied, latency, and "deliver ..." or "share ..." with the categories'
 // outcomes), never the BSN or data.
 //
@@ -32,9 +32,9 @@
 #include "adapters/sdk/adapter_metrics.h"
 #include "adapters/sdk/answer_policy.h"
 #include "adapters/sdk/backend.h"
-#include "broker/listener/bounded_listener.h"
-#include "broker/metrics/grpc_call_metrics.h"
-#include "broker/metrics/metrics_endpoint.h"
+#include "broker/base/listener/bounded_listener.h"
+#include "broker/base/metrics/grpc_call_metrics.h"
+#include "broker/base/metrics/metrics_endpoint.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 
@@ -57,7 +57,7 @@ struct ProviderServerOptions {
   // How the party answers, per category. Default: none, required.
   PartyPolicy policy;
   // Most connections open at once, handshaking or established; a new one
-  // beyond it is closed at once (broker/listener/bounded_listener.h).
+  // beyond it is closed at once (broker/base/listener/bounded_listener.h).
   // Default: 0, meaning three quarters of the open-file limit (the soft limit
   // is raised to the hard one at start), at most 4096.
   int max_connections = 0;
@@ -71,7 +71,7 @@ struct ProviderServerOptions {
   std::string metrics_address;
 };
 
-// Owns the gRPC server and its listener (broker/listener/bounded_listener.h:
+// Owns the gRPC server and its listener (broker/base/listener/bounded_listener.h:
 // bounded connections, handshake timeout, accepting never stops for good).
 // The server also serves grpc.health.v1.Health: NOT_SERVING while the
 // listener cannot take new connections. Thread-safe; Shutdown is called once,

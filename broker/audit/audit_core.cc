@@ -7,16 +7,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "broker/base/status_details.h"
+#include "broker/base/status_macros.h"
 #include "broker/cases/receipt_builder.h"
-#include "broker/common/status_details.h"
 #include "broker/ledger/note/note.h"
 #include "broker/storage/record_keys.h"
-#include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/policy.h"
 #include "policy/refusal_code.h"
 
-namespace wams::audit_service {
+namespace wams::audit {
 namespace {
 
 // Cosignatures live in the meta family under
@@ -186,8 +186,8 @@ absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
       policy::RefusalCode(decision),
       absl::StrCat("AuditService.", method, " is for parties with the auditor role",
                    method == "GetDisclosureOverview" ? " and the privacy officer" : "", " (R27)"));
-  common::AttachDetail(refused, decision);
-  common::AttachDetail(refused, *stored);
+  base::AttachDetail(refused, decision);
+  base::AttachDetail(refused, *stored);
   return refused;
 }
 
@@ -420,4 +420,4 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
   return response;
 }
 
-}  // namespace wams::audit_service
+}  // namespace wams::audit

@@ -45,7 +45,7 @@ namespace wams::policy {
 class Policy;
 }  // namespace wams::policy
 
-namespace wams::audit_service {
+namespace wams::audit {
 
 namespace v1 = ::wams::broker::v1;
 
@@ -93,7 +93,7 @@ class AuditCore {
   absl::StatusOr<v1::Checkpoint> GetCheckpoint(const identity::Caller& caller,
                                                const v1::GetCheckpointRequest& request) const;
   // One page: page_size 0 means 100, over 1000 is clamped to 1000, and the
-  // page ends before 3 MiB of receipts (common::kMaxPageBytes).
+  // page ends before 3 MiB of receipts (base::kMaxPageBytes).
   // INVALID_ARGUMENT for a missing filter, a bad BSN or page token.
   absl::StatusOr<v1::ListReceiptsResponse> ListReceipts(
       const identity::Caller& caller, const v1::ListReceiptsRequest& request) const;
@@ -142,6 +142,6 @@ class AuditCore {
   std::vector<Withholding> withholding_;
 };
 
-}  // namespace wams::audit_service
+}  // namespace wams::audit
 
 #endif  // WAMS_BROKER_AUDIT_AUDIT_CORE_H_

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace wams::audit_service {
+namespace wams::audit {
 namespace {
 
 bool IsExchange(const v1::Receipt& r) {
@@ -196,4 +196,4 @@ v1::DisclosureResponse BuildDisclosurePage(const DisclosurePage& page,
   return response;
 }
 
-}  // namespace wams::audit_service
+}  // namespace wams::audit

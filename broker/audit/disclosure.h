@@ -30,7 +30,7 @@
 #include "wams/broker/v1/config.pb.h"
 #include "wams/broker/v1/receipt.pb.h"
 
-namespace wams::audit_service {
+namespace wams::audit {
 
 namespace v1 = ::wams::broker::v1;
 
@@ -86,6 +86,6 @@ v1::DisclosureResponse BuildDisclosure(const std::vector<SubjectReceipt>& receip
                                        const std::vector<Withholding>& withholding, absl::Time now,
                                        v1::Language language);
 
-}  // namespace wams::audit_service
+}  // namespace wams::audit
 
 #endif  // WAMS_BROKER_AUDIT_DISCLOSURE_H_

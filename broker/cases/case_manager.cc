@@ -6,11 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "broker/base/request_binding.h"
+#include "broker/base/status_details.h"
+#include "broker/base/status_macros.h"
+#include "broker/base/uuid.h"
 #include "broker/cases/receipt_builder.h"
-#include "broker/common/request_binding.h"
-#include "broker/common/status_details.h"
-#include "broker/common/uuid.h"
-#include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/refusal_code.h"
 
@@ -154,11 +154,11 @@ absl::Status CaseManager::Refuse(const Caller& caller, absl::string_view case_id
   if (decision != nullptr) {
     receipt.mutable_failed_rule_ids()->CopyFrom(decision->failed_rule_ids());
     receipt.set_policy_version(decision->policy_version());
-    common::AttachDetail(status, *decision);
+    base::AttachDetail(status, *decision);
   }
   absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
   if (!stored.ok()) return stored.status();  // fail closed: the log could not record it
-  common::AttachDetail(status, *stored);
+  base::AttachDetail(status, *stored);
   return status;
 }
 
@@ -224,18 +224,18 @@ std::string CaseManager::OpeningDigest(const Caller& caller, absl::string_view k
                                        const google::protobuf::MessageLite& request) const {
   // Keyed: the request names a BSN.
   const std::string text =
-      common::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request);
+      base::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request);
   return deps_.pseudonymizer->Pseudonymize(std::string_view(text));
 }
 
 absl::StatusOr<std::optional<v1::CaseResponse>> CaseManager::OpenedBefore(
     const Caller& caller, const std::string& request_id, absl::string_view digest) {
-  WAMS_ASSIGN_OR_RETURN(std::optional<common::BoundValue> opened,
+  WAMS_ASSIGN_OR_RETURN(std::optional<base::BoundValue> opened,
                         deps_.store->FindOpened(caller.party->oin(), request_id));
   if (!opened.has_value()) return std::nullopt;
-  if (std::optional<common::Reuse> reuse = common::ReuseOf(*opened, digest)) {
+  if (std::optional<base::Reuse> reuse = base::ReuseOf(*opened, digest)) {
     // Never the case another request opened: refused and receipted.
-    return Refuse(caller, "", v1::RECEIPT_KIND_CASE_EVENT, common::ReusedRequestId(*reuse));
+    return Refuse(caller, "", v1::RECEIPT_KIND_CASE_EVENT, base::ReusedRequestId(*reuse));
   }
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> existing, deps_.store->Get(opened->value));
   if (!existing.has_value()) return std::nullopt;
@@ -290,7 +290,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
-  c.set_case_id(common::NewUuidV7());
+  c.set_case_id(base::NewUuidV7());
   c.set_municipality_oin(caller.party->oin());
   c.set_origin(v1::CASE_ORIGIN_CLIENT_REQUEST);
   c.set_phase(v1::CASE_PHASE_RESEARCH);
@@ -342,7 +342,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
-  c.set_case_id(common::NewUuidV7());
+  c.set_case_id(base::NewUuidV7());
   c.set_municipality_oin(request.municipality_oin());
   c.set_origin(v1::CASE_ORIGIN_PROFESSIONAL_REQUEST);
   c.set_phase(v1::CASE_PHASE_AWAITING_DECISION);
@@ -435,7 +435,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
           }
         }
         v1::Consent* consent = c.add_consents();
-        consent->set_consent_id(common::NewUuidV7());
+        consent->set_consent_id(base::NewUuidV7());
         consent->set_subject_pseudonym(pseudonym);
         consent->set_provider_oin(request.provider_oin());
         *consent->mutable_categories() = request.categories();

@@ -12,7 +12,7 @@
 //
 // Openings are idempotent per (party, request id), the id bound to the
 // opening request's content and acting professional (a keyed hash,
-// broker/common/request_binding.h): a retry of the same request returns the
+// broker/base/request_binding.h): a retry of the same request returns the
 // case as the caller may see it; a reuse of the id for another request is
 // refused (INVALID_ARGUMENT naming request_id) and receipted.
 //
@@ -124,7 +124,7 @@ class CaseManager {
                                           v1::ReceiptKind kind, std::string detail,
                                           absl::string_view request_id,
                                           absl::string_view digest = "");
-  // The keyed digest of an opening request (broker/common/request_binding.h).
+  // The keyed digest of an opening request (broker/base/request_binding.h).
   std::string OpeningDigest(const identity::Caller& caller, absl::string_view kind,
                             const google::protobuf::MessageLite& request) const;
   // The case `caller` opened earlier with `request_id` by the same request

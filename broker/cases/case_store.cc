@@ -36,17 +36,17 @@ storage::WriteBatch CaseStore::OpenedRecord(const std::string& caller_oin,
                                             const std::string& case_id, absl::string_view digest) {
   storage::WriteBatch batch;
   batch.Put(Family::kIdempotency, OpenKey(caller_oin, request_id),
-            common::BindValue(digest, case_id));
+            base::BindValue(digest, case_id));
   return batch;
 }
 
-absl::StatusOr<std::optional<common::BoundValue>> CaseStore::FindOpened(
+absl::StatusOr<std::optional<base::BoundValue>> CaseStore::FindOpened(
     const std::string& caller_oin, const std::string& request_id) const {
   absl::StatusOr<std::optional<std::string>> stored =
       backend_.Get(Family::kIdempotency, OpenKey(caller_oin, request_id));
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return std::nullopt;
-  return common::UnbindValue(**stored);
+  return base::UnbindValue(**stored);
 }
 
 }  // namespace wams::cases

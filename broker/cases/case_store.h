@@ -21,7 +21,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "broker/common/request_binding.h"
+#include "broker/base/request_binding.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/backend.h"
 #include "wams/broker/v1/case.pb.h"
@@ -42,7 +42,7 @@ class CaseStore {
   // The record of the case, to write with the receipt of its change.
   static storage::WriteBatch Record(const v1::Case& case_record);
   // The record that `caller_oin` opened `case_id` with `request_id`, bound
-  // to the opening request's `digest` (broker/common/request_binding.h), so
+  // to the opening request's `digest` (broker/base/request_binding.h), so
   // a retry of the same request returns the same case and nothing else
   // does; written with the opening's receipt.
   static storage::WriteBatch OpenedRecord(const std::string& caller_oin,
@@ -51,8 +51,8 @@ class CaseStore {
   // The case id a caller opened with `request_id` (BoundValue::value) and
   // the digest of the request that opened it, if any. A record of an older
   // broker has no digest.
-  absl::StatusOr<std::optional<common::BoundValue>> FindOpened(const std::string& caller_oin,
-                                                               const std::string& request_id) const;
+  absl::StatusOr<std::optional<base::BoundValue>> FindOpened(const std::string& caller_oin,
+                                                             const std::string& request_id) const;
   // "case-open/<caller_oin>/<request_id>": the key of an opening
   // (storage::CaseOpenKey).
   static std::string OpenKey(absl::string_view caller_oin, absl::string_view request_id);

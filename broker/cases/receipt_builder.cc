@@ -1,7 +1,7 @@
 #include "broker/cases/receipt_builder.h"
 
 #include "absl/time/clock.h"
-#include "broker/common/uuid.h"
+#include "broker/base/uuid.h"
 
 namespace wams::cases {
 
@@ -9,7 +9,7 @@ v1::Receipt NewReceipt(v1::ReceiptKind kind, const identity::Caller& caller,
                        absl::string_view case_id) {
   absl::Time now = absl::Now();
   v1::Receipt receipt;
-  receipt.set_receipt_id(common::NewUuidV7(now));
+  receipt.set_receipt_id(base::NewUuidV7(now));
   receipt.set_kind(kind);
   receipt.mutable_time()->set_seconds(absl::ToUnixSeconds(now));
   receipt.mutable_time()->set_nanos(static_cast<int32_t>(absl::ToUnixNanos(now) % 1000000000));

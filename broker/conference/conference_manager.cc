@@ -10,12 +10,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/request_binding.h"
+#include "broker/base/status_details.h"
+#include "broker/base/status_macros.h"
+#include "broker/base/uuid.h"
 #include "broker/cases/receipt_builder.h"
-#include "broker/common/request_binding.h"
-#include "broker/common/status_details.h"
-#include "broker/common/uuid.h"
 #include "broker/ledger/crypto/sha256.h"
-#include "policy/base/status_macros.h"
 #include "policy/decision_view.h"
 #include "policy/refusal_code.h"
 
@@ -86,7 +86,7 @@ v1::Case ConsentView(v1::Case c) {
 std::string RequestDigest(absl::string_view kind, const Caller& caller,
                           const google::protobuf::MessageLite& request) {
   return ledger::Sha256Bytes(
-      common::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request));
+      base::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request));
 }
 
 void CopyDecision(const v1::Decision& decision, v1::Receipt& receipt) {
@@ -136,11 +136,11 @@ absl::Status ConferenceManager::Refuse(const Caller& caller, const Context& cont
   receipt.set_target_oin(std::string(target_oin));
   if (decision != nullptr) {
     CopyDecision(*decision, receipt);
-    common::AttachDetail(status, *decision);
+    base::AttachDetail(status, *decision);
   }
   absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
   if (!stored.ok()) return stored.status();
-  common::AttachDetail(status, *stored);
+  base::AttachDetail(status, *stored);
   return status;
 }
 
@@ -154,11 +154,11 @@ absl::Status ConferenceManager::RefuseOutsider(const Caller& caller, const Conte
   CopyDecision(decision, receipt);
   absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
   if (!stored.ok()) return stored.status();
-  common::AttachDetail(status, shown);
+  base::AttachDetail(status, shown);
   v1::ReceiptReference reference;
   reference.set_leaf_index(stored->leaf_index());
   reference.set_receipt_id(receipt.receipt_id());
-  common::AttachDetail(status, reference);
+  base::AttachDetail(status, reference);
   return status;
 }
 
@@ -202,10 +202,10 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
   absl::MutexLock lock(&LockFor(key));
   // A retry of the same request (same content, same professional) returns
   // the conference as it is now, with the first receipt; nothing else does.
-  WAMS_ASSIGN_OR_RETURN(std::optional<common::BoundValue> remembered, deps_.store->Recall(key));
+  WAMS_ASSIGN_OR_RETURN(std::optional<base::BoundValue> remembered, deps_.store->Recall(key));
   if (remembered.has_value()) {
-    if (std::optional<common::Reuse> reuse = common::ReuseOf(*remembered, digest)) {
-      return Refuse(caller, context, common::ReusedRequestId(*reuse));
+    if (std::optional<base::Reuse> reuse = base::ReuseOf(*remembered, digest)) {
+      return Refuse(caller, context, base::ReusedRequestId(*reuse));
     }
     v1::ConferenceResponse first;
     if (!first.ParseFromString(remembered->value)) {
@@ -240,7 +240,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
   }
 
   v1::Conference conference;
-  conference.set_conference_id(common::NewUuidV7());
+  conference.set_conference_id(base::NewUuidV7());
   conference.set_case_id(request.case_id());
   conference.set_convener_oin(caller.party->oin());
   conference.set_subject(request.subject());
@@ -441,11 +441,11 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   const std::string key =
       ConferenceStore::RequestKey("share", caller.party->oin(), request.request_id());
   const std::string digest = RequestDigest("conference-share", caller, request);
-  WAMS_ASSIGN_OR_RETURN(std::optional<common::BoundValue> remembered, deps_.store->Recall(key));
+  WAMS_ASSIGN_OR_RETURN(std::optional<base::BoundValue> remembered, deps_.store->Recall(key));
   if (remembered.has_value()) {
     // Only the same item, shared by the same professional, is a retry.
-    if (std::optional<common::Reuse> reuse = common::ReuseOf(*remembered, digest)) {
-      return Refuse(caller, context, common::ReusedRequestId(*reuse));
+    if (std::optional<base::Reuse> reuse = base::ReuseOf(*remembered, digest)) {
+      return Refuse(caller, context, base::ReusedRequestId(*reuse));
     }
     v1::ShareItemResponse first;
     if (!first.ParseFromString(remembered->value)) {
@@ -479,7 +479,7 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   }
 
   v1::ConferenceItem stored_item = item;
-  stored_item.set_item_id(common::NewUuidV7());
+  stored_item.set_item_id(base::NewUuidV7());
   stored_item.set_supplier_oin(caller.party->oin());
   v1::Receipt receipt =
       NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,

@@ -51,7 +51,7 @@
 // purpose PURPOSE_CASE_CONFERENCE, the case's primary-client pseudonym), except
 // a retry of Convene or ShareItem, which returns the first call's receipt. A
 // retry is the same request by the same professional: Convene and ShareItem
-// bind their request id to a digest of both (broker/common/request_binding.h)
+// bind their request id to a digest of both (broker/base/request_binding.h)
 // and refuse a reuse for anything else (INVALID_ARGUMENT naming request_id).
 // Receipts never hold the conference subject, a reason or an item's content:
 // texts appear as SHA-256 (justification_sha256), content as payload_sha256.

@@ -62,7 +62,7 @@ storage::WriteBatch ConferenceStore::RememberedRecord(std::string key, absl::str
                                                       const google::protobuf::Message& response) {
   storage::WriteBatch batch;
   batch.Put(Family::kIdempotency, std::move(key),
-            common::BindValue(digest, response.SerializeAsString()));
+            base::BindValue(digest, response.SerializeAsString()));
   return batch;
 }
 
@@ -83,12 +83,12 @@ absl::StatusOr<std::vector<v1::ConferenceItem>> ConferenceStore::ListItems(
   return items;
 }
 
-absl::StatusOr<std::optional<common::BoundValue>> ConferenceStore::Recall(
+absl::StatusOr<std::optional<base::BoundValue>> ConferenceStore::Recall(
     const std::string& key) const {
   absl::StatusOr<std::optional<std::string>> stored = backend_.Get(Family::kIdempotency, key);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return std::nullopt;
-  return common::UnbindValue(**stored);
+  return base::UnbindValue(**stored);
 }
 
 }  // namespace wams::conference

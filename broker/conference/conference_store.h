@@ -31,7 +31,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/common/request_binding.h"
+#include "broker/base/request_binding.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/backend.h"
 #include "google/protobuf/message.h"
@@ -69,7 +69,7 @@ class ConferenceStore {
 
   // The idempotency record `key` -> the serialised `response` of the first
   // call, bound to the `digest` of the request that made it
-  // (broker/common/request_binding.h); written with that call's receipt.
+  // (broker/base/request_binding.h); written with that call's receipt.
   static storage::WriteBatch RememberedRecord(std::string key, absl::string_view digest,
                                               const google::protobuf::Message& response);
 
@@ -80,7 +80,7 @@ class ConferenceStore {
   // The serialised response remembered under `key` (BoundValue::value) with
   // the digest of its request, or nullopt. An entry of an older broker has
   // no digest.
-  absl::StatusOr<std::optional<common::BoundValue>> Recall(const std::string& key) const;
+  absl::StatusOr<std::optional<base::BoundValue>> Recall(const std::string& key) const;
 
  private:
   const storage::Backend& backend_;

@@ -9,14 +9,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "broker/common/message_limits.h"
-#include "broker/common/secret_file.h"
-#include "broker/listener/bounded_listener.h"
+#include "broker/base/listener/bounded_listener.h"
+#include "broker/base/message_limits.h"
+#include "broker/base/secret_file.h"
+#include "broker/base/status_macros.h"
 #include "broker/storage/postgres/postgres_options.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
-#include "policy/base/status_macros.h"
 #include "policy/oin.h"
 #include "policy/policy.h"
 #include "proto/wire/config_checks.h"
@@ -103,12 +103,11 @@ absl::Status ValidateLimits(const v1::Limits& limits) {
         "limits.per_party_burst: needs limits.per_party_rate (a bucket without a refill rate)");
   }
   // The CLIs' receive limits (common/message_limits.h) assume the ceiling.
-  if (limits.max_receipt_bytes() != 0 &&
-      (limits.max_receipt_bytes() < common::kMinMaxReceiptBytes ||
-       limits.max_receipt_bytes() > common::kMaxMaxReceiptBytes)) {
+  if (limits.max_receipt_bytes() != 0 && (limits.max_receipt_bytes() < base::kMinMaxReceiptBytes ||
+                                          limits.max_receipt_bytes() > base::kMaxMaxReceiptBytes)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("limits.max_receipt_bytes: must be 0 (", common::kDefaultMaxReceiptBytes,
-                     ") or ", common::kMinMaxReceiptBytes, " to ", common::kMaxMaxReceiptBytes));
+        absl::StrCat("limits.max_receipt_bytes: must be 0 (", base::kDefaultMaxReceiptBytes,
+                     ") or ", base::kMinMaxReceiptBytes, " to ", base::kMaxMaxReceiptBytes));
   }
   if (limits.has_export_idle_timeout()) {
     const google::protobuf::Duration& d = limits.export_idle_timeout();
@@ -251,7 +250,7 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
 }
 
 absl::StatusOr<v1::BrokerConfig> LoadBrokerConfig(absl::string_view path) {
-  absl::StatusOr<std::string> text = common::ReadPublicFile(path, "--config");
+  absl::StatusOr<std::string> text = base::ReadPublicFile(path, "--config");
   if (!text.ok()) return text.status();
   absl::StatusOr<v1::BrokerConfig> config = ParseBrokerConfig(*text);
   absl::Status status = config.ok() ? ValidateBrokerConfig(*config) : config.status();

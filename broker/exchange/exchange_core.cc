@@ -4,17 +4,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/deterministic_bytes.h"
+#include "broker/base/logging/call_log.h"
+#include "broker/base/logging/trace_context.h"
+#include "broker/base/request_binding.h"
+#include "broker/base/status_details.h"
+#include "broker/base/status_macros.h"
+#include "broker/base/trace_ids.h"
+#include "broker/base/uuid.h"
 #include "broker/cases/receipt_builder.h"
-#include "broker/common/deterministic_bytes.h"
-#include "broker/common/request_binding.h"
-#include "broker/common/status_details.h"
-#include "broker/common/trace_ids.h"
-#include "broker/common/uuid.h"
 #include "broker/exchange/delivery_failure.h"
 #include "broker/ledger/crypto/sha256.h"
-#include "broker/logging/call_log.h"
-#include "broker/logging/trace_context.h"
-#include "policy/base/status_macros.h"
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
 #include "policy/refusal_code.h"
@@ -31,8 +31,8 @@ constexpr size_t kMaxRequestIdBytes = 128;
 // The ids a call uses, checked again here whatever the service passed:
 // nothing but a valid traceparent and UUIDv7 is forwarded or signed.
 TraceContext Checked(const TraceContext& trace) {
-  return common::ResolveTraceIds(trace.traceparent, trace.tracestate, trace.transaction_id,
-                                 trace.span_id);
+  return base::ResolveTraceIds(trace.traceparent, trace.tracestate, trace.transaction_id,
+                               trace.span_id);
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
@@ -115,7 +115,7 @@ v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
     receipt.set_target_oin(request.provider_oin());
     receipt.set_request_id(request.request_id());
   }
-  receipt.set_trace_id(common::TraceIdOf(trace.traceparent));
+  receipt.set_trace_id(base::TraceIdOf(trace.traceparent));
   receipt.set_span_id(trace.span_id);
   receipt.set_transaction_id(trace.transaction_id);
   receipt.set_detail(std::string(invalid.message()));
@@ -132,8 +132,8 @@ void RefuseInput(ledger::store::Ledger& ledger, const Caller& caller,
   ledger.AppendAsync(receipt, [invalid, waiter = std::move(waiter)](
                                   absl::StatusOr<v1::SignedReceipt> stored) mutable {
     absl::Status status = invalid;
-    if (stored.ok()) common::AttachDetail(status, *stored);
-    std::move(waiter)(common::ToRpcStatus(status));
+    if (stored.ok()) base::AttachDetail(status, *stored);
+    std::move(waiter)(base::ToRpcStatus(status));
   });
 }
 
@@ -143,13 +143,13 @@ void RefuseInput(ledger::store::Ledger& ledger, const Caller& caller,
 void AttachReceipt(absl::Status& status, const v1::SignedReceipt& stored,
                    const std::string& receipt_id, bool may_know_case_facts) {
   if (may_know_case_facts) {
-    common::AttachDetail(status, stored);
+    base::AttachDetail(status, stored);
     return;
   }
   v1::ReceiptReference reference;
   reference.set_leaf_index(stored.leaf_index());
   reference.set_receipt_id(receipt_id);
-  common::AttachDetail(status, reference);
+  base::AttachDetail(status, reference);
 }
 
 // Whether the recipient's answer to a share accepts it (provider.proto,
@@ -171,7 +171,7 @@ std::string ShareRefusalDetail(const v1::ProviderResponse& answer) {
 
 template <typename Response>
 absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
-  if (outcome.code() != 0) return common::FromRpcStatus(outcome);
+  if (outcome.code() != 0) return base::FromRpcStatus(outcome);
   Response response;
   if (outcome.details_size() != 1 || !outcome.details(0).UnpackTo(&response)) {
     return absl::InternalError("stored outcome does not parse");
@@ -265,7 +265,7 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   base.set_purpose(request.purpose());
   *base.mutable_categories() = request.categories();
   base.set_request_id(request.request_id());
-  base.set_trace_id(common::TraceIdOf(flow.trace.traceparent));
+  base.set_trace_id(base::TraceIdOf(flow.trace.traceparent));
   base.set_span_id(flow.trace.span_id);
   base.set_transaction_id(flow.trace.transaction_id);
   base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
@@ -290,7 +290,7 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
     deps_.ledger->AppendAsync(
         receipt, [valid, done = std::move(done)](absl::StatusOr<v1::SignedReceipt> stored) mutable {
           absl::Status status = valid;
-          if (stored.ok()) common::AttachDetail(status, *stored);
+          if (stored.ok()) base::AttachDetail(status, *stored);
           std::move(done)(status);
         });
     return;
@@ -322,8 +322,8 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
   });
 }
 
-void ExchangeCore::RefuseReuse(const Flow& flow, common::Reuse reuse, OutcomeStore::Waiter waiter) {
-  const absl::Status refused = common::ReusedRequestId(reuse);
+void ExchangeCore::RefuseReuse(const Flow& flow, base::Reuse reuse, OutcomeStore::Waiter waiter) {
+  const absl::Status refused = base::ReusedRequestId(reuse);
   // Who tried to reuse the id, about whom and from whom; not what was asked
   // as sent (the categories and justification stay out).
   v1::Receipt receipt = ReceiptFor(flow);
@@ -335,8 +335,8 @@ void ExchangeCore::RefuseReuse(const Flow& flow, common::Reuse reuse, OutcomeSto
   deps_.ledger->AppendAsync(receipt, [refused, waiter = std::move(waiter)](
                                          absl::StatusOr<v1::SignedReceipt> stored) mutable {
     absl::Status status = refused;
-    if (stored.ok()) common::AttachDetail(status, *stored);
-    std::move(waiter)(common::ToRpcStatus(status));
+    if (stored.ok()) base::AttachDetail(status, *stored);
+    std::move(waiter)(base::ToRpcStatus(status));
   });
 }
 
@@ -399,9 +399,9 @@ void ExchangeCore::Start(std::shared_ptr<Flow> flow, absl::string_view kind,
                          const google::protobuf::MessageLite& request,
                          OutcomeStore::Waiter waiter) {
   // Keyed: the request names a BSN, and a plain hash of it could be reversed.
-  flow->digest = deps_.pseudonymizer->Pseudonymize(common::RequestBindingText(
+  flow->digest = deps_.pseudonymizer->Pseudonymize(base::RequestBindingText(
       kind, flow->caller.party->oin(), flow->caller.professional_id, request));
-  common::Reuse reuse = common::Reuse::kOtherRequest;
+  base::Reuse reuse = base::Reuse::kOtherRequest;
   switch (deps_.outcomes->Begin(flow->outcome_key, flow->digest, waiter, &reuse)) {
     case OutcomeStore::Claim::kReused:
       RefuseReuse(*flow, reuse, std::move(waiter));
@@ -461,7 +461,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       // Nothing happened: not remembered, so a retry runs anew.
       deps_.outcomes->Abandon(
           flow->outcome_key,
-          common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+          base::ToRpcStatus(absl::UnavailableError(absl::StrCat(
               "cannot record the case's involved party: ", stored.status().message()))));
       return;
     }
@@ -480,9 +480,9 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       // The code from the view shown, so that an outsider's code, like its
       // view, is the same whether or not the case exists.
       absl::Status refused = policy::RefusalStatus(shown);
-      common::AttachDetail(refused, shown);
+      base::AttachDetail(refused, shown);
       AttachReceipt(refused, stored, receipt_id, insider);
-      flow->outcome = common::ToRpcStatus(refused);
+      flow->outcome = base::ToRpcStatus(refused);
       return OutcomeStore::Stored(flow->outcome_key, flow->digest, flow->outcome);
     };
   }
@@ -498,7 +498,7 @@ void ExchangeCore::OnDecisionReceipted(std::shared_ptr<Flow> flow,
     // Fail closed: without a durable decision receipt nothing is forwarded.
     // Not remembered: a retry once the log writes again runs anew.
     deps_.outcomes->Abandon(flow->outcome_key,
-                            common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                            base::ToRpcStatus(absl::UnavailableError(absl::StrCat(
                                 "the receipt log cannot write (", stored.status().message(),
                                 "); nothing was forwarded, retry later"))));
     return;
@@ -554,7 +554,7 @@ void ExchangeCore::LogProviderCall(const Flow& flow, const absl::Status& transpo
       .method = "/wams.broker.v1.ProviderService/Deliver",
       .outcome = transport.ok() ? "OK" : absl::StatusCodeToString(transport.code()),
       .latency = absl::Now() - flow.provider_call_start,
-      .trace_id = common::TraceIdOf(flow.trace.traceparent),
+      .trace_id = base::TraceIdOf(flow.trace.traceparent),
       .span_id = flow.provider_span_id,
       .parent_span_id = flow.trace.span_id,
       .transaction_id = flow.trace.transaction_id,
@@ -571,7 +571,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
                             absl::StatusOr<v1::ProviderResponse> answer) {
   v1::Receipt receipt = flow->receipt_base;
   receipt.set_kind(v1::RECEIPT_KIND_PROVIDER_ANSWER);
-  receipt.set_receipt_id(common::NewUuidV7());
+  receipt.set_receipt_id(base::NewUuidV7());
   receipt.set_decision_leaf_index(flow->decision_receipt.leaf_index());
   receipt.set_span_id(flow->provider_span_id);
 
@@ -585,20 +585,19 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     receipt.set_detail(std::move(failed.receipt_detail));
     failure = std::move(failed.status);
     // The granting decision: the request was allowed, only not delivered.
-    common::AttachDetail(failure, flow->decision);
+    base::AttachDetail(failure, flow->decision);
   } else if (std::optional<wire::Violation> bad = wire::FindViolation(*answer); bad.has_value()) {
     // An answer beyond the field rules (oversized, control characters, a
     // BSN in a free text) is blocked; the receipt names the field, its
     // length and SHA-256, never the text.
     receipt.set_outcome(v1::RECEIPT_OUTCOME_BLOCKED);
-    receipt.set_payload_sha256(ledger::Sha256Bytes(common::DeterministicBytes(*answer)));
+    receipt.set_payload_sha256(ledger::Sha256Bytes(base::DeterministicBytes(*answer)));
     receipt.set_detail(absl::StrCat("answer blocked: ", bad->Bounded()));
     failure = absl::PermissionDeniedError(absl::StrCat(
         "the provider's answer was blocked: ", bad->ToStatus().message(), " (field rules)"));
   } else if (flow->is_share) {
     std::string shared;
-    for (const v1::CategoryData& data : flow->shared_data)
-      shared += common::DeterministicBytes(data);
+    for (const v1::CategoryData& data : flow->shared_data) shared += base::DeterministicBytes(data);
     receipt.set_payload_sha256(ledger::Sha256Bytes(shared));
     // Only an explicit acceptance is an acknowledgement: a refusal, or any
     // other answer, leaves the municipality knowing the party did not take it.
@@ -612,14 +611,14 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
   } else {
     verdict = deps_.policy->CheckAnswer(flow->decision, *answer, flow->request.language());
     *receipt.mutable_conditions() = answer->conditions();
-    receipt.set_payload_sha256(ledger::Sha256Bytes(common::DeterministicBytes(*answer)));
+    receipt.set_payload_sha256(ledger::Sha256Bytes(base::DeterministicBytes(*answer)));
     if (!verdict.allowed()) {
       receipt.set_outcome(v1::RECEIPT_OUTCOME_BLOCKED);
       *receipt.mutable_failed_rule_ids() = verdict.failed_rule_ids();
       receipt.set_detail("answer blocked");
       failure = absl::PermissionDeniedError(
           absl::StrCat("the provider's answer was blocked: ", policy::RefusalSummary(verdict)));
-      common::AttachDetail(failure, verdict);
+      base::AttachDetail(failure, verdict);
     } else if (answer->status() == v1::PROVIDER_ANSWER_STATUS_REFUSED) {
       receipt.set_outcome(v1::RECEIPT_OUTCOME_PROVIDER_REFUSED);
       receipt.set_detail("provider refused with weighty reasons (R16)");
@@ -643,7 +642,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
         if (!stored.ok()) {
           // Not remembered: a retry asks again (under a new decision receipt).
           deps_.outcomes->Abandon(flow->outcome_key,
-                                  common::ToRpcStatus(absl::UnavailableError(absl::StrCat(
+                                  base::ToRpcStatus(absl::UnavailableError(absl::StrCat(
                                       "the answer could not be receipted (",
                                       stored.status().message(), "); nothing is delivered"))));
           return;
@@ -656,8 +655,8 @@ google::rpc::Status ExchangeCore::BuildOutcome(Flow& flow, absl::Status failure,
                                                absl::StatusOr<v1::ProviderResponse> answer,
                                                const v1::SignedReceipt& answer_receipt) {
   if (!failure.ok()) {
-    common::AttachDetail(failure, answer_receipt);
-    return common::ToRpcStatus(failure);
+    base::AttachDetail(failure, answer_receipt);
+    return base::ToRpcStatus(failure);
   }
   if (flow.is_share) {
     v1::ShareResponse response;

@@ -19,7 +19,7 @@
 // (common/trace_ids.h): nothing else is forwarded or receipted.
 // Requests are idempotent per (party, request id), the id bound to the
 // request's content and acting professional (a keyed hash of
-// common::RequestBindingText): a retry of the same request gets the first
+// base::RequestBindingText): a retry of the same request gets the first
 // outcome and never reaches the provider again; once answered, without the
 // data (the broker keeps no payload; DataResponse.data_not_kept). A reuse of
 // the id for another request is refused (INVALID_ARGUMENT naming request_id)
@@ -40,8 +40,8 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/base/trace_ids.h"
 #include "broker/cases/case_manager.h"
-#include "broker/common/trace_ids.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
@@ -76,10 +76,10 @@ struct ExchangeDeps {
 };
 
 // The trace context a call uses: the caller's metadata as resolved by
-// common::ResolveTraceIds (the service does so to tell the caller which ids
+// base::ResolveTraceIds (the service does so to tell the caller which ids
 // it used). The core resolves it again, so an invalid value passed here is
 // replaced by a fresh one and never forwarded or receipted.
-using TraceContext = common::TraceIds;
+using TraceContext = base::TraceIds;
 
 class ExchangeCore {
  public:
@@ -119,7 +119,7 @@ class ExchangeCore {
 
   // A refused reuse of a request id: receipted, then `waiter` hears
   // INVALID_ARGUMENT naming request_id.
-  void RefuseReuse(const Flow& flow, common::Reuse reuse, OutcomeStore::Waiter waiter);
+  void RefuseReuse(const Flow& flow, base::Reuse reuse, OutcomeStore::Waiter waiter);
   // The receipt fields a request's receipts share (kind DECISION).
   v1::Receipt ReceiptFor(const Flow& flow) const;
 
@@ -134,7 +134,7 @@ class ExchangeCore {
   void OnDecisionReceipted(std::shared_ptr<Flow> flow, absl::StatusOr<v1::SignedReceipt> stored);
   void Forward(std::shared_ptr<Flow> flow);
   void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);
-  // One line per provider call (broker/logging/call_log.h): ids, parties,
+  // One line per provider call (broker/base/logging/call_log.h): ids, parties,
   // outcome (the transport's code), latency and the rules a blocked answer
   // broke; never the payload.
   static void LogProviderCall(const Flow& flow, const absl::Status& transport,

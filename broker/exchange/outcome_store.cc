@@ -19,7 +19,7 @@ std::string OutcomeStore::Key(absl::string_view kind, absl::string_view caller_o
 }
 
 OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_view digest,
-                                        Waiter& waiter, common::Reuse* reuse) {
+                                        Waiter& waiter, base::Reuse* reuse) {
   google::rpc::Status stored_outcome;
   {
     absl::MutexLock lock(&mu_);
@@ -27,7 +27,7 @@ OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_vie
     if (in_flight != in_flight_.end()) {
       // Join only the same request: another one never gets this outcome.
       if (in_flight->second.digest != digest) {
-        if (reuse != nullptr) *reuse = common::Reuse::kOtherRequestInFlight;
+        if (reuse != nullptr) *reuse = base::Reuse::kOtherRequestInFlight;
         return Claim::kReused;
       }
       in_flight->second.waiters.push_back(std::move(waiter));
@@ -39,8 +39,8 @@ OutcomeStore::Claim OutcomeStore::Begin(const std::string& key, absl::string_vie
     absl::StatusOr<std::optional<std::string>> stored = backend_.Get(Family::kIdempotency, key);
     bool answered = false;
     if (stored.ok() && stored->has_value()) {
-      common::BoundValue bound = common::UnbindValue(**stored);
-      if (std::optional<common::Reuse> other = common::ReuseOf(bound, digest)) {
+      base::BoundValue bound = base::UnbindValue(**stored);
+      if (std::optional<base::Reuse> other = base::ReuseOf(bound, digest)) {
         if (reuse != nullptr) *reuse = *other;
         return Claim::kReused;
       }
@@ -61,7 +61,7 @@ storage::WriteBatch OutcomeStore::Stored(std::string key, absl::string_view dige
                                          const google::rpc::Status& kept) {
   storage::WriteBatch batch;
   batch.Put(Family::kIdempotency, std::move(key),
-            common::BindValue(digest, kept.SerializeAsString()));
+            base::BindValue(digest, kept.SerializeAsString()));
   return batch;
 }
 

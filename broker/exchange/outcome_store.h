@@ -2,7 +2,7 @@
 // runs; concurrent and later calls with the same id from the same party get
 // its outcome, so a provider is never asked twice for one request, but only
 // when they are the same request: each key is bound to the digest of the
-// request that first used it (a keyed hash of common::RequestBindingText: content and acting
+// request that first used it (a keyed hash of base::RequestBindingText: content and acting
 // professional). A call with the same key and another digest is told so
 // (kReused) and must be refused; it never joins or gets the first outcome.
 //
@@ -30,9 +30,9 @@
 // exchange keeps an answer without its data (the broker is a conduit, not a
 // data store), while callers joining a request still in flight get the
 // outcome as finished. The stored value carries the digest
-// (common::BindValue); an outcome stored by an older broker, without one, is
+// (base::BindValue); an outcome stored by an older broker, without one, is
 // never handed out: a retry of it is refused like a reuse (see
-// common::ReusedRequestId).
+// base::ReusedRequestId).
 //
 // Thread-safe.
 #ifndef WAMS_BROKER_EXCHANGE_OUTCOME_STORE_H_
@@ -44,7 +44,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/common/request_binding.h"
+#include "broker/base/request_binding.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/backend.h"
 #include "google/rpc/status.pb.h"
@@ -75,7 +75,7 @@ class OutcomeStore {
                          absl::string_view request_id);
 
   // `digest` identifies the request (a keyed hash of
-  // common::RequestBindingText). kRun: the
+  // base::RequestBindingText). kRun: the
   // caller must run the request and call Finish() or Abandon(); `waiter` is
   // taken and then called with that outcome. kAnswered: `waiter` was taken
   // and was (or will be) called with the stored or in-flight outcome of the
@@ -83,7 +83,7 @@ class OutcomeStore {
   // another request; `waiter` is left with the caller, `*reuse` (if given)
   // says why.
   Claim Begin(const std::string& key, absl::string_view digest, Waiter& waiter,
-              common::Reuse* reuse = nullptr);
+              base::Reuse* reuse = nullptr);
 
   // The record that keeps `kept` under `key` with the request's `digest`,
   // for a Ledger::Companion of the request's last receipt: what retries of

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "broker/logging/log.h"
-#include "broker/pki/certificate_oin.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/pki/certificate_oin.h"
 #include "proto/wire/field_validator.h"
 #include "wams/broker/v1/provider.pb.h"
 

@@ -25,9 +25,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/base/pki/certificate_oin.h"
 #include "broker/identity/party_registry.h"
 #include "broker/identity/revocation_list.h"
-#include "broker/pki/certificate_oin.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/support/string_ref.h"
 

@@ -14,9 +14,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "broker/common/secret_file.h"
-#include "broker/logging/log.h"
-#include "broker/pki/certificate_oin.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/pki/certificate_oin.h"
+#include "broker/base/secret_file.h"
 
 namespace wams::identity {
 namespace {
@@ -205,10 +205,10 @@ absl::Status RevocationList::Check(X509& cert) const {
 absl::StatusOr<std::unique_ptr<CrlFile>> CrlFile::Load(std::string crl_path,
                                                        std::string ca_bundle_path,
                                                        std::string field) {
-  absl::StatusOr<std::string> bundle = common::ReadPublicFile(ca_bundle_path, BundleField(field));
+  absl::StatusOr<std::string> bundle = base::ReadPublicFile(ca_bundle_path, BundleField(field));
   if (!bundle.ok()) return bundle.status();
   Version version = Stat(crl_path);
-  absl::StatusOr<std::string> bytes = common::ReadPublicFile(crl_path, field);
+  absl::StatusOr<std::string> bytes = base::ReadPublicFile(crl_path, field);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<std::shared_ptr<const RevocationList>> list =
       RevocationList::Parse(*bytes, *bundle, field);
@@ -239,7 +239,7 @@ void CrlFile::MaybeReload(const Version& version) {
   if (version == seen_) return;
   seen_ = version;
   // A file being replaced may be missing for a moment; keep the old list.
-  absl::StatusOr<std::string> bytes = common::ReadPublicFile(crl_path_, field_);
+  absl::StatusOr<std::string> bytes = base::ReadPublicFile(crl_path_, field_);
   absl::StatusOr<std::shared_ptr<const RevocationList>> list =
       bytes.ok() ? RevocationList::Parse(*bytes, ca_bundle_pem_, field_) : bytes.status();
   if (!list.ok()) {

@@ -2,14 +2,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/common/secret_file.h"
-#include "broker/logging/trace_context.h"
+#include "broker/base/logging/trace_context.h"
+#include "broker/base/secret_file.h"
+#include "broker/base/status_macros.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::routing {
 namespace {
@@ -59,14 +59,14 @@ absl::StatusOr<std::unique_ptr<GrpcProviderTransport>> GrpcProviderTransport::Cr
     const v1::TlsFiles& tls, absl::string_view field) {
   WAMS_ASSIGN_OR_RETURN(
       std::string ca_bundle,
-      common::ReadPublicFile(tls.ca_bundle_file(), absl::StrCat(field, ".ca_bundle_file")));
+      base::ReadPublicFile(tls.ca_bundle_file(), absl::StrCat(field, ".ca_bundle_file")));
   grpc::experimental::IdentityKeyCertPair identity;
   WAMS_ASSIGN_OR_RETURN(
       identity.certificate_chain,
-      common::ReadPublicFile(tls.certificate_file(), absl::StrCat(field, ".certificate_file")));
+      base::ReadPublicFile(tls.certificate_file(), absl::StrCat(field, ".certificate_file")));
   WAMS_ASSIGN_OR_RETURN(
       identity.private_key,
-      common::ReadPrivateFile(tls.private_key_file(), absl::StrCat(field, ".private_key_file")));
+      base::ReadPrivateFile(tls.private_key_file(), absl::StrCat(field, ".private_key_file")));
   std::shared_ptr<identity::CrlFile> crl;
   if (!tls.crl_file().empty()) {
     WAMS_ASSIGN_OR_RETURN(crl, identity::CrlFile::Load(tls.crl_file(), tls.ca_bundle_file(),

@@ -1,8 +1,8 @@
 #include "broker/routing/provider_certificate_check.h"
 
 #include "absl/strings/str_cat.h"
-#include "broker/logging/log.h"
-#include "broker/pki/certificate_oin.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/pki/certificate_oin.h"
 
 namespace wams::routing {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "broker/logging/log.h"
+#include "broker/base/logging/log.h"
 
 namespace wams::services {
 

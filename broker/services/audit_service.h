@@ -9,7 +9,7 @@
 #define WAMS_BROKER_SERVICES_AUDIT_SERVICE_H_
 
 #include "broker/audit/audit_core.h"
-#include "broker/common/worker_pool.h"
+#include "broker/base/worker_pool.h"
 #include "broker/services/call_handler.h"
 #include "broker/services/export_stream.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
@@ -22,7 +22,7 @@ namespace v1 = ::wams::broker::v1;
 class AuditService final : public v1::AuditService::CallbackService {
  public:
   // `export_idle_timeout`: limits.export_idle_timeout.
-  AuditService(const CallGate& gate, audit_service::AuditCore& core, common::WorkerPool& pool,
+  AuditService(const CallGate& gate, audit::AuditCore& core, base::WorkerPool& pool,
                absl::Duration export_idle_timeout = kDefaultExportIdleTimeout)
       : gate_(gate), core_(core), pool_(pool), watchdog_(export_idle_timeout) {}
 
@@ -49,8 +49,8 @@ class AuditService final : public v1::AuditService::CallbackService {
 
  private:
   const CallGate& gate_;
-  audit_service::AuditCore& core_;
-  common::WorkerPool& pool_;
+  audit::AuditCore& core_;
+  base::WorkerPool& pool_;
   ExportWatchdog watchdog_;
 };
 

@@ -4,8 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_details.h"
 #include "broker/cases/receipt_builder.h"
-#include "broker/common/status_details.h"
 #include "google/protobuf/descriptor.h"
 
 namespace wams::services {
@@ -61,7 +61,7 @@ void BadInput::Refuse(const identity::Caller& caller, const google::protobuf::Me
           return;
         }
         absl::Status status = refused;
-        common::AttachDetail(status, *stored);
+        base::AttachDetail(status, *stored);
         std::move(done)(std::move(status));
       });
 }

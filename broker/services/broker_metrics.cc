@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "broker/metrics/scrape_gauges.h"
+#include "broker/base/metrics/scrape_gauges.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "wams/broker/v1/receipt.pb.h"
 

@@ -3,7 +3,7 @@
 // The edge where the broker's parts meet prometheus-cpp: the cores know
 // nothing of it. The ledger reports through its LedgerObserver seam, provider
 // calls through MeteredProviderTransport (metered_provider_transport.h), gRPC
-// calls through an interceptor (broker/metrics/grpc_call_metrics.h), and the
+// calls through an interceptor (broker/base/metrics/grpc_call_metrics.h), and the
 // state that already lives in the parts (tree size, writer role, free space,
 // admission counters, open connections) is read at scrape time.
 //
@@ -27,11 +27,11 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "broker/base/listener/bounded_listener.h"
+#include "broker/base/metrics/grpc_call_metrics.h"
+#include "broker/base/metrics/metrics_endpoint.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_observer.h"
-#include "broker/listener/bounded_listener.h"
-#include "broker/metrics/grpc_call_metrics.h"
-#include "broker/metrics/metrics_endpoint.h"
 #include "broker/services/admission.h"
 #include "broker/storage/backend.h"
 #include "grpcpp/support/status.h"

@@ -4,20 +4,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/audit/audit_core.h"
+#include "broker/base/files/private_dir.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/secret_file.h"
+#include "broker/base/status_macros.h"
+#include "broker/base/worker_pool.h"
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
-#include "broker/common/secret_file.h"
-#include "broker/common/worker_pool.h"
 #include "broker/conference/conference_manager.h"
 #include "broker/conference/conference_store.h"
 #include "broker/exchange/exchange_core.h"
 #include "broker/exchange/outcome_store.h"
-#include "broker/files/private_dir.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
-#include "broker/logging/log.h"
 #include "broker/routing/grpc_provider_transport.h"
 #include "broker/services/admission.h"
 #include "broker/services/audit_service.h"
@@ -35,7 +36,6 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-#include "policy/base/status_macros.h"
 #include "policy/policy.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 #include "wams/broker/v1/conference.grpc.pb.h"
@@ -68,12 +68,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  WAMS_ASSIGN_OR_RETURN(pair.private_key, common::ReadPrivateFile(tls.private_key_file(),
-                                                                  "server_tls.private_key_file"));
-  WAMS_ASSIGN_OR_RETURN(pair.cert_chain, common::ReadPublicFile(tls.certificate_file(),
-                                                                "server_tls.certificate_file"));
+  WAMS_ASSIGN_OR_RETURN(pair.private_key, base::ReadPrivateFile(tls.private_key_file(),
+                                                                "server_tls.private_key_file"));
+  WAMS_ASSIGN_OR_RETURN(
+      pair.cert_chain, base::ReadPublicFile(tls.certificate_file(), "server_tls.certificate_file"));
   WAMS_ASSIGN_OR_RETURN(options.pem_root_certs,
-                        common::ReadPublicFile(tls.ca_bundle_file(), "server_tls.ca_bundle_file"));
+                        base::ReadPublicFile(tls.ca_bundle_file(), "server_tls.ca_bundle_file"));
   options.pem_key_cert_pairs.push_back(std::move(pair));
   return grpc::SslServerCredentials(options);
 }
@@ -170,11 +170,11 @@ struct BrokerServer::Parts {
   std::unique_ptr<identity::Authenticator> authenticator;
   std::unique_ptr<BadInput> bad_input;
   std::unique_ptr<CallGate> gate;
-  std::unique_ptr<common::WorkerPool> workers;
+  std::unique_ptr<base::WorkerPool> workers;
   std::unique_ptr<ExchangeService> exchange_service;
   std::unique_ptr<CaseService> case_service;
   std::unique_ptr<ConferenceService> conference_service;
-  std::unique_ptr<::wams::audit_service::AuditCore> audit;
+  std::unique_ptr<::wams::audit::AuditCore> audit;
   std::unique_ptr<AuditService> audit_service;
 };
 
@@ -271,12 +271,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   parts->bad_input = std::make_unique<BadInput>(*parts->ledger);
   parts->gate =
       std::make_unique<CallGate>(*parts->authenticator, *parts->admission, *parts->bad_input);
-  parts->workers = std::make_unique<common::WorkerPool>(kCaseWorkers);
+  parts->workers = std::make_unique<base::WorkerPool>(kCaseWorkers);
   parts->exchange_service = std::make_unique<ExchangeService>(*parts->gate, *parts->exchange);
   parts->case_service =
       std::make_unique<CaseService>(*parts->gate, *parts->case_manager, *parts->workers);
-  WAMS_ASSIGN_OR_RETURN(parts->audit, ConfigFault(audit_service::AuditCore::Create(
-                                          audit_service::AuditDeps{
+  WAMS_ASSIGN_OR_RETURN(parts->audit, ConfigFault(audit::AuditCore::Create(
+                                          audit::AuditDeps{
                                               .ledger = parts->ledger.get(),
                                               .storage = parts->storage.get(),
                                               .pseudonymizer = &parts->pseudonymizer,

@@ -8,7 +8,7 @@
 // the handshake fails); a certificate listed in server_tls.crl_file is
 // refused on every call. Every call then passes the party's rate and
 // concurrency limits (admission.h). Connections are taken by a
-// BoundedListener (broker/listener/): at most limits.max_connections open,
+// BoundedListener (broker/base/listener/): at most limits.max_connections open,
 // handshakes closed after limits.handshake_timeout, accepting never stops for
 // good. The server also serves grpc.health.v1.Health (NOT_SERVING while the
 // receipt log cannot write or the listener cannot accept, serving_status.h)
@@ -26,7 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/listener/bounded_listener.h"
+#include "broker/base/listener/bounded_listener.h"
 #include "broker/services/serving_status.h"
 #include "grpcpp/server.h"
 #include "wams/broker/v1/config.pb.h"

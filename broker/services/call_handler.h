@@ -13,7 +13,7 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
-#include "broker/common/worker_pool.h"
+#include "broker/base/worker_pool.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/services/admission.h"
 #include "broker/services/bad_input.h"
@@ -102,7 +102,7 @@ inline std::optional<AdmittedCall> EnterOrFinish(const CallGate& gate,
 // the call finishes, so a client that sends its next call as soon as it has
 // the answer finds it free.
 template <typename Response, typename Core>
-grpc::ServerUnaryReactor* ServeOnPool(const CallGate& gate, common::WorkerPool& pool,
+grpc::ServerUnaryReactor* ServeOnPool(const CallGate& gate, base::WorkerPool& pool,
                                       grpc::CallbackServerContext* context,
                                       const google::protobuf::Message& request, Response* response,
                                       Core core) {

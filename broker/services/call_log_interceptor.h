@@ -1,5 +1,5 @@
 // call_log_interceptor.h: one log line per gRPC call the broker handles
-// (broker/logging/call_log.h), written when the call's status is sent.
+// (broker/base/logging/call_log.h), written when the call's status is sent.
 //
 // A server interceptor sees every call, also those the front door refuses
 // before any service code runs, and builds the line from what crosses the

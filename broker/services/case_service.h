@@ -3,8 +3,8 @@
 #ifndef WAMS_BROKER_SERVICES_CASE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_CASE_SERVICE_H_
 
+#include "broker/base/worker_pool.h"
 #include "broker/cases/case_manager.h"
-#include "broker/common/worker_pool.h"
 #include "broker/services/call_handler.h"
 #include "wams/broker/v1/case.grpc.pb.h"
 
@@ -15,7 +15,7 @@ namespace v1 = ::wams::broker::v1;
 // Thread-safe; borrows everything, which must outlive the service.
 class CaseService final : public v1::CaseService::CallbackService {
  public:
-  CaseService(const CallGate& gate, cases::CaseManager& cases, common::WorkerPool& pool)
+  CaseService(const CallGate& gate, cases::CaseManager& cases, base::WorkerPool& pool)
       : gate_(gate), cases_(cases), pool_(pool) {}
 
   grpc::ServerUnaryReactor* OpenClientCase(grpc::CallbackServerContext* context,
@@ -55,7 +55,7 @@ class CaseService final : public v1::CaseService::CallbackService {
  private:
   const CallGate& gate_;
   cases::CaseManager& cases_;
-  common::WorkerPool& pool_;
+  base::WorkerPool& pool_;
 };
 
 }  // namespace wams::services

@@ -8,7 +8,7 @@
 #ifndef WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_
 #define WAMS_BROKER_SERVICES_CONFERENCE_SERVICE_H_
 
-#include "broker/common/worker_pool.h"
+#include "broker/base/worker_pool.h"
 #include "broker/conference/conference_manager.h"
 #include "broker/services/call_handler.h"
 #include "wams/broker/v1/conference.grpc.pb.h"
@@ -21,7 +21,7 @@ namespace v1 = ::wams::broker::v1;
 class ConferenceService final : public v1::ConferenceService::CallbackService {
  public:
   ConferenceService(const CallGate& gate, conference::ConferenceManager& conferences,
-                    common::WorkerPool& pool)
+                    base::WorkerPool& pool)
       : gate_(gate), conferences_(conferences), pool_(pool) {}
 
   grpc::ServerUnaryReactor* Convene(grpc::CallbackServerContext* context,
@@ -49,7 +49,7 @@ class ConferenceService final : public v1::ConferenceService::CallbackService {
  private:
   const CallGate& gate_;
   conference::ConferenceManager& conferences_;
-  common::WorkerPool& pool_;
+  base::WorkerPool& pool_;
 };
 
 }  // namespace wams::services

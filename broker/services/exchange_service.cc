@@ -1,7 +1,7 @@
 #include "broker/services/exchange_service.h"
 
-#include "broker/common/trace_ids.h"
-#include "broker/logging/trace_context.h"
+#include "broker/base/logging/trace_context.h"
+#include "broker/base/trace_ids.h"
 #include "broker/services/call_handler.h"
 
 namespace wams::services {
@@ -9,7 +9,7 @@ namespace {
 
 // The metadata entry `key` as sent, or "" when not sent or sent more than
 // once (which of two would be meant?). gRPC bounds its size;
-// common::ResolveTraceIds decides whether it is used.
+// base::ResolveTraceIds decides whether it is used.
 absl::string_view HeaderValue(const grpc::CallbackServerContext& context, absl::string_view key) {
   const grpc::string_ref name(key.data(), key.size());
   if (context.client_metadata().count(name) != 1) return "";
@@ -22,9 +22,9 @@ absl::string_view HeaderValue(const grpc::CallbackServerContext& context, absl::
 // in the response's initial metadata, under the keys it sends them with, on
 // every outcome of the call, also a refusal.
 exchange::TraceContext TraceOf(grpc::CallbackServerContext& context) {
-  exchange::TraceContext trace = common::ResolveTraceIds(
-      HeaderValue(context, kTraceparentHeader), HeaderValue(context, kTracestateHeader),
-      HeaderValue(context, kTransactionIdHeader));
+  exchange::TraceContext trace = base::ResolveTraceIds(HeaderValue(context, kTraceparentHeader),
+                                                       HeaderValue(context, kTracestateHeader),
+                                                       HeaderValue(context, kTransactionIdHeader));
   context.AddInitialMetadata(kTraceparentHeader, trace.traceparent);
   context.AddInitialMetadata(kTransactionIdHeader, trace.transaction_id);
   // The broker's own span of the call (W3C Trace Context Level 2), which the

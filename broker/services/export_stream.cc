@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "broker/logging/log.h"
+#include "broker/base/logging/log.h"
 #include "broker/services/grpc_status.h"
 
 namespace wams::services {
@@ -60,9 +60,9 @@ void ExportWatchdog::Loop() {
   }
 }
 
-ExportReactor::ExportReactor(const CallGate& gate, audit_service::AuditCore& core,
-                             common::WorkerPool& pool, ExportWatchdog& watchdog,
-                             grpc::CallbackServerContext* context, const v1::ExportRequest& request)
+ExportReactor::ExportReactor(const CallGate& gate, audit::AuditCore& core, base::WorkerPool& pool,
+                             ExportWatchdog& watchdog, grpc::CallbackServerContext* context,
+                             const v1::ExportRequest& request)
     : core_(core), watchdog_(watchdog), context_(context) {
   absl::StatusOr<AdmittedCall> call = gate.Enter(*context, Admission::CallKind::kExportStream);
   if (!call.ok()) {
@@ -73,7 +73,7 @@ ExportReactor::ExportReactor(const CallGate& gate, audit_service::AuditCore& cor
   ticket_ = std::move(call->ticket);
   watchdog_.Register(this);
   pool.Schedule([this, caller = std::move(call->caller), request]() {
-    absl::StatusOr<audit_service::ExportPlan> plan = core_.BeginExport(caller, request);
+    absl::StatusOr<audit::ExportPlan> plan = core_.BeginExport(caller, request);
     if (!plan.ok()) {
       Done(ToGrpcStatus(plan.status()));
       return;

@@ -30,7 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/audit/audit_core.h"
-#include "broker/common/worker_pool.h"
+#include "broker/base/worker_pool.h"
 #include "broker/services/call_handler.h"
 #include "grpcpp/support/server_callback.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
@@ -74,7 +74,7 @@ class ExportWatchdog {
 // One Export call. Deletes itself in OnDone.
 class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
  public:
-  ExportReactor(const CallGate& gate, audit_service::AuditCore& core, common::WorkerPool& pool,
+  ExportReactor(const CallGate& gate, audit::AuditCore& core, base::WorkerPool& pool,
                 ExportWatchdog& watchdog, grpc::CallbackServerContext* context,
                 const v1::ExportRequest& request);
 
@@ -96,11 +96,11 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
   // claimed stream, gives its slots back and finishes it.
   void CancelClaimed();
 
-  audit_service::AuditCore& core_;
+  audit::AuditCore& core_;
   ExportWatchdog& watchdog_;
   grpc::CallbackServerContext* const context_;
   Admission::Ticket ticket_;
-  audit_service::ExportPlan plan_;
+  audit::ExportPlan plan_;
   size_t next_key_ = 0;
   uint64_t next_leaf_ = 0;
   bool checkpoint_sent_ = false;

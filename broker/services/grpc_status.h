@@ -3,7 +3,7 @@
 #define WAMS_BROKER_SERVICES_GRPC_STATUS_H_
 
 #include "absl/status/status.h"
-#include "broker/common/status_details.h"
+#include "broker/base/status_details.h"
 #include "grpcpp/support/status.h"
 
 namespace wams::services {
@@ -18,7 +18,7 @@ inline grpc::Status ToGrpcStatus(const absl::Status& status) {
   bool has_details = false;
   status.ForEachPayload([&](absl::string_view, const absl::Cord&) { has_details = true; });
   if (!has_details) return grpc::Status(code, message);
-  return grpc::Status(code, message, common::ToRpcStatus(status).SerializeAsString());
+  return grpc::Status(code, message, base::ToRpcStatus(status).SerializeAsString());
 }
 
 }  // namespace wams::services

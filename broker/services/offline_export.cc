@@ -1,10 +1,10 @@
 #include "broker/services/offline_export.h"
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/storage/open_backend.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::services {
 

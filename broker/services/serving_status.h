@@ -8,7 +8,7 @@
 //       broker that is not the writer, makes the ledger report otherwise,
 //       broker/ledger/README.md) and the listener takes new connections (not
 //       at limits.max_connections, accept not failing,
-//       broker/listener/README.md);
+//       broker/base/listener/README.md);
 //   wams.broker.v1.AuditService: SERVING while the listener takes new
 //       connections, whatever the log: its reads and proofs are served by a
 //       standby and during a full disk too.

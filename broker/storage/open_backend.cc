@@ -3,10 +3,10 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "broker/base/status_macros.h"
 #include "broker/storage/postgres/postgres_backend.h"
 #include "broker/storage/postgres/postgres_options.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::storage {
 

@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
-namespace wams::audit_service {
+namespace wams::audit {
 namespace {
 
 using ::testing::HasSubstr;
@@ -140,4 +140,4 @@ TEST_F(BuildDisclosureTest, PoliceEntriesAreWithheldOnlyUntilTheDate) {
 }
 
 }  // namespace
-}  // namespace wams::audit_service
+}  // namespace wams::audit

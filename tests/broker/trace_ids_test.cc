@@ -1,17 +1,17 @@
-// Unit tests of common::ResolveTraceIds and its parts: the W3C Trace Context
+// Unit tests of base::ResolveTraceIds and its parts: the W3C Trace Context
 // rules for traceparent (version 00, and later versions per the spec's
 // versioning rules) and the FSC transaction id (a lower-case UUIDv7).
-#include "broker/common/trace_ids.h"
+#include "broker/base/trace_ids.h"
 
 #include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/uuid.h"
+#include "broker/base/uuid.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace wams::common {
+namespace wams::base {
 namespace {
 
 using ::testing::MatchesRegex;
@@ -136,4 +136,4 @@ TEST(TraceIdsTest, MalformedTracestateIsDroppedWhole) {
 }
 
 }  // namespace
-}  // namespace wams::common
+}  // namespace wams::base

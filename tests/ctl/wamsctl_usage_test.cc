@@ -3,8 +3,8 @@
 // global options anywhere, and enum names without their prefix.
 #include <sstream>
 
-#include "broker/ctl/enum_names.h"
-#include "broker/ctl/output.h"
+#include "broker/tools/ctl/enum_names.h"
+#include "broker/tools/ctl/output.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ctl/wamsctl_runner.h"

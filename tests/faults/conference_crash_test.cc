@@ -66,11 +66,11 @@ struct State {
 };
 
 void ReadExport(const std::filesystem::path& dir, State& state) {
-  std::string text = ReadFile(dir / audit::kReceiptsFile);
+  std::string text = ReadFile(dir / ledger_export::kReceiptsFile);
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    audit::ExportedReceipt exported;
+    ledger_export::ExportedReceipt exported;
     absl::Status parsed =
-        audit::ParseReceiptLine(std::string_view(line.data(), line.size()), exported);
+        ledger_export::ParseReceiptLine(std::string_view(line.data(), line.size()), exported);
     EXPECT_TRUE(parsed.ok()) << parsed;
     state.sha256.push_back(ledger::DigestHex(ledger::Sha256(exported.receipt)));
     v1::Receipt receipt;

@@ -12,11 +12,11 @@ namespace wams::testing {
 
 ExportedLog ReadExport(const std::filesystem::path& dir) {
   ExportedLog log;
-  std::string text = ReadFile(dir / audit::kReceiptsFile);
+  std::string text = ReadFile(dir / ledger_export::kReceiptsFile);
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    audit::ExportedReceipt exported;
+    ledger_export::ExportedReceipt exported;
     absl::Status parsed =
-        audit::ParseReceiptLine(std::string_view(line.data(), line.size()), exported);
+        ledger_export::ParseReceiptLine(std::string_view(line.data(), line.size()), exported);
     EXPECT_TRUE(parsed.ok()) << parsed;
     EXPECT_EQ(exported.index, log.receipts.size());
     v1::Receipt& receipt = log.receipts.emplace_back();

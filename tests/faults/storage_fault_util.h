@@ -104,13 +104,13 @@ inline std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel,
 }
 
 // The receipts of an export directory, by leaf index.
-inline std::map<uint64_t, audit::ExportedReceipt> ReadExportedReceipts(
+inline std::map<uint64_t, ledger_export::ExportedReceipt> ReadExportedReceipts(
     const std::filesystem::path& dir) {
-  std::map<uint64_t, audit::ExportedReceipt> out;
-  std::string text = ReadFile(dir / audit::kReceiptsFile);
+  std::map<uint64_t, ledger_export::ExportedReceipt> out;
+  std::string text = ReadFile(dir / ledger_export::kReceiptsFile);
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    audit::ExportedReceipt receipt;
-    if (audit::ParseReceiptLine(std::string_view(line.data(), line.size()), receipt).ok()) {
+    ledger_export::ExportedReceipt receipt;
+    if (ledger_export::ParseReceiptLine(std::string_view(line.data(), line.size()), receipt).ok()) {
       out[receipt.index] = receipt;
     }
   }
@@ -118,7 +118,7 @@ inline std::map<uint64_t, audit::ExportedReceipt> ReadExportedReceipts(
 }
 
 // Whether `acknowledged` is in `exported` byte for byte at its leaf index.
-inline bool ContainsReceipt(const std::map<uint64_t, audit::ExportedReceipt>& exported,
+inline bool ContainsReceipt(const std::map<uint64_t, ledger_export::ExportedReceipt>& exported,
                             const wams::broker::v1::SignedReceipt& acknowledged) {
   auto it = exported.find(acknowledged.leaf_index());
   return it != exported.end() && it->second.receipt == acknowledged.receipt_bytes() &&

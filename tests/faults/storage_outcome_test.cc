@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "broker/common/request_binding.h"
+#include "broker/base/request_binding.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
@@ -111,7 +111,7 @@ TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
 
   EXPECT_EQ(unsynced, 0u) << "the waiter heard an outcome that was not synced yet";
   ASSERT_TRUE(stored_when_answered.has_value()) << "the waiter heard an outcome not stored";
-  const common::BoundValue bound = common::UnbindValue(*stored_when_answered);
+  const base::BoundValue bound = base::UnbindValue(*stored_when_answered);
   EXPECT_EQ(bound.digest, kDigest) << "the outcome is kept with its request's digest";
   google::rpc::Status kept;
   ASSERT_TRUE(kept.ParseFromString(bound.value));
@@ -125,9 +125,9 @@ TEST(StorageOutcomeTest, OutcomeIsSyncedWithItsReceiptBeforeItsWaiterHearsIt) {
   // Another request with the same key is refused, and not handed the outcome.
   bool answered_other = false;
   OutcomeStore::Waiter other = [&](const google::rpc::Status&) { answered_other = true; };
-  common::Reuse reuse = common::Reuse::kUnbound;
+  base::Reuse reuse = base::Reuse::kUnbound;
   EXPECT_EQ(outcomes.Begin(key, std::string(32, 'x'), other, &reuse), OutcomeStore::Claim::kReused);
-  EXPECT_EQ(reuse, common::Reuse::kOtherRequest);
+  EXPECT_EQ(reuse, base::Reuse::kOtherRequest);
   EXPECT_FALSE(answered_other);
 }
 
@@ -141,9 +141,9 @@ TEST(StorageOutcomeTest, AnotherRequestNeverJoinsOneInFlight) {
   OutcomeStore::Waiter first = [&](const google::rpc::Status&) { ++heard; };
   ASSERT_EQ(outcomes.Begin(key, kDigest, first), OutcomeStore::Claim::kRun);
   OutcomeStore::Waiter other = [&](const google::rpc::Status&) { ++heard; };
-  common::Reuse reuse = common::Reuse::kOtherRequest;
+  base::Reuse reuse = base::Reuse::kOtherRequest;
   EXPECT_EQ(outcomes.Begin(key, std::string(32, 'x'), other, &reuse), OutcomeStore::Claim::kReused);
-  EXPECT_EQ(reuse, common::Reuse::kOtherRequestInFlight);
+  EXPECT_EQ(reuse, base::Reuse::kOtherRequestInFlight);
   OutcomeStore::Waiter same = [&](const google::rpc::Status&) { ++heard; };
   EXPECT_EQ(outcomes.Begin(key, kDigest, same), OutcomeStore::Claim::kAnswered);
   outcomes.Finish(key, Outcome(0, "done"));
@@ -163,11 +163,11 @@ TEST(StorageOutcomeTest, OutcomeStoredWithoutADigestIsNeverHandedOut) {
   OutcomeStore outcomes(**storage);
   bool answered = false;
   OutcomeStore::Waiter waiter = [&](const google::rpc::Status&) { answered = true; };
-  common::Reuse reuse = common::Reuse::kOtherRequest;
+  base::Reuse reuse = base::Reuse::kOtherRequest;
   EXPECT_EQ(outcomes.Begin(key, kDigest, waiter, &reuse), OutcomeStore::Claim::kReused);
-  EXPECT_EQ(reuse, common::Reuse::kUnbound);
+  EXPECT_EQ(reuse, base::Reuse::kUnbound);
   EXPECT_FALSE(answered);
-  EXPECT_THAT(std::string(common::ReusedRequestId(reuse).message()),
+  EXPECT_THAT(std::string(base::ReusedRequestId(reuse).message()),
               ::testing::StartsWith("request_id: "));
 }
 

@@ -22,7 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "adapters/reference/adapter_config.h"
-#include "broker/common/deterministic_bytes.h"
+#include "broker/base/deterministic_bytes.h"
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
 #include "google/protobuf/stubs/logging.h"
@@ -34,7 +34,7 @@
 namespace {
 
 namespace v1 = ::wams::broker::v1;
-using ::wams::common::DeterministicBytes;
+using ::wams::base::DeterministicBytes;
 
 // Prints `message` as textproto and JSON and checks that `parse` reads each
 // back to the same message.

@@ -9,9 +9,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/config/config_loader.h"
 #include "broker/ledger/note/note.h"
-#include "policy/base/status_macros.h"
 #include "tests/fuzz/fuzz_keys.h"
 
 namespace wams::fuzz {

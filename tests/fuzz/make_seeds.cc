@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/reference/adapter_config.h"
-#include "broker/common/deterministic_bytes.h"
+#include "broker/base/deterministic_bytes.h"
 #include "broker/config/config_loader.h"
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
@@ -209,17 +209,17 @@ void RequestSeeds(FuzzWorld& world, const fs::path& out) {
     // sees it for this subject (the stored snapshot).
     std::string rest;
     if (seed.answer != nullptr) {
-      rest = common::DeterministicBytes(*seed.answer);
+      rest = base::DeterministicBytes(*seed.answer);
     } else if (seed.case_choice < kCaseCount) {
       absl::StatusOr<std::optional<v1::Case>> snapshot =
           world.cases().Snapshot(world.case_ids()[seed.case_choice], request.subject_bsn());
       Check(snapshot.status(), "snapshot");
       if (snapshot->has_value()) {
         (*snapshot)->set_case_id(kPlaceholderCaseId);
-        rest = common::DeterministicBytes(**snapshot);
+        rest = base::DeterministicBytes(**snapshot);
       }
     }
-    const std::string request_bytes = common::DeterministicBytes(request);
+    const std::string request_bytes = base::DeterministicBytes(request);
     std::string input;
     input.push_back(static_cast<char>(seed.caller));
     input.push_back(static_cast<char>(seed.professional));
@@ -255,16 +255,16 @@ void ReceiptAndNoteSeeds(FuzzWorld& world, const fs::path& receipt_out, const fs
   Check(checkpoint.status(), "checkpoint");
   const fs::path export_dir = scratch / "export";
   Check(world.ledger().Export(export_dir.string()), "export");
-  const std::string receipts = ReadFileOrDie(export_dir / audit::kReceiptsFile);
-  const std::string note = ReadFileOrDie(export_dir / audit::kCheckpointFile);
+  const std::string receipts = ReadFileOrDie(export_dir / ledger_export::kReceiptsFile);
+  const std::string note = ReadFileOrDie(export_dir / ledger_export::kCheckpointFile);
   WriteSeed(receipt_out, "full-export", note + receipts);
 
   LogSeeds log;
   for (std::string_view rest = receipts; !rest.empty();) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
-    audit::ExportedReceipt r;
-    Check(audit::ParseReceiptLine(line, r), "exported line");
+    ledger_export::ExportedReceipt r;
+    Check(ledger_export::ParseReceiptLine(line, r), "exported line");
     log.lines.push_back(std::string(line) + "\n");
     log.leaves.push_back(ledger::LeafHash(r.receipt));
     rest.remove_prefix(nl + 1);

@@ -148,13 +148,13 @@ void FuzzNote(std::string_view note) {
   }
 
   // The export's key ring opens it only when ParseNote does and a ring key verifies.
-  static const audit::KeyRing* const ring = [] {
-    absl::StatusOr<audit::KeyRing> parsed_ring = audit::KeyRing::Parse(
+  static const ledger_export::KeyRing* const ring = [] {
+    absl::StatusOr<ledger_export::KeyRing> parsed_ring = ledger_export::KeyRing::Parse(
         ledger::VerifierKeyLine(kLogOrigin, FixedKey(kLogKeySeedHex).PublicKey()) + "\n");
     WAMS_FUZZ_CHECK(parsed_ring.ok());
-    return new audit::KeyRing(*std::move(parsed_ring));
+    return new ledger_export::KeyRing(*std::move(parsed_ring));
   }();
-  absl::StatusOr<audit::OpenedNote> opened = ring->OpenNote(note);
+  absl::StatusOr<ledger_export::OpenedNote> opened = ring->OpenNote(note);
   if (opened.ok()) {
     WAMS_FUZZ_CHECK(opened->text == parsed->text);
     WAMS_FUZZ_CHECK(TheKeys().note_keys[0].Open(note).ok());
@@ -172,7 +172,7 @@ void FuzzLines(std::string_view text) {
       WAMS_FUZZ_CHECK(verifier.status().code() == absl::StatusCode::kInvalidArgument);
     }
   }
-  absl::StatusOr<audit::KeyRing> ring = audit::KeyRing::Parse(text);
+  absl::StatusOr<ledger_export::KeyRing> ring = ledger_export::KeyRing::Parse(text);
   if (!ring.ok()) {
     WAMS_FUZZ_CHECK(ring.status().code() == absl::StatusCode::kInvalidArgument);
   } else {

@@ -32,11 +32,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "broker/common/deterministic_bytes.h"
+#include "broker/base/deterministic_bytes.h"
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export_verifier.h"
+#include "broker/tools/auditor/export_verifier.h"
 #include "google/protobuf/stubs/logging.h"
 #include "tests/fuzz/fuzz_keys.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -75,12 +75,12 @@ class ExportDir {
   std::string path_;
 };
 
-const audit::KeyRing& Ring() {
-  static const audit::KeyRing* const ring = [] {
-    absl::StatusOr<audit::KeyRing> parsed = audit::KeyRing::Parse(
+const ledger_export::KeyRing& Ring() {
+  static const ledger_export::KeyRing* const ring = [] {
+    absl::StatusOr<ledger_export::KeyRing> parsed = ledger_export::KeyRing::Parse(
         ledger::VerifierKeyLine(kLogOrigin, FixedKey(kLogKeySeedHex).PublicKey()) + "\n");
     WAMS_FUZZ_CHECK(parsed.ok());
-    return new audit::KeyRing(*std::move(parsed));
+    return new ledger_export::KeyRing(*std::move(parsed));
   }();
   return *ring;
 }
@@ -102,23 +102,23 @@ std::vector<std::string_view> Lines(std::string_view text, bool* terminated) {
   return lines;
 }
 
-bool Same(const audit::ExportedReceipt& a, const audit::ExportedReceipt& b) {
+bool Same(const ledger_export::ExportedReceipt& a, const ledger_export::ExportedReceipt& b) {
   return a.index == b.index && a.receipt == b.receipt && a.signature == b.signature &&
          a.key_id == b.key_id;
 }
 
 void FuzzLine(std::string_view line) {
-  audit::ExportedReceipt parsed;
-  absl::Status status = audit::ParseReceiptLine(line, parsed);
+  ledger_export::ExportedReceipt parsed;
+  absl::Status status = ledger_export::ParseReceiptLine(line, parsed);
   if (!status.ok()) {
     WAMS_FUZZ_CHECK_MSG(status.code() == absl::StatusCode::kInvalidArgument, status.ToString());
     return;
   }
-  std::string formatted = audit::FormatReceiptLine(parsed);
+  std::string formatted = ledger_export::FormatReceiptLine(parsed);
   WAMS_FUZZ_CHECK(!formatted.empty() && formatted.back() == '\n');
   formatted.pop_back();
-  audit::ExportedReceipt again;
-  absl::Status reparsed = audit::ParseReceiptLine(formatted, again);
+  ledger_export::ExportedReceipt again;
+  absl::Status reparsed = ledger_export::ParseReceiptLine(formatted, again);
   WAMS_FUZZ_CHECK_MSG(reparsed.ok(), reparsed.ToString());
   WAMS_FUZZ_CHECK(Same(parsed, again));
   // What an auditor's tools do next with the bytes (the report decodes them).
@@ -127,9 +127,9 @@ void FuzzLine(std::string_view line) {
 }
 
 // The independent check of an export VerifyExport accepted.
-void CheckAccepted(const audit::VerifyReport& report, std::string_view checkpoint,
+void CheckAccepted(const auditor::VerifyReport& report, std::string_view checkpoint,
                    std::string_view receipts) {
-  absl::StatusOr<audit::OpenedNote> opened = Ring().OpenNote(checkpoint);
+  absl::StatusOr<ledger_export::OpenedNote> opened = Ring().OpenNote(checkpoint);
   WAMS_FUZZ_CHECK(opened.ok());
   absl::StatusOr<ledger::CheckpointBody> body = ledger::ParseCheckpointBody(opened->text);
   WAMS_FUZZ_CHECK(body.ok());
@@ -144,8 +144,8 @@ void CheckAccepted(const audit::VerifyReport& report, std::string_view checkpoin
   WAMS_FUZZ_CHECK(report.receipts_verified == body->tree_size);
   ledger::CompactRange range;
   for (size_t i = 0; i < lines.size(); ++i) {
-    audit::ExportedReceipt r;
-    WAMS_FUZZ_CHECK(audit::ParseReceiptLine(lines[i], r).ok());
+    ledger_export::ExportedReceipt r;
+    WAMS_FUZZ_CHECK(ledger_export::ParseReceiptLine(lines[i], r).ok());
     WAMS_FUZZ_CHECK(r.index == i);
     const ledger::NoteVerifier* key = Ring().Find(r.key_id);
     WAMS_FUZZ_CHECK(key != nullptr);
@@ -153,7 +153,7 @@ void CheckAccepted(const audit::VerifyReport& report, std::string_view checkpoin
     // Sign what you store: the signed bytes are the canonical serialisation.
     v1::Receipt receipt;
     WAMS_FUZZ_CHECK(receipt.ParseFromString(r.receipt));
-    WAMS_FUZZ_CHECK(common::DeterministicBytes(receipt) == r.receipt);
+    WAMS_FUZZ_CHECK(base::DeterministicBytes(receipt) == r.receipt);
     range.Append(ledger::LeafHash(r.receipt));
   }
   WAMS_FUZZ_CHECK(range.Root() == body->root_hash);
@@ -178,15 +178,15 @@ int FuzzOne(const uint8_t* data, size_t size) {
   for (std::string_view line : lines) FuzzLine(line);
 
   static const ExportDir dir;
-  dir.Write(audit::kCheckpointFile, checkpoint);
-  dir.Write(audit::kReceiptsFile, receipts);
-  audit::VerifyOptions options;
+  dir.Write(ledger_export::kCheckpointFile, checkpoint);
+  dir.Write(ledger_export::kReceiptsFile, receipts);
+  auditor::VerifyOptions options;
   options.threads = 1;
   // Small batches: the export's receipts span several, as a large export's
   // do (and the default 4096-item batch would dominate each run).
   options.batch_size = 4;
   options.keys = &Ring();
-  const audit::VerifyReport report = audit::VerifyExport(dir.path(), options);
+  const auditor::VerifyReport report = auditor::VerifyExport(dir.path(), options);
   const absl::StatusCode code = report.status.code();
   WAMS_FUZZ_CHECK_MSG(code == absl::StatusCode::kOk || code == absl::StatusCode::kDataLoss ||
                           code == absl::StatusCode::kUnauthenticated ||

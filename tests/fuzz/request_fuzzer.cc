@@ -50,7 +50,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
-#include "broker/common/deterministic_bytes.h"
+#include "broker/base/deterministic_bytes.h"
 #include "google/protobuf/stubs/logging.h"
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
@@ -63,7 +63,7 @@
 namespace wams::fuzz {
 namespace {
 
-using ::wams::common::DeterministicBytes;
+using ::wams::base::DeterministicBytes;
 using ::wams::policy::DecisionInput;
 using ::wams::policy::RequestKind;
 

@@ -46,8 +46,8 @@ class CheckLayeringTest(unittest.TestCase):
         return code, output.getvalue()
 
     def test_downward_includes_and_links_pass(self):
-        self.write("broker/storage/backend.h", '#include "policy/base/status_macros.h"\n')
-        self.write("policy/base/status_macros.h", "")
+        self.write("broker/storage/backend.h", '#include "broker/base/status_macros.h"\n')
+        self.write("broker/base/status_macros.h", "")
         # A new file of a split ledger falls in its directory's layer.
         self.write("broker/ledger/store/ledger_append.cc", '#include "broker/storage/backend.h"\n')
         self.write("broker/storage/CMakeLists.txt", "add_library(wams_storage backend.cc)\n")
@@ -67,15 +67,15 @@ class CheckLayeringTest(unittest.TestCase):
         code, output = self.run_checker()
         self.assertEqual(code, 1, output)
         self.assertIn('policy/decide_steps.cc:2: include "broker/services/broker_server.h": '
-                      "policy (policy) -> broker/services (services); policy may use bottom, proto",
+                      "policy (policy) -> broker/services (services); policy may use base, proto",
                       output)
 
     def test_adapter_including_broker_internals_fails(self):
-        self.write("broker/common/uuid.h", "")
-        self.write("adapters/sdk/provider_server.cc", '#include "broker/common/uuid.h"\n')
+        self.write("broker/cases/case_manager.h", "")
+        self.write("adapters/sdk/provider_server.cc", '#include "broker/cases/case_manager.h"\n')
         code, output = self.run_checker()
         self.assertEqual(code, 1, output)
-        self.assertIn("adapters/sdk (adapter_sdk) -> broker/common (base)", output)
+        self.assertIn("adapters/sdk (adapter_sdk) -> broker/cases (core)", output)
 
     def test_upward_link_fails(self):
         self.write("broker/storage/CMakeLists.txt",

@@ -43,8 +43,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "broker/cli/command_line.h"
-#include "broker/common/uuid.h"
+#include "broker/base/cli/command_line.h"
+#include "broker/base/uuid.h"
 #include "broker/config/config_loader.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/store/ledger.h"
@@ -74,7 +74,7 @@ struct Flags {
   bool json = false;
 };
 
-// The command line (CLI11, broker/cli/command_line.h): nullopt to go on, else
+// The command line (CLI11, broker/base/cli/command_line.h): nullopt to go on, else
 // the exit code (--help, --version, or a usage error printed on stderr).
 std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
   CLI::App app("Fills a broker's receipt log to a size, or probes its reads at that size.",
@@ -186,7 +186,7 @@ v1::Receipt FillReceipt(uint64_t n, uint64_t first,
                         const ledger::store::Pseudonymizer& pseudonymizer) {
   const uint64_t request = n / 2;
   v1::Receipt r;
-  r.set_receipt_id(common::NewUuidV7());
+  r.set_receipt_id(base::NewUuidV7());
   absl::Time now = absl::Now();
   r.mutable_time()->set_seconds(absl::ToUnixSeconds(now));
   r.mutable_time()->set_nanos(static_cast<int32_t>(absl::ToUnixNanos(now) % 1000000000));

@@ -68,7 +68,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/cli/command_line.h"
+#include "broker/base/cli/command_line.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -135,7 +135,7 @@ absl::StatusOr<int> ParsePositive(absl::string_view flag, const std::string& tex
   return n;
 }
 
-// The command line (CLI11, broker/cli/command_line.h), then the checks of
+// The command line (CLI11, broker/base/cli/command_line.h), then the checks of
 // each value. nullopt to go on, else the exit code (--help, --version, or a
 // usage error printed on stderr).
 std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {

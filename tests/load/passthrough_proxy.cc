@@ -30,8 +30,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "broker/cli/command_line.h"
-#include "broker/common/secret_file.h"
+#include "broker/base/cli/command_line.h"
+#include "broker/base/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -117,9 +117,9 @@ int Main(int argc, char** argv) {
   app.add_option("--ca", ca_file, "PEM CA bundle")->option_text("FILE")->required();
   if (std::optional<int> done = cli::Parse(app, argc, argv)) return *done;
   // The broker's own readers: the key's permissions are checked as the broker does.
-  absl::StatusOr<std::string> cert = common::ReadPublicFile(cert_file, "--cert");
-  absl::StatusOr<std::string> key = common::ReadPrivateFile(key_file, "--key");
-  absl::StatusOr<std::string> ca = common::ReadPublicFile(ca_file, "--ca");
+  absl::StatusOr<std::string> cert = base::ReadPublicFile(cert_file, "--cert");
+  absl::StatusOr<std::string> key = base::ReadPrivateFile(key_file, "--key");
+  absl::StatusOr<std::string> ca = base::ReadPublicFile(ca_file, "--ca");
   for (const absl::StatusOr<std::string>* file : {&cert, &key, &ca}) {
     if (!file->ok()) {
       std::cerr << "wams-passthrough: " << file->status().message() << "\n";

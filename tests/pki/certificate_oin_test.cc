@@ -2,7 +2,7 @@
 // dev-PKI certificates and on certificates made at test time: the OIN is read
 // from the parsed subject, and a subject that does not name exactly one valid
 // OIN is refused, saying why, without repeating what it holds.
-#include "broker/pki/certificate_oin.h"
+#include "broker/base/pki/certificate_oin.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -7,7 +7,7 @@
 // and then wait, as a client without a certificate (or a slowloris) does.
 // Before the fix gRPC 1.51 hit EMFILE in accept4, logged "Failed accept4" and
 // never accepted again while health said SERVING. gRPC 1.51 cannot be made to
-// resume by itself; the mechanism that does is broker/listener/: the server's
+// resume by itself; the mechanism that does is broker/base/listener/: the server's
 // own accept loop, handing sockets to gRPC's external connection acceptor,
 // bounded below the file limit. The tests show:
 //  - a channel established before the flood keeps working during it;

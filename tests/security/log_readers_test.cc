@@ -26,9 +26,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
-#include "broker/common/message_limits.h"
+#include "broker/base/files/private_dir.h"
+#include "broker/base/message_limits.h"
 #include "broker/config/config_loader.h"
-#include "broker/files/private_dir.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
@@ -160,7 +160,7 @@ class LogReadersTest : public ::testing::Test {
     tls.pem_private_key = ReadFile(broker_.pki_dir() / "auditor.key");
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-    args.SetMaxReceiveMessageSize(common::kClientReceiveLimitBytes);
+    args.SetMaxReceiveMessageSize(base::kClientReceiveLimitBytes);
     return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", broker_.port()),
                                      grpc::SslCredentials(tls), args);
   }
@@ -316,7 +316,7 @@ TEST(ReceiptSizeTest, LedgerRefusesAReceiptOverTheMaximumAndAppendsNothing) {
   auto storage =
       ::wams::storage::RocksDbBackend::Open(dir.File("db"), ::wams::storage::RocksDbOptions());
   ASSERT_TRUE(storage.ok()) << storage.status();
-  EXPECT_EQ(setup->options.max_receipt_bytes, size_t{common::kDefaultMaxReceiptBytes});
+  EXPECT_EQ(setup->options.max_receipt_bytes, size_t{base::kDefaultMaxReceiptBytes});
   auto ledger =
       ledger::store::Ledger::Open(**storage, std::move(setup->signer), std::move(setup->options));
   ASSERT_TRUE(ledger.ok()) << ledger.status();
@@ -324,7 +324,7 @@ TEST(ReceiptSizeTest, LedgerRefusesAReceiptOverTheMaximumAndAppendsNothing) {
   ASSERT_TRUE((*ledger)->Append(Decision(pseudonym, 100, 1)).ok());
 
   absl::StatusOr<v1::SignedReceipt> refused =
-      (*ledger)->Append(Decision(pseudonym, common::kDefaultMaxReceiptBytes, 2));
+      (*ledger)->Append(Decision(pseudonym, base::kDefaultMaxReceiptBytes, 2));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(refused.status().message(), HasSubstr("limits.max_receipt_bytes"));
   EXPECT_EQ((*ledger)->TreeSize(), 1u);

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "broker/pki/certificate_oin.h"
+#include "broker/base/pki/certificate_oin.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"

@@ -9,9 +9,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/status_macros.h"
 
-namespace wams::audit {
+namespace wams::ledger_export {
 namespace {
 
 absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -416,4 +416,4 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
   return out;
 }
 
-}  // namespace wams::audit
+}  // namespace wams::ledger_export

@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "broker/ledger/note/note.h"
 
-namespace wams::audit {
+namespace wams::ledger_export {
 
 // The three files of an export directory.
 inline constexpr char kCheckpointFile[] = "checkpoint";
@@ -119,6 +119,6 @@ class KeyRing {
 // Reads a whole (small) file. NOT_FOUND when absent, INTERNAL on I/O errors.
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
 
-}  // namespace wams::audit
+}  // namespace wams::ledger_export
 
 #endif  // WAMS_BROKER_LEDGER_EXPORT_EXPORT_FORMAT_H_

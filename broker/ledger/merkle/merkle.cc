@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/status_macros.h"
 
 namespace wams::ledger {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/status_macros.h"
 
 namespace wams::ledger {
 namespace {

@@ -6,11 +6,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/deterministic_bytes.h"
+#include "broker/base/deterministic_bytes.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/storage/key_codec.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 
@@ -75,7 +75,7 @@ absl::StatusOr<Checkpoint> Checkpointer::Make() {
   cp.set_root_hash(DigestBytes(root));
   cp.set_origin(options_.origin);
   storage::WriteBatch batch;
-  batch.Put(Family::kCheckpoints, CheckpointKey(size), common::DeterministicBytes(cp));
+  batch.Put(Family::kCheckpoints, CheckpointKey(size), base::DeterministicBytes(cp));
   WAMS_RETURN_IF_ERROR(backend_.Write(batch));
   if (options_.observer != nullptr) options_.observer->OnCheckpointStored(size);
   absl::MutexLock lock(&mu_);

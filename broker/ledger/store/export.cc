@@ -1,17 +1,17 @@
 // Ledger::Export: the auditor export directory `wams-audit verify` reads,
-// written with the shared wams::audit::ExportWriter (broker/ledger/export),
+// written with the shared wams::ledger_export::ExportWriter (broker/ledger/export),
 // so the broker and the verifier agree on one format.
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/ledger/store/log_verifier.h"
 #include "broker/storage/key_codec.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 
@@ -23,11 +23,11 @@ absl::Status Ledger::Export(const std::string& dir) const {
                         ReadLatestCheckpoint(*snapshot));
   if (!cp.has_value()) return absl::FailedPreconditionError("no checkpoint to export");
 
-  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<wams::audit::ExportWriter> writer,
-                        wams::audit::ExportWriter::Create(dir));
+  WAMS_ASSIGN_OR_RETURN(std::unique_ptr<wams::ledger_export::ExportWriter> writer,
+                        wams::ledger_export::ExportWriter::Create(dir));
   uint64_t expected = 0;
   wams::broker::v1::SignedReceipt r;
-  wams::audit::ExportedReceipt line;
+  wams::ledger_export::ExportedReceipt line;
   WAMS_RETURN_IF_ERROR(storage::ScanAll(
       *snapshot, storage::Family::kReceipts,
       storage::ScanRange{storage::LeafKey(0), storage::LeafKey(cp->tree_size()), 1000, false},

@@ -7,12 +7,12 @@
 #include <utility>
 #include <vector>
 
+#include "broker/base/status_macros.h"
 #include "broker/ledger/store/checkpointer.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/ledger/store/log_verifier.h"
 #include "broker/ledger/store/log_writer.h"
 #include "broker/ledger/store/tree_reader.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

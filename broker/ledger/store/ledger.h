@@ -192,7 +192,7 @@ class Ledger {
   absl::StatusOr<QueryPage> Query(const IndexQuery& query) const;
 
   // Writes an auditor export of the latest checkpoint into `dir` (created if
-  // absent) with wams::audit::ExportWriter (format: broker/tools/README.md):
+  // absent) with wams::ledger_export::ExportWriter (format: broker/tools/README.md):
   // `checkpoint` (the note text), `receipts.jsonl` (leaves 0 .. tree_size-1
   // of that checkpoint, exact signed bytes) and `keys` (one verifier key line
   // per configured key, older keys included). FAILED_PRECONDITION when there

@@ -5,8 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "broker/common/secret_file.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/secret_file.h"
+#include "broker/base/status_macros.h"
 
 namespace wams::ledger::store {
 absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig& config) {
@@ -14,8 +14,8 @@ absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig
   if (!IsValidNoteKeyName(config.origin())) {
     return absl::InvalidArgumentError("ledger.origin is not a valid note key name");
   }
-  WAMS_ASSIGN_OR_RETURN(std::string pem, common::ReadPrivateFile(config.signing_key_file(),
-                                                                 "ledger.signing_key_file"));
+  WAMS_ASSIGN_OR_RETURN(
+      std::string pem, base::ReadPrivateFile(config.signing_key_file(), "ledger.signing_key_file"));
   absl::StatusOr<Ed25519PrivateKey> key = Ed25519PrivateKey::FromPem(pem);
   if (!key.ok()) {
     return absl::InvalidArgumentError(
@@ -26,9 +26,9 @@ absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig
   options.origin = config.origin();
   for (int i = 0; i < config.previous_public_key_files_size(); ++i) {
     const std::string field = absl::StrCat("previous_public_key_files[", i, "]");
-    WAMS_ASSIGN_OR_RETURN(std::string pub_pem,
-                          common::ReadPublicFile(config.previous_public_key_files(i),
-                                                 absl::StrCat("ledger.", field)));
+    WAMS_ASSIGN_OR_RETURN(
+        std::string pub_pem,
+        base::ReadPublicFile(config.previous_public_key_files(i), absl::StrCat("ledger.", field)));
     absl::StatusOr<Ed25519PublicKey> pub = Ed25519PublicKey::FromPem(pub_pem);
     if (!pub.ok()) {
       return absl::InvalidArgumentError(
@@ -44,8 +44,8 @@ absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig
     }
     options.checkpoint_interval = d;
   }
-  WAMS_ASSIGN_OR_RETURN(std::string hmac_key, common::ReadPrivateFile(config.pseudonym_key_file(),
-                                                                      "ledger.pseudonym_key_file"));
+  WAMS_ASSIGN_OR_RETURN(std::string hmac_key, base::ReadPrivateFile(config.pseudonym_key_file(),
+                                                                    "ledger.pseudonym_key_file"));
   absl::StatusOr<Pseudonymizer> pseudonymizer = Pseudonymizer::Create(std::move(hmac_key));
   if (!pseudonymizer.ok()) {
     return absl::InvalidArgumentError(

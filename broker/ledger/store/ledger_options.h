@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "broker/common/message_limits.h"
+#include "broker/base/message_limits.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger_observer.h"
@@ -48,7 +48,7 @@ struct LedgerOptions {
   // Largest receipt accepted, in signed bytes (the deterministic Receipt
   // serialisation that is signed and hashed); a larger one is refused before
   // anything is written (limits.max_receipt_bytes). Default: 64 KiB.
-  size_t max_receipt_bytes = common::kDefaultMaxReceiptBytes;
+  size_t max_receipt_bytes = base::kDefaultMaxReceiptBytes;
   // On open, also rehash every stored receipt and check every stored node
   // (O(n)); otherwise open checks the last checkpoint's signature and root,
   // every receipt after it, and that no receipt is missing at the end.

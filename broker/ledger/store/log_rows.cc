@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/storage/key_codec.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

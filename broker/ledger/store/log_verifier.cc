@@ -5,11 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/storage/key_codec.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

@@ -5,12 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/ledger/store/receipt_index.h"
-#include "broker/logging/log.h"
 #include "broker/storage/key_codec.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

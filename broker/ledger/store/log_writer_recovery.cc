@@ -11,10 +11,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/ledger/store/log_writer.h"
-#include "broker/logging/log.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

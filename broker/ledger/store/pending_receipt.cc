@@ -3,9 +3,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/common/deterministic_bytes.h"
+#include "broker/base/deterministic_bytes.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/merkle/merkle.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 
@@ -32,7 +32,7 @@ absl::StatusOr<std::unique_ptr<PendingReceipt>> PrepareReceipt(
                                       receipt.failed_rule_ids().end());
   }
   WAMS_ASSIGN_OR_RETURN(p->index, IndexPrefixesOf(receipt));
-  std::string bytes = common::DeterministicBytes(receipt);
+  std::string bytes = base::DeterministicBytes(receipt);
   // A hard bound whatever the callers let in: one oversized receipt would
   // grow the log for good and break every reader that fetches it.
   if (bytes.size() > max_receipt_bytes) {
@@ -44,7 +44,7 @@ absl::StatusOr<std::unique_ptr<PendingReceipt>> PrepareReceipt(
   p->signed_receipt.set_signature(signer.SignBytes(bytes));
   p->signed_receipt.set_key_id(std::string(key_id));
   p->signed_receipt.set_receipt_bytes(std::move(bytes));
-  p->value = common::DeterministicBytes(p->signed_receipt);
+  p->value = base::DeterministicBytes(p->signed_receipt);
   return p;
 }
 

@@ -8,9 +8,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/storage/key_codec.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 namespace {
@@ -143,7 +143,7 @@ absl::StatusOr<QueryPage> QueryIndex(const storage::Backend& backend, const Inde
     if (query.with_receipts) {
       WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ReadReceipt(*snapshot, leaf));
       // The page's byte bound keeps a response within what clients receive
-      // (common::kClientReceiveLimitBytes), whatever the receipts' sizes.
+      // (base::kClientReceiveLimitBytes), whatever the receipts' sizes.
       const size_t size = r.ByteSizeLong();
       if (query.max_page_bytes > 0 && !page.receipts.empty() &&
           page_bytes + size > query.max_page_bytes) {

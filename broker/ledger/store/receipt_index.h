@@ -26,7 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/common/message_limits.h"
+#include "broker/base/message_limits.h"
 #include "broker/storage/backend.h"
 #include "wams/broker/v1/receipt.pb.h"
 
@@ -55,8 +55,8 @@ struct IndexQuery {
   bool with_receipts = true;
   // With receipts: the page ends before the receipt that would take the
   // page's receipts (SignedReceipt bytes) over this many bytes, but always
-  // holds at least one. 0: no byte bound. Default: common::kMaxPageBytes.
-  size_t max_page_bytes = common::kMaxPageBytes;
+  // holds at least one. 0: no byte bound. Default: base::kMaxPageBytes.
+  size_t max_page_bytes = base::kMaxPageBytes;
 };
 
 struct QueryPage {

@@ -1,8 +1,8 @@
 #include "broker/ledger/store/right_edge.h"
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/store/log_rows.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

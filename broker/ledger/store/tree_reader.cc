@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/store/log_rows.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 

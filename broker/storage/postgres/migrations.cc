@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/status_macros.h"
 
 namespace wams::storage::postgres {
 namespace {

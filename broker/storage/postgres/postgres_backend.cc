@@ -6,9 +6,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/logging/log.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/status_macros.h"
 #include "broker/storage/postgres/migrations.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::storage::postgres {
 namespace {

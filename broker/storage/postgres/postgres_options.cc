@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "broker/common/secret_file.h"
-#include "policy/base/status_macros.h"
+#include "broker/base/secret_file.h"
+#include "broker/base/status_macros.h"
 
 namespace wams::storage::postgres {
 namespace {
@@ -144,7 +144,7 @@ absl::StatusOr<PostgresOptions> PostgresOptionsFromConfig(
 
   if (!config.password_file().empty()) {
     WAMS_ASSIGN_OR_RETURN(std::string text,
-                          common::ReadPrivateFile(config.password_file(), Field("password_file")));
+                          base::ReadPrivateFile(config.password_file(), Field("password_file")));
     absl::string_view first_line = text;
     first_line = first_line.substr(0, first_line.find('\n'));
     if (!first_line.empty() && first_line.back() == '\r') first_line.remove_suffix(1);
@@ -158,13 +158,13 @@ absl::StatusOr<PostgresOptions> PostgresOptionsFromConfig(
   // an open key at start, naming the field, as for every other key file.
   if (!options.server_ca_file.empty()) {
     WAMS_RETURN_IF_ERROR(
-        common::ReadPublicFile(options.server_ca_file, Field("server_ca_file")).status());
+        base::ReadPublicFile(options.server_ca_file, Field("server_ca_file")).status());
   }
   if (!options.client_cert_file.empty()) {
     WAMS_RETURN_IF_ERROR(
-        common::ReadPublicFile(options.client_cert_file, Field("client_cert_file")).status());
+        base::ReadPublicFile(options.client_cert_file, Field("client_cert_file")).status());
     WAMS_RETURN_IF_ERROR(
-        common::ReadPrivateFile(options.client_key_file, Field("client_key_file")).status());
+        base::ReadPrivateFile(options.client_key_file, Field("client_key_file")).status());
   }
   return options;
 }

@@ -35,9 +35,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/cli/command_line.h"
+#include "broker/base/cli/command_line.h"
+#include "broker/base/files/private_dir.h"
 #include "broker/config/config_loader.h"
-#include "broker/files/private_dir.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
@@ -75,7 +75,7 @@ struct Flags {
   wams::storage::CopyOptions copy;
 };
 
-// The command line (CLI11, broker/cli/command_line.h): nullopt to go on, else
+// The command line (CLI11, broker/base/cli/command_line.h): nullopt to go on, else
 // the exit code (--help, --version, or a usage error printed on stderr).
 std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
   CLI::App app("Moves a broker's data between storage backends and re-verifies it there.",

@@ -25,7 +25,7 @@
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/key_codec.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
-#include "broker/tools/audit/export_verifier.h"
+#include "broker/tools/auditor/export_verifier.h"
 #include "tests/ledger/testing/ledger_test_peer.h"
 
 namespace wams::ledger::store {
@@ -260,10 +260,10 @@ BENCHMARK(BM_Ed25519VerifyReceipt)->Threads(1)->Threads(2)->UseRealTime();
 // wams-audit verify's work: every signature, the root, the checkpoint.
 void BM_AuditVerifyExport(benchmark::State& state) {
   const std::string dir = VerifyExportDir() + "/export";
-  wams::audit::VerifyOptions options;
+  wams::auditor::VerifyOptions options;
   options.threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    wams::audit::VerifyReport report = wams::audit::VerifyExport(dir, options);
+    wams::auditor::VerifyReport report = wams::auditor::VerifyExport(dir, options);
     if (!report.status.ok()) state.SkipWithError(report.status.ToString().c_str());
   }
   state.SetItemsProcessed(state.iterations() * kVerifyReceipts);

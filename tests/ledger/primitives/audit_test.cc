@@ -15,11 +15,11 @@
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/tools/audit/export_verifier.h"
+#include "broker/tools/auditor/export_verifier.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
-namespace wams::audit {
+namespace wams::auditor {
 namespace {
 
 using ledger::CheckpointBody;
@@ -73,7 +73,8 @@ struct ExportSpec {
 };
 
 Digest WriteExport(const std::string& dir, const ExportSpec& spec) {
-  absl::StatusOr<std::unique_ptr<ExportWriter>> writer = ExportWriter::Create(dir);
+  absl::StatusOr<std::unique_ptr<ledger_export::ExportWriter>> writer =
+      ledger_export::ExportWriter::Create(dir);
   EXPECT_TRUE(writer.ok()) << writer.status();
   CompactRange range;
   for (uint64_t i = 0; i < spec.n; ++i) {
@@ -142,7 +143,7 @@ class AuditExportTest : public ::testing::Test {
     spec.n = kN;
     spec.signers = {&signer_};
     root_ = WriteExport(dir_, spec);
-    receipts_ = dir_ + "/" + kReceiptsFile;
+    receipts_ = dir_ + "/" + ledger_export::kReceiptsFile;
   }
   VerifyReport Verify(int threads = 2, size_t batch = 8) {
     VerifyOptions options;
@@ -199,10 +200,10 @@ TEST_F(AuditExportTest, BinaryPrintsCountSizeAndRoot) {
 
 TEST_F(AuditExportTest, FlippedReceiptByteNamesItsIndex) {
   std::vector<std::string> lines = ReadLines(receipts_);
-  ExportedReceipt r;
-  ASSERT_TRUE(ParseReceiptLine(lines[13], r).ok());
+  ledger_export::ExportedReceipt r;
+  ASSERT_TRUE(ledger_export::ParseReceiptLine(lines[13], r).ok());
   r.receipt[5] = static_cast<char>(r.receipt[5] ^ 0x01);
-  lines[13] = FormatReceiptLine(r);
+  lines[13] = ledger_export::FormatReceiptLine(r);
   lines[13].pop_back();
   WriteLines(receipts_, lines);
   ExpectBadIndex(13, "signature");
@@ -249,7 +250,8 @@ TEST_F(AuditExportTest, ExtraReceiptInTheMiddleNamesItsIndex) {
 TEST_F(AuditExportTest, ExtraValidReceiptAtTheEndNamesItsIndex) {
   std::vector<std::string> lines = ReadLines(receipts_);
   std::string bytes = ReceiptBytes(kN);
-  std::string extra = FormatReceiptLine({kN, bytes, signer_.SignBytes(bytes), signer_.KeyName()});
+  std::string extra =
+      ledger_export::FormatReceiptLine({kN, bytes, signer_.SignBytes(bytes), signer_.KeyName()});
   extra.pop_back();
   lines.push_back(extra);
   WriteLines(receipts_, lines);
@@ -266,12 +268,12 @@ TEST_F(AuditExportTest, ReorderedReceiptsNameTheFirst) {
 TEST_F(AuditExportTest, ReorderedWithRewrittenIndexesFailsOnTheRoot) {
   // Signatures do not cover the position, so only the root can tell.
   std::vector<std::string> lines = ReadLines(receipts_);
-  ExportedReceipt a, b;
-  ASSERT_TRUE(ParseReceiptLine(lines[30], a).ok());
-  ASSERT_TRUE(ParseReceiptLine(lines[31], b).ok());
+  ledger_export::ExportedReceipt a, b;
+  ASSERT_TRUE(ledger_export::ParseReceiptLine(lines[30], a).ok());
+  ASSERT_TRUE(ledger_export::ParseReceiptLine(lines[31], b).ok());
   std::swap(a.index, b.index);
-  lines[30] = FormatReceiptLine(b);
-  lines[31] = FormatReceiptLine(a);
+  lines[30] = ledger_export::FormatReceiptLine(b);
+  lines[31] = ledger_export::FormatReceiptLine(a);
   lines[30].pop_back();
   lines[31].pop_back();
   WriteLines(receipts_, lines);
@@ -308,7 +310,8 @@ TEST_F(AuditExportTest, ReceiptByUnknownKeyNamesItsIndex) {
   NoteSigner stranger(kOrigin, Ed25519PrivateKey::Generate());
   std::vector<std::string> lines = ReadLines(receipts_);
   std::string bytes = ReceiptBytes(6);
-  lines[6] = FormatReceiptLine({6, bytes, stranger.SignBytes(bytes), stranger.KeyName()});
+  lines[6] =
+      ledger_export::FormatReceiptLine({6, bytes, stranger.SignBytes(bytes), stranger.KeyName()});
   lines[6].pop_back();
   WriteLines(receipts_, lines);
   ExpectBadIndex(6, "unknown key");
@@ -319,7 +322,8 @@ TEST_F(AuditExportTest, ReceiptSignedByAnotherKnownKeyNameFails) {
   NoteSigner stranger(kOrigin, Ed25519PrivateKey::Generate());
   std::vector<std::string> lines = ReadLines(receipts_);
   std::string bytes = ReceiptBytes(6);
-  lines[6] = FormatReceiptLine({6, bytes, stranger.SignBytes(bytes), signer_.KeyName()});
+  lines[6] =
+      ledger_export::FormatReceiptLine({6, bytes, stranger.SignBytes(bytes), signer_.KeyName()});
   lines[6].pop_back();
   WriteLines(receipts_, lines);
   ExpectBadIndex(6, "does not verify");
@@ -336,7 +340,7 @@ TEST_F(AuditExportTest, EarliestFailureInABatchWins) {
 }
 
 TEST_F(AuditExportTest, BadCheckpointSignatureFails) {
-  const std::string path = dir_ + "/" + kCheckpointFile;
+  const std::string path = dir_ + "/" + ledger_export::kCheckpointFile;
   std::string note = ReadAll(path);
   note[note.size() - 10] = note[note.size() - 10] == 'A' ? 'B' : 'A';
   WriteAll(path, note);
@@ -350,7 +354,8 @@ TEST_F(AuditExportTest, BadCheckpointSignatureFails) {
 
 TEST_F(AuditExportTest, CheckpointSignedByUnknownKeyFails) {
   NoteSigner stranger(kOrigin, Ed25519PrivateKey::Generate());
-  WriteAll(dir_ + "/" + kCheckpointFile, stranger.Sign(FormatCheckpointBody({kOrigin, kN, root_})));
+  WriteAll(dir_ + "/" + ledger_export::kCheckpointFile,
+           stranger.Sign(FormatCheckpointBody({kOrigin, kN, root_})));
   VerifyReport r = Verify();
   EXPECT_EQ(r.status.code(), absl::StatusCode::kUnauthenticated) << r.status;
   EXPECT_EQ(RunAudit("verify " + dir_).exit_code, 1);
@@ -358,18 +363,18 @@ TEST_F(AuditExportTest, CheckpointSignedByUnknownKeyFails) {
 
 TEST_F(AuditExportTest, CheckpointWithWrongSizeOrRootFails) {
   // Validly signed, but not this export's tree.
-  WriteAll(dir_ + "/" + kCheckpointFile,
+  WriteAll(dir_ + "/" + ledger_export::kCheckpointFile,
            signer_.Sign(FormatCheckpointBody({kOrigin, kN, ledger::Sha256("x")})));
   VerifyReport r = Verify();
   EXPECT_EQ(r.status.code(), absl::StatusCode::kDataLoss);
   EXPECT_FALSE(r.first_bad_index.has_value());
-  WriteAll(dir_ + "/" + kCheckpointFile,
+  WriteAll(dir_ + "/" + ledger_export::kCheckpointFile,
            signer_.Sign(FormatCheckpointBody({kOrigin, kN + 1, root_})));
   ExpectBadIndex(kN, "missing");
 }
 
 TEST_F(AuditExportTest, CosignedCheckpointStillVerifies) {
-  const std::string path = dir_ + "/" + kCheckpointFile;
+  const std::string path = dir_ + "/" + ledger_export::kCheckpointFile;
   Ed25519PrivateKey witness = Ed25519PrivateKey::Generate();
   WriteAll(path, ReadAll(path) + ledger::CosignatureLine("witness.example", witness,
                                                          FormatCheckpointBody({kOrigin, kN, root_}),
@@ -379,7 +384,7 @@ TEST_F(AuditExportTest, CosignedCheckpointStillVerifies) {
 }
 
 TEST_F(AuditExportTest, MissingFilesFail) {
-  std::filesystem::remove(dir_ + "/" + kKeysFile);
+  std::filesystem::remove(dir_ + "/" + ledger_export::kKeysFile);
   EXPECT_THAT(Verify().status, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(RunAudit("verify " + dir_).exit_code, 1);
   EXPECT_EQ(RunAudit("verify " + tmp_.path() + "/nope").exit_code, 1);
@@ -408,7 +413,7 @@ TEST(AuditKeyRotationTest, ReceiptsByTwoKeysBothInKeysVerify) {
   EXPECT_NE(run.output.find("receipts verified: 100\n"), std::string::npos) << run.output;
 
   // Dropping the old key from `keys` makes receipt 0 unverifiable.
-  WriteAll(dir + "/" + kKeysFile, new_key.VerifierKey() + "\n");
+  WriteAll(dir + "/" + ledger_export::kKeysFile, new_key.VerifierKey() + "\n");
   r = VerifyExport(dir);
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kUnauthenticated));
   ASSERT_TRUE(r.first_bad_index.has_value());
@@ -443,7 +448,7 @@ TEST_F(AuditConsistencyTest, PrefixIsConsistentAndTheProofVerifies) {
                   .ok());
   EXPECT_FALSE(r.proof.empty());
   // Just the old checkpoint file, as a witness keeps it.
-  r = CheckConsistency(Path("old") + "/" + kCheckpointFile, Path("new"));
+  r = CheckConsistency(Path("old") + "/" + ledger_export::kCheckpointFile, Path("new"));
   EXPECT_TRUE(r.status.ok()) << r.status;
   RunResult run = RunAudit("consistency " + Path("old") + "/checkpoint " + Path("new"));
   EXPECT_EQ(run.exit_code, 0) << run.output;
@@ -488,17 +493,18 @@ TEST_F(AuditConsistencyTest, ShrunkOrForeignLogIsRejected) {
 }
 
 TEST(ExportFormatTest, LineRoundTripAndLenientWhitespace) {
-  ExportedReceipt in{7, std::string("\0\x01\xff", 3), std::string(64, 's'), "a\"b\\c+0000000f"};
-  std::string line = FormatReceiptLine(in);
+  ledger_export::ExportedReceipt in{7, std::string("\0\x01\xff", 3), std::string(64, 's'),
+                                    "a\"b\\c+0000000f"};
+  std::string line = ledger_export::FormatReceiptLine(in);
   ASSERT_EQ(line.back(), '\n');
   line.pop_back();
-  ExportedReceipt out;
-  ASSERT_TRUE(ParseReceiptLine(line, out).ok()) << line;
+  ledger_export::ExportedReceipt out;
+  ASSERT_TRUE(ledger_export::ParseReceiptLine(line, out).ok()) << line;
   EXPECT_EQ(out.index, 7u);
   EXPECT_EQ(out.receipt, in.receipt);
   EXPECT_EQ(out.signature, in.signature);
   EXPECT_EQ(out.key_id, in.key_id);
-  ASSERT_TRUE(ParseReceiptLine(
+  ASSERT_TRUE(ledger_export::ParseReceiptLine(
                   " { \"key_id\" : \"k+0000000\\u0030\", \"signature\":\"AA==\", \"receipt\":\"\","
                   " \"index\": 0 } ",
                   out)
@@ -508,7 +514,7 @@ TEST(ExportFormatTest, LineRoundTripAndLenientWhitespace) {
 }
 
 TEST(ExportFormatTest, MalformedLinesAreRejected) {
-  ExportedReceipt out;
+  ledger_export::ExportedReceipt out;
   for (const char* bad : {
            "",
            "[]",
@@ -523,14 +529,17 @@ TEST(ExportFormatTest, MalformedLinesAreRejected) {
            "{\"index\":0,\"receipt\":\"\",\"signature\":\"\",\"key_id\":\"k\"",
            "{\"index\":0,\"receipt\":\"\",\"signature\":\"\",\"key_id\":\"\\ud800\"}",
        }) {
-    EXPECT_THAT(ParseReceiptLine(bad, out), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(ledger_export::ParseReceiptLine(bad, out),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
   }
 }
 
 TEST(ExportFormatTest, WriterRefusesGapsAndReuse) {
   TempDir tmp;
   NoteSigner signer(kOrigin, Ed25519PrivateKey::Generate());
-  absl::StatusOr<std::unique_ptr<ExportWriter>> w = ExportWriter::Create(tmp.path() + "/e");
+  absl::StatusOr<std::unique_ptr<ledger_export::ExportWriter>> w =
+      ledger_export::ExportWriter::Create(tmp.path() + "/e");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->AddReceipt({1, "x", signer.SignBytes("x"), signer.KeyName()}).code(),
             absl::StatusCode::kInvalidArgument);
@@ -546,7 +555,7 @@ TEST(ExportFormatTest, WriterRefusesGapsAndReuse) {
                   .ok());
   EXPECT_THAT((*w)->AddReceipt({1, "y", signer.SignBytes("y"), signer.KeyName()}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_EQ(ExportWriter::Create(tmp.path() + "/e").status().code(),
+  EXPECT_EQ(ledger_export::ExportWriter::Create(tmp.path() + "/e").status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(VerifyExport(tmp.path() + "/e").status.ok());
 }
@@ -554,22 +563,23 @@ TEST(ExportFormatTest, WriterRefusesGapsAndReuse) {
 TEST(KeyRingTest, ParsesAndRejects) {
   NoteSigner a(kOrigin, Ed25519PrivateKey::Generate());
   NoteSigner b(kOrigin, Ed25519PrivateKey::Generate());
-  absl::StatusOr<KeyRing> ring = KeyRing::Parse(a.VerifierKey() + "\n" + b.VerifierKey() + "\n");
+  absl::StatusOr<ledger_export::KeyRing> ring =
+      ledger_export::KeyRing::Parse(a.VerifierKey() + "\n" + b.VerifierKey() + "\n");
   ASSERT_TRUE(ring.ok()) << ring.status();
   EXPECT_EQ(ring->size(), 2u);
   EXPECT_NE(ring->Find(a.KeyName()), nullptr);
   EXPECT_EQ(ring->Find("nobody+00000000"), nullptr);
-  EXPECT_THAT(KeyRing::Parse(""), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(KeyRing::Parse(a.VerifierKey()),
+  EXPECT_THAT(ledger_export::KeyRing::Parse(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ledger_export::KeyRing::Parse(a.VerifierKey()),
               StatusIs(absl::StatusCode::kInvalidArgument));  // no final newline
-  EXPECT_THAT(KeyRing::Parse(a.VerifierKey() + "\n" + a.VerifierKey() + "\n"),
+  EXPECT_THAT(ledger_export::KeyRing::Parse(a.VerifierKey() + "\n" + a.VerifierKey() + "\n"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(KeyRing::Parse(a.VerifierKey() + "\n\n"),
+  EXPECT_THAT(ledger_export::KeyRing::Parse(a.VerifierKey() + "\n\n"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  absl::StatusOr<OpenedNote> opened = ring->OpenNote(b.Sign("hello\n"));
+  absl::StatusOr<ledger_export::OpenedNote> opened = ring->OpenNote(b.Sign("hello\n"));
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->text, "hello\n");
 }
 
 }  // namespace
-}  // namespace wams::audit
+}  // namespace wams::auditor

@@ -1,7 +1,7 @@
 // wams-audit report: HTML reports built from exports of real (signed)
 // wams.broker.v1.Receipt messages made in a temp dir, through the library and
 // through the real binary (WAMS_AUDIT_BIN).
-#include "broker/tools/audit/report.h"
+#include "broker/tools/auditor/report.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -21,7 +21,7 @@
 #include "tests/testing/status_matchers.h"
 #include "wams/broker/v1/receipt.pb.h"
 
-namespace wams::audit {
+namespace wams::auditor {
 namespace {
 
 using ::wams::testing::StatusIs;
@@ -97,7 +97,8 @@ void AddObligation(v1::Receipt& r, v1::ObligationKind kind, const std::string& r
 // Writes a signed, verifiable export of `receipts` (index = position).
 void WriteExport(const std::string& dir, const std::vector<v1::Receipt>& receipts,
                  const NoteSigner& signer) {
-  absl::StatusOr<std::unique_ptr<ExportWriter>> writer = ExportWriter::Create(dir);
+  absl::StatusOr<std::unique_ptr<ledger_export::ExportWriter>> writer =
+      ledger_export::ExportWriter::Create(dir);
   ASSERT_TRUE(writer.ok()) << writer.status();
   CompactRange range;
   for (size_t i = 0; i < receipts.size(); ++i) {
@@ -258,11 +259,11 @@ TEST_F(ReportTest, TamperedExportIsShownNotVerifiedWithTheFirstBadIndex) {
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   in.close();
   NoteSigner stranger(kOrigin, Ed25519PrivateKey::Generate());
-  ExportedReceipt e;
-  ASSERT_TRUE(ParseReceiptLine(lines[4], e).ok());
+  ledger_export::ExportedReceipt e;
+  ASSERT_TRUE(ledger_export::ParseReceiptLine(lines[4], e).ok());
   e.signature = stranger.SignBytes(e.receipt);
-  lines[4] = FormatReceiptLine(e);
-  lines[4].pop_back();  // FormatReceiptLine ends in "\n"
+  lines[4] = ledger_export::FormatReceiptLine(e);
+  lines[4].pop_back();  // ledger_export::FormatReceiptLine ends in "\n"
   std::ofstream out(dir_ + "/receipts.jsonl", std::ios::trunc);
   for (const std::string& l : lines) out << l << "\n";
   out.close();
@@ -394,4 +395,4 @@ TEST(ReportRules, ArticlesAreTheCataloguesWordForWord) {
 }
 
 }  // namespace
-}  // namespace wams::audit
+}  // namespace wams::auditor

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
-#include "broker/tools/audit/export_verifier.h"
+#include "broker/tools/auditor/export_verifier.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
 #include "tests/ledger/testing/fake_clock.h"
@@ -58,15 +58,15 @@ TEST_F(ExportInteropTest, ExportAcrossAKeyRotationVerifiesOffline) {
   ASSERT_TRUE(ledger_->MakeCheckpoint().ok());
   ASSERT_TRUE(ledger_->Export(dir_.Sub("new")).ok());
 
-  wams::audit::VerifyReport report = wams::audit::VerifyExport(dir_.Sub("new"));
+  wams::auditor::VerifyReport report = wams::auditor::VerifyExport(dir_.Sub("new"));
   ASSERT_TRUE(report.status.ok()) << report.status;
   EXPECT_EQ(report.receipts_verified, 11u);
   EXPECT_EQ(report.checkpoint.tree_size, 11u);
   EXPECT_EQ(report.receipts_by_key[SignerFromSeed('a').KeyName()], 5u);
   EXPECT_EQ(report.receipts_by_key[SignerFromSeed('b').KeyName()], 6u);
 
-  wams::audit::ConsistencyReport consistency =
-      wams::audit::CheckConsistency(dir_.Sub("old") + "/checkpoint", dir_.Sub("new"));
+  wams::auditor::ConsistencyReport consistency =
+      wams::auditor::CheckConsistency(dir_.Sub("old") + "/checkpoint", dir_.Sub("new"));
   EXPECT_TRUE(consistency.status.ok()) << consistency.status;
 }
 
@@ -83,7 +83,7 @@ TEST_F(ExportInteropTest, TamperedExportFailsOfflineVerification) {
   std::string lines = text.str();
   lines.erase(lines.rfind('\n', lines.size() - 2) + 1);
   std::ofstream(out + "/receipts.jsonl", std::ios::trunc) << lines;
-  wams::audit::VerifyReport report = wams::audit::VerifyExport(out);
+  wams::auditor::VerifyReport report = wams::auditor::VerifyExport(out);
   EXPECT_THAT(report.status, StatusIs(absl::StatusCode::kDataLoss));
 }
 

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broker/base/status_macros.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/store/log_writer.h"
 #include "broker/ledger/store/pending_receipt.h"
-#include "policy/base/status_macros.h"
 
 namespace wams::ledger::store {
 
