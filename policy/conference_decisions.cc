@@ -13,6 +13,7 @@
 #include "policy/internal/names.h"
 #include "policy/policy.h"
 #include "policy/rules.h"
+#include "policy/subject_key.h"
 
 namespace wams::policy {
 namespace {
@@ -91,9 +92,9 @@ void CheckItemObligations(DecisionBuilder& b, const Catalogue& catalogue, const 
   bool any_secrecy = false;
   if (supplier != nullptr) {
     const v1::CaseClient* primary = internal::PrimaryClient(c);
+    // The case as stored keeps only the client's pseudonym: the key says so.
     const internal::ConsentList consents = internal::ConsentsOf(
-        c, primary != nullptr ? absl::string_view(primary->bsn()) : absl::string_view(),
-        supplier->oin());
+        c, primary != nullptr ? SubjectKey::Of(*primary) : SubjectKey(), supplier->oin());
     if (item.categories().empty()) {
       // No categories named: the supplier's own regime covers the whole item.
       const v1::SecrecyRegime regime = supplier->secrecy_regime();

@@ -89,7 +89,9 @@ struct DecisionInput {
   RequestKind kind = RequestKind::kDataRequest;
   // Why (R07, R08).
   v1::Purpose purpose = v1::PURPOSE_UNSPECIFIED;
-  // BSN of the one subject: a client of the case (R09, R11).
+  // BSN of the one subject: a client of the case (R09, R11). Its client and
+  // consents are found by this BSN (SubjectKey::Bsn, subject_key.h), so the
+  // snapshot carries it on them again (the broker stores only pseudonyms).
   absl::string_view subject_bsn;
   // What identifies the subject to a target that may not process the BSN
   // (R19): enough of them, or the request is refused. nullptr: none given.
@@ -203,7 +205,9 @@ struct ClientInvitationInput {
 
 // Policy::DecideShareItem.
 struct ShareItemInput {
-  // The case with its consents (the consent of its primary client counts, R17).
+  // The case with its consents (the consent of its primary client counts,
+  // R17), as stored: consents are matched on the primary client's key
+  // (SubjectKey::Of: its BSN where the case carries one, else its pseudonym).
   const v1::Case& case_snapshot;
   const v1::Conference& conference;
   // The party sharing the item; nullptr when unknown.

@@ -15,6 +15,7 @@
 #include "policy/internal/names.h"
 #include "policy/policy.h"
 #include "policy/rules.h"
+#include "policy/subject_key.h"
 #include "proto/wire/subject_details.h"
 
 namespace wams::policy {
@@ -236,7 +237,7 @@ void CheckProviderRules(DecisionBuilder& b, const DecisionInput& in,
 
   ConsentList consents;
   if (c != nullptr && target != nullptr)
-    consents = internal::ConsentsOf(*c, in.subject_bsn, target->oin());
+    consents = internal::ConsentsOf(*c, SubjectKey::Bsn(in.subject_bsn), target->oin());
   v1::Obligation* good_care = nullptr;
   v1::Obligation* legal_basis = nullptr;
   bool any_secrecy = false;

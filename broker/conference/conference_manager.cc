@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/hash/hash.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/base/request_binding.h"
@@ -64,20 +63,6 @@ template <typename Container>
 bool Contains(const Container& values, absl::string_view value) {
   return std::any_of(values.begin(), values.end(),
                      [value](const std::string& v) { return v == value; });
-}
-
-// The case as DecideShareItem must see it. The policy matches consents to the
-// primary client by BSN, but the broker stores no BSN and a conference call
-// names none; equal pseudonyms mean equal BSNs, so their hex stands in for
-// the BSN on both sides. The copy never leaves this call.
-v1::Case ConsentView(v1::Case c) {
-  for (v1::CaseClient& client : *c.mutable_clients()) {
-    client.set_bsn(absl::BytesToHexString(client.subject_pseudonym()));
-  }
-  for (v1::Consent& consent : *c.mutable_consents()) {
-    consent.set_subject_bsn(absl::BytesToHexString(consent.subject_pseudonym()));
-  }
-  return c;
 }
 
 // The digest binding a request id to its request. Plain SHA-256: conference
@@ -462,7 +447,9 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
 
   WAMS_ASSIGN_OR_RETURN(Loaded loaded, Load(caller, request.conference_id(), context));
   v1::Decision decision =
-      deps_.policy->DecideShareItem({.case_snapshot = ConsentView(loaded.case_record),
+      // The case as stored: its consents are matched on the primary client's
+      // pseudonym (policy::SubjectKey); the broker holds no BSN to match on.
+      deps_.policy->DecideShareItem({.case_snapshot = loaded.case_record,
                                      .conference = loaded.conference,
                                      .supplier = caller.party,
                                      .professional_id = caller.professional_id,

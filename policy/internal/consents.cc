@@ -17,14 +17,13 @@ bool NeedsLegalBasis(v1::SecrecyRegime regime) {
   return regime == v1::SECRECY_REGIME_POLICE_WPG || regime == v1::SECRECY_REGIME_JUSTICE_WJSG;
 }
 
-ConsentList ConsentsOf(const v1::Case& c, absl::string_view subject_bsn,
+ConsentList ConsentsOf(const v1::Case& c, const SubjectKey& subject,
                        absl::string_view provider_oin) {
   ConsentList out;
-  if (subject_bsn.empty()) return out;
+  if (subject.empty()) return out;
   for (const v1::Consent& consent : c.consents()) {
     if (consent.has_withdrawn_at()) continue;
-    if (!FastEquals(consent.subject_bsn(), subject_bsn) ||
-        !FastEquals(consent.provider_oin(), provider_oin)) {
+    if (!subject.Matches(consent) || !FastEquals(consent.provider_oin(), provider_oin)) {
       continue;
     }
     out.push_back(&consent);

@@ -3,7 +3,7 @@
 // data request (request_rules.cc) and a conference share (conference
 // decisions). Not part of the public API.
 //
-//   ConsentList consents = ConsentsOf(c, subject_bsn, provider_oin);
+//   ConsentList consents = ConsentsOf(c, SubjectKey::Bsn(subject_bsn), provider_oin);
 //   ConsentIds ids = ResolveConsents(consents, categories);   // ids[i]: nullptr if none
 //
 // Thread-safety: pure functions; the lists point into the case and must not
@@ -16,6 +16,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "policy/decision_inputs.h"
+#include "policy/subject_key.h"
 #include "wams/broker/v1/case.pb.h"
 #include "wams/broker/v1/common.pb.h"
 
@@ -31,11 +32,12 @@ bool NeedsConsentOrGoodCare(v1::SecrecyRegime regime);
 // Police (Wpg) or justice (Wjsg) data (R18): the provider names its legal basis.
 bool NeedsLegalBasis(v1::SecrecyRegime regime);
 
-// The explicit, unwithdrawn consents of one subject for one provider. Filtering
+// The explicit, unwithdrawn consents of one subject for one provider, the
+// subject matched on its key (a BSN or a pseudonym, subject_key.h). Filtering
 // once keeps the per-category lookup short even in a case with many consents.
-// An empty `subject_bsn` has none.
+// An empty key has none.
 using ConsentList = absl::InlinedVector<const v1::Consent*, 8>;
-ConsentList ConsentsOf(const v1::Case& c, absl::string_view subject_bsn,
+ConsentList ConsentsOf(const v1::Case& c, const SubjectKey& subject,
                        absl::string_view provider_oin);
 
 // ids[i] = the id of the first consent in `consents` covering categories[i],

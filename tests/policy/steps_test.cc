@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "policy/policy.h"
+#include "policy/subject_key.h"
 #include "tests/policy/policy_test_util.h"
 
 namespace wams::policy {
@@ -540,6 +541,75 @@ TEST(ShareItemTest, ConsentOfPrimaryClientRemovesGoodCareObligation) {
   EXPECT_EQ(t::FindObligation(decision, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT), nullptr);
   ASSERT_EQ(decision.consent_basis_size(), 1);
   EXPECT_EQ(decision.consent_basis(0).consent_id(), "consent-1");
+}
+
+// The case as the broker stores it: no BSN, only pseudonyms. The primary
+// client's consent is still found, matched pseudonym to pseudonym
+// (SubjectKey), and a pseudonym never matches a consent's BSN field.
+TEST(ShareItemTest, ConsentOfPrimaryClientIsMatchedOnItsPseudonymInAStoredCase) {
+  v1::Case c = t::ResearchCase();
+  for (v1::CaseClient& client : *c.mutable_clients()) {
+    client.set_subject_pseudonym("pseudonym-of-" + client.bsn());
+    client.clear_bsn();
+  }
+  for (v1::Consent& consent : *c.mutable_consents()) {
+    consent.set_subject_pseudonym("pseudonym-of-" + consent.subject_bsn());
+    consent.clear_subject_bsn();
+  }
+  const v1::Conference conference = ConferenceOf(c, t::kMunicipalityOin, {t::kGgzOin});
+  auto share = [&](const v1::Case& stored) {
+    return t::TestPolicy().DecideShareItem(
+        {.case_snapshot = stored,
+         .conference = conference,
+         .supplier = &t::PartyByOin(t::kGgzOin),
+         .professional_id = "behandelaar",
+         .item = Item(t::kGgzOin, {t::kMunicipalityOin}, {"treatment_summary"}),
+         .language = kEn});
+  };
+  const v1::Decision matched = share(c);
+  ASSERT_TRUE(matched.allowed()) << matched.DebugString();
+  ASSERT_EQ(matched.consent_basis_size(), 1);
+  EXPECT_EQ(matched.consent_basis(0).consent_id(), "consent-1");
+  EXPECT_EQ(t::FindObligation(matched, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT), nullptr);
+
+  // The pseudonym put where a BSN belongs (what the broker once did) is not
+  // matched: the consent holds no pseudonym of that person any more.
+  for (v1::Consent& consent : *c.mutable_consents()) {
+    consent.set_subject_bsn(consent.subject_pseudonym());
+    consent.clear_subject_pseudonym();
+  }
+  const v1::Decision unmatched = share(c);
+  ASSERT_EQ(unmatched.consent_basis_size(), 1);
+  EXPECT_FALSE(unmatched.consent_basis(0).explicit_consent());
+  EXPECT_NE(t::FindObligation(unmatched, v1::OBLIGATION_KIND_GOOD_CARE_STATEMENT), nullptr);
+}
+
+TEST(SubjectKeyTest, ComparesOnTheFieldOfItsKind) {
+  v1::Consent consent;
+  consent.set_subject_bsn("111222333");
+  consent.set_subject_pseudonym("p-1");
+  EXPECT_TRUE(SubjectKey::Bsn("111222333").Matches(consent));
+  EXPECT_TRUE(SubjectKey::Pseudonym("p-1").Matches(consent));
+  EXPECT_FALSE(SubjectKey::Pseudonym("111222333").Matches(consent));
+  EXPECT_FALSE(SubjectKey::Bsn("p-1").Matches(consent));
+
+  v1::CaseClient stored;
+  stored.set_subject_pseudonym("p-1");
+  EXPECT_EQ(SubjectKey::Of(stored).kind(), SubjectKey::Kind::kPseudonym);
+  EXPECT_TRUE(SubjectKey::Of(stored).Matches(consent));
+  v1::CaseClient reidentified = stored;
+  reidentified.set_bsn("111222333");
+  EXPECT_EQ(SubjectKey::Of(reidentified).kind(), SubjectKey::Kind::kBsn);
+  EXPECT_TRUE(SubjectKey::Of(reidentified).Matches(reidentified));
+}
+
+TEST(SubjectKeyTest, AnEmptyKeyMatchesNobody) {
+  v1::Consent anonymous;  // neither a BSN nor a pseudonym
+  v1::CaseClient nobody;
+  EXPECT_FALSE(SubjectKey().Matches(anonymous));
+  EXPECT_FALSE(SubjectKey::Bsn("").Matches(anonymous));
+  EXPECT_FALSE(SubjectKey::Pseudonym("").Matches(nobody));
+  EXPECT_FALSE(SubjectKey::Of(nobody).Matches(nobody));
 }
 
 }  // namespace
