@@ -52,6 +52,15 @@ bool MayKnowCaseFacts(const v1::Case* case_snapshot, const v1::Party* viewer) {
          case_snapshot->coordination().designated().party_oin() == oin;
 }
 
+RuleId RoleRuleOf(RequestKind kind) {
+  switch (kind) {
+    case RequestKind::kDataRequest:
+    case RequestKind::kShareData:
+      return RuleId::kR10;
+  }
+  return RuleId::kR10;  // not reached: -Wswitch names a kind added without a case
+}
+
 v1::Decision OutsiderView(const v1::Decision& decision, RuleId role_rule) {
   v1::Decision view;
   view.set_allowed(false);

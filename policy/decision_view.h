@@ -10,7 +10,7 @@
 // run and every refusal are an oracle over the case.
 //
 //   v1::Decision shown = policy::RedactFor(decision, case_or_null, caller.party,
-//                                          policy::RuleId::kR10);
+//                                          policy::RoleRuleOf(policy::RequestKind::kDataRequest));
 //
 // The view for an outsider keeps only the rules that do not depend on the
 // case (R06, R07, R08, R19, R27: its own request, the purpose, the registry)
@@ -27,6 +27,7 @@
 #ifndef WAMS_POLICY_DECISION_VIEW_H_
 #define WAMS_POLICY_DECISION_VIEW_H_
 
+#include "policy/decision_inputs.h"
 #include "policy/rules.h"
 #include "wams/broker/v1/case.pb.h"
 #include "wams/broker/v1/common.pb.h"
@@ -46,6 +47,10 @@ bool MayKnowCaseFacts(const v1::Case* case_snapshot, const v1::Party* viewer);
 // outsider sees.
 v1::Decision RedactFor(const v1::Decision& decision, const v1::Case* case_snapshot,
                        const v1::Party* viewer, RuleId role_rule);
+
+// The role rule an outsider sees refused for a data request, its dry run or
+// a share (R10, phase and role), so that callers name no rule themselves.
+RuleId RoleRuleOf(RequestKind kind);
 
 // The outsider's view of `decision`, whoever asks.
 v1::Decision OutsiderView(const v1::Decision& decision, RuleId role_rule);

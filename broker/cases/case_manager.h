@@ -21,7 +21,9 @@
 // and after a crash or a failed write both are there or neither.
 //
 // No BSN is stored: clients and consents keep HMAC pseudonyms. Snapshot()
-// re-identifies only the subject a request names, for the policy.
+// re-identifies only the subject a request names, for the policy. The
+// exchange sees the manager only as a CaseReader and an InvolvementRecorder
+// (case_reader.h).
 //
 // Errors carry meaning for the caller: INVALID_ARGUMENT names the field,
 // NOT_FOUND an unknown case (or one the caller may not see), PERMISSION_DENIED
@@ -40,6 +42,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/cases/case_reader.h"
 #include "broker/cases/case_store.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
@@ -59,7 +62,7 @@ struct CaseManagerDeps {
   const identity::PartyRegistry* registry = nullptr;
 };
 
-class CaseManager {
+class CaseManager : public CaseReader, public InvolvementRecorder {
  public:
   explicit CaseManager(CaseManagerDeps deps) : deps_(deps) {}
 
@@ -87,23 +90,16 @@ class CaseManager {
   absl::StatusOr<v1::CaseResponse> GetCase(const identity::Caller& caller,
                                            const v1::GetCaseRequest& request);
 
-  // The case as the policy must see it for a request about `subject_bsn`:
-  // the client and consents of that subject carry the BSN again; others keep
-  // only their pseudonym. nullopt when there is no such case.
+  // CaseReader: the case for a decision about `subject_bsn` (case_reader.h).
   absl::StatusOr<std::optional<v1::Case>> Snapshot(const std::string& case_id,
-                                                   absl::string_view subject_bsn) const;
+                                                   absl::string_view subject_bsn) const override;
 
-  // Appends `decision`, the granting decision receipt of a request to
-  // `party_oin` in the case, with the case's record naming the party as
-  // involved when it is not yet (R21: the municipality may share with it
-  // later) in the receipt's batch: one fsync, and after a crash both or
-  // neither. The case's lock is held across the group commit, so a
-  // concurrent change of the case cannot drop the involvement; blocks for
-  // one group commit. NOT_FOUND when there is no such case (nothing
-  // appended); otherwise the codes of Ledger::Append.
+  // InvolvementRecorder (case_reader.h). The case's lock is held across the
+  // group commit, so a concurrent change of the case cannot drop the
+  // involvement.
   absl::StatusOr<v1::SignedReceipt> AppendInvolving(const std::string& case_id,
                                                     const std::string& party_oin,
-                                                    const v1::Receipt& decision);
+                                                    const v1::Receipt& decision) override;
 
  private:
   // A change to an existing case: returns what the receipt's detail says.

@@ -199,6 +199,10 @@ struct ExchangeCore::Flow {
   absl::Time provider_call_start;
   google::rpc::Status outcome;               // once the last receipt is being stored
   std::optional<v1::DataResponse> response;  // a granted request's answer, once built
+
+  policy::RequestKind kind() const {
+    return is_share ? policy::RequestKind::kShareData : policy::RequestKind::kDataRequest;
+  }
 };
 
 absl::Status ExchangeCore::Validate(const v1::DataRequest& request) const {
@@ -237,24 +241,39 @@ absl::Status ExchangeCore::ValidateShare(const v1::ShareRequest& request) const 
   return absl::OkStatus();
 }
 
-v1::Decision ExchangeCore::Decide(const Caller& caller, const v1::DataRequest& request,
-                                  std::optional<v1::Case>* snapshot) const {
+absl::StatusOr<std::optional<v1::Case>> ExchangeCore::ReadCase(
+    const v1::DataRequest& request) const {
   absl::StatusOr<std::optional<v1::Case>> found =
       deps_.cases->Snapshot(request.case_id(), request.subject_bsn());
-  *snapshot = found.ok() ? *std::move(found) : std::nullopt;
-  policy::DecisionInput in;
-  in.case_snapshot = snapshot->has_value() ? &**snapshot : nullptr;
-  in.requester = caller.party;
-  in.professional_id = caller.professional_id;
-  in.target = deps_.registry->Find(request.provider_oin());
-  in.kind = policy::RequestKind::kDataRequest;
-  in.purpose = request.purpose();
-  in.subject_bsn = request.subject_bsn();
-  in.subject_details = &request.subject_details();
-  in.categories = request.categories();
-  in.justification = request.justification();
-  in.language = request.language();
-  return deps_.policy->Decide(in);
+  if (found.ok()) return found;
+  // Not "no such case": deciding without the case would refuse a request the
+  // rules may allow (R09) and receipt that as the policy's word. A parse
+  // failure will not heal by retrying, so it keeps its code.
+  const absl::StatusCode code = absl::IsDataLoss(found.status()) ? absl::StatusCode::kDataLoss
+                                                                 : absl::StatusCode::kUnavailable;
+  return absl::Status(
+      code, absl::StrCat("cannot read case ", request.case_id(), " (", found.status().message(),
+                         "); nothing was decided or forwarded",
+                         code == absl::StatusCode::kUnavailable ? ", retry later" : ""));
+}
+
+policy::DecisionInput ExchangeCore::InputFor(const Caller& caller, const v1::DataRequest& request,
+                                             policy::RequestKind kind,
+                                             const std::optional<v1::Case>& snapshot,
+                                             const v1::Party* target) {
+  return policy::DecisionInput{
+      .case_snapshot = snapshot.has_value() ? &*snapshot : nullptr,
+      .requester = caller.party,
+      .professional_id = caller.professional_id,
+      .target = target,
+      .kind = kind,
+      .purpose = request.purpose(),
+      .subject_bsn = request.subject_bsn(),
+      .subject_details = &request.subject_details(),
+      .categories = request.categories(),
+      .justification = request.justification(),
+      .language = request.language(),
+  };
 }
 
 v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
@@ -295,8 +314,16 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
         });
     return;
   }
-  std::optional<v1::Case> snapshot;
-  const v1::Decision decision = Decide(caller, request, &snapshot);
+  absl::StatusOr<std::optional<v1::Case>> found = ReadCase(request);
+  if (!found.ok()) {
+    // Nothing decided, so no consultation to receipt (R27 logs decisions).
+    std::move(done)(found.status());
+    return;
+  }
+  const std::optional<v1::Case>& snapshot = *found;
+  const v1::Decision decision =
+      deps_.policy->Decide(InputFor(caller, request, policy::RequestKind::kDataRequest, snapshot,
+                                    deps_.registry->Find(request.provider_oin())));
   // R27: the consultation is logged, with the whole decision for auditors.
   v1::Receipt receipt = ReceiptFor(flow);
   receipt.set_kind(v1::RECEIPT_KIND_CONSULTATION);
@@ -306,8 +333,9 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
   *receipt.mutable_failed_rule_ids() = decision.failed_rule_ids();
   receipt.set_detail("dry run (CheckRequest): nothing forwarded");
   v1::CheckResponse response;
-  *response.mutable_decision() = policy::RedactFor(
-      decision, snapshot.has_value() ? &*snapshot : nullptr, caller.party, policy::RuleId::kR10);
+  *response.mutable_decision() =
+      policy::RedactFor(decision, snapshot.has_value() ? &*snapshot : nullptr, caller.party,
+                        policy::RoleRuleOf(policy::RequestKind::kDataRequest));
   response.mutable_consultation_receipt()->set_receipt_id(receipt.receipt_id());
   deps_.ledger->AppendAsync(receipt, [response = std::move(response), done = std::move(done)](
                                          absl::StatusOr<v1::SignedReceipt> stored) mutable {
@@ -417,26 +445,15 @@ void ExchangeCore::Start(std::shared_ptr<Flow> flow, absl::string_view kind,
 void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   const v1::DataRequest& request = flow->request;
   flow->target = deps_.registry->Find(request.provider_oin());
-  if (flow->is_share) {
-    absl::StatusOr<std::optional<v1::Case>> found =
-        deps_.cases->Snapshot(request.case_id(), request.subject_bsn());
-    flow->snapshot = found.ok() ? *std::move(found) : std::nullopt;
-    policy::DecisionInput in;
-    in.case_snapshot = flow->snapshot.has_value() ? &*flow->snapshot : nullptr;
-    in.requester = flow->caller.party;
-    in.professional_id = flow->caller.professional_id;
-    in.target = flow->target;
-    in.kind = policy::RequestKind::kShareData;
-    in.purpose = request.purpose();
-    in.subject_bsn = request.subject_bsn();
-    in.subject_details = &request.subject_details();
-    in.categories = request.categories();
-    in.justification = request.justification();
-    in.language = request.language();
-    flow->decision = deps_.policy->Decide(in);
-  } else {
-    flow->decision = Decide(flow->caller, request, &flow->snapshot);
+  absl::StatusOr<std::optional<v1::Case>> found = ReadCase(request);
+  if (!found.ok()) {
+    // Nothing decided or receipted: not remembered, so a retry runs anew.
+    deps_.outcomes->Abandon(flow->outcome_key, base::ToRpcStatus(found.status()));
+    return;
   }
+  flow->snapshot = *std::move(found);
+  flow->decision = deps_.policy->Decide(
+      InputFor(flow->caller, request, flow->kind(), flow->snapshot, flow->target));
   const v1::Decision& decision = flow->decision;
 
   v1::Receipt& base = flow->receipt_base;
@@ -456,7 +473,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
   // party already needs neither the lock nor a write (the usual case).
   if (decision.allowed() && !AlreadyInvolved(flow->snapshot, request.provider_oin())) {
     absl::StatusOr<v1::SignedReceipt> stored =
-        deps_.cases->AppendInvolving(request.case_id(), request.provider_oin(), receipt);
+        deps_.involvement->AppendInvolving(request.case_id(), request.provider_oin(), receipt);
     if (!stored.ok() && !absl::IsUnavailable(stored.status())) {
       // Nothing happened: not remembered, so a retry runs anew.
       deps_.outcomes->Abandon(
@@ -476,7 +493,8 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
       const v1::Case* c = flow->snapshot.has_value() ? &*flow->snapshot : nullptr;
       const bool insider = policy::MayKnowCaseFacts(c, flow->caller.party);
       const v1::Decision shown =
-          insider ? flow->decision : policy::OutsiderView(flow->decision, policy::RuleId::kR10);
+          insider ? flow->decision
+                  : policy::OutsiderView(flow->decision, policy::RoleRuleOf(flow->kind()));
       // The code from the view shown, so that an outsider's code, like its
       // view, is the same whether or not the case exists.
       absl::Status refused = policy::RefusalStatus(shown);

@@ -6,8 +6,14 @@
 //
 // Nothing is forwarded unless its decision receipt is durable: when the log
 // cannot write, the caller gets UNAVAILABLE and the provider hears nothing.
-// A refusal is PERMISSION_DENIED (FAILED_PRECONDITION when only the case state
-// stands in the way: R02 or R10 on an open case) with the Decision and the
+// Nothing is decided on a case that cannot be read: a failed read of the
+// case (storage trouble) is UNAVAILABLE, not decided, receipted or
+// forwarded (DATA_LOSS when the stored case does not parse); only a case
+// that does not exist is the policy's to refuse (R09), receipted. The core
+// holds the case room only through its narrow seams (cases/case_reader.h).
+// A refusal has the code the policy gives it (policy::RefusalCode:
+// PERMISSION_DENIED, or FAILED_PRECONDITION when only the case's state, phase
+// or order stands in the way) with the Decision and the
 // refusal receipt attached as status details, as far as the caller may know
 // them: the case's municipality and its coordinator's party get both whole;
 // anyone else the outsider's view (policy/decision_view.h) and a
@@ -41,7 +47,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/base/trace_ids.h"
-#include "broker/cases/case_manager.h"
+#include "broker/cases/case_reader.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
@@ -66,7 +72,10 @@ struct ExchangeOptions {
 
 // Everything is borrowed and must outlive the core.
 struct ExchangeDeps {
-  cases::CaseManager* cases = nullptr;
+  // The case a request names, for its decision.
+  const cases::CaseReader* cases = nullptr;
+  // Records a granted provider as involved in the case (R21).
+  cases::InvolvementRecorder* involvement = nullptr;
   ledger::store::Ledger* ledger = nullptr;
   const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
   const policy::Policy* policy = nullptr;
@@ -113,9 +122,17 @@ class ExchangeCore {
 
   absl::Status Validate(const v1::DataRequest& request) const;
   absl::Status ValidateShare(const v1::ShareRequest& request) const;
-  // The decision for a validated request, with the case snapshot it used.
-  v1::Decision Decide(const identity::Caller& caller, const v1::DataRequest& request,
-                      std::optional<v1::Case>* snapshot) const;
+  // The case `request` names, read for its decision: nullopt when there is
+  // none (the policy refuses, R09). A failed read is UNAVAILABLE saying that
+  // nothing was decided and to retry (DATA_LOSS kept as such).
+  absl::StatusOr<std::optional<v1::Case>> ReadCase(const v1::DataRequest& request) const;
+  // The one place a request's (or share's, by `kind`) decision input is
+  // built, for RequestData, ShareData and CheckRequest alike. Borrows every
+  // argument: they must outlive the input.
+  static policy::DecisionInput InputFor(const identity::Caller& caller,
+                                        const v1::DataRequest& request, policy::RequestKind kind,
+                                        const std::optional<v1::Case>& snapshot,
+                                        const v1::Party* target);
 
   // A refused reuse of a request id: receipted, then `waiter` hears
   // INVALID_ARGUMENT naming request_id.

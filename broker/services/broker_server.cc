@@ -247,6 +247,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   parts->exchange = std::make_unique<exchange::ExchangeCore>(
       exchange::ExchangeDeps{
           .cases = parts->case_manager.get(),
+          .involvement = parts->case_manager.get(),
           .ledger = parts->ledger.get(),
           .pseudonymizer = &parts->pseudonymizer,
           .policy = &parts->policy,

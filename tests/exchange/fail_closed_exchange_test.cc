@@ -63,6 +63,7 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
                             .registry = &*registry});
   exchange::OutcomeStore outcomes(**storage);
   exchange::ExchangeCore core({.cases = &cases,
+                               .involvement = &cases,
                                .ledger = ledger->get(),
                                .pseudonymizer = &setup->pseudonymizer,
                                .policy = &*policy,

@@ -107,6 +107,7 @@ absl::Status FuzzWorld::Build() {
   // so there is no transport and no outcome store.
   exchange_ = std::make_unique<exchange::ExchangeCore>(
       exchange::ExchangeDeps{.cases = cases_.get(),
+                             .involvement = cases_.get(),
                              .ledger = ledger_.get(),
                              .pseudonymizer = &*pseudonymizer_,
                              .policy = &*policy_,
