@@ -26,7 +26,7 @@ Scenario SchoolAsks() {
 
 v1::Decision Shown(const Scenario& s) {
   const v1::Decision full = t::TestPolicy().Decide(s.Input());
-  return RedactFor(full, s.has_case ? &s.case_snapshot : nullptr, &s.requester, RuleId::kR10);
+  return RedactFor(full, s.has_case ? &s.case_snapshot : nullptr, &s.requester, RoleRuleOf(s.kind));
 }
 
 std::vector<std::string> FailedIds(const v1::Decision& decision) {
@@ -101,6 +101,17 @@ TEST(DecisionViewTest, ConveneOutsiderSeesR22) {
   EXPECT_EQ(OutsiderView(full, RuleId::kR22).SerializeAsString(),
             OutsiderView(none, RuleId::kR22).SerializeAsString());
   EXPECT_EQ(FailedIds(OutsiderView(full, RuleId::kR22)), (std::vector<std::string>{"R09", "R22"}));
+}
+
+// The exchange names no rule: the policy says which role rule an outsider
+// of a data request, its dry run or a share sees refused.
+TEST(DecisionViewTest, RequestsAndSharesShowTheirOutsidersR10) {
+  EXPECT_EQ(RoleRuleOf(RequestKind::kDataRequest), RuleId::kR10);
+  EXPECT_EQ(RoleRuleOf(RequestKind::kShareData), RuleId::kR10);
+  Scenario share = SchoolAsks();
+  share.kind = RequestKind::kShareData;
+  // R06 too: the school does not offer the categories it would share.
+  EXPECT_EQ(FailedIds(Shown(share)), (std::vector<std::string>{"R06", "R09", "R10"}));
 }
 
 }  // namespace
