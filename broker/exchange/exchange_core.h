@@ -112,7 +112,8 @@ class ExchangeCore {
   // is receipted as a consultation (RECEIPT_KIND_CONSULTATION, with the full
   // decision's failed rules, R27) before `done` hears the answer.
   // INVALID_ARGUMENT for a malformed request (receipted as refused),
-  // UNAVAILABLE when the log cannot write. `done` runs exactly once, on any
+  // UNAVAILABLE when the log cannot write or the case cannot be read (then
+  // nothing is decided or receipted). `done` runs exactly once, on any
   // thread.
   void CheckRequest(const identity::Caller& caller, const v1::DataRequest& request,
                     TraceContext trace, CheckDone done);
