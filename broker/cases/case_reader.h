@@ -6,7 +6,8 @@
 // consents; it never changes a case except to record that a granted
 // provider is now involved (R21). These two seams are all it holds of the
 // case room, so it can be tested with fakes and cannot reach the lifecycle.
-// CaseManager implements both.
+// CaseManager implements both. The conference room reads its cases through
+// a CaseReader too.
 //
 //   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found,
 //                         reader.Snapshot(request.case_id(), request.subject_bsn()));
@@ -35,7 +36,9 @@ class CaseReader {
   // The case as the policy must see it for a request about `subject_bsn`:
   // the client and consents of that subject carry the BSN again (the policy
   // matches them on it, policy::SubjectKey::Bsn); others keep only their
-  // pseudonym. nullopt when there is no such case. An error when the case
+  // pseudonym; an empty `subject_bsn` gives the case as stored, pseudonyms
+  // only (a case conference names no BSN). nullopt when there is no such
+  // case. An error when the case
   // cannot be read: UNAVAILABLE (storage trouble; a retry can help) or
   // DATA_LOSS (the stored case does not parse). Never an error for a case
   // that does not exist.

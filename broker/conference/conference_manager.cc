@@ -157,7 +157,8 @@ absl::StatusOr<ConferenceManager::Loaded> ConferenceManager::Load(const Caller& 
         absl::NotFoundError(absl::StrCat("conference_id: no conference ", conference_id)));
   }
   context.case_id = conference->case_id();
-  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.cases->Get(conference->case_id()));
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found,
+                        deps_.cases->Snapshot(conference->case_id(), ""));
   if (!found.has_value()) {
     return Refuse(
         caller, context,
@@ -203,7 +204,8 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
     return first;
   }
 
-  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.cases->Get(request.case_id()));
+  WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found,
+                        deps_.cases->Snapshot(request.case_id(), ""));
   if (!policy::MayKnowCaseFacts(found.has_value() ? &*found : nullptr, caller.party)) {
     // Whether the case exists, is open or in which phase is not this
     // party's to learn; the receipt keeps the full decision.

@@ -68,7 +68,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/cases/case_store.h"
+#include "broker/cases/case_reader.h"
 #include "broker/conference/conference_store.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
@@ -95,7 +95,8 @@ struct ConferenceOptions {
 // What the manager works with; everything is borrowed and must outlive it.
 struct ConferenceDeps {
   const ConferenceStore* store = nullptr;
-  const cases::CaseStore* cases = nullptr;
+  // The conference's case, as stored (no BSN): Snapshot(case_id, "").
+  const cases::CaseReader* cases = nullptr;
   ledger::store::Ledger* ledger = nullptr;
   const policy::Policy* policy = nullptr;
   const identity::PartyRegistry* registry = nullptr;

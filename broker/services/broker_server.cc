@@ -260,7 +260,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   parts->conferences = std::make_unique<conference::ConferenceManager>(
       conference::ConferenceDeps{
           .store = parts->conference_store.get(),
-          .cases = parts->case_store.get(),
+          .cases = parts->case_manager.get(),
           .ledger = parts->ledger.get(),
           .policy = &parts->policy,
           .registry = &parts->registry,

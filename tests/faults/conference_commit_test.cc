@@ -116,7 +116,7 @@ class Parts {
                                .registry = registry_.get()});
     conferences_ = std::make_unique<conference::ConferenceManager>(
         conference::ConferenceDeps{.store = conference_store_.get(),
-                                   .cases = case_store_.get(),
+                                   .cases = cases_.get(),
                                    .ledger = ledger_.get(),
                                    .policy = policy_.get(),
                                    .registry = registry_.get()},
