@@ -9,8 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "broker/base/status_details.h"
 #include "broker/base/status_macros.h"
-#include "broker/cases/receipt_builder.h"
 #include "broker/ledger/note/note.h"
+#include "broker/receipts/receipt_builder.h"
 #include "broker/storage/record_keys.h"
 #include "policy/bsn.h"
 #include "policy/policy.h"
@@ -172,7 +172,8 @@ absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
   // R27 (roles from the registry), cited in the answer and the receipt.
   const v1::Decision decision = deps_.policy->DecideRole(
       {.actor = caller.party, .role_fits = false, .language = v1::LANGUAGE_ENGLISH});
-  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  v1::Receipt receipt =
+      receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
   receipt.set_detail(absl::StrCat(method, ": refused, caller is not an auditor (R27)"));
   *receipt.mutable_failed_rule_ids() = decision.failed_rule_ids();
@@ -234,7 +235,8 @@ absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
   ledger::store::IndexQuery query;
   query.page_token = request.page_token();
   query.page_size = PageSize(request.page_size());
-  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  v1::Receipt receipt =
+      receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   switch (request.filter_case()) {
     case v1::ListReceiptsRequest::kCaseId:
@@ -306,7 +308,8 @@ absl::StatusOr<v1::InclusionProof> AuditCore::GetInclusionProof(
     WAMS_ASSIGN_OR_RETURN(v1::Checkpoint latest, Latest());
     size = latest.tree_size();
   }
-  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  v1::Receipt receipt =
+      receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(absl::StrCat("GetInclusionProof leaf ", request.leaf_index(), " size ", size));
   WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
@@ -327,7 +330,8 @@ absl::StatusOr<v1::ConsistencyProof> AuditCore::GetConsistencyProof(
 absl::StatusOr<ExportPlan> AuditCore::BeginExport(const identity::Caller& caller,
                                                   const v1::ExportRequest& request) const {
   WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "Export"));
-  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  v1::Receipt receipt =
+      receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(absl::StrCat("Export from leaf ", request.from_index()));
   WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
@@ -390,7 +394,8 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
   query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
   query.page_size = PageSize(request.page_size());
   query.page_token = token.index_token;
-  v1::Receipt receipt = cases::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "");
+  v1::Receipt receipt =
+      receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_subject_pseudonym(query.key);
   receipt.set_detail(token.index_token.empty() ? "GetDisclosureOverview"
@@ -412,7 +417,7 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
     WAMS_ASSIGN_OR_RETURN(disclosure.lookahead, ParsePage(next));
   }
   v1::DisclosureResponse response = BuildDisclosurePage(disclosure, *deps_.registry, withholding_,
-                                                        absl::Now(), request.language());
+                                                        deps_.clock->Now(), request.language());
   if (!page.next_page_token.empty()) {
     response.set_next_page_token(
         absl::StrCat(page.next_page_token, ".", token.entries_before + response.entries_size()));

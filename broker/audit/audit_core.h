@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/audit/disclosure.h"
+#include "broker/base/clock.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/crypto/ed25519.h"
@@ -57,6 +58,9 @@ struct AuditDeps {
   const identity::PartyRegistry* registry = nullptr;
   // Decides the role refusals (R27), so that they cite the rule.
   const policy::Policy* policy = nullptr;
+  // The time of audit-query receipts and of the disclosure overview's
+  // withholding (what is withheld until when).
+  const base::Clock* clock = nullptr;
 };
 
 // A configured witness's cosignature key.

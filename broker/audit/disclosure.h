@@ -4,7 +4,7 @@
 //
 //   std::vector<SubjectReceipt> receipts = ...;  // the subject index, in log order
 //   v1::DisclosureResponse overview =
-//       BuildDisclosure(receipts, registry, withholding, absl::Now(), v1::LANGUAGE_DUTCH);
+//       BuildDisclosure(receipts, registry, withholding, clock.Now(), v1::LANGUAGE_DUTCH);
 //
 // An exchange is a decision on a data request or share, a provider's answer,
 // or a case-conference event, that names a target party. A granted decision

@@ -5,12 +5,11 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "broker/base/request_binding.h"
 #include "broker/base/status_details.h"
 #include "broker/base/status_macros.h"
 #include "broker/base/uuid.h"
-#include "broker/cases/receipt_builder.h"
+#include "broker/receipts/receipt_builder.h"
 #include "policy/bsn.h"
 #include "policy/refusal_code.h"
 
@@ -18,12 +17,6 @@ namespace wams::cases {
 namespace {
 
 using identity::Caller;
-
-void SetNow(google::protobuf::Timestamp* timestamp) {
-  absl::Time now = absl::Now();
-  timestamp->set_seconds(absl::ToUnixSeconds(now));
-  timestamp->set_nanos(static_cast<int32_t>(absl::ToUnixNanos(now) % 1000000000));
-}
 
 bool IsMunicipality(const Caller& caller) {
   return caller.party != nullptr && caller.party->role() == v1::PARTY_ROLE_MUNICIPALITY;
@@ -140,6 +133,10 @@ std::string CaseManager::Pseudonym(absl::string_view bsn) const {
   return deps_.pseudonymizer->Pseudonymize(std::string_view(bsn.data(), bsn.size()));
 }
 
+void CaseManager::SetNow(google::protobuf::Timestamp* timestamp) const {
+  receipts::SetTimestamp(deps_.clock->Now(), timestamp);
+}
+
 absl::Mutex& CaseManager::LockFor(const std::string& case_id) {
   return locks_[absl::Hash<std::string>()(case_id) % kLockStripes];
 }
@@ -147,7 +144,7 @@ absl::Mutex& CaseManager::LockFor(const std::string& case_id) {
 absl::Status CaseManager::Refuse(const Caller& caller, absl::string_view case_id,
                                  v1::ReceiptKind kind, absl::Status status,
                                  const v1::Decision* decision) {
-  v1::Receipt receipt = NewReceipt(kind, caller, case_id);
+  v1::Receipt receipt = receipts::NewReceipt(kind, caller, case_id, *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
   // Status messages never hold a BSN (see policy/bsn.h), so they may be receipted.
   receipt.set_detail(std::string(status.message()));
@@ -168,7 +165,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::Commit(const Caller& caller, v1::C
                                                      absl::string_view digest) {
   c.set_version(c.version() + 1);
   SetCoordinationFacts(c);
-  v1::Receipt receipt = NewReceipt(kind, caller, c.case_id());
+  v1::Receipt receipt = receipts::NewReceipt(kind, caller, c.case_id(), *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(std::move(detail));
   receipt.set_request_id(std::string(request_id));
@@ -290,7 +287,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
-  c.set_case_id(base::NewUuidV7());
+  c.set_case_id(base::NewUuidV7(deps_.clock->Now()));
   c.set_municipality_oin(caller.party->oin());
   c.set_origin(v1::CASE_ORIGIN_CLIENT_REQUEST);
   c.set_phase(v1::CASE_PHASE_RESEARCH);
@@ -342,7 +339,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   if (earlier.has_value()) return *std::move(earlier);
 
   v1::Case c;
-  c.set_case_id(base::NewUuidV7());
+  c.set_case_id(base::NewUuidV7(deps_.clock->Now()));
   c.set_municipality_oin(request.municipality_oin());
   c.set_origin(v1::CASE_ORIGIN_PROFESSIONAL_REQUEST);
   c.set_phase(v1::CASE_PHASE_AWAITING_DECISION);
@@ -435,7 +432,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
           }
         }
         v1::Consent* consent = c.add_consents();
-        consent->set_consent_id(base::NewUuidV7());
+        consent->set_consent_id(base::NewUuidV7(deps_.clock->Now()));
         consent->set_subject_pseudonym(pseudonym);
         consent->set_provider_oin(request.provider_oin());
         *consent->mutable_categories() = request.categories();
@@ -557,7 +554,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::GetCase(const Caller& caller,
     // A case the caller may not read is answered like none at all.
     return Refuse(caller, request.case_id(), kKind, NoSuchCase(request.case_id(), "read"));
   }
-  v1::Receipt receipt = NewReceipt(kKind, caller, view->case_id());
+  v1::Receipt receipt = receipts::NewReceipt(kKind, caller, view->case_id(), *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail("case read");
   WAMS_ASSIGN_OR_RETURN(v1::SignedReceipt stored, deps_.ledger->Append(receipt));

@@ -42,6 +42,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/base/clock.h"
 #include "broker/cases/case_reader.h"
 #include "broker/cases/case_store.h"
 #include "broker/identity/caller_identity.h"
@@ -60,6 +61,8 @@ struct CaseManagerDeps {
   const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
   const policy::Policy* policy = nullptr;
   const identity::PartyRegistry* registry = nullptr;
+  // The time of receipts and of the case's records (opened_at, given_at, ...).
+  const base::Clock* clock = nullptr;
 };
 
 class CaseManager : public CaseReader, public InvolvementRecorder {
@@ -140,6 +143,8 @@ class CaseManager : public CaseReader, public InvolvementRecorder {
                       const v1::Decision* decision = nullptr);
 
   std::string Pseudonym(absl::string_view bsn) const;
+  // Writes the clock's current time into `timestamp`.
+  void SetNow(google::protobuf::Timestamp* timestamp) const;
   absl::Mutex& LockFor(const std::string& case_id);
 
   CaseManagerDeps deps_;

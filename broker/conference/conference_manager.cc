@@ -13,8 +13,8 @@
 #include "broker/base/status_details.h"
 #include "broker/base/status_macros.h"
 #include "broker/base/uuid.h"
-#include "broker/cases/receipt_builder.h"
 #include "broker/ledger/crypto/sha256.h"
+#include "broker/receipts/receipt_builder.h"
 #include "policy/decision_view.h"
 #include "policy/refusal_code.h"
 
@@ -97,8 +97,8 @@ absl::Mutex& ConferenceManager::LockFor(absl::string_view key) {
 
 v1::Receipt ConferenceManager::NewReceipt(const Caller& caller, const Context& context,
                                           v1::ReceiptOutcome outcome, std::string detail) const {
-  v1::Receipt receipt =
-      cases::NewReceipt(v1::RECEIPT_KIND_CONFERENCE_EVENT, caller, context.case_id);
+  v1::Receipt receipt = receipts::NewReceipt(v1::RECEIPT_KIND_CONFERENCE_EVENT, caller,
+                                             context.case_id, *deps_.clock);
   receipt.set_outcome(outcome);
   receipt.set_purpose(v1::PURPOSE_CASE_CONFERENCE);
   receipt.set_subject_pseudonym(context.subject_pseudonym);
@@ -227,7 +227,7 @@ absl::StatusOr<v1::ConferenceResponse> ConferenceManager::Convene(
   }
 
   v1::Conference conference;
-  conference.set_conference_id(base::NewUuidV7());
+  conference.set_conference_id(base::NewUuidV7(deps_.clock->Now()));
   conference.set_case_id(request.case_id());
   conference.set_convener_oin(caller.party->oin());
   conference.set_subject(request.subject());
@@ -468,7 +468,7 @@ absl::StatusOr<v1::ShareItemResponse> ConferenceManager::ShareItem(
   }
 
   v1::ConferenceItem stored_item = item;
-  stored_item.set_item_id(base::NewUuidV7());
+  stored_item.set_item_id(base::NewUuidV7(deps_.clock->Now()));
   stored_item.set_supplier_oin(caller.party->oin());
   v1::Receipt receipt =
       NewReceipt(caller, context, v1::RECEIPT_OUTCOME_GRANTED,

@@ -68,6 +68,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/base/clock.h"
 #include "broker/cases/case_reader.h"
 #include "broker/conference/conference_store.h"
 #include "broker/identity/caller_identity.h"
@@ -100,6 +101,8 @@ struct ConferenceDeps {
   ledger::store::Ledger* ledger = nullptr;
   const policy::Policy* policy = nullptr;
   const identity::PartyRegistry* registry = nullptr;
+  // The time of receipts and of the ids made here.
+  const base::Clock* clock = nullptr;
 };
 
 class ConferenceManager {

@@ -12,9 +12,9 @@
 #include "broker/base/status_macros.h"
 #include "broker/base/trace_ids.h"
 #include "broker/base/uuid.h"
-#include "broker/cases/receipt_builder.h"
 #include "broker/exchange/delivery_failure.h"
 #include "broker/ledger/crypto/sha256.h"
+#include "broker/receipts/receipt_builder.h"
 #include "policy/bsn.h"
 #include "policy/decision_view.h"
 #include "policy/refusal_code.h"
@@ -105,11 +105,11 @@ google::rpc::Status KeptForRetries(v1::DataResponse& response) {
 // The receipt of a request refused for bad input, before any decision.
 v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
                                 const v1::DataRequest& request, const absl::Status& invalid,
-                                const TraceContext& trace) {
+                                const TraceContext& trace, const base::Clock& clock) {
   // Values from the request are receipted only when they keep their field
   // rules (bounded, no BSN); the message names no value.
   const bool bounded = !wire::FindViolation(request).has_value();
-  v1::Receipt receipt = cases::NewReceipt(kind, caller, bounded ? request.case_id() : "");
+  v1::Receipt receipt = receipts::NewReceipt(kind, caller, bounded ? request.case_id() : "", clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
   if (bounded) {
     receipt.set_target_oin(request.provider_oin());
@@ -124,11 +124,11 @@ v1::Receipt RefusedInputReceipt(v1::ReceiptKind kind, const Caller& caller,
 
 // Refuses bad input of a data request or share: receipted as refused (its
 // fields when bounded), then answered with the receipt in the details.
-void RefuseInput(ledger::store::Ledger& ledger, const Caller& caller,
+void RefuseInput(ledger::store::Ledger& ledger, const base::Clock& clock, const Caller& caller,
                  const v1::DataRequest& request, const absl::Status& invalid,
                  const TraceContext& trace, OutcomeStore::Waiter waiter) {
   v1::Receipt receipt =
-      RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, invalid, trace);
+      RefusedInputReceipt(v1::RECEIPT_KIND_DECISION, caller, request, invalid, trace, clock);
   ledger.AppendAsync(receipt, [invalid, waiter = std::move(waiter)](
                                   absl::StatusOr<v1::SignedReceipt> stored) mutable {
     absl::Status status = invalid;
@@ -278,7 +278,8 @@ policy::DecisionInput ExchangeCore::InputFor(const Caller& caller, const v1::Dat
 
 v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   const v1::DataRequest& request = flow.request;
-  v1::Receipt base = cases::NewReceipt(v1::RECEIPT_KIND_DECISION, flow.caller, request.case_id());
+  v1::Receipt base =
+      receipts::NewReceipt(v1::RECEIPT_KIND_DECISION, flow.caller, request.case_id(), *deps_.clock);
   base.set_subject_pseudonym(deps_.pseudonymizer->Pseudonymize(request.subject_bsn()));
   base.set_target_oin(request.provider_oin());
   base.set_purpose(request.purpose());
@@ -304,8 +305,8 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
   flow.trace = Checked(trace);
   if (absl::Status valid = Validate(request); !valid.ok()) {
     // Bad input is receipted like a refused request, then answered.
-    v1::Receipt receipt =
-        RefusedInputReceipt(v1::RECEIPT_KIND_CONSULTATION, caller, request, valid, flow.trace);
+    v1::Receipt receipt = RefusedInputReceipt(v1::RECEIPT_KIND_CONSULTATION, caller, request, valid,
+                                              flow.trace, *deps_.clock);
     deps_.ledger->AppendAsync(
         receipt, [valid, done = std::move(done)](absl::StatusOr<v1::SignedReceipt> stored) mutable {
           absl::Status status = valid;
@@ -388,7 +389,8 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
       };
   if (absl::Status valid = Validate(request); !valid.ok()) {
     // Bad input from an identified party is receipted as refused, then answered.
-    RefuseInput(*deps_.ledger, caller, request, valid, flow->trace, std::move(waiter));
+    RefuseInput(*deps_.ledger, *deps_.clock, caller, request, valid, flow->trace,
+                std::move(waiter));
     return;
   }
   Start(std::move(flow), "request", request, std::move(waiter));
@@ -417,7 +419,8 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
   };
   if (absl::Status valid = ValidateShare(request); !valid.ok()) {
     // Receipted like a data request's bad input (its fields, when bounded).
-    RefuseInput(*deps_.ledger, caller, flow->request, valid, flow->trace, std::move(waiter));
+    RefuseInput(*deps_.ledger, *deps_.clock, caller, flow->request, valid, flow->trace,
+                std::move(waiter));
     return;
   }
   Start(std::move(flow), "share", request, std::move(waiter));

@@ -46,6 +46,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 #include "broker/base/trace_ids.h"
 #include "broker/cases/case_reader.h"
 #include "broker/exchange/outcome_store.h"
@@ -82,6 +83,8 @@ struct ExchangeDeps {
   const identity::PartyRegistry* registry = nullptr;
   routing::ProviderTransport* transport = nullptr;
   OutcomeStore* outcomes = nullptr;
+  // The time of receipts.
+  const base::Clock* clock = nullptr;
 };
 
 // The trace context a call uses: the caller's metadata as resolved by

@@ -204,7 +204,8 @@ absl::Status RevocationList::Check(X509& cert) const {
 
 absl::StatusOr<std::unique_ptr<CrlFile>> CrlFile::Load(std::string crl_path,
                                                        std::string ca_bundle_path,
-                                                       std::string field) {
+                                                       std::string field,
+                                                       const base::Clock& clock) {
   absl::StatusOr<std::string> bundle = base::ReadPublicFile(ca_bundle_path, BundleField(field));
   if (!bundle.ok()) return bundle.status();
   Version version = Stat(crl_path);
@@ -215,7 +216,7 @@ absl::StatusOr<std::unique_ptr<CrlFile>> CrlFile::Load(std::string crl_path,
   if (!list.ok()) return list.status();
 
   std::unique_ptr<CrlFile> file(
-      new CrlFile(std::move(crl_path), *std::move(bundle), std::move(field)));
+      new CrlFile(std::move(crl_path), *std::move(bundle), std::move(field), clock));
   logging::LogInfo((*list)->summary());
   {
     absl::MutexLock lock(&file->mu_);
@@ -266,8 +267,13 @@ absl::Status CrlFile::Check(X509& cert) {
   return list->Check(cert);
 }
 
+bool CrlFile::Stale() const {
+  absl::MutexLock lock(&mu_);
+  return clock_.Now() > current_->next_update();
+}
+
 void CrlFile::LogIfStale() {
-  if (stale_logged_ || absl::Now() <= current_->next_update()) return;
+  if (stale_logged_ || clock_.Now() <= current_->next_update()) return;
   stale_logged_ = true;
   logging::LogWarning(absl::StrCat(
       field_, ": the CRL's nextUpdate (",

@@ -19,14 +19,15 @@
 //   - The file is re-read when it changes (a timer that fetches the CA's CRL
 //     just replaces it); a replacement that does not parse or verify is
 //     logged and the last good CRLs stay in force.
-//   - A CRL past its nextUpdate is still enforced (it is the best knowledge
-//     there is) and logged as a warning once; start-up logs each nextUpdate.
+//   - A CRL past its nextUpdate (by the broker's clock, base::Clock) is still
+//     enforced (it is the best knowledge there is) and logged as a warning
+//     once; start-up logs each nextUpdate.
 //   - A certificate whose issuer has no CRL in the file is not checked: the
 //     start-up log names the bundle's CAs without one.
 //
 //   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<CrlFile> crl,
 //                         CrlFile::Load(tls.crl_file(), tls.ca_bundle_file(),
-//                                       "server_tls.crl_file"));
+//                                       "server_tls.crl_file", clock));
 //   WAMS_RETURN_IF_ERROR(crl->Check(*peer_certificate));  // UNAUTHENTICATED when revoked
 #ifndef WAMS_BROKER_IDENTITY_REVOCATION_LIST_H_
 #define WAMS_BROKER_IDENTITY_REVOCATION_LIST_H_
@@ -43,6 +44,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 
 namespace wams::identity {
 
@@ -85,10 +87,15 @@ class CrlFile {
  public:
   // Reads `crl_path` and `ca_bundle_path` and parses them (RevocationList::Parse).
   // NOT_FOUND or FAILED_PRECONDITION naming `field` (the CRL) or
-  // `field`'s sibling ca_bundle_file.
+  // `field`'s sibling ca_bundle_file. `clock` (borrowed, must outlive the
+  // file) tells when a list's nextUpdate has passed.
   static absl::StatusOr<std::unique_ptr<CrlFile>> Load(std::string crl_path,
                                                        std::string ca_bundle_path,
-                                                       std::string field);
+                                                       std::string field, const base::Clock& clock);
+
+  // Whether the list in force is past its nextUpdate by the clock (it is
+  // still enforced; the broker warns once per list).
+  bool Stale() const;
 
   // Re-reads the file first when its inode, size or mtime changed, then
   // checks `cert` against the list in force (RevocationList::Check).
@@ -107,10 +114,12 @@ class CrlFile {
   };
   static Version Stat(const std::string& path);
 
-  CrlFile(std::string crl_path, std::string ca_bundle_pem, std::string field)
+  CrlFile(std::string crl_path, std::string ca_bundle_pem, std::string field,
+          const base::Clock& clock)
       : crl_path_(std::move(crl_path)),
         ca_bundle_pem_(std::move(ca_bundle_pem)),
-        field_(std::move(field)) {}
+        field_(std::move(field)),
+        clock_(clock) {}
   // Re-reads the file if `version` is new; logs the outcome.
   void MaybeReload(const Version& version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Warns once per list when its nextUpdate has passed.
@@ -119,6 +128,7 @@ class CrlFile {
   const std::string crl_path_;
   const std::string ca_bundle_pem_;
   const std::string field_;
+  const base::Clock& clock_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const RevocationList> current_ ABSL_GUARDED_BY(mu_);
   Version seen_ ABSL_GUARDED_BY(mu_);  // the last version read, good or not

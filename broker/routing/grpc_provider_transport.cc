@@ -56,7 +56,7 @@ absl::Status CallFailure(const grpc::Status& status, const HandshakeRefusals& re
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcProviderTransport>> GrpcProviderTransport::Create(
-    const v1::TlsFiles& tls, absl::string_view field) {
+    const v1::TlsFiles& tls, const base::Clock& clock, absl::string_view field) {
   WAMS_ASSIGN_OR_RETURN(
       std::string ca_bundle,
       base::ReadPublicFile(tls.ca_bundle_file(), absl::StrCat(field, ".ca_bundle_file")));
@@ -70,7 +70,7 @@ absl::StatusOr<std::unique_ptr<GrpcProviderTransport>> GrpcProviderTransport::Cr
   std::shared_ptr<identity::CrlFile> crl;
   if (!tls.crl_file().empty()) {
     WAMS_ASSIGN_OR_RETURN(crl, identity::CrlFile::Load(tls.crl_file(), tls.ca_bundle_file(),
-                                                       absl::StrCat(field, ".crl_file")));
+                                                       absl::StrCat(field, ".crl_file"), clock));
   }
   auto certificates = std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
       std::move(ca_bundle), std::vector{std::move(identity)});

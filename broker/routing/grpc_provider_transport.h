@@ -11,7 +11,8 @@
 // the length of its outage. Calls are asynchronous (the callback API), so no
 // broker thread waits for a provider.
 //
-//   WAMS_ASSIGN_OR_RETURN(auto transport, GrpcProviderTransport::Create(tls_files, "client_tls"));
+//   WAMS_ASSIGN_OR_RETURN(auto transport,
+//                         GrpcProviderTransport::Create(tls_files, clock, "client_tls"));
 //
 // Thread-safe.
 #ifndef WAMS_BROKER_ROUTING_GRPC_PROVIDER_TRANSPORT_H_
@@ -24,6 +25,7 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/base/clock.h"
 #include "broker/identity/revocation_list.h"
 #include "broker/routing/provider_certificate_check.h"
 #include "broker/routing/provider_transport.h"
@@ -39,8 +41,10 @@ class GrpcProviderTransport final : public ProviderTransport {
   // Reads the client certificate, key (permissions checked), CA bundle and,
   // when set, the CRL file (re-read when it changes). Errors name the field
   // under `field`, the config message `tls` came from (e.g. "client_tls").
+  // `clock` (borrowed, must outlive the transport) tells when the CRL is
+  // past its nextUpdate.
   static absl::StatusOr<std::unique_ptr<GrpcProviderTransport>> Create(
-      const v1::TlsFiles& tls, absl::string_view field = "client_tls");
+      const v1::TlsFiles& tls, const base::Clock& clock, absl::string_view field = "client_tls");
 
   void Deliver(const v1::Party& provider, const v1::ProviderRequest& request,
                absl::Duration deadline, Done done) override;

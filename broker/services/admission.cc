@@ -56,8 +56,10 @@ void Admission::Ticket::Release() {
   export_stream_ = false;
 }
 
-Admission::Admission(AdmissionOptions options)
-    : options_(std::move(options)), burst_(options_.burst > 0 ? options_.burst : options_.rate) {}
+Admission::Admission(AdmissionOptions options, const base::Clock& clock)
+    : options_(std::move(options)),
+      clock_(clock),
+      burst_(options_.burst > 0 ? options_.burst : options_.rate) {}
 
 Admission::~Admission() = default;
 
@@ -70,7 +72,7 @@ Admission::PartyState& Admission::StateOf(const v1::Party& party) {
   std::unique_ptr<PartyState>& state = parties_[party.oin()];
   // A party starts with a full bucket: its first burst is allowed.
   if (state == nullptr) {
-    state = std::make_unique<PartyState>(party.oin(), party.name(), burst_, options_.now());
+    state = std::make_unique<PartyState>(party.oin(), party.name(), burst_, clock_.Now());
   }
   return *state;
 }
@@ -78,7 +80,7 @@ Admission::PartyState& Admission::StateOf(const v1::Party& party) {
 absl::StatusOr<Admission::Ticket> Admission::Admit(const v1::Party& party, CallKind kind) {
   if (!enabled(kind)) return Ticket();
   PartyState& state = StateOf(party);
-  absl::Time now = options_.now();
+  absl::Time now = clock_.Now();
   absl::MutexLock lock(&state.mu);
   const bool export_stream = kind == CallKind::kExportStream && options_.export_streams > 0;
   if (export_stream && state.stats.export_streams >= static_cast<int>(options_.export_streams)) {

@@ -24,7 +24,7 @@
 // counted per party (Stats) and logged without any request content, at most
 // one line a second per party with the count since the last line.
 //
-//   Admission admission(AdmissionOptions{.rate = 50, .concurrency = 20});
+//   Admission admission(AdmissionOptions{.rate = 50, .concurrency = 20}, clock);
 //   absl::StatusOr<Admission::Ticket> ticket = admission.Admit(*caller.party);
 //   if (!ticket.ok()) return ticket.status();  // RESOURCE_EXHAUSTED
 //   ... run the call ...
@@ -33,7 +33,6 @@
 #define WAMS_BROKER_SERVICES_ADMISSION_H_
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -41,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 #include "wams/broker/v1/common.pb.h"
 #include "wams/broker/v1/config.pb.h"
 
@@ -61,8 +61,6 @@ struct AdmissionOptions {
   // Export streams open per party; 0: no limit. Default: 0 (FromLimits
   // gives kDefaultExportStreams when the config sets none).
   uint32_t export_streams = 0;
-  // The clock (tests inject one). Default: absl::Now.
-  std::function<absl::Time()> now = [] { return absl::Now(); };
 
   // The options of a validated config's limits.
   static AdmissionOptions FromLimits(const v1::Limits& limits);
@@ -108,7 +106,9 @@ class Admission {
     bool export_stream_ = false;   // also holds an export-stream slot
   };
 
-  explicit Admission(AdmissionOptions options);
+  // `clock` refills the token buckets and paces the refusal log lines;
+  // borrowed, must outlive the Admission.
+  Admission(AdmissionOptions options, const base::Clock& clock);
   ~Admission();
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
@@ -137,6 +137,7 @@ class Admission {
   void MaybeLogRefusals(PartyState& state, absl::Time now);
 
   const AdmissionOptions options_;
+  const base::Clock& clock_;
   const double burst_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<PartyState>> parties_ ABSL_GUARDED_BY(mu_);

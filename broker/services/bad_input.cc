@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/status_details.h"
-#include "broker/cases/receipt_builder.h"
+#include "broker/receipts/receipt_builder.h"
 #include "google/protobuf/descriptor.h"
 
 namespace wams::services {
@@ -45,8 +45,8 @@ std::string ValidField(const google::protobuf::Message& request, const std::stri
 void BadInput::Refuse(const identity::Caller& caller, const google::protobuf::Message& request,
                       const wire::Violation& violation,
                       absl::AnyInvocable<void(absl::Status) &&> done) const {
-  v1::Receipt receipt =
-      cases::NewReceipt(KindOf(*request.GetDescriptor()), caller, ValidField(request, "case_id"));
+  v1::Receipt receipt = receipts::NewReceipt(KindOf(*request.GetDescriptor()), caller,
+                                             ValidField(request, "case_id"), clock_);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
   receipt.set_request_id(ValidField(request, "request_id"));
   receipt.set_detail(

@@ -12,12 +12,13 @@
 //     bad_input.Refuse(caller, request, *bad, [](absl::Status refused) { Finish(refused); });
 //   }
 //
-// Thread-safe; borrows the ledger, which must outlive it.
+// Thread-safe; borrows the ledger and the clock, which must outlive it.
 #ifndef WAMS_BROKER_SERVICES_BAD_INPUT_H_
 #define WAMS_BROKER_SERVICES_BAD_INPUT_H_
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "broker/base/clock.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/ledger/store/ledger.h"
 #include "google/protobuf/message.h"
@@ -27,7 +28,8 @@ namespace wams::services {
 
 class BadInput {
  public:
-  explicit BadInput(ledger::store::Ledger& ledger) : ledger_(ledger) {}
+  BadInput(ledger::store::Ledger& ledger, const base::Clock& clock)
+      : ledger_(ledger), clock_(clock) {}
 
   // Appends the refusal receipt without blocking, then calls `done` once, on
   // any thread, with the violation's status (RESOURCE_EXHAUSTED or
@@ -39,6 +41,7 @@ class BadInput {
 
  private:
   ledger::store::Ledger& ledger_;
+  const base::Clock& clock_;
 };
 
 }  // namespace wams::services

@@ -141,12 +141,19 @@ absl::Duration ExportIdleTimeoutFrom(const v1::Limits& limits) {
 // services go before the cores, the cores before the ledger, the ledger
 // before the storage.
 struct BrokerServer::Parts {
-  Parts(identity::PartyRegistry registry_in, policy::Policy policy_in,
+  Parts(std::unique_ptr<base::SystemClock> system_clock_in, const base::Clock& clock_in,
+        identity::PartyRegistry registry_in, policy::Policy policy_in,
         ledger::store::Pseudonymizer pseudonymizer_in)
-      : registry(std::move(registry_in)),
+      : system_clock(std::move(system_clock_in)),
+        clock(clock_in),
+        registry(std::move(registry_in)),
         policy(std::move(policy_in)),
         pseudonymizer(std::move(pseudonymizer_in)) {}
 
+  // The one time source of every part below: `system_clock` unless the
+  // options gave one (then null).
+  std::unique_ptr<base::SystemClock> system_clock;
+  const base::Clock& clock;
   identity::PartyRegistry registry;
   policy::Policy policy;
   ledger::store::Pseudonymizer pseudonymizer;
@@ -186,7 +193,12 @@ bool IsConfigError(const absl::Status& status) {
   return status.GetPayload(kConfigErrorPayload).has_value();
 }
 
-absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::BrokerConfig& config) {
+absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::BrokerConfig& config,
+                                                                  BrokerServerOptions options) {
+  // One clock for everything, made before anything that reads the time.
+  std::unique_ptr<base::SystemClock> system_clock;
+  if (options.clock == nullptr) system_clock = std::make_unique<base::SystemClock>();
+  const base::Clock& clock = options.clock != nullptr ? *options.clock : *system_clock;
   // Everything that reads what the config names comes first and is marked
   // ConfigFault, so that wams-broker exits 2 for it like for any config error.
   WAMS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
@@ -198,7 +210,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     WAMS_ASSIGN_OR_RETURN(client_crl,
                           ConfigFault(identity::CrlFile::Load(config.server_tls().crl_file(),
                                                               config.server_tls().ca_bundle_file(),
-                                                              "server_tls.crl_file")));
+                                                              "server_tls.crl_file", clock)));
   }
   WAMS_ASSIGN_OR_RETURN(identity::PartyRegistry registry,
                         ConfigFault(identity::PartyRegistry::Create(config)));
@@ -207,11 +219,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                         ConfigFault(ledger::store::LoadLedgerSetup(config.ledger())));
   WAMS_ASSIGN_OR_RETURN(
       std::unique_ptr<routing::GrpcProviderTransport> transport,
-      ConfigFault(config.has_client_tls()
-                      ? routing::GrpcProviderTransport::Create(config.client_tls())
-                      : routing::GrpcProviderTransport::Create(config.server_tls(), "server_tls")));
-  auto parts = std::make_unique<Parts>(std::move(registry), std::move(policy),
-                                       std::move(ledger_setup.pseudonymizer));
+      ConfigFault(
+          config.has_client_tls()
+              ? routing::GrpcProviderTransport::Create(config.client_tls(), clock)
+              : routing::GrpcProviderTransport::Create(config.server_tls(), clock, "server_tls")));
+  auto parts = std::make_unique<Parts>(std::move(system_clock), clock, std::move(registry),
+                                       std::move(policy), std::move(ledger_setup.pseudonymizer));
   parts->transport = std::move(transport);
   routing::ProviderTransport* provider_transport = parts->transport.get();
   if (!config.metrics_address().empty()) {
@@ -231,6 +244,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   if (config.limits().max_receipt_bytes() > 0) {
     ledger_setup.options.max_receipt_bytes = config.limits().max_receipt_bytes();
   }
+  ledger_setup.options.clock = &clock;
   WAMS_ASSIGN_OR_RETURN(parts->storage, storage::OpenBackend(storage_config));
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
                         ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
@@ -242,6 +256,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
       .pseudonymizer = &parts->pseudonymizer,
       .policy = &parts->policy,
       .registry = &parts->registry,
+      .clock = &clock,
   });
   parts->outcomes = std::make_unique<exchange::OutcomeStore>(*parts->storage);
   parts->exchange = std::make_unique<exchange::ExchangeCore>(
@@ -254,6 +269,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .registry = &parts->registry,
           .transport = provider_transport,
           .outcomes = parts->outcomes.get(),
+          .clock = &clock,
       },
       ExchangeOptionsFrom(config.limits()));
   parts->conference_store = std::make_unique<conference::ConferenceStore>(*parts->storage);
@@ -264,12 +280,14 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .ledger = parts->ledger.get(),
           .policy = &parts->policy,
           .registry = &parts->registry,
+          .clock = &clock,
       },
       ConferenceOptionsFrom(config.limits()));
   parts->authenticator =
       std::make_unique<identity::Authenticator>(parts->registry, std::move(client_crl));
-  parts->admission = std::make_unique<Admission>(AdmissionOptions::FromLimits(config.limits()));
-  parts->bad_input = std::make_unique<BadInput>(*parts->ledger);
+  parts->admission =
+      std::make_unique<Admission>(AdmissionOptions::FromLimits(config.limits()), clock);
+  parts->bad_input = std::make_unique<BadInput>(*parts->ledger, clock);
   parts->gate =
       std::make_unique<CallGate>(*parts->authenticator, *parts->admission, *parts->bad_input);
   parts->workers = std::make_unique<base::WorkerPool>(kCaseWorkers);
@@ -283,6 +301,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                               .pseudonymizer = &parts->pseudonymizer,
                                               .registry = &parts->registry,
                                               .policy = &parts->policy,
+                                              .clock = &clock,
                                           },
                                           config)));
   parts->audit_service = std::make_unique<AuditService>(

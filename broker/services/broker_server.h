@@ -14,7 +14,9 @@
 // receipt log cannot write or the listener cannot accept, serving_status.h)
 // and server reflection, so grpcurl and any gRPC health probe work against it.
 // With config.metrics_address set, it serves Prometheus metrics there
-// (broker_metrics.h).
+// (broker_metrics.h). Every part that decides with the time (receipts, cases,
+// conferences, audit disclosures, admission, CRL staleness, the checkpoint
+// timer) reads the one clock given here (broker/base/clock.h).
 //
 //   WAMS_ASSIGN_OR_RETURN(auto server, BrokerServer::Start(config));
 //   ... server->port() ...
@@ -26,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 #include "broker/base/listener/bounded_listener.h"
 #include "broker/services/serving_status.h"
 #include "grpcpp/server.h"
@@ -43,6 +46,13 @@ namespace v1 = ::wams::broker::v1;
 // not validate, and 1 for the others.
 bool IsConfigError(const absl::Status& status);
 
+struct BrokerServerOptions {
+  // The broker's one time source, passed to every part that reads the time;
+  // borrowed, must outlive the server. Default: nullptr, meaning a system
+  // clock the server owns.
+  const base::Clock* clock = nullptr;
+};
+
 class BrokerServer {
  public:
   // FAILED_PRECONDITION or NOT_FOUND naming the config field for unusable
@@ -50,7 +60,8 @@ class BrokerServer {
   // log does not match its signed checkpoint; UNAVAILABLE when the data
   // directory is locked or the address cannot be bound; FAILED_PRECONDITION
   // naming limits.max_connections when it does not fit the open-file limit.
-  static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const v1::BrokerConfig& config);
+  static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const v1::BrokerConfig& config,
+                                                             BrokerServerOptions options = {});
 
   ~BrokerServer();
 

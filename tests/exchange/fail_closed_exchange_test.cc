@@ -5,6 +5,7 @@
 // its fsyncs from outside.
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
 #include "broker/config/config_loader.h"
@@ -18,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "tests/exchange/exchange_test_fixture.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/wal_sync_fs.h"
 
 namespace wams::testing {
@@ -52,7 +54,8 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   broker_tls.set_certificate_file((dir.path() / "pki/broker.crt").string());
   broker_tls.set_private_key_file((dir.path() / "pki/broker.key").string());
   broker_tls.set_ca_bundle_file((dir.path() / "pki/ca.crt").string());
-  auto transport = routing::GrpcProviderTransport::Create(broker_tls);
+  FakeClock clock(absl::Now());
+  auto transport = routing::GrpcProviderTransport::Create(broker_tls, clock);
   ASSERT_TRUE(transport.ok()) << transport.status();
 
   cases::CaseStore case_store(**storage);
@@ -60,7 +63,8 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
                             .ledger = ledger->get(),
                             .pseudonymizer = &setup->pseudonymizer,
                             .policy = &*policy,
-                            .registry = &*registry});
+                            .registry = &*registry,
+                            .clock = &clock});
   exchange::OutcomeStore outcomes(**storage);
   exchange::ExchangeCore core({.cases = &cases,
                                .involvement = &cases,
@@ -69,7 +73,8 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
                                .policy = &*policy,
                                .registry = &*registry,
                                .transport = transport->get(),
-                               .outcomes = &outcomes},
+                               .outcomes = &outcomes,
+                               .clock = &clock},
                               exchange::ExchangeOptions());
 
   identity::Caller municipality{.party = registry->Find(kMunicipalityOin),

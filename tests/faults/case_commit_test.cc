@@ -15,6 +15,7 @@
 #include "rocksdb/env.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wal_sync_fs.h"
 
@@ -46,11 +47,13 @@ TEST(CaseCommitTest, OpeningACaseIsOneSyncedBatchWithItsReceipt) {
   auto policy = policy::Policy::Create(*config);
   ASSERT_TRUE(registry.ok() && policy.ok());
   cases::CaseStore store(**storage);
+  FakeClock clock(absl::FromUnixSeconds(1'767'225'600));
   cases::CaseManager cases({.store = &store,
                             .ledger = ledger->get(),
                             .pseudonymizer = &setup->pseudonymizer,
                             .policy = &*policy,
-                            .registry = &*registry});
+                            .registry = &*registry,
+                            .clock = &clock});
   identity::Caller municipality{.party = registry->Find(kMunicipalityOin),
                                 .certificate_oin = kMunicipalityOin,
                                 .professional_id = "wmo-consulent-12"};

@@ -25,6 +25,7 @@
 #include "rocksdb/env.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wal_sync_fs.h"
 
@@ -113,13 +114,15 @@ class Parts {
                                .ledger = ledger_.get(),
                                .pseudonymizer = pseudonymizer_.get(),
                                .policy = policy_.get(),
-                               .registry = registry_.get()});
+                               .registry = registry_.get(),
+                               .clock = &clock_});
     conferences_ = std::make_unique<conference::ConferenceManager>(
         conference::ConferenceDeps{.store = conference_store_.get(),
                                    .cases = cases_.get(),
                                    .ledger = ledger_.get(),
                                    .policy = policy_.get(),
-                                   .registry = registry_.get()},
+                                   .registry = registry_.get(),
+                                   .clock = &clock_},
         conference::ConferenceOptions());
   }
 
@@ -129,6 +132,7 @@ class Parts {
     return {.party = registry_->Find(oin), .certificate_oin = oin, .professional_id = professional};
   }
 
+  FakeClock clock_{absl::FromUnixSeconds(1'767'225'600)};
   std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
   std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer_;
   std::unique_ptr<ledger::store::Ledger> ledger_;

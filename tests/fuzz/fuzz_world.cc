@@ -90,6 +90,7 @@ absl::Status FuzzWorld::Build() {
   ledger_options.origin = kLogOrigin;
   ledger_options.checkpoint_interval = absl::ZeroDuration();  // checkpoints on demand only
   ledger_options.max_commit_delay = absl::ZeroDuration();
+  ledger_options.clock = &clock_;
   absl::StatusOr<std::unique_ptr<ledger::store::Ledger>> opened = ledger::store::Ledger::Open(
       *storage_, ledger::NoteSigner(kLogOrigin, FixedKey(kLogKeySeedHex)), ledger_options);
   WAMS_RETURN_IF_ERROR(Step(opened.status(), "ledger"));
@@ -102,6 +103,7 @@ absl::Status FuzzWorld::Build() {
       .pseudonymizer = &*pseudonymizer_,
       .policy = &*policy_,
       .registry = &*registry_,
+      .clock = &clock_,
   });
   // Only CheckRequest is called: it neither forwards nor stores an outcome,
   // so there is no transport and no outcome store.
@@ -113,7 +115,8 @@ absl::Status FuzzWorld::Build() {
                              .policy = &*policy_,
                              .registry = &*registry_,
                              .transport = nullptr,
-                             .outcomes = nullptr},
+                             .outcomes = nullptr,
+                             .clock = &clock_},
       exchange_options_);
   for (const v1::Party& party : config_.parties()) {
     callers_.push_back(CallerFor(party.oin(), kCaseWorker));

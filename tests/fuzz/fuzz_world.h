@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_store.h"
 #include "broker/exchange/exchange_core.h"
@@ -31,6 +32,7 @@
 #include "broker/ledger/store/pseudonymizer.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "policy/policy.h"
+#include "tests/testing/fake_clock.h"
 #include "wams/broker/v1/config.pb.h"
 
 namespace wams::fuzz {
@@ -95,6 +97,8 @@ class FuzzWorld {
   absl::Status OpenCases();
 
   std::string dir_;
+  // A fixed time: receipts and cases do not depend on when the fuzzer runs.
+  testing::FakeClock clock_{absl::FromUnixSeconds(1'767'225'600)};
   v1::BrokerConfig config_;
   std::optional<identity::PartyRegistry> registry_;
   std::optional<policy::Policy> policy_;

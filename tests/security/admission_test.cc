@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 
 namespace wams::services {
@@ -16,6 +17,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::wams::testing::FakeClock;
 using ::wams::testing::StatusIs;
 
 v1::Party MakeParty(const std::string& oin, const std::string& name) {
@@ -28,17 +30,16 @@ v1::Party MakeParty(const std::string& oin, const std::string& name) {
 class AdmissionTest : public ::testing::Test {
  protected:
   AdmissionOptions Options(uint32_t rate, uint32_t burst, uint32_t concurrency) {
-    return AdmissionOptions{
-        .rate = rate, .burst = burst, .concurrency = concurrency, .now = [this] { return now_; }};
+    return AdmissionOptions{.rate = rate, .burst = burst, .concurrency = concurrency};
   }
 
-  absl::Time now_ = absl::FromUnixSeconds(1'767'225'600);
+  FakeClock clock_{absl::FromUnixSeconds(1'767'225'600)};
   const v1::Party ggz_ = MakeParty("00000003234567890000", "GGZ Voorbeeld");
   const v1::Party school_ = MakeParty("00000003345678900000", "Voorbeeldcollege");
 };
 
 TEST_F(AdmissionTest, WithoutLimitsEveryCallIsAdmitted) {
-  Admission admission(Options(0, 0, 0));
+  Admission admission(Options(0, 0, 0), clock_);
   EXPECT_FALSE(admission.enabled());
   std::vector<Admission::Ticket> held;
   for (int i = 0; i < 1000; ++i) {
@@ -49,21 +50,21 @@ TEST_F(AdmissionTest, WithoutLimitsEveryCallIsAdmitted) {
 }
 
 TEST_F(AdmissionTest, BurstIsAdmittedThenTheRateRefills) {
-  Admission admission(Options(/*rate=*/2, /*burst=*/4, 0));
+  Admission admission(Options(/*rate=*/2, /*burst=*/4, 0), clock_);
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(admission.Admit(ggz_).ok()) << i;
   absl::Status refused = admission.Admit(ggz_).status();
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(refused.message(), AllOf(HasSubstr("limits.per_party_rate"), HasSubstr(ggz_.oin()),
                                        HasSubstr("GGZ Voorbeeld"), HasSubstr("retry in 500 ms")));
 
-  now_ += absl::Milliseconds(250);  // half a token
+  clock_.Advance(absl::Milliseconds(250));  // half a token
   EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
-  now_ += absl::Milliseconds(250);
+  clock_.Advance(absl::Milliseconds(250));
   EXPECT_TRUE(admission.Admit(ggz_).ok());
   EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
 
   // Idle for long: the bucket holds no more than its size.
-  now_ += absl::Hours(1);
+  clock_.Advance(absl::Hours(1));
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(admission.Admit(ggz_).ok()) << i;
   EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
 
@@ -73,13 +74,13 @@ TEST_F(AdmissionTest, BurstIsAdmittedThenTheRateRefills) {
 }
 
 TEST_F(AdmissionTest, BurstDefaultsToTheRate) {
-  Admission admission(Options(/*rate=*/3, /*burst=*/0, 0));
+  Admission admission(Options(/*rate=*/3, /*burst=*/0, 0), clock_);
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(admission.Admit(ggz_).ok()) << i;
   EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 TEST_F(AdmissionTest, EachPartyHasItsOwnBucket) {
-  Admission admission(Options(/*rate=*/1, /*burst=*/1, 0));
+  Admission admission(Options(/*rate=*/1, /*burst=*/1, 0), clock_);
   EXPECT_TRUE(admission.Admit(ggz_).ok());
   EXPECT_THAT(admission.Admit(ggz_), StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_TRUE(admission.Admit(school_).ok());
@@ -87,7 +88,7 @@ TEST_F(AdmissionTest, EachPartyHasItsOwnBucket) {
 }
 
 TEST_F(AdmissionTest, ConcurrencySlotsComeBackWhenTicketsAreReleasedOrDestroyed) {
-  Admission admission(Options(0, 0, /*concurrency=*/2));
+  Admission admission(Options(0, 0, /*concurrency=*/2), clock_);
   absl::StatusOr<Admission::Ticket> first = admission.Admit(ggz_);
   absl::StatusOr<Admission::Ticket> second = admission.Admit(ggz_);
   ASSERT_TRUE(first.ok() && second.ok());
@@ -117,7 +118,7 @@ TEST_F(AdmissionTest, ConcurrencySlotsComeBackWhenTicketsAreReleasedOrDestroyed)
 TEST_F(AdmissionTest, ExportStreamsHaveTheirOwnLimitAndGiveTheSlotBack) {
   AdmissionOptions options = Options(0, 0, 0);
   options.export_streams = 2;
-  Admission admission(options);
+  Admission admission(options, clock_);
   EXPECT_FALSE(admission.enabled()) << "ordinary calls stay unlimited";
   using Kind = Admission::CallKind;
   absl::StatusOr<Admission::Ticket> first = admission.Admit(ggz_, Kind::kExportStream);
@@ -140,17 +141,17 @@ TEST_F(AdmissionTest, ExportStreamsHaveTheirOwnLimitAndGiveTheSlotBack) {
 }
 
 TEST_F(AdmissionTest, CallRefusedForConcurrencyTakesNoToken) {
-  Admission admission(Options(/*rate=*/1, /*burst=*/1, /*concurrency=*/1));
+  Admission admission(Options(/*rate=*/1, /*burst=*/1, /*concurrency=*/1), clock_);
   absl::StatusOr<Admission::Ticket> held = admission.Admit(ggz_);
   ASSERT_TRUE(held.ok());
-  now_ += absl::Seconds(1);  // one token again
+  clock_.Advance(absl::Seconds(1));  // one token again
   EXPECT_THAT(admission.Admit(ggz_).status().message(), HasSubstr("per_party_concurrency"));
   held->Release();
   EXPECT_TRUE(admission.Admit(ggz_).ok()) << "the refused call must not have used the token";
 }
 
 TEST_F(AdmissionTest, ConcurrentCallersNeverHoldMoreSlotsThanTheLimit) {
-  Admission admission(Options(0, 0, /*concurrency=*/3));
+  Admission admission(Options(0, 0, /*concurrency=*/3), clock_);
   std::atomic<int> holding{0};
   std::atomic<int> most{0};
   std::vector<std::thread> threads;

@@ -4,10 +4,12 @@
 // impostor_provider_test.cc.
 #include "broker/routing/provider_certificate_check.h"
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/dev_parties.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certificates.h"
 
@@ -64,8 +66,9 @@ TEST_F(ProviderCertificateCheckTest, AmbiguousCertificateIsRefusedEvenWithTheRig
 
 TEST_F(ProviderCertificateCheckTest, RevokedCertificateIsRefusedOnlyWithTheCrl) {
   EXPECT_TRUE(CheckProviderCertificate(Pem("revoked-ggz"), ggz_, nullptr).ok());
-  absl::StatusOr<std::unique_ptr<identity::CrlFile>> crl =
-      identity::CrlFile::Load(pki_->File("ca.crl"), pki_->File("ca.crt"), "client_tls.crl_file");
+  testing::FakeClock clock(absl::Now());
+  absl::StatusOr<std::unique_ptr<identity::CrlFile>> crl = identity::CrlFile::Load(
+      pki_->File("ca.crl"), pki_->File("ca.crt"), "client_tls.crl_file", clock);
   ASSERT_TRUE(crl.ok()) << crl.status();
   absl::Status status = CheckProviderCertificate(Pem("revoked-ggz"), ggz_, crl->get());
   EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated);

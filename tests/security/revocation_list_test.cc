@@ -5,10 +5,12 @@
 
 #include <filesystem>
 
+#include "absl/time/clock.h"
 #include "broker/base/pki/certificate_oin.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -20,6 +22,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::ReadFile;
+using ::wams::testing::FakeClock;
 using ::wams::testing::StatusIs;
 
 constexpr char kField[] = "server_tls.crl_file";
@@ -40,6 +43,9 @@ class RevocationListTest : public ::testing::Test {
     return cert.ok() ? *std::move(cert) : nullptr;
   }
   static std::string Bundle() { return ReadFile(pki_->path() / "ca.crt"); }
+
+  // The CRLs made here have their nextUpdate a day after the real time.
+  FakeClock clock_{absl::Now()};
 
   static testing::TempDir* pki_;
 };
@@ -115,7 +121,7 @@ TEST_F(RevocationListTest, CrlFileFollowsReplacementsAndKeepsTheLastGoodList) {
   testing::TempDir dir;
   const std::filesystem::path crl = dir.path() / "ca.crl";
   testing::WriteFile(crl, testing::MakeCrlPem(pki_->path(), {}));
-  auto file = CrlFile::Load(crl.string(), (pki_->path() / "ca.crt").string(), kField);
+  auto file = CrlFile::Load(crl.string(), (pki_->path() / "ca.crt").string(), kField, clock_);
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_TRUE((*file)->Check(*Certificate("revoked")).ok());
 
@@ -132,8 +138,26 @@ TEST_F(RevocationListTest, CrlFileFollowsReplacementsAndKeepsTheLastGoodList) {
       << "a missing file must not lift the revocations";
 }
 
+TEST_F(RevocationListTest, StalenessFollowsTheInjectedClockAndAStaleListStaysInForce) {
+  testing::TempDir dir;
+  const std::filesystem::path crl = dir.path() / "ca.crl";
+  testing::WriteFile(crl, testing::MakeCrlPem(pki_->path(), {.revoked = {"revoked"}}));
+  auto file = CrlFile::Load(crl.string(), (pki_->path() / "ca.crt").string(), kField, clock_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_FALSE((*file)->Stale());
+
+  clock_.Advance(absl::Hours(25));  // past the nextUpdate, a day ahead
+  EXPECT_TRUE((*file)->Stale());
+  EXPECT_EQ((*file)->Check(*Certificate("revoked")).code(), absl::StatusCode::kUnauthenticated)
+      << "a CRL past its nextUpdate is still the best knowledge there is";
+
+  clock_.Set((*file)->Current()->next_update());  // not past it: at it
+  EXPECT_FALSE((*file)->Stale());
+}
+
 TEST_F(RevocationListTest, MissingCrlFileIsNotFoundNamingTheField) {
-  auto file = CrlFile::Load("/nonexistent/ca.crl", (pki_->path() / "ca.crt").string(), kField);
+  auto file =
+      CrlFile::Load("/nonexistent/ca.crl", (pki_->path() / "ca.crt").string(), kField, clock_);
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(file.status().message(), HasSubstr(kField));
 }

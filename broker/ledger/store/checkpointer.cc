@@ -21,7 +21,8 @@ using wams::storage::KeyValue;
 using wams::storage::ScanRange;
 
 Checkpointer::Checkpointer(const storage::Backend& backend, const NoteSigner& signer,
-                           const TreeReader& tree, const LedgerOptions& options, Clock& clock)
+                           const TreeReader& tree, const LedgerOptions& options,
+                           const base::Clock& clock)
     : backend_(backend), signer_(signer), tree_(tree), options_(options), clock_(clock) {}
 
 Checkpointer::~Checkpointer() { StopTimer(); }

@@ -25,8 +25,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger_options.h"
 #include "broker/ledger/store/tree_reader.h"
 #include "broker/storage/backend.h"
@@ -39,7 +39,7 @@ class Checkpointer {
   // Borrows everything; each must outlive the checkpointer. Uses
   // options.origin, .checkpoint_interval and .observer.
   Checkpointer(const storage::Backend& backend, const NoteSigner& signer, const TreeReader& tree,
-               const LedgerOptions& options, Clock& clock);
+               const LedgerOptions& options, const base::Clock& clock);
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
   // Stops the timer.
@@ -82,7 +82,7 @@ class Checkpointer {
   const NoteSigner& signer_;
   const TreeReader& tree_;
   const LedgerOptions& options_;
-  Clock& clock_;
+  const base::Clock& clock_;
 
   absl::Mutex make_mu_;  // serialises Make
 

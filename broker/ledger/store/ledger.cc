@@ -39,9 +39,9 @@ Ledger::Ledger(const storage::Backend& backend, NoteSigner signer, LedgerOptions
       signer_(std::move(signer)),
       options_(std::move(options)),
       key_id_(signer_.KeyName()) {
-  Clock* clock = options_.clock;
+  const base::Clock* clock = options_.clock;
   if (clock == nullptr) {
-    owned_clock_ = std::make_unique<RealClock>();
+    owned_clock_ = std::make_unique<base::SystemClock>();
     clock = owned_clock_.get();
   }
   tree_ = std::make_unique<TreeReader>(backend_, options_.node_cache_min_level);

@@ -65,10 +65,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger_observer.h"
 #include "broker/ledger/store/ledger_options.h"
 #include "broker/ledger/store/receipt_index.h"
@@ -218,7 +218,7 @@ class Ledger {
   const NoteSigner signer_;
   const LedgerOptions options_;
   const std::string key_id_;
-  std::unique_ptr<RealClock> owned_clock_;  // when options_.clock is null
+  std::unique_ptr<base::SystemClock> owned_clock_;  // when options_.clock is null
   // The rooms, in the order they are built; each borrows only members
   // declared above it (~Ledger stops the checkpoint timer, then the writer).
   std::unique_ptr<TreeReader> tree_;

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "broker/base/clock.h"
 #include "broker/base/message_limits.h"
 #include "broker/ledger/note/note.h"
-#include "broker/ledger/store/clock.h"
 #include "broker/ledger/store/ledger_observer.h"
 
 namespace wams::ledger::store {
@@ -36,7 +36,7 @@ struct LedgerOptions {
   absl::Duration checkpoint_interval = absl::Seconds(1);
   // Time source of the checkpoint timer; borrowed, must outlive the ledger.
   // Default: nullptr, meaning the system clock.
-  Clock* clock = nullptr;
+  const base::Clock* clock = nullptr;
   // Most receipts written in one WriteBatch. Default: 1024.
   size_t max_batch = 1024;
   // When a group is about to be committed while other receipts are still

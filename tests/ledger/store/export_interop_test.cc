@@ -11,7 +11,7 @@
 #include "broker/tools/auditor/export_verifier.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
-#include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 
 namespace wams::ledger::store {
@@ -24,6 +24,7 @@ using ::wams::testing::StatusIs;
 using testing::MakeReceipt;
 using testing::SignerFromSeed;
 using testing::TempDir;
+using ::wams::testing::FakeClock;
 
 class ExportInteropTest : public ::testing::Test {
  protected:

@@ -16,7 +16,7 @@
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "tests/ledger/store/test_util.h"
-#include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/wal_sync_fs.h"
 
 namespace wams::ledger::store {
@@ -28,6 +28,7 @@ using ::wams::storage::RocksDbOptions;
 using testing::MakeReceipt;
 using testing::SignerFromSeed;
 using testing::TempDir;
+using ::wams::testing::FakeClock;
 
 using ::wams::testing::WalSyncFs;
 

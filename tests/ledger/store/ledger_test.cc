@@ -20,7 +20,7 @@
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
-#include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 
 namespace wams::ledger::store {
@@ -41,6 +41,7 @@ using testing::ToDigest;
 using ::wams::broker::v1::Checkpoint;
 using ::wams::broker::v1::Receipt;
 using ::wams::broker::v1::SignedReceipt;
+using ::wams::testing::FakeClock;
 using ::wams::testing::StatusIs;
 
 #define ASSERT_OK(expr)             \

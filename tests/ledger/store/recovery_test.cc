@@ -22,7 +22,7 @@
 #include "rocksdb/env.h"
 #include "tests/ledger/store/full_disk_fs.h"
 #include "tests/ledger/store/test_util.h"
-#include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/fake_clock.h"
 
 namespace wams::ledger::store {
 namespace {
@@ -36,6 +36,7 @@ using testing::MakeReceipt;
 using testing::SignerFromSeed;
 using testing::TempDir;
 using wams::broker::v1::SignedReceipt;
+using ::wams::testing::FakeClock;
 
 // Generous: only a broken recovery gets near it.
 constexpr absl::Duration kRecoveryDeadline = absl::Seconds(30);

@@ -1,25 +1,25 @@
-#include "tests/ledger/testing/fake_clock.h"
+#include "tests/testing/fake_clock.h"
 
 #include <algorithm>
 #include <vector>
 
-namespace wams::ledger::store {
+namespace wams::testing {
 
-absl::Time FakeClock::Now() {
+absl::Time FakeClock::Now() const {
   absl::MutexLock lock(&mu_);
   return now_;
 }
 
 bool FakeClock::AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
-                                  absl::Time deadline) {
+                                  absl::Time deadline) const {
   {
     absl::MutexLock lock(&mu_);
     waiters_.push_back(&mu);
   }
   // absl::Mutex re-evaluates conditions whenever `mu` is released, and
-  // Advance() locks and releases every waiter's mutex after moving time.
+  // WakeWaiters() locks and releases every waiter's mutex after moving time.
   struct Args {
-    FakeClock* clock;
+    const FakeClock* clock;
     const absl::Condition* cond;
     absl::Time deadline;
   } args{this, &cond, deadline};
@@ -34,10 +34,25 @@ bool FakeClock::AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
 }
 
 void FakeClock::Advance(absl::Duration d) {
-  std::vector<absl::Mutex*> waiters;
   {
     absl::MutexLock lock(&mu_);
     now_ += d;
+  }
+  WakeWaiters();
+}
+
+void FakeClock::Set(absl::Time t) {
+  {
+    absl::MutexLock lock(&mu_);
+    now_ = t;
+  }
+  WakeWaiters();
+}
+
+void FakeClock::WakeWaiters() {
+  std::vector<absl::Mutex*> waiters;
+  {
+    absl::MutexLock lock(&mu_);
     waiters = waiters_;
   }
   for (absl::Mutex* m : waiters) {
@@ -46,4 +61,4 @@ void FakeClock::Advance(absl::Duration d) {
   }
 }
 
-}  // namespace wams::ledger::store
+}  // namespace wams::testing
