@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/notification.h"
+#include "broker/base/clock.h"
 #include "broker/base/status_details.h"
 #include "broker/cases/case_manager.h"
 #include "broker/cases/case_reader.h"
@@ -130,7 +131,8 @@ class CaseReadTest : public DevPkiSuite {
                                .policy = policy_.get(),
                                .registry = registry_.get(),
                                .transport = &transport_,
-                               .outcomes = outcomes_.get()},
+                               .outcomes = outcomes_.get(),
+                               .clock = &clock_},
         exchange::ExchangeOptions());
   }
 
@@ -190,6 +192,7 @@ class CaseReadTest : public DevPkiSuite {
   std::unique_ptr<identity::PartyRegistry> registry_;
   std::unique_ptr<policy::Policy> policy_;
   std::unique_ptr<exchange::OutcomeStore> outcomes_;
+  base::SystemClock clock_;
   FakeCaseReader reader_;
   UnexpectedInvolvement no_involvement_;
   CountingTransport transport_;
@@ -288,7 +291,8 @@ TEST_F(CaseReadTest, AStorageFaultOnTheCaseReadIsUnavailableThroughTheCaseManage
                               .ledger = ledger_.get(),
                               .pseudonymizer = pseudonymizer_.get(),
                               .policy = policy_.get(),
-                              .registry = registry_.get()});
+                              .registry = registry_.get(),
+                              .clock = &clock_});
   UseReader(&manager, &manager);
   v1::OpenClientCaseRequest open;
   open.set_request_id("open-1");
