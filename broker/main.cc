@@ -15,7 +15,6 @@
 // 2 on stderr (broker/base/cli/command_line.h).
 #include <sys/stat.h>
 
-#include <csignal>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -28,6 +27,7 @@
 #include "broker/base/files/private_dir.h"
 #include "broker/base/logging/log.h"
 #include "broker/base/protobuf_log.h"
+#include "broker/base/stop_signals.h"
 #include "broker/config/config_loader.h"
 #include "broker/services/broker_server.h"
 #include "broker/services/offline_export.h"
@@ -86,13 +86,8 @@ int main(int argc, char** argv) {
   // about 3% of the broker's CPU under load); the unit tests keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // Block the stop signals before any thread starts, so every thread inherits
-  // the mask and only sigwait() below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts, so every thread inherits the blocked mask.
+  const wams::base::StopSignals stop_signals;
 
   absl::StatusOr<wams::broker::v1::BrokerConfig> config =
       wams::config::LoadBrokerConfig(config_path);
@@ -137,8 +132,7 @@ int main(int argc, char** argv) {
   wams::logging::LogInfo(absl::StrCat("wams-broker serving ", config->parties_size(),
                                       " parties on port ", (*server)->port()));
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.Wait();
   wams::logging::LogInfo(absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(kShutdownGrace);
   server->reset();

@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "broker/base/oin.h"
 #include "policy/internal/names.h"
-#include "policy/oin.h"
 
 namespace wams::policy {
 namespace {
@@ -76,7 +76,7 @@ absl::StatusOr<Catalogue> Catalogue::Create(
   for (int i = 0; i < parties.size(); ++i) {
     const v1::Party& party = parties[i];
     const std::string prefix = absl::StrCat("parties[", i, "]");
-    absl::StatusOr<Oin> oin = ParseOin(party.oin(), absl::StrCat(prefix, ".oin"));
+    absl::StatusOr<base::Oin> oin = base::ParseOin(party.oin(), absl::StrCat(prefix, ".oin"));
     if (!oin.ok()) return oin.status();
     if (!IsKnownDomain(party.domain())) {
       return absl::InvalidArgumentError(absl::StrCat(prefix, ".domain: unknown or unset domain ",

@@ -6,7 +6,6 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_join.h"
-#include "policy/bsn.h"
 #include "policy/internal/case_facts.h"
 #include "policy/internal/common_checks.h"
 #include "policy/internal/consents.h"
@@ -17,6 +16,7 @@
 #include "policy/rules.h"
 #include "policy/subject_key.h"
 #include "proto/wire/subject_details.h"
+#include "proto/wire/text_checks.h"
 
 namespace wams::policy {
 namespace {
@@ -139,7 +139,7 @@ void CheckR09(DecisionBuilder& b, const DecisionInput& in, const v1::CaseClient*
     b.Fail(RuleId::kR09, Msg::kR09NoCase);
   } else if (in.subject_bsn.empty()) {
     b.Fail(RuleId::kR09, Msg::kR09NoSubject);
-  } else if (!IsValidBsn(in.subject_bsn)) {
+  } else if (!wire::IsValidBsn(in.subject_bsn)) {
     b.Fail(RuleId::kR09, Msg::kR09SubjectNotOnePerson);
   } else if (person == nullptr) {
     b.Fail(RuleId::kR09, Msg::kR09NotInCase);

@@ -2,12 +2,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "adapters/sdk/bsn.h"
-#include "adapters/sdk/key_file.h"
+#include "broker/base/secret_file.h"
 #include "broker/base/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "proto/wire/field_validator.h"
 #include "proto/wire/subject_details.h"
+#include "proto/wire/text_checks.h"
 
 namespace wams::adapters {
 namespace {
@@ -26,7 +26,7 @@ absl::Status Invalid(absl::string_view where, absl::string_view what) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FileBackend>> FileBackend::Load(absl::string_view path) {
-  WAMS_ASSIGN_OR_RETURN(std::string text, ReadPublicFile(path, "file_backend.records_file"));
+  WAMS_ASSIGN_OR_RETURN(std::string text, base::ReadPublicFile(path, "file_backend.records_file"));
   return Parse(text);
 }
 
@@ -113,7 +113,7 @@ absl::StatusOr<std::unique_ptr<FileBackend>> FileBackend::Parse(absl::string_vie
     for (const auto& [bsn, person] : root["people"].items()) {
       // Keys are checked, but never echoed: they are BSNs.
       std::string where = absl::StrCat("entry ", records.size() + 1);
-      if (!IsValidBsn(bsn)) return Invalid(where, "key is not a valid BSN");
+      if (!wire::IsValidBsn(bsn)) return Invalid(where, "key is not a valid BSN");
       WAMS_RETURN_IF_ERROR(ParseCategories(person, where, records[bsn]));
     }
   }

@@ -4,49 +4,22 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "adapters/backends/file_backend.h"
 #include "adapters/backends/http_backend.h"
 #include "adapters/backends/share_inbox.h"
-#include "adapters/sdk/key_file.h"
 #include "adapters/sdk/share_policy.h"
+#include "broker/base/config_file.h"
 #include "broker/base/listener/bounded_listener.h"
 #include "broker/base/metrics/metrics_endpoint.h"
+#include "broker/base/secret_file.h"
 #include "broker/base/status_macros.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
-#include "google/protobuf/util/json_util.h"
 #include "proto/wire/config_checks.h"
 
 namespace wams::adapters {
 namespace {
 
 namespace config_v1 = ::wams::adapter::v1;
-
-class LineErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    errors_.push_back(absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
-  }
-  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
-                  const std::string& message) override {
-    AddError(line, column, message);
-  }
-  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
-
- private:
-  std::vector<std::string> errors_;
-};
-
-// Relative paths mean "next to the config file", so a config directory can be
-// moved as a whole.
-void ResolvePath(std::string* path, const std::filesystem::path& base) {
-  if (path->empty() || std::filesystem::path(*path).is_absolute()) return;
-  *path = (base / *path).lexically_normal().string();
-}
 
 WithoutConsent FromProto(config_v1::WithoutConsent value) {
   switch (value) {
@@ -119,23 +92,7 @@ absl::Status Required(bool present, absl::string_view field) {
 
 absl::StatusOr<AdapterConfig> ParseAdapterConfig(absl::string_view text) {
   AdapterConfig config;
-  absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(text);
-  if (!trimmed.empty() && trimmed.front() == '{') {
-    google::protobuf::util::JsonParseOptions options;
-    options.ignore_unknown_fields = false;
-    google::protobuf::util::Status status =
-        google::protobuf::util::JsonStringToMessage(std::string(text), &config, options);
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("JSON: ", status.message().as_string()));
-    }
-    return config;
-  }
-  LineErrorCollector errors;
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &config)) {
-    return absl::InvalidArgumentError(errors.Joined());
-  }
+  WAMS_RETURN_IF_ERROR(base::ParseConfigText(text, &config));
   return config;
 }
 
@@ -207,32 +164,31 @@ absl::Status ValidateAdapterConfig(const AdapterConfig& config) {
 }
 
 absl::StatusOr<AdapterConfig> LoadAdapterConfig(absl::string_view path) {
-  WAMS_ASSIGN_OR_RETURN(std::string text, ReadPublicFile(path, "--config"));
-  absl::StatusOr<AdapterConfig> config = ParseAdapterConfig(text);
-  if (!config.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", config.status().message()));
+  AdapterConfig config;
+  WAMS_RETURN_IF_ERROR(base::ReadConfigFile(path, &config));  // messages start with the path
+  const std::filesystem::path dir = std::filesystem::path(std::string(path)).parent_path();
+  config_v1::TlsFiles* tls = config.mutable_tls();
+  base::ResolveConfigPath(tls->mutable_certificate_file(), dir);
+  base::ResolveConfigPath(tls->mutable_private_key_file(), dir);
+  base::ResolveConfigPath(tls->mutable_ca_bundle_file(), dir);
+  if (config.has_file_backend()) {
+    base::ResolveConfigPath(config.mutable_file_backend()->mutable_records_file(), dir);
+    base::ResolveConfigPath(config.mutable_file_backend()->mutable_share_inbox_dir(), dir);
   }
-  std::filesystem::path base = std::filesystem::path(std::string(path)).parent_path();
-  config_v1::TlsFiles* tls = config->mutable_tls();
-  ResolvePath(tls->mutable_certificate_file(), base);
-  ResolvePath(tls->mutable_private_key_file(), base);
-  ResolvePath(tls->mutable_ca_bundle_file(), base);
-  if (config->has_file_backend()) {
-    ResolvePath(config->mutable_file_backend()->mutable_records_file(), base);
-    ResolvePath(config->mutable_file_backend()->mutable_share_inbox_dir(), base);
+  if (config.has_http_backend()) {
+    base::ResolveConfigPath(config.mutable_http_backend()->mutable_ca_bundle_file(), dir);
   }
-  if (config->has_http_backend()) {
-    ResolvePath(config->mutable_http_backend()->mutable_ca_bundle_file(), base);
-  }
-  WAMS_RETURN_IF_ERROR(ValidateAdapterConfig(*config));
+  WAMS_RETURN_IF_ERROR(ValidateAdapterConfig(config));
   return config;
 }
 
 absl::Status CheckTlsFiles(const AdapterConfig& config) {
   const config_v1::TlsFiles& tls = config.tls();
-  WAMS_RETURN_IF_ERROR(ReadPublicFile(tls.certificate_file(), "tls.certificate_file").status());
-  WAMS_RETURN_IF_ERROR(ReadPrivateFile(tls.private_key_file(), "tls.private_key_file").status());
-  return ReadPublicFile(tls.ca_bundle_file(), "tls.ca_bundle_file").status();
+  WAMS_RETURN_IF_ERROR(
+      base::ReadPublicFile(tls.certificate_file(), "tls.certificate_file").status());
+  WAMS_RETURN_IF_ERROR(
+      base::ReadPrivateFile(tls.private_key_file(), "tls.private_key_file").status());
+  return base::ReadPublicFile(tls.ca_bundle_file(), "tls.ca_bundle_file").status();
 }
 
 absl::StatusOr<AdapterParts> BuildAdapter(const AdapterConfig& config) {

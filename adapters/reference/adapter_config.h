@@ -21,11 +21,14 @@ namespace wams::adapters {
 using AdapterConfig = ::wams::adapter::v1::AdapterConfig;
 
 // Parses textproto, or JSON when the text starts with '{'. INVALID_ARGUMENT
-// with line and column on a syntax error.
+// with line and column on a syntax error, never repeating a value.
 absl::StatusOr<AdapterConfig> ParseAdapterConfig(absl::string_view text);
 
-// Reads `path`, parses it, resolves relative file paths against the file's
-// directory and validates it. INVALID_ARGUMENT naming the field.
+// Reads `path` (broker/base/config_file.h: the broker's config is read the
+// same way), parses it, resolves relative file paths against the file's
+// directory and validates it. INVALID_ARGUMENT naming the field; NOT_FOUND or
+// FAILED_PRECONDITION, starting with the path, when the file cannot be read,
+// is empty or is too large.
 absl::StatusOr<AdapterConfig> LoadAdapterConfig(absl::string_view path);
 
 // Everything but the files (every field's kind as in

@@ -10,7 +10,6 @@
 // mTLS gRPC server, prints "listening on HOST:PORT" on stdout, and on SIGTERM
 // or SIGINT lets in-flight calls finish and exits 0. Logs go to stderr, one
 // line per request, never with a BSN or data.
-#include <csignal>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -21,6 +20,7 @@
 #include "adapters/sdk/provider_server.h"
 #include "broker/base/cli/command_line.h"
 #include "broker/base/logging/log.h"
+#include "broker/base/stop_signals.h"
 
 namespace {
 
@@ -50,13 +50,8 @@ int main(int argc, char** argv) {
   wams::logging::SetFormat(log_format == "text" ? wams::logging::Format::kText
                                                 : wams::logging::Format::kJson);
 
-  // Block the stop signals before any thread starts, so every thread inherits
-  // the mask and only sigwait() below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts, so every thread inherits the blocked mask.
+  const wams::base::StopSignals stop_signals;
 
   absl::StatusOr<wams::adapters::AdapterConfig> config =
       wams::adapters::LoadAdapterConfig(config_path);
@@ -92,8 +87,7 @@ int main(int argc, char** argv) {
                                       config->categories_size(), " categories on port ",
                                       (*server)->port(), " for broker ", config->broker_oin()));
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.Wait();
   wams::logging::LogInfo(absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(kShutdownGrace);
   server->reset();

@@ -5,9 +5,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "adapters/sdk/bsn.h"
 #include "adapters/sdk/share_policy.h"
 #include "broker/base/status_macros.h"
+#include "proto/wire/text_checks.h"
 
 namespace wams::adapters {
 namespace {
@@ -105,7 +105,7 @@ Answer AnswerPolicy::Respond(const v1::ProviderRequest& request, Backend& backen
     return answer;
   }
   // The BSN itself never goes into the message: it may be the wrong person's.
-  if (!request.subject_bsn().empty() && !IsValidBsn(request.subject_bsn())) {
+  if (!request.subject_bsn().empty() && !wire::IsValidBsn(request.subject_bsn())) {
     answer.status = absl::InvalidArgumentError("subject_bsn: not a valid BSN (eleven test)");
     return answer;
   }

@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/sdk/adapter_metrics.h"
-#include "adapters/sdk/certificate_oin.h"
-#include "adapters/sdk/key_file.h"
 #include "broker/base/logging/call_log.h"
 #include "broker/base/logging/log.h"
 #include "broker/base/logging/trace_context.h"
 #include "broker/base/metrics/scrape_gauges.h"
+#include "broker/base/pki/certificate_cache.h"
+#include "broker/base/secret_file.h"
 #include "broker/base/status_macros.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/auth_context.h"
@@ -54,11 +54,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
   WAMS_ASSIGN_OR_RETURN(pair.private_key,
-                        ReadPrivateFile(options.private_key_file, "private_key_file"));
+                        base::ReadPrivateFile(options.private_key_file, "private_key_file"));
   WAMS_ASSIGN_OR_RETURN(pair.cert_chain,
-                        ReadPublicFile(options.certificate_file, "certificate_file"));
+                        base::ReadPublicFile(options.certificate_file, "certificate_file"));
   WAMS_ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                        ReadPublicFile(options.ca_bundle_file, "ca_bundle_file"));
+                        base::ReadPublicFile(options.ca_bundle_file, "ca_bundle_file"));
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   return grpc::SslServerCredentials(ssl);
 }
@@ -95,7 +95,7 @@ absl::StatusOr<std::unique_ptr<listener::BoundedListener>> ListenFor(
 // The caller's OIN from its verified certificate. UNAUTHENTICATED when there
 // is no authenticated peer certificate.
 absl::StatusOr<std::string> CallerOin(const grpc::ServerContext& context,
-                                      CertificateOinCache& oins) {
+                                      pki::CertificateCache& oins) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr || !auth->IsPeerAuthenticated()) {
     return absl::UnauthenticatedError("no authenticated client certificate");
@@ -294,7 +294,7 @@ class ProviderServer::Service final : public v1::ProviderService::Service {
   AdapterMetrics* const metrics_;
   const std::unique_ptr<MeteredBackend> metered_;
   Backend& backend_;
-  CertificateOinCache oins_;
+  pki::CertificateCache oins_;
 };
 
 ProviderServer::ProviderServer(std::unique_ptr<Backend> backend, AnswerPolicy policy,

@@ -6,8 +6,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "adapters/sdk/bsn.h"
 #include "proto/wire/field_validator.h"
+#include "proto/wire/text_checks.h"
 
 namespace wams::adapters {
 namespace {
@@ -34,7 +34,7 @@ absl::Status CheckShare(const v1::ProviderRequest& share) {
     }
   }
   // The BSN itself never goes into the message: it may be the wrong person's.
-  if (!share.subject_bsn().empty() && !IsValidBsn(share.subject_bsn())) {
+  if (!share.subject_bsn().empty() && !wire::IsValidBsn(share.subject_bsn())) {
     return absl::InvalidArgumentError("subject_bsn: not a valid BSN (eleven test)");
   }
   return absl::OkStatus();

@@ -7,12 +7,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "broker/base/bsn.h"
 #include "broker/base/status_details.h"
 #include "broker/base/status_macros.h"
 #include "broker/ledger/note/note.h"
 #include "broker/receipts/receipt_builder.h"
 #include "broker/storage/record_keys.h"
-#include "policy/bsn.h"
 #include "policy/policy.h"
 #include "policy/refusal_code.h"
 
@@ -247,8 +247,7 @@ absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
       receipt.set_detail("ListReceipts by case");
       break;
     case v1::ListReceiptsRequest::kSubjectBsn: {
-      WAMS_ASSIGN_OR_RETURN(policy::Bsn bsn,
-                            policy::ParseBsn(request.subject_bsn(), "subject_bsn"));
+      WAMS_ASSIGN_OR_RETURN(base::Bsn bsn, base::ParseBsn(request.subject_bsn(), "subject_bsn"));
       query.index = ledger::store::IndexKind::kSubject;
       query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
       // The pseudonym, never the BSN: the receipt says whose receipts were read.
@@ -387,7 +386,7 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
     const identity::Caller& caller, const v1::DisclosureRequest& request) const {
   WAMS_RETURN_IF_ERROR(
       Authorize(caller, IsAuditor(caller) || IsPrivacyOfficer(caller), "GetDisclosureOverview"));
-  WAMS_ASSIGN_OR_RETURN(policy::Bsn bsn, policy::ParseBsn(request.subject_bsn(), "subject_bsn"));
+  WAMS_ASSIGN_OR_RETURN(base::Bsn bsn, base::ParseBsn(request.subject_bsn(), "subject_bsn"));
   WAMS_ASSIGN_OR_RETURN(DisclosureToken token, ParseDisclosureToken(request.page_token()));
   ledger::store::IndexQuery query;
   query.index = ledger::store::IndexKind::kSubject;

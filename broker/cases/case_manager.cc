@@ -5,12 +5,12 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/bsn.h"
 #include "broker/base/request_binding.h"
 #include "broker/base/status_details.h"
 #include "broker/base/status_macros.h"
 #include "broker/base/uuid.h"
 #include "broker/receipts/receipt_builder.h"
-#include "policy/bsn.h"
 #include "policy/refusal_code.h"
 
 namespace wams::cases {
@@ -263,7 +263,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
                                                 .language = v1::LANGUAGE_ENGLISH});
   if (!role.allowed()) return Refuse(caller, "", kKind, policy::RefusalStatus(role), &role);
   absl::Status valid = RequireText(request.request_id(), "request_id");
-  if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
+  if (valid.ok()) valid = base::ParseBsn(request.client_bsn(), "client_bsn").status();
   if (valid.ok()) valid = ValidateLaws(request.social_laws(), "social_laws");
   if (valid.ok()) valid = ValidateScope(request.scope(), request.adjacent_domains());
   if (!valid.ok()) return Refuse(caller, "", kKind, valid);
@@ -315,7 +315,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
     const Caller& caller, const v1::OpenProfessionalCaseRequest& request) {
   constexpr v1::ReceiptKind kKind = v1::RECEIPT_KIND_CASE_EVENT;
   absl::Status valid = RequireText(request.request_id(), "request_id");
-  if (valid.ok()) valid = policy::ParseBsn(request.client_bsn(), "client_bsn").status();
+  if (valid.ok()) valid = base::ParseBsn(request.client_bsn(), "client_bsn").status();
   const v1::Party* municipality = deps_.registry->Find(request.municipality_oin());
   if (valid.ok() &&
       (municipality == nullptr || municipality->role() != v1::PARTY_ROLE_MUNICIPALITY)) {
@@ -406,7 +406,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
       caller, request.case_id(), v1::RECEIPT_KIND_CONSENT_EVENT,
       [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
-        WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.subject_bsn(), "subject_bsn").status());
+        WAMS_RETURN_IF_ERROR(base::ParseBsn(request.subject_bsn(), "subject_bsn").status());
         std::string pseudonym = Pseudonym(request.subject_bsn());
         v1::Decision verdict = deps_.policy->DecideRecordConsent(
             {.subject = FindClient(c, pseudonym), .language = v1::LANGUAGE_ENGLISH});
@@ -479,7 +479,7 @@ absl::StatusOr<v1::CaseResponse> CaseManager::AddFamilyMember(
       caller, request.case_id(), v1::RECEIPT_KIND_CASE_EVENT,
       [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
-        WAMS_RETURN_IF_ERROR(policy::ParseBsn(request.bsn(), "bsn").status());
+        WAMS_RETURN_IF_ERROR(base::ParseBsn(request.bsn(), "bsn").status());
         std::string pseudonym = Pseudonym(request.bsn());
         auto existing = std::find_if(
             c.mutable_clients()->begin(), c.mutable_clients()->end(),

@@ -3,43 +3,20 @@
 #include <filesystem>
 #include <set>
 #include <string>
-#include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "broker/base/config_file.h"
 #include "broker/base/listener/bounded_listener.h"
 #include "broker/base/message_limits.h"
-#include "broker/base/secret_file.h"
+#include "broker/base/oin.h"
 #include "broker/base/status_macros.h"
 #include "broker/storage/postgres/postgres_options.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
-#include "google/protobuf/util/json_util.h"
-#include "policy/oin.h"
 #include "policy/policy.h"
 #include "proto/wire/config_checks.h"
 
 namespace wams::config {
 namespace {
-
-// Collects textproto errors with their 1-based line and column.
-class LineErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    errors_.push_back(absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
-  }
-  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
-                  const std::string& message) override {
-    AddError(line, column, message);
-  }
-  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
-
- private:
-  std::vector<std::string> errors_;
-};
 
 // Checkpoints are signed, written with a sync and kept for good, one per
 // interval while receipts arrive, and every one is a note that witnesses
@@ -129,7 +106,7 @@ absl::Status ValidateConnectionLimits(const v1::Limits& limits) {
 }
 
 absl::Status ValidateParty(const v1::Party& party, absl::string_view field) {
-  if (absl::StatusOr<policy::Oin> oin = policy::ParseOin(party.oin(), absl::StrCat(field, ".oin"));
+  if (absl::StatusOr<base::Oin> oin = base::ParseOin(party.oin(), absl::StrCat(field, ".oin"));
       !oin.ok()) {
     return oin.status();
   }
@@ -145,61 +122,39 @@ absl::Status ValidateParty(const v1::Party& party, absl::string_view field) {
   return absl::OkStatus();
 }
 
-// Relative file paths in a config mean "next to the config file", so a
-// config directory can be moved as a whole.
-void ResolvePath(std::string* path, const std::filesystem::path& base) {
-  if (path->empty() || std::filesystem::path(*path).is_absolute()) return;
-  *path = (base / *path).lexically_normal().string();
+void ResolveTlsPaths(v1::TlsFiles* tls, const std::filesystem::path& dir) {
+  base::ResolveConfigPath(tls->mutable_certificate_file(), dir);
+  base::ResolveConfigPath(tls->mutable_private_key_file(), dir);
+  base::ResolveConfigPath(tls->mutable_ca_bundle_file(), dir);
+  base::ResolveConfigPath(tls->mutable_crl_file(), dir);
 }
 
-void ResolveTlsPaths(v1::TlsFiles* tls, const std::filesystem::path& base) {
-  ResolvePath(tls->mutable_certificate_file(), base);
-  ResolvePath(tls->mutable_private_key_file(), base);
-  ResolvePath(tls->mutable_ca_bundle_file(), base);
-  ResolvePath(tls->mutable_crl_file(), base);
-}
-
-void ResolvePaths(v1::BrokerConfig* config, const std::filesystem::path& base) {
-  if (config->has_server_tls()) ResolveTlsPaths(config->mutable_server_tls(), base);
-  if (config->has_client_tls()) ResolveTlsPaths(config->mutable_client_tls(), base);
-  ResolvePath(config->mutable_data_dir(), base);
+void ResolvePaths(v1::BrokerConfig* config, const std::filesystem::path& dir) {
+  if (config->has_server_tls()) ResolveTlsPaths(config->mutable_server_tls(), dir);
+  if (config->has_client_tls()) ResolveTlsPaths(config->mutable_client_tls(), dir);
+  base::ResolveConfigPath(config->mutable_data_dir(), dir);
   if (config->storage().has_rocksdb()) {
-    ResolvePath(config->mutable_storage()->mutable_rocksdb()->mutable_dir(), base);
+    base::ResolveConfigPath(config->mutable_storage()->mutable_rocksdb()->mutable_dir(), dir);
   }
   if (config->storage().has_postgres()) {
     v1::PostgresStorage* postgres = config->mutable_storage()->mutable_postgres();
-    ResolvePath(postgres->mutable_password_file(), base);
-    ResolvePath(postgres->mutable_server_ca_file(), base);
-    ResolvePath(postgres->mutable_client_cert_file(), base);
-    ResolvePath(postgres->mutable_client_key_file(), base);
+    base::ResolveConfigPath(postgres->mutable_password_file(), dir);
+    base::ResolveConfigPath(postgres->mutable_server_ca_file(), dir);
+    base::ResolveConfigPath(postgres->mutable_client_cert_file(), dir);
+    base::ResolveConfigPath(postgres->mutable_client_key_file(), dir);
   }
   v1::LedgerConfig* ledger = config->mutable_ledger();
-  ResolvePath(ledger->mutable_signing_key_file(), base);
-  ResolvePath(ledger->mutable_pseudonym_key_file(), base);
-  for (std::string& file : *ledger->mutable_previous_public_key_files()) ResolvePath(&file, base);
+  base::ResolveConfigPath(ledger->mutable_signing_key_file(), dir);
+  base::ResolveConfigPath(ledger->mutable_pseudonym_key_file(), dir);
+  for (std::string& file : *ledger->mutable_previous_public_key_files())
+    base::ResolveConfigPath(&file, dir);
 }
 
 }  // namespace
 
 absl::StatusOr<v1::BrokerConfig> ParseBrokerConfig(absl::string_view text) {
   v1::BrokerConfig config;
-  absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(text);
-  if (!trimmed.empty() && trimmed.front() == '{') {
-    google::protobuf::util::JsonParseOptions options;
-    options.ignore_unknown_fields = false;
-    google::protobuf::util::Status status =
-        google::protobuf::util::JsonStringToMessage(std::string(text), &config, options);
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("JSON: ", status.message().as_string()));
-    }
-    return config;
-  }
-  LineErrorCollector errors;
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &config)) {
-    return absl::InvalidArgumentError(errors.Joined());
-  }
+  WAMS_RETURN_IF_ERROR(base::ParseConfigText(text, &config));
   return config;
 }
 
@@ -250,14 +205,12 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
 }
 
 absl::StatusOr<v1::BrokerConfig> LoadBrokerConfig(absl::string_view path) {
-  absl::StatusOr<std::string> text = base::ReadPublicFile(path, "--config");
-  if (!text.ok()) return text.status();
-  absl::StatusOr<v1::BrokerConfig> config = ParseBrokerConfig(*text);
-  absl::Status status = config.ok() ? ValidateBrokerConfig(*config) : config.status();
-  if (!status.ok()) {
-    return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+  v1::BrokerConfig config;
+  WAMS_RETURN_IF_ERROR(base::ReadConfigFile(path, &config));  // messages start with the path
+  if (absl::Status valid = ValidateBrokerConfig(config); !valid.ok()) {
+    return absl::Status(valid.code(), absl::StrCat(path, ": ", valid.message()));
   }
-  ResolvePaths(&*config, std::filesystem::path(std::string(path)).parent_path());
+  ResolvePaths(&config, std::filesystem::path(std::string(path)).parent_path());
   return config;
 }
 

@@ -1,8 +1,10 @@
 // config_loader.h: reading and validating the broker's BrokerConfig.
 //
 // The config is a textproto file (JSON accepted too, by a ".json" name or a
-// leading '{'). Every error names the field, and for textproto the line, so an
-// operator can fix the file without reading code:
+// leading '{'), read as every config file is (broker/base/config_file.h: a
+// bounded read, no value repeated in an error). Every error names the field,
+// and for textproto the line, so an operator can fix the file without reading
+// code:
 //
 //   WAMS_ASSIGN_OR_RETURN(v1::BrokerConfig config, LoadBrokerConfig(path));
 //
@@ -34,8 +36,9 @@ absl::StatusOr<v1::BrokerConfig> ParseBrokerConfig(absl::string_view text);
 absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config);
 
 // Reads, parses and validates the file at `path`; messages start with the
-// path. Relative file paths in the config are resolved against the directory
-// of `path`, so a config directory can be moved as a whole.
+// path (NOT_FOUND or FAILED_PRECONDITION when the file cannot be read, is
+// empty or is too large; INVALID_ARGUMENT otherwise). Relative file paths in the config are
+// resolved against the directory of `path`, so a config directory can be moved as a whole.
 absl::StatusOr<v1::BrokerConfig> LoadBrokerConfig(absl::string_view path);
 
 }  // namespace wams::config

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/base/bsn.h"
 #include "broker/base/deterministic_bytes.h"
 #include "broker/base/logging/call_log.h"
 #include "broker/base/logging/trace_context.h"
@@ -15,7 +16,6 @@
 #include "broker/exchange/delivery_failure.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/receipts/receipt_builder.h"
-#include "policy/bsn.h"
 #include "policy/decision_view.h"
 #include "policy/refusal_code.h"
 #include "proto/wire/field_validator.h"
@@ -55,7 +55,7 @@ absl::Status ValidateCommon(absl::string_view request_id, absl::string_view case
   // Malformed input enforces no rule: plain INVALID_ARGUMENT, no rule id in
   // the message that the Decision and the receipt would not carry.
   if (case_id.empty()) return Invalid("case_id", "required: every request belongs to a case");
-  if (absl::Status bsn = policy::ParseBsn(subject_bsn, "subject_bsn").status(); !bsn.ok()) {
+  if (absl::Status bsn = base::ParseBsn(subject_bsn, "subject_bsn").status(); !bsn.ok()) {
     return bsn;
   }
   if (purpose == v1::PURPOSE_UNSPECIFIED) return Invalid("purpose", "required");

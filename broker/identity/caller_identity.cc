@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/base/logging/log.h"
-#include "broker/base/pki/certificate_oin.h"
 #include "proto/wire/field_validator.h"
 #include "wams/broker/v1/provider.pb.h"
 
@@ -22,24 +21,6 @@ void Authenticator::LogRefusal(const absl::Status& status) const {
                                    " call(s) with a revoked certificate, e.g. ", status.message()));
 }
 
-absl::StatusOr<std::shared_ptr<const Authenticator::Peer>> Authenticator::PeerFor(
-    absl::string_view pem) const {
-  {
-    absl::ReaderMutexLock lock(&peers_mu_);
-    auto found = peers_.find(pem);
-    if (found != peers_.end()) return found->second;
-  }
-  absl::StatusOr<pki::X509Ptr> certificate = pki::ParseCertificatePem(pem);
-  if (!certificate.ok()) return certificate.status();
-  absl::StatusOr<std::string> oin = pki::OinFromCertificate(**certificate);
-  if (!oin.ok()) return oin.status();
-  auto peer = std::make_shared<const Peer>(Peer{*std::move(certificate), *std::move(oin)});
-  absl::MutexLock lock(&peers_mu_);
-  if (peers_.size() >= kPeerCacheCapacity) peers_.clear();
-  peers_.emplace(pem, peer);
-  return peer;
-}
-
 absl::StatusOr<Caller> Authenticator::Identify(
     const grpc::AuthContext& auth_context,
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
@@ -50,8 +31,8 @@ absl::StatusOr<Caller> Authenticator::Identify(
   if (pems.empty()) {
     return absl::UnauthenticatedError("no client certificate in the TLS session");
   }
-  absl::StatusOr<std::shared_ptr<const Peer>> peer =
-      PeerFor(absl::string_view(pems.front().data(), pems.front().size()));
+  absl::StatusOr<std::shared_ptr<const pki::PeerCertificate>> peer =
+      certificates_.Read(absl::string_view(pems.front().data(), pems.front().size()));
   if (!peer.ok()) return peer.status();
   if (crl_ != nullptr) {
     if (absl::Status revoked = crl_->Check(*(*peer)->certificate); !revoked.ok()) {

@@ -21,11 +21,8 @@
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "broker/base/pki/certificate_oin.h"
+#include "broker/base/pki/certificate_cache.h"
 #include "broker/identity/party_registry.h"
 #include "broker/identity/revocation_list.h"
 #include "grpcpp/security/auth_context.h"
@@ -63,25 +60,12 @@ class Authenticator {
   Authenticator& operator=(const Authenticator&) = delete;
 
  private:
-  // A verified peer certificate, parsed once.
-  struct Peer {
-    pki::X509Ptr certificate;
-    std::string oin;
-  };
-  // The parsed certificate of `pem`, from the cache or parsed and cached.
-  // Parsing costs OpenSSL 3 about 250 us of CPU (its provider-based key
-  // decoding), half of a data request's whole cost in the broker, while a
-  // party presents the same certificate on every call. Keyed by the exact
-  // PEM text, so any other certificate is parsed anew; the revocation check
-  // still runs on every call.
-  absl::StatusOr<std::shared_ptr<const Peer>> PeerFor(absl::string_view pem) const;
   void LogRefusal(const absl::Status& status) const;
 
-  // Most certificates remembered; when full, the cache starts over.
+  // Callers' certificates, each parsed once (pki/certificate_cache.h); the
+  // revocation check still runs on every call.
   static constexpr size_t kPeerCacheCapacity = 1024;
-  mutable absl::Mutex peers_mu_;
-  mutable absl::flat_hash_map<std::string, std::shared_ptr<const Peer>> peers_
-      ABSL_GUARDED_BY(peers_mu_);
+  mutable pki::CertificateCache certificates_{kPeerCacheCapacity};
 
   const PartyRegistry& registry_;
   const std::unique_ptr<CrlFile> crl_;

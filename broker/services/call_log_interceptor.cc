@@ -8,7 +8,6 @@
 #include "absl/time/clock.h"
 #include "broker/base/logging/call_log.h"
 #include "broker/base/logging/trace_context.h"
-#include "broker/base/pki/certificate_oin.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/services/exchange_service.h"
 #include "google/protobuf/descriptor.h"
@@ -177,16 +176,8 @@ grpc::experimental::Interceptor* CallLogInterceptorFactory::CreateServerIntercep
 }
 
 std::string CallLogInterceptorFactory::OinOf(absl::string_view pem) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (auto found = oins_.find(pem); found != oins_.end()) return found->second;
-  }
-  absl::StatusOr<std::string> oin = pki::OinFromCertificatePem(pem);
-  std::string value = oin.ok() ? *std::move(oin) : "";
-  absl::MutexLock lock(&mu_);
-  if (oins_.size() >= kMaxCachedCertificates) oins_.clear();
-  oins_.emplace(std::string(pem), value);
-  return value;
+  absl::StatusOr<std::string> oin = certificates_.OinFromCertificatePem(pem);
+  return oin.ok() ? *std::move(oin) : "";
 }
 
 }  // namespace wams::services

@@ -28,10 +28,8 @@
 
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "broker/base/pki/certificate_cache.h"
 #include "grpcpp/support/server_interceptor.h"
 
 namespace wams::services {
@@ -49,8 +47,7 @@ class CallLogInterceptorFactory final
  private:
   // At most this many certificates are remembered; then the cache starts over.
   static constexpr size_t kMaxCachedCertificates = 1024;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::string> oins_ ABSL_GUARDED_BY(mu_);
+  pki::CertificateCache certificates_{kMaxCachedCertificates};
 };
 
 }  // namespace wams::services

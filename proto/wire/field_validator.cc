@@ -59,7 +59,7 @@ std::string SyntaxProblem(v1::FieldSyntax syntax, absl::string_view value) {
     case v1::FIELD_SYNTAX_OIN:
       return IsOinSyntax(value) ? "" : "must be an OIN: exactly 20 digits";
     case v1::FIELD_SYNTAX_BSN:
-      // The same words as policy::ParseBsn, which checks the rest.
+      // The same words as base::ParseBsn, which checks the rest.
       if (value.size() > 9) {
         return absl::StrCat("BSN must have exactly 9 digits, got ", value.size(), " characters");
       }

@@ -17,7 +17,6 @@
 // API, so neither mode holds a thread per call. Exits 0 at once on SIGTERM or
 // SIGINT.
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -36,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "broker/base/stop_signals.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -181,11 +181,8 @@ int main(int argc, char** argv) {
                  " [--delay-ms N] [--hang]\n";
     return 2;
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts, so every thread inherits the blocked mask.
+  const wams::base::StopSignals stop_signals;
 
   int record_fd = open(flags.record.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (record_fd < 0) {
@@ -210,8 +207,7 @@ int main(int argc, char** argv) {
   }
   std::cout << "listening on 127.0.0.1:" << port << std::endl;
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  stop_signals.Wait();
   // Every record is already on disk, and hung calls would hold up an orderly
   // server shutdown: exit at once.
   std::_Exit(0);

@@ -50,13 +50,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
+#include "broker/base/bsn.h"
 #include "broker/base/deterministic_bytes.h"
 #include "google/protobuf/stubs/logging.h"
-#include "policy/bsn.h"
 #include "policy/decision_view.h"
 #include "policy/policy.h"
 #include "proto/wire/field_validator.h"
 #include "proto/wire/subject_details.h"
+#include "proto/wire/text_checks.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/fuzz_world.h"
 
@@ -94,7 +95,7 @@ bool ExpectValid(const v1::DataRequest& r, const FuzzWorld& world) {
   // The API's field rules (field_rules.proto) come first.
   if (wire::FindViolation(r).has_value()) return false;
   if (r.request_id().empty() || r.request_id().size() > kMaxRequestIdBytes) return false;
-  if (r.case_id().empty() || !policy::IsValidBsn(r.subject_bsn())) return false;
+  if (r.case_id().empty() || !wire::IsValidBsn(r.subject_bsn())) return false;
   if (r.purpose() == v1::PURPOSE_UNSPECIFIED) return false;
   // No categories and no justification are the policy's to refuse (R06).
   if (r.categories_size() > limits.max_categories) return false;
@@ -222,7 +223,7 @@ void CheckDecision(const v1::Decision& d, const Facts& f, absl::string_view echo
       WAMS_FUZZ_CHECK(!f.professional_id.empty());
     }
   }
-  if (policy::IsValidBsn(f.subject_bsn)) {
+  if (wire::IsValidBsn(f.subject_bsn)) {
     WAMS_FUZZ_CHECK(!LeaksBsn(DeterministicBytes(d), f.subject_bsn, echoable));
   }
 }
@@ -416,8 +417,8 @@ int FuzzOne(const uint8_t* data, size_t size) {
   if (subject_choice < std::size(kSubjects)) request.set_subject_bsn(kSubjects[subject_choice]);
 
   // ParseBsn names what is wrong and never repeats the number.
-  absl::StatusOr<policy::Bsn> bsn = policy::ParseBsn(request.subject_bsn(), "subject_bsn");
-  WAMS_FUZZ_CHECK(bsn.ok() == policy::IsValidBsn(request.subject_bsn()));
+  absl::StatusOr<base::Bsn> bsn = base::ParseBsn(request.subject_bsn(), "subject_bsn");
+  WAMS_FUZZ_CHECK(bsn.ok() == wire::IsValidBsn(request.subject_bsn()));
   if (!bsn.ok()) {
     WAMS_FUZZ_CHECK(bsn.status().code() == absl::StatusCode::kInvalidArgument);
     WAMS_FUZZ_CHECK(!LeaksBsn(bsn.status().message(), request.subject_bsn(), ""));

@@ -20,7 +20,6 @@
 // ExchangeService methods answer UNIMPLEMENTED.
 //
 // Prints "listening on HOST:PORT" on stdout; SIGTERM or SIGINT stops it.
-#include <csignal>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -32,6 +31,7 @@
 #include "absl/time/time.h"
 #include "broker/base/cli/command_line.h"
 #include "broker/base/secret_file.h"
+#include "broker/base/stop_signals.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -127,11 +127,8 @@ int Main(int argc, char** argv) {
     }
   }
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts, so every thread inherits the blocked mask.
+  const wams::base::StopSignals stop_signals;
 
   // The broker's two TLS roles with the broker's own files.
   grpc::SslCredentialsOptions client_tls;
@@ -155,8 +152,7 @@ int Main(int argc, char** argv) {
   }
   std::cout << "listening on " << listen.substr(0, listen.rfind(':')) << ":" << port << std::endl;
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  stop_signals.Wait();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
   return 0;

@@ -5,24 +5,27 @@
 //
 //   9*d1 + 8*d2 + 7*d3 + 6*d4 + 5*d5 + 4*d6 + 3*d7 + 2*d8 - 1*d9
 //
-// is divisible by 11 and not 0. Error messages name what was wrong but never
-// echo the number itself, so they are safe to log and to return to callers.
+// is divisible by 11 and not 0. The elfproef itself is wire::IsValidBsn
+// (proto/wire/text_checks.h), the one implementation broker and adapters
+// share; callers that need only a yes or no call that. Error messages name
+// what was wrong but never echo the number itself, so they are safe to log
+// and to return to callers.
 //
-//   absl::StatusOr<wams::policy::Bsn> bsn =
-//       wams::policy::ParseBsn(request.subject_bsn(), "subject_bsn");
+//   absl::StatusOr<wams::base::Bsn> bsn =
+//       wams::base::ParseBsn(request.subject_bsn(), "subject_bsn");
 //   if (!bsn.ok()) return bsn.status();  // INVALID_ARGUMENT "subject_bsn: ..."
 //   Lookup(bsn->value());
 //
-// Thread-safety: Bsn is an immutable value type.
-#ifndef WAMS_POLICY_BSN_H_
-#define WAMS_POLICY_BSN_H_
+// Thread-safety: Bsn is an immutable value type; ParseBsn is a pure function.
+#ifndef WAMS_BROKER_BASE_BSN_H_
+#define WAMS_BROKER_BASE_BSN_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace wams::policy {
+namespace wams::base {
 
 // A BSN that passed ParseBsn(): exactly 9 digits, not all zeros, elfproef holds.
 class Bsn {
@@ -45,10 +48,6 @@ class Bsn {
 // all zeros, or a failed elfproef. The message never contains the input.
 absl::StatusOr<Bsn> ParseBsn(absl::string_view text, absl::string_view field = "bsn");
 
-// True when `text` is a valid BSN; the cheap form of ParseBsn() for callers that
-// need no message (the policy uses it on every decision).
-bool IsValidBsn(absl::string_view text);
+}  // namespace wams::base
 
-}  // namespace wams::policy
-
-#endif  // WAMS_POLICY_BSN_H_
+#endif  // WAMS_BROKER_BASE_BSN_H_

@@ -1,14 +1,16 @@
-// Tests for the BSN (elfproef) and OIN value types: every kind of bad input
-// gets its own message, and no message echoes the number.
+// Tests for the BSN and OIN value types of the bottom layer: every kind of bad
+// input gets its own message, no message echoes the number, and ParseBsn
+// agrees with the one elfproef (wire::IsValidBsn) broker and adapters share.
 #include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
+#include "broker/base/bsn.h"
+#include "broker/base/oin.h"
 #include "gtest/gtest.h"
-#include "policy/bsn.h"
-#include "policy/oin.h"
+#include "proto/wire/text_checks.h"
 
-namespace wams::policy {
+namespace wams::base {
 namespace {
 
 TEST(ParseBsnTest, AcceptsValidNumbers) {
@@ -17,7 +19,7 @@ TEST(ParseBsnTest, AcceptsValidNumbers) {
     absl::StatusOr<Bsn> bsn = ParseBsn(valid);
     ASSERT_TRUE(bsn.ok()) << valid << ": " << bsn.status();
     EXPECT_EQ(bsn->value(), valid);
-    EXPECT_TRUE(IsValidBsn(valid));
+    EXPECT_TRUE(wire::IsValidBsn(valid));
   }
 }
 
@@ -41,7 +43,7 @@ TEST_P(ParseBsnErrorTest, RejectsWithOwnMessageWithoutEchoingInput) {
   if (std::string(row.input).size() > 3) {
     EXPECT_EQ(std::string(bsn.status().message()).find(row.input), std::string::npos);
   }
-  EXPECT_FALSE(IsValidBsn(row.input));
+  EXPECT_FALSE(wire::IsValidBsn(row.input));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -66,6 +68,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadBsn{"WeightedSumZero", "100000009",
                "subject_bsn: BSN fails the elfproef (check digit); check for a typing error"}),
     [](const ::testing::TestParamInfo<BadBsn>& row_info) { return row_info.param.name; });
+
+// The adapters' checks and the log redaction use wire's elfproef directly:
+// whatever ParseBsn accepts they accept, and the other way round.
+TEST(ParseBsnTest, AgreesWithTheSharedElfproef) {
+  for (const char* text : {"111222333", "123456782", "999990019", "999990020", "123456789",
+                           "000000000", "12345678", "1234567820", "12345678a", "100000009", ""}) {
+    EXPECT_EQ(ParseBsn(text).ok(), wire::IsValidBsn(text)) << text;
+  }
+  EXPECT_EQ(wire::RedactBsns("id=111222333 n=123456789 t=1234567820 x=123456782."),
+            "id=[bsn] n=123456789 t=1234567820 x=[bsn].");
+}
 
 TEST(ParseBsnTest, DefaultFieldNameIsBsn) {
   EXPECT_EQ(ParseBsn("1").status().message(),
@@ -112,4 +125,4 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadOin>& row_info) { return row_info.param.name; });
 
 }  // namespace
-}  // namespace wams::policy
+}  // namespace wams::base

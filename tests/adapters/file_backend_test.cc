@@ -1,11 +1,7 @@
-// The SDK's small parts: BSN check and redaction, the cache of callers' OINs
-// (the reader itself: tests/pki), key file permissions, and the file backend.
-#include <sys/stat.h>
-
+// The file backend. (The BSN check, the cache of callers' OINs and the key
+// files the SDK uses are the bottom layer's: tests/base and tests/pki.)
 #include "adapters/backends/file_backend.h"
-#include "adapters/sdk/bsn.h"
-#include "adapters/sdk/certificate_oin.h"
-#include "adapters/sdk/key_file.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
@@ -16,68 +12,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-TEST(BsnTest, AcceptsElevenProofNumbers) {
-  for (const char* bsn : {"111222333", "123456782", "999990019", "999990020"}) {
-    EXPECT_TRUE(IsValidBsn(bsn)) << bsn;
-  }
-}
-
-TEST(BsnTest, RejectsOthers) {
-  for (const char* bsn : {"123456789", "000000000", "12345678", "1234567820", "12345678a", ""}) {
-    EXPECT_FALSE(IsValidBsn(bsn)) << bsn;
-  }
-}
-
-TEST(BsnTest, RedactsBsnsButNotOtherNumbers) {
-  EXPECT_EQ(RedactBsns("id=111222333 n=123456789 t=1234567820 x=123456782."),
-            "id=[bsn] n=123456789 t=1234567820 x=[bsn].");
-}
-
-TEST(CertificateOinTest, CacheAnswersEachCertificateWithItsOwnOin) {
-  testing::TempDir dir;
-  testing::MakeDevPki(dir.path());
-  const std::string broker = testing::ReadFile(dir.path() / "broker.crt");
-  const std::string school = testing::ReadFile(dir.path() / "school.crt");
-  // Capacity 1: every other call replaces the only entry.
-  CertificateOinCache cache(/*capacity=*/1);
-  for (int round = 0; round < 3; ++round) {
-    absl::StatusOr<std::string> first = cache.OinFromCertificatePem(broker);
-    ASSERT_TRUE(first.ok()) << first.status();
-    EXPECT_EQ(*first, "00000001001234567100");
-    absl::StatusOr<std::string> again = cache.OinFromCertificatePem(broker);
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(*again, "00000001001234567100");
-    absl::StatusOr<std::string> other = cache.OinFromCertificatePem(school);
-    ASSERT_TRUE(other.ok()) << other.status();
-    EXPECT_EQ(*other, "00000003345678900000");
-  }
-}
-
-TEST(CertificateOinTest, CacheRefusesWhatTheParserRefusesEveryTime) {
-  testing::TempDir dir;
-  testing::MakeDevPki(dir.path());
-  const std::string ca = testing::ReadFile(dir.path() / "ca.crt");
-  CertificateOinCache cache;
-  for (int i = 0; i < 2; ++i) {
-    EXPECT_EQ(cache.OinFromCertificatePem(ca).status().code(), absl::StatusCode::kUnauthenticated);
-    EXPECT_EQ(cache.OinFromCertificatePem("not a pem").status().code(),
-              absl::StatusCode::kUnauthenticated);
-  }
-}
-
-TEST(KeyFileTest, RefusesKeyReadableByOthers) {
-  testing::TempDir dir;
-  testing::WriteFile(dir.path() / "open.key", "KEY", 0644);
-  testing::WriteFile(dir.path() / "closed.key", "KEY", 0600);
-  absl::StatusOr<std::string> open = ReadPrivateFile(dir.File("open.key"), "tls.private_key_file");
-  EXPECT_EQ(open.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(open.status().message(), HasSubstr("tls.private_key_file"));
-  absl::StatusOr<std::string> closed = ReadPrivateFile(dir.File("closed.key"), "key");
-  ASSERT_TRUE(closed.ok()) << closed.status();
-  EXPECT_EQ(*closed, "KEY");
-  EXPECT_EQ(ReadPublicFile(dir.File("missing"), "x").status().code(), absl::StatusCode::kNotFound);
-}
 
 v1::ProviderRequest For(std::string bsn) {
   v1::ProviderRequest request;

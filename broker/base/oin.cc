@@ -1,11 +1,11 @@
-#include "policy/oin.h"
+#include "broker/base/oin.h"
 
 #include <cstddef>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace wams::policy {
+namespace wams::base {
 
 namespace {
 constexpr std::size_t kOinLength = 20;
@@ -30,4 +30,4 @@ absl::StatusOr<Oin> ParseOin(absl::string_view text, absl::string_view field) {
   return Oin(text);
 }
 
-}  // namespace wams::policy
+}  // namespace wams::base

@@ -4,20 +4,20 @@
 // serialNumber. An Oin can only be made by ParseOin(), so holding one means the
 // format was checked. Error messages name the problem, not the input.
 //
-//   absl::StatusOr<wams::policy::Oin> oin =
-//       wams::policy::ParseOin(party.oin(), "parties[3].oin");
+//   absl::StatusOr<wams::base::Oin> oin =
+//       wams::base::ParseOin(party.oin(), "parties[3].oin");
 //   if (!oin.ok()) return oin.status();  // INVALID_ARGUMENT "parties[3].oin: ..."
 //
-// Thread-safety: Oin is an immutable value type.
-#ifndef WAMS_POLICY_OIN_H_
-#define WAMS_POLICY_OIN_H_
+// Thread-safety: Oin is an immutable value type; ParseOin is a pure function.
+#ifndef WAMS_BROKER_BASE_OIN_H_
+#define WAMS_BROKER_BASE_OIN_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace wams::policy {
+namespace wams::base {
 
 // An OIN that passed ParseOin(): exactly 20 digits, not all zeros.
 class Oin {
@@ -38,6 +38,6 @@ class Oin {
 // (by position), or all zeros.
 absl::StatusOr<Oin> ParseOin(absl::string_view text, absl::string_view field = "oin");
 
-}  // namespace wams::policy
+}  // namespace wams::base
 
-#endif  // WAMS_POLICY_OIN_H_
+#endif  // WAMS_BROKER_BASE_OIN_H_
