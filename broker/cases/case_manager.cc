@@ -146,7 +146,7 @@ absl::Status CaseManager::Refuse(const Caller& caller, absl::string_view case_id
                                  const v1::Decision* decision) {
   v1::Receipt receipt = receipts::NewReceipt(kind, caller, case_id, *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_REFUSED);
-  // Status messages never hold a BSN (see policy/bsn.h), so they may be receipted.
+  // Status messages never hold a BSN (see broker/base/bsn.h), so they may be receipted.
   receipt.set_detail(std::string(status.message()));
   if (decision != nullptr) {
     receipt.mutable_failed_rule_ids()->CopyFrom(decision->failed_rule_ids());
