@@ -35,10 +35,13 @@ absl::Status RequireOpen(const v1::Case& c) {
   return absl::OkStatus();
 }
 
-// The case's client with `pseudonym`, or null.
+// The case's client with `pseudonym`, or null. A family member recorded as
+// not (yet) agreeing is no client (R11): no consent of theirs is recorded.
 const v1::CaseClient* FindClient(const v1::Case& c, const std::string& pseudonym) {
   for (const v1::CaseClient& client : c.clients()) {
-    if (client.subject_pseudonym() == pseudonym) return &client;
+    if (client.subject_pseudonym() == pseudonym && (client.primary() || client.agreed())) {
+      return &client;
+    }
   }
   return nullptr;
 }
