@@ -43,9 +43,21 @@ struct VerifyReport {
   // OK when every receipt signature verified, the receipts are exactly
   // leaves 0..size-1 of the checkpoint, the recomputed root equals the
   // checkpoint's root, and the checkpoint is signed by a key in `keys`.
-  // Otherwise a message saying what failed (DATA_LOSS for a tampered or
-  // incomplete export, UNAUTHENTICATED for a bad signature, NOT_FOUND for a
-  // missing file).
+  // Otherwise a message saying what failed, with a code by kind of failure:
+  //   UNAUTHENTICATED  a signature fails: a receipt or the checkpoint is
+  //                    signed by no key in `keys`, or its signature by a
+  //                    known key does not verify. A flipped byte in a
+  //                    receipt's bytes or its signature lands here: the
+  //                    verifier cannot tell an altered receipt from a forged
+  //                    one, only that no trusted key signed these bytes;
+  //   DATA_LOSS        every signature verifies but the export is not the
+  //                    log: a receipt missing, extra or out of order, a line
+  //                    cut off or malformed, or the root differs from the
+  //                    checkpoint's;
+  //   INVALID_ARGUMENT the checkpoint verifies but its body does not parse;
+  //   NOT_FOUND        the directory or a file of it is missing;
+  //   INTERNAL         reading the receipts file failed part way (I/O).
+  // The first failure in file order decides the code and first_bad_index.
   absl::Status status;
   // The first receipt (0-based leaf index = line number) found bad, when
   // the failure can be pinned to one: a bad line, a wrong index, an unknown
