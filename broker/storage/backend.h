@@ -162,6 +162,13 @@ class Backend : public Reader {
   //                or not written; the writer must reread what it derives
   //                state from before its next write.
   //   INVALID_ARGUMENT the batch is malformed (a key over the backend's limit).
+  //   DATA_LOSS    (PostgreSQL) the database refused the batch's data: an
+  //                integrity or data error (SQLSTATE classes 22, 23, XX).
+  //   INTERNAL     (PostgreSQL) any other server error, which no retry mends:
+  //                the schema is not the one the broker migrated (e.g. a
+  //                dropped table). The message names the SQLSTATE.
+  //   For DATA_LOSS and INTERNAL the transaction rolled back: nothing of the
+  //   batch was written, and the connection stays usable.
   virtual absl::Status Write(const WriteBatch& batch) const = 0;
 
   // A consistent read view, released when destroyed. UNAVAILABLE when the
