@@ -16,6 +16,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/exchange/exchange_test_fixture.h"
+#include "tests/testing/status_matchers.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
 namespace wams::testing {
@@ -222,7 +223,8 @@ TEST_F(DryRunOracleTest, GetCaseOfAnExistingCaseLooksLikeNoCase) {
   };
   CallResult existing = get(case_id_);
   CallResult random = get(kRandomCaseId);
-  EXPECT_FALSE(existing.status.ok());
+  // NOT_FOUND, as for a case that does not exist (case_manager.h).
+  EXPECT_THAT(existing.status, StatusIs(grpc::StatusCode::NOT_FOUND));
   EXPECT_EQ(existing.status.error_code(), random.status.error_code())
       << existing.status.error_message() << " | " << random.status.error_message();
   EXPECT_EQ(Message(existing, case_id_), Message(random, kRandomCaseId));
