@@ -9,9 +9,12 @@
 #include "broker/base/oin.h"
 #include "gtest/gtest.h"
 #include "proto/wire/text_checks.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::base {
 namespace {
+
+using ::wams::testing::StatusIs;
 
 TEST(ParseBsnTest, AcceptsValidNumbers) {
   for (const char* valid : {"111222333", "123456782", "799642630", "578230859", "132845751",
@@ -37,8 +40,7 @@ class ParseBsnErrorTest : public ::testing::TestWithParam<BadBsn> {};
 TEST_P(ParseBsnErrorTest, RejectsWithOwnMessageWithoutEchoingInput) {
   const BadBsn& row = GetParam();
   absl::StatusOr<Bsn> bsn = ParseBsn(row.input, "subject_bsn");
-  ASSERT_FALSE(bsn.ok());
-  EXPECT_EQ(bsn.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_THAT(bsn, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(bsn.status().message(), row.message);
   if (std::string(row.input).size() > 3) {
     EXPECT_EQ(std::string(bsn.status().message()).find(row.input), std::string::npos);
@@ -105,8 +107,7 @@ class ParseOinErrorTest : public ::testing::TestWithParam<BadOin> {};
 TEST_P(ParseOinErrorTest, RejectsWithOwnMessage) {
   const BadOin& row = GetParam();
   absl::StatusOr<Oin> oin = ParseOin(row.input, "parties[3].oin");
-  ASSERT_FALSE(oin.ok());
-  EXPECT_EQ(oin.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_THAT(oin, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(oin.status().message(), row.message);
 }
 

@@ -15,11 +15,14 @@
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "tests/policy/policy_test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::policy {
 namespace {
 
 namespace t = ::wams::policy::testing;
+
+using ::wams::testing::StatusIs;
 
 struct BadConfig {
   std::string name;
@@ -36,8 +39,7 @@ TEST_P(CatalogueErrorTest, RejectsNamingTheField) {
   v1::BrokerConfig config = t::MakeConfig();
   GetParam().change(config);
   absl::StatusOr<Catalogue> catalogue = Catalogue::Create(config.catalogs(), config.parties());
-  ASSERT_FALSE(catalogue.ok());
-  EXPECT_EQ(catalogue.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_THAT(catalogue, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(catalogue.status().message(), GetParam().message);
   // Policy::Create reports the same error.
   EXPECT_EQ(Policy::Create(config).status(), catalogue.status());

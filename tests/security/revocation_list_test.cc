@@ -111,8 +111,7 @@ TEST_F(RevocationListTest, UnusableCrlsAreRefusedNamingTheField) {
            {good, "not a bundle", "server_tls.ca_bundle_file"},
        }) {
     auto list = RevocationList::Parse(c.crl, c.bundle, kField);
-    ASSERT_FALSE(list.ok()) << c.message;
-    EXPECT_EQ(list.status().code(), absl::StatusCode::kFailedPrecondition);
+    ASSERT_THAT(list, StatusIs(absl::StatusCode::kFailedPrecondition)) << c.message;
     EXPECT_THAT(list.status().message(), AllOf(HasSubstr(kField), HasSubstr(c.message)));
   }
 }

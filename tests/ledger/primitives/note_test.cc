@@ -207,8 +207,7 @@ TEST(CheckpointTest, MalformedBodiesAreRejectedWithTheLine) {
            {"origin\n5\n" + root + "\n\n", "extension line 4"},
        }) {
     absl::StatusOr<CheckpointBody> parsed = ParseCheckpointBody(c.text);
-    ASSERT_FALSE(parsed.ok()) << c.text;
-    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    ASSERT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument)) << c.text;
     EXPECT_NE(std::string(parsed.status().message()).find(c.mentions), std::string::npos)
         << parsed.status() << " should mention " << c.mentions;
   }

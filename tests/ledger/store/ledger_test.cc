@@ -395,8 +395,7 @@ TEST_F(LedgerTest, OpenRefusesATamperedNode) {
   // The root of 8 leaves is node (3, 0).
   RawPut(Family::kNodes, NodeKey(3, 0), std::string(32, 'x'));
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
-  ASSERT_FALSE(l.ok());
-  EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_THAT(l, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_TRUE(absl::StrContains(l.status().message(), "root at tree size 8")) << l.status();
 }
 
@@ -411,8 +410,7 @@ TEST_F(LedgerTest, OpenRefusesATamperedReceiptAfterTheCheckpoint) {
   r.set_receipt_bytes(r.receipt_bytes() + "x");
   RawPut(Family::kReceipts, LeafKey(7), r.SerializeAsString());
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
-  ASSERT_FALSE(l.ok());
-  EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_THAT(l, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_TRUE(absl::StrContains(l.status().message(), "receipt 7")) << l.status();
 }
 
@@ -430,8 +428,7 @@ TEST_F(LedgerTest, FullCheckFindsATamperedLeafNodeInsideTheCheckpoint) {
   EXPECT_TRUE(absl::StrContains(all.message(), "level 0, index 2")) << all;
   quick->reset();
   absl::StatusOr<std::unique_ptr<Ledger>> full = TryOpen('a', {}, /*full_check=*/true);
-  ASSERT_FALSE(full.ok());
-  EXPECT_EQ(full.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_THAT(full, StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(LedgerTest, OpenRefusesDroppedReceipts) {
@@ -444,8 +441,7 @@ TEST_F(LedgerTest, OpenRefusesDroppedReceipts) {
   for (uint64_t i = 7; i < 10; ++i) RawDelete(Family::kReceipts, LeafKey(i));
   RawPut(Family::kMeta, std::string(kMetaTreeSize), LeafKey(7));
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
-  ASSERT_FALSE(l.ok());
-  EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_THAT(l, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_TRUE(absl::StrContains(l.status().message(), "receipts were removed")) << l.status();
 }
 
@@ -455,8 +451,7 @@ TEST_F(LedgerTest, OpenRefusesMissingReceiptsAtTheEnd) {
   ledger_.reset();
   RawDelete(Family::kReceipts, LeafKey(9));
   absl::StatusOr<std::unique_ptr<Ledger>> l = TryOpen();
-  ASSERT_FALSE(l.ok());
-  EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_THAT(l, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_TRUE(absl::StrContains(l.status().message(), "last stored receipt is 8")) << l.status();
 }
 
@@ -468,8 +463,7 @@ TEST_F(LedgerTest, KeyRotationKeepsOlderReceiptsValid) {
 
   // The new key alone cannot vouch for the old checkpoint.
   absl::StatusOr<std::unique_ptr<Ledger>> without = TryOpen('b');
-  ASSERT_FALSE(without.ok());
-  EXPECT_EQ(without.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_THAT(without, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(absl::StrContains(without.status().message(), SignerFromSeed('a').KeyName()))
       << without.status();
 

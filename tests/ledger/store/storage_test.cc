@@ -11,6 +11,7 @@
 #include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "tests/ledger/store/test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace wams::ledger::store {
 namespace {
@@ -26,6 +27,8 @@ using ::wams::storage::ReadTime;
 using ::wams::storage::RocksDbBackend;
 using ::wams::storage::RocksDbOptions;
 using ::wams::storage::StringPrefix;
+
+using ::wams::testing::StatusIs;
 
 using testing::TempDir;
 
@@ -75,8 +78,7 @@ TEST(StorageTest, RefusesAnUnknownColumnFamily) {
     delete db;
   }
   auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(absl::StrContains(s.status().message(), "mystery")) << s.status();
 }
 
@@ -90,8 +92,7 @@ TEST(StorageTest, RefusesAnotherLayoutVersion) {
     ASSERT_TRUE((*s)->Write(batch).ok());
   }
   auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(StorageTest, RefusesAMissingColumnFamilyInsteadOfRecreatingIt) {
@@ -112,8 +113,7 @@ TEST(StorageTest, RefusesAMissingColumnFamilyInsteadOfRecreatingIt) {
     delete db;
   }
   auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_TRUE(absl::StrContains(s.status().message(), "cases")) << s.status();
 }
 
@@ -121,8 +121,7 @@ TEST(StorageTest, RefusesADataDirectoryThatIsAFile) {
   TempDir dir;
   { std::ofstream(dir.Sub("db")) << "not a database"; }
   auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(absl::StrContains(s.status().message(), "not a directory")) << s.status();
 }
 

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "tests/storage/postgres/postgres_suite.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wams::storage::postgres {
@@ -14,6 +15,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using wams::broker::v1::PostgresStorage;
+
+using ::wams::testing::StatusIs;
 
 PostgresStorage ValidConfig() {
   PostgresStorage config;
@@ -24,8 +27,7 @@ PostgresStorage ValidConfig() {
 
 void ExpectRefused(const PostgresStorage& config, absl::StatusCode code, std::string_view field) {
   auto options = PostgresOptionsFromConfig(config);
-  ASSERT_FALSE(options.ok());
-  EXPECT_EQ(options.status().code(), code) << options.status();
+  ASSERT_THAT(options, StatusIs(code));
   EXPECT_THAT(std::string(options.status().message()), HasSubstr(std::string(field)));
 }
 
@@ -99,8 +101,7 @@ TEST_F(PostgresPasswordTest, LogsInWithThePasswordFromTheFile) {
   auto wrong = PostgresOptionsFromConfig(config);
   ASSERT_TRUE(wrong.ok());
   auto refused = PostgresBackend::Create(*wrong);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_THAT(refused, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("password authentication failed"));
   EXPECT_THAT(std::string(refused.status().message()), ::testing::Not(HasSubstr("wrong")));
 }
@@ -147,8 +148,7 @@ TEST_F(PostgresTlsTest, VerifyFullAgainstTheServersCaConnects) {
 
 TEST_F(PostgresTlsTest, AnotherCaIsRefusedClearly) {
   auto refused = PostgresBackend::Create(TlsOptions(wrong_->path()));
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_THAT(refused, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("SSL error"));
   EXPECT_THAT(std::string(refused.status().message()),
               HasSubstr("storage.postgres.server_ca_file"));
