@@ -30,8 +30,10 @@
 // a role or rule refusal (with the
 // Decision and refusal receipt attached as status details where a rule
 // decided), FAILED_PRECONDITION a case state that must change first,
-// UNAVAILABLE storage trouble. Every refusal of an identified caller is
-// receipted. Thread-safe: changes to one case are serialised.
+// UNAVAILABLE storage trouble (a read or write failed; retry), DATA_LOSS a
+// stored case record that does not parse (CaseStore::Get; no retry mends
+// it). Every refusal of an identified caller is receipted. Thread-safe:
+// changes to one case are serialised.
 #ifndef WAMS_BROKER_CASES_CASE_MANAGER_H_
 #define WAMS_BROKER_CASES_CASE_MANAGER_H_
 
