@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "broker/base/clock.h"
 #include "broker/cases/case_store.h"
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
@@ -124,7 +125,8 @@ class CaseManagerTest : public ::testing::Test {
                                                            .ledger = ledger_.get(),
                                                            .pseudonymizer = &*pseudonymizer_,
                                                            .policy = &*policy_,
-                                                           .registry = &*registry_});
+                                                           .registry = &*registry_,
+                                                           .clock = &clock_});
   }
 
   identity::Caller Party(const char* oin, std::string professional_id) const {
@@ -202,6 +204,7 @@ class CaseManagerTest : public ::testing::Test {
   std::optional<identity::PartyRegistry> registry_;
   std::optional<policy::Policy> policy_;
   std::unique_ptr<CaseStore> store_;
+  base::SystemClock clock_;
   std::unique_ptr<CaseManager> cases_;
 };
 testing::TempDir* CaseManagerTest::pki_ = nullptr;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
@@ -135,11 +136,16 @@ class AuthenticatorTest : public ::testing::Test {
   static FakeAuthContext Peer(const std::string& name) {
     return FakeAuthContext(true, {Pem(name)});
   }
+  // The machine's time: the CRLs made here are dated from it.
+  static const base::Clock& Clock() {
+    static const base::SystemClock* const clock = new base::SystemClock();
+    return *clock;
+  }
   // A CRL file in `dir` listing `revoked`, loaded.
   static std::unique_ptr<CrlFile> Crl(const testing::TempDir& dir, const testing::CrlSpec& spec) {
     testing::WriteFile(dir.path() / "ca.crl", testing::MakeCrlPem(pki_->path(), spec));
     absl::StatusOr<std::unique_ptr<CrlFile>> crl = CrlFile::Load(
-        dir.File("ca.crl"), (pki_->path() / "ca.crt").string(), "server_tls.crl_file");
+        dir.File("ca.crl"), (pki_->path() / "ca.crt").string(), "server_tls.crl_file", Clock());
     EXPECT_THAT(crl, IsOk());
     return crl.ok() ? *std::move(crl) : nullptr;
   }

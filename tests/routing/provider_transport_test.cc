@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/synchronization/notification.h"
+#include "broker/base/clock.h"
 #include "broker/routing/grpc_provider_transport.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -67,6 +68,9 @@ class ProviderTransportTest : public ::testing::Test {
     testing::MakeDevPki(pki_->path());
   }
   static void TearDownTestSuite() { delete pki_; }
+
+  // The machine's time: the dev PKI's CRL is dated from it.
+  base::SystemClock clock_;
 
   // The broker's client TLS files of the dev PKI.
   static v1::TlsFiles BrokerTls() {
@@ -124,7 +128,7 @@ TEST_F(ProviderTransportTest, CreateRefusesMissingFilesNamingTheField) {
   for (const Case& c : table) {
     v1::TlsFiles tls = BrokerTls();
     c.spoil(tls);
-    EXPECT_THAT(GrpcProviderTransport::Create(tls, "client_tls"),
+    EXPECT_THAT(GrpcProviderTransport::Create(tls, clock_, "client_tls"),
                 StatusIs(c.code, HasSubstr(c.field)))
         << c.field;
   }
@@ -136,20 +140,20 @@ TEST_F(ProviderTransportTest, CreateRefusesAKeyOthersCanReadAndACrlThatIsNone) {
   v1::TlsFiles tls = BrokerTls();
   tls.set_private_key_file(dir.File("open.key"));
   EXPECT_THAT(
-      GrpcProviderTransport::Create(tls, "client_tls"),
+      GrpcProviderTransport::Create(tls, clock_, "client_tls"),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("client_tls.private_key_file")));
 
   testing::WriteFile(dir.path() / "ca.crl", "not a CRL");
   tls = BrokerTls();
   tls.set_crl_file(dir.File("ca.crl"));
-  EXPECT_THAT(GrpcProviderTransport::Create(tls, "client_tls"),
+  EXPECT_THAT(GrpcProviderTransport::Create(tls, clock_, "client_tls"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("client_tls.crl_file")));
 
-  EXPECT_THAT(GrpcProviderTransport::Create(BrokerTls(), "client_tls"), IsOk());
+  EXPECT_THAT(GrpcProviderTransport::Create(BrokerTls(), clock_, "client_tls"), IsOk());
 }
 
 TEST_F(ProviderTransportTest, ProviderWithoutEndpointIsFailedPreconditionNamingIt) {
-  auto transport = GrpcProviderTransport::Create(BrokerTls());
+  auto transport = GrpcProviderTransport::Create(BrokerTls(), clock_);
   ASSERT_THAT(transport, IsOk());
   EXPECT_THAT(
       Deliver(**transport, Ggz(""), absl::Seconds(5)),
@@ -158,7 +162,7 @@ TEST_F(ProviderTransportTest, ProviderWithoutEndpointIsFailedPreconditionNamingI
 }
 
 TEST_F(ProviderTransportTest, NothingListeningIsUnavailableNamingTheProvider) {
-  auto transport = GrpcProviderTransport::Create(BrokerTls());
+  auto transport = GrpcProviderTransport::Create(BrokerTls(), clock_);
   ASSERT_THAT(transport, IsOk());
   LoopbackSocket closed(/*listen=*/false);
   EXPECT_THAT(Deliver(**transport, Ggz(closed.endpoint()), absl::Seconds(10)),
@@ -166,7 +170,7 @@ TEST_F(ProviderTransportTest, NothingListeningIsUnavailableNamingTheProvider) {
 }
 
 TEST_F(ProviderTransportTest, PeerThatNeverAnswersIsDeadlineExceeded) {
-  auto transport = GrpcProviderTransport::Create(BrokerTls());
+  auto transport = GrpcProviderTransport::Create(BrokerTls(), clock_);
   ASSERT_THAT(transport, IsOk());
   LoopbackSocket silent(/*listen=*/true);
   EXPECT_THAT(Deliver(**transport, Ggz(silent.endpoint()), absl::Milliseconds(300)),
