@@ -1,6 +1,7 @@
 #include "broker/audit/audit_core.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -205,6 +206,24 @@ std::vector<std::string> AuditCore::Cosignatures(uint64_t tree_size) const {
   return lines;
 }
 
+void AuditCore::WithCosignatures(v1::Checkpoint& checkpoint) const {
+  checkpoint.clear_cosignatures();
+  for (std::string& line : Cosignatures(checkpoint.tree_size())) {
+    checkpoint.add_cosignatures(std::move(line));
+  }
+}
+
+bool AuditCore::IsPartyTo(const identity::Caller& caller, uint64_t leaf_index) const {
+  if (caller.party == nullptr || caller.party->oin().empty()) return false;
+  // A leaf that does not exist or does not parse is "not yours" too, so the
+  // refusal says nothing about which leaves exist.
+  absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->GetReceipt(leaf_index);
+  v1::Receipt receipt;
+  if (!stored.ok() || !receipt.ParseFromString(stored->receipt_bytes())) return false;
+  return receipt.requester_oin() == caller.party->oin() ||
+         receipt.target_oin() == caller.party->oin();
+}
+
 absl::StatusOr<v1::Checkpoint> AuditCore::Latest() const {
   // Made on demand rather than waiting for the timer, so an auditor always
   // sees every durable receipt; when the tree has not grown this is the
@@ -222,10 +241,7 @@ absl::StatusOr<v1::Checkpoint> AuditCore::GetCheckpoint(
   WAMS_ASSIGN_OR_RETURN(
       v1::Checkpoint checkpoint,
       request.tree_size() == 0 ? Latest() : deps_.ledger->GetCheckpoint(request.tree_size()));
-  checkpoint.clear_cosignatures();
-  for (std::string& line : Cosignatures(checkpoint.tree_size())) {
-    checkpoint.add_cosignatures(std::move(line));
-  }
+  WithCosignatures(checkpoint);
   return checkpoint;
 }
 
@@ -301,18 +317,30 @@ absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
 
 absl::StatusOr<v1::InclusionProof> AuditCore::GetInclusionProof(
     const identity::Caller& caller, const v1::GetInclusionProofRequest& request) const {
-  WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "GetInclusionProof"));
+  WAMS_RETURN_IF_ERROR(Authorize(
+      caller, IsAuditor(caller) || IsPartyTo(caller, request.leaf_index()), "GetInclusionProof"));
   uint64_t size = request.tree_size();
+  std::optional<v1::Checkpoint> checkpoint;
   if (size == 0) {
-    WAMS_ASSIGN_OR_RETURN(v1::Checkpoint latest, Latest());
-    size = latest.tree_size();
+    WAMS_ASSIGN_OR_RETURN(checkpoint, Latest());
+    size = checkpoint->tree_size();
+  } else if (absl::StatusOr<v1::Checkpoint> stored = deps_.ledger->GetCheckpoint(size);
+             stored.ok()) {
+    checkpoint = *std::move(stored);
   }
   v1::Receipt receipt =
       receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(absl::StrCat("GetInclusionProof leaf ", request.leaf_index(), " size ", size));
   WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
-  return deps_.ledger->GetInclusionProof(request.leaf_index(), size);
+  WAMS_ASSIGN_OR_RETURN(v1::InclusionProof proof,
+                        deps_.ledger->GetInclusionProof(request.leaf_index(), size));
+  if (checkpoint.has_value()) {
+    // A partner may not call GetCheckpoint: the proof brings its own root.
+    *proof.mutable_checkpoint() = *std::move(checkpoint);
+    WithCosignatures(*proof.mutable_checkpoint());
+  }
+  return proof;
 }
 
 absl::StatusOr<v1::ConsistencyProof> AuditCore::GetConsistencyProof(
@@ -335,17 +363,18 @@ absl::StatusOr<ExportPlan> AuditCore::BeginExport(const identity::Caller& caller
   receipt.set_detail(absl::StrCat("Export from leaf ", request.from_index()));
   WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
   ExportPlan plan;
-  // A fresh checkpoint, so the export ends with (and proves) its own receipt.
-  WAMS_ASSIGN_OR_RETURN(plan.checkpoint, deps_.ledger->MakeCheckpoint());
+  // By default a fresh checkpoint, so the export ends with (and proves) its
+  // own receipt; or a stored one, which witnesses may have cosigned.
+  WAMS_ASSIGN_OR_RETURN(plan.checkpoint, request.tree_size() == 0
+                                             ? deps_.ledger->MakeCheckpoint()
+                                             : deps_.ledger->GetCheckpoint(request.tree_size()));
   if (request.from_index() > plan.checkpoint.tree_size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("from_index: past the checkpoint's size ", plan.checkpoint.tree_size()));
   }
   plan.from_index = request.from_index();
   plan.keys = deps_.ledger->VerifierKeyLines();
-  for (std::string& line : Cosignatures(plan.checkpoint.tree_size())) {
-    plan.checkpoint.add_cosignatures(std::move(line));
-  }
+  WithCosignatures(plan.checkpoint);
   return plan;
 }
 

@@ -8,7 +8,8 @@
 //
 // Access: every method needs a party with PARTY_ROLE_AUDITOR; the disclosure
 // overview also the municipality's privacy officer (a municipality party
-// acting with a professional id listed in BrokerConfig.privacy_officer_ids).
+// acting with a professional id listed in BrokerConfig.privacy_officer_ids);
+// an inclusion proof also the requester or target of that leaf's receipt.
 // A refused caller gets PERMISSION_DENIED, and the attempt is receipted.
 //
 // Receipts (RECEIPT_KIND_AUDIT_QUERY, "who looked at what"): ListReceipts,
@@ -101,12 +102,18 @@ class AuditCore {
   // INVALID_ARGUMENT for a missing filter, a bad BSN or page token.
   absl::StatusOr<v1::ListReceiptsResponse> ListReceipts(
       const identity::Caller& caller, const v1::ListReceiptsRequest& request) const;
+  // The proof, with the checkpoint it leads to when one of that size is
+  // stored. PERMISSION_DENIED (receipted) unless the caller is an auditor or
+  // the receipt's requester or target: the same answer for a leaf that does
+  // not exist.
   absl::StatusOr<v1::InclusionProof> GetInclusionProof(
       const identity::Caller& caller, const v1::GetInclusionProofRequest& request) const;
   absl::StatusOr<v1::ConsistencyProof> GetConsistencyProof(
       const identity::Caller& caller, const v1::GetConsistencyProofRequest& request) const;
   // Authorises and receipts an export, then makes a checkpoint that covers
-  // that receipt. INVALID_ARGUMENT when from_index is past the checkpoint.
+  // that receipt (request.tree_size 0), or takes the stored checkpoint of
+  // request.tree_size (NOT_FOUND when none), with its cosignatures.
+  // INVALID_ARGUMENT when from_index is past the checkpoint.
   absl::StatusOr<ExportPlan> BeginExport(const identity::Caller& caller,
                                          const v1::ExportRequest& request) const;
   // Reads one receipt for the export stream.
@@ -136,6 +143,11 @@ class AuditCore {
   // recorded, so no look is ever unrecorded.
   absl::Status Record(v1::Receipt receipt) const;
   std::vector<std::string> Cosignatures(uint64_t tree_size) const;
+  // Replaces checkpoint.cosignatures with the stored ones.
+  void WithCosignatures(v1::Checkpoint& checkpoint) const;
+  // True when the caller's party is the requester or the target of the
+  // receipt at `leaf_index` (false when there is none).
+  bool IsPartyTo(const identity::Caller& caller, uint64_t leaf_index) const;
   // A checkpoint of every durable receipt: the stored latest one when the
   // tree has not grown since, else a new one.
   absl::StatusOr<v1::Checkpoint> Latest() const;

@@ -76,8 +76,12 @@ class AuditServiceTest : public ::testing::Test {
       return stub->ListReceipts(c, q, &r);
     });
     call("GetInclusionProof", [&](grpc::ClientContext* c) {
+      // A leaf the caller is no party to (leaf 0 may be its own refused
+      // GetCheckpoint, whose proof a partner may have).
+      v1::GetInclusionProofRequest q;
+      q.set_leaf_index(uint64_t{1} << 40);
       v1::InclusionProof r;
-      return stub->GetInclusionProof(c, v1::GetInclusionProofRequest(), &r);
+      return stub->GetInclusionProof(c, q, &r);
     });
     call("GetConsistencyProof", [&](grpc::ClientContext* c) {
       v1::GetConsistencyProofRequest q;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/status_macros.h"
@@ -276,11 +277,67 @@ absl::Status ParseReceiptLine(std::string_view line, ExportedReceipt& out) {
 
 // ----------------------------------------------------------------- writer
 
-ExportWriter::ExportWriter(std::string dir, std::FILE* receipts)
-    : dir_(std::move(dir)), receipts_(receipts) {}
+ExportWriter::ExportWriter(std::string dir, std::FILE* receipts, bool continuing)
+    : dir_(std::move(dir)), receipts_(receipts), continuing_(continuing) {}
 
 ExportWriter::~ExportWriter() {
-  if (receipts_ != nullptr) std::fclose(receipts_);
+  if (receipts_ != nullptr) {
+    std::fclose(receipts_);
+    // An unfinished continuation leaves the earlier export as it was.
+    if (continuing_) std::remove((dir_ + "/" + kReceiptsFile + ".part").c_str());
+  }
+}
+
+absl::StatusOr<std::unique_ptr<ExportWriter>> ExportWriter::Continue(std::string dir,
+                                                                     uint64_t from_index) {
+  const std::string path = dir + "/" + kReceiptsFile;
+  std::FILE* old = std::fopen(path.c_str(), "rbe");
+  if (old == nullptr) return absl::NotFoundError(absl::StrCat("no ", path, " to continue"));
+  uint64_t lines = 0;
+  int last = '\n';
+  std::vector<char> buffer(1 << 20);
+  for (size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), old)) > 0;) {
+    for (size_t i = 0; i < n; ++i) lines += buffer[i] == '\n';
+    last = buffer[n - 1];
+  }
+  const bool read_error = std::ferror(old) != 0;
+  std::fclose(old);
+  if (read_error) return IoError("cannot read", path);
+  if (lines != from_index || last != '\n') {
+    return absl::FailedPreconditionError(absl::StrCat(path, " holds ", lines,
+                                                      " whole receipts, not ", from_index,
+                                                      ": not the export to continue"));
+  }
+  const std::string part = path + ".part";
+  std::FILE* f = std::fopen(part.c_str(), "wbe");
+  if (f == nullptr) return IoError("cannot create", part);
+  std::setvbuf(f, nullptr, _IOFBF, 1 << 20);
+  auto writer = std::unique_ptr<ExportWriter>(new ExportWriter(std::move(dir), f, true));
+  writer->count_ = from_index;
+  return writer;
+}
+
+absl::Status ExportWriter::AppendPart() {
+  const std::string path = dir_ + "/" + kReceiptsFile;
+  const std::string part = path + ".part";
+  std::FILE* in = std::fopen(part.c_str(), "rbe");
+  if (in == nullptr) return IoError("cannot open", part);
+  std::FILE* out = std::fopen(path.c_str(), "abe");
+  if (out == nullptr) {
+    std::fclose(in);
+    return IoError("cannot open", path);
+  }
+  std::vector<char> buffer(1 << 20);
+  bool ok = true;
+  for (size_t n; ok && (n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0;) {
+    ok = std::fwrite(buffer.data(), 1, n, out) == n;
+  }
+  ok = ok && std::ferror(in) == 0;
+  std::fclose(in);
+  ok = std::fflush(out) == 0 && ::fsync(::fileno(out)) == 0 && ok;
+  if (std::fclose(out) != 0 || !ok) return IoError("cannot append to", path);
+  std::remove(part.c_str());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ExportWriter>> ExportWriter::Create(std::string dir) {
@@ -299,7 +356,7 @@ absl::StatusOr<std::unique_ptr<ExportWriter>> ExportWriter::Create(std::string d
   std::FILE* f = std::fopen(path.c_str(), "wxe");
   if (f == nullptr) return IoError("cannot create", path);
   std::setvbuf(f, nullptr, _IOFBF, 1 << 20);
-  return std::unique_ptr<ExportWriter>(new ExportWriter(std::move(dir), f));
+  return std::unique_ptr<ExportWriter>(new ExportWriter(std::move(dir), f, false));
 }
 
 absl::Status ExportWriter::AddReceipt(const ExportedReceipt& receipt) {
@@ -328,7 +385,7 @@ absl::Status ExportWriter::AddReceipt(const ExportedReceipt& receipt) {
 absl::Status ExportWriter::Finish(const std::vector<std::string>& verifier_keys,
                                   std::string_view checkpoint_note) {
   if (receipts_ == nullptr) return absl::FailedPreconditionError("export already finished");
-  const std::string receipts_path = dir_ + "/" + kReceiptsFile;
+  const std::string receipts_path = dir_ + "/" + kReceiptsFile + (continuing_ ? ".part" : "");
   std::FILE* f = receipts_;
   receipts_ = nullptr;
   if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) {
@@ -344,8 +401,34 @@ absl::Status ExportWriter::Finish(const std::vector<std::string>& verifier_keys,
     }
     absl::StrAppend(&keys, key, "\n");
   }
-  WAMS_RETURN_IF_ERROR(WriteWholeFile(dir_ + "/" + kKeysFile, keys));
-  return WriteWholeFile(dir_ + "/" + kCheckpointFile, checkpoint_note);
+  if (!continuing_) {
+    WAMS_RETURN_IF_ERROR(WriteWholeFile(dir_ + "/" + kKeysFile, keys));
+    return WriteWholeFile(dir_ + "/" + kCheckpointFile, checkpoint_note);
+  }
+  // The new files are written beside the old ones first; the checkpoint is
+  // replaced last, so until then the old export still verifies as it was
+  // (but for receipts appended past its checkpoint).
+  for (const char* name : {kKeysFile, kCheckpointFile}) {
+    std::remove((dir_ + "/" + name + ".new").c_str());
+  }
+  WAMS_RETURN_IF_ERROR(WriteWholeFile(dir_ + "/" + kKeysFile + ".new", keys));
+  WAMS_RETURN_IF_ERROR(WriteWholeFile(dir_ + "/" + kCheckpointFile + ".new", checkpoint_note));
+  WAMS_RETURN_IF_ERROR(AppendPart());
+  for (const char* name : {kKeysFile, kCheckpointFile}) {
+    std::error_code ec;
+    std::filesystem::rename(dir_ + "/" + name + ".new", dir_ + "/" + name, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot replace ", dir_, "/", name));
+  }
+  return absl::OkStatus();
+}
+
+std::string CosignedNote(std::string_view note, const std::vector<std::string>& cosignature_lines) {
+  std::string out(note);
+  for (const std::string& line : cosignature_lines) {
+    out += line;
+    if (line.empty() || line.back() != '\n') out.push_back('\n');
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- key ring

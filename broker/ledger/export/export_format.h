@@ -61,6 +61,15 @@ class ExportWriter {
   // Creates `dir` (parents too) and receipts.jsonl in it. FAILED_PRECONDITION
   // if `dir` already holds any of the three files; INTERNAL on I/O errors.
   static absl::StatusOr<std::unique_ptr<ExportWriter>> Create(std::string dir);
+  // Continues the finished export in `dir` (`wams-audit fetch --from N`):
+  // receipts from index `from_index` on go to receipts.jsonl.part, and
+  // Finish() appends them to receipts.jsonl and replaces `keys` and
+  // `checkpoint` (the checkpoint last). FAILED_PRECONDITION unless
+  // receipts.jsonl holds exactly `from_index` receipts; NOT_FOUND when it is
+  // absent. A crash inside Finish() can leave more receipts than the old
+  // checkpoint covers: `verify` then fails, it never passes silently.
+  static absl::StatusOr<std::unique_ptr<ExportWriter>> Continue(std::string dir,
+                                                                uint64_t from_index);
   ~ExportWriter();
   ExportWriter(const ExportWriter&) = delete;
   ExportWriter& operator=(const ExportWriter&) = delete;
@@ -74,18 +83,27 @@ class ExportWriter {
 
   // Writes `keys` (one C2SP verifier key per line: every key that signed a
   // receipt or the checkpoint, older keys included) and `checkpoint` (the
-  // signed note, byte for byte), then flushes and fsyncs all three files.
-  // The writer is unusable afterwards.
+  // signed note, byte for byte, with any witness cosignature lines after the
+  // log's own signature: see CosignedNote), then flushes and fsyncs all three
+  // files. The writer is unusable afterwards.
   absl::Status Finish(const std::vector<std::string>& verifier_keys,
                       std::string_view checkpoint_note);
 
  private:
-  ExportWriter(std::string dir, std::FILE* receipts);
+  ExportWriter(std::string dir, std::FILE* receipts, bool continuing);
+  // Continue(): moves receipts.jsonl.part onto the end of receipts.jsonl.
+  absl::Status AppendPart();
   std::string dir_;
   std::FILE* receipts_;  // owned; null after Finish()
+  bool continuing_ = false;
   uint64_t count_ = 0;
   std::string line_;  // reused buffer
 };
+
+// The checkpoint note with the witnesses' cosignature lines appended to its
+// signature block (C2SP signed-note: one note, several signature lines), as
+// an export's `checkpoint` file holds it. Lines without a final "\n" get one.
+std::string CosignedNote(std::string_view note, const std::vector<std::string>& cosignature_lines);
 
 // A note opened by a KeyRing.
 struct OpenedNote {

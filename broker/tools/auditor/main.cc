@@ -2,7 +2,7 @@
 // Logboek Dataverwerkingen export, and the online commands against a running
 // broker (online.h).
 //
-//   wams-audit verify [--threads N] DIR
+//   wams-audit verify [--threads N] [--witness-key FILE]... [--min-witnesses N] DIR
 //   wams-audit consistency [--threads N] [--keys FILE] OLD NEW
 //   wams-audit report [--case ID | --from DATE --to DATE] [--config F] --out FILE.html DIR
 //   wams-audit ldv-export --config BROKER_CONFIG [--out FILE] DIR
@@ -32,6 +32,7 @@
 #include "broker/tools/auditor/ldv_export.h"
 #include "broker/tools/auditor/online.h"
 #include "broker/tools/auditor/report.h"
+#include "broker/tools/auditor/witness_check.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -115,7 +116,46 @@ int Fail(Result& result, const absl::Status& status, const std::optional<uint64_
   return result.Done(kExitFailed);
 }
 
-int Verify(const std::string& dir, const wams::auditor::VerifyOptions& options, Result result) {
+// The witnesses named by --witness-key (repeatable) and --min-witnesses.
+struct WitnessFlags {
+  std::vector<std::string> key_files;
+  uint64_t min_witnesses = 0;
+};
+
+void AddWitnessOptions(CLI::App& command, std::vector<std::string>& key_files,
+                       uint64_t& min_witnesses) {
+  command
+      .add_option("--witness-key", key_files,
+                  "a trusted witness's verifier key file, as `witness-key` prints it (repeatable)")
+      ->option_text("FILE");
+  command
+      .add_option("--min-witnesses", min_witnesses,
+                  "valid cosignatures by those witnesses the checkpoint needs (default 0)")
+      ->option_text("N");
+}
+
+// OK, or what the checkpoint file in `dir` lacks in witness cosignatures;
+// the findings go into `result` (JSON) and `check`.
+absl::Status CheckExportWitnesses(const std::string& dir, const WitnessFlags& flags, Result& result,
+                                  wams::auditor::WitnessCheck& check) {
+  if (flags.key_files.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<wams::auditor::TrustedWitness>> trusted =
+      wams::auditor::LoadWitnessKeys(flags.key_files);
+  if (!trusted.ok()) return trusted.status();
+  absl::StatusOr<std::string> note =
+      wams::ledger_export::ReadSmallFile(dir + "/" + wams::ledger_export::kCheckpointFile);
+  if (!note.ok()) return note.status();
+  check = wams::auditor::CheckWitnesses(*note, *trusted, flags.min_witnesses);
+  result.Set("min_witnesses", check.required);
+  for (const std::string& name : check.valid) result.Add("witnesses_valid", name);
+  for (const std::string& name : check.missing) result.Add("witnesses_missing", name);
+  for (const std::string& name : check.bad) result.Add("witnesses_bad", name);
+  if (!check.ok()) return absl::FailedPreconditionError(check.Message());
+  return absl::OkStatus();
+}
+
+int Verify(const std::string& dir, const wams::auditor::VerifyOptions& options,
+           const WitnessFlags& witnesses, Result result) {
   wams::auditor::VerifyReport r = wams::auditor::VerifyExport(dir, options);
   result.Set("receipts_verified", r.receipts_verified);
   if (!r.status.ok()) {
@@ -124,6 +164,10 @@ int Verify(const std::string& dir, const wams::auditor::VerifyOptions& options, 
                    static_cast<unsigned long long>(r.receipts_verified));
     }
     return Fail(result, r.status, r.first_bad_index);
+  }
+  wams::auditor::WitnessCheck check;
+  if (absl::Status cosigned = CheckExportWitnesses(dir, witnesses, result, check); !cosigned.ok()) {
+    return Fail(result, cosigned, std::nullopt);
   }
   result.SetBool("ok", true);
   PutCheckpoint(result, r.checkpoint);
@@ -138,6 +182,9 @@ int Verify(const std::string& dir, const wams::auditor::VerifyOptions& options, 
   PrintCheckpoint("", r.checkpoint);
   for (const std::string& k : r.checkpoint_signed_by) {
     std::printf("checkpoint signed by: %s\n", k.c_str());
+  }
+  for (const std::string& name : check.valid) {
+    std::printf("cosigned by witness: %s\n", name.c_str());
   }
   for (const auto& [key, count] : r.receipts_by_key) {
     std::printf("receipts signed by %s: %llu\n", key.c_str(),
@@ -312,6 +359,8 @@ int main(int argc, char** argv) {
   std::string dir;
   CLI::App* verify = app.add_subcommand("verify", "verify an export directory offline");
   AddThreads(*verify, threads);
+  WitnessFlags verify_witnesses;
+  AddWitnessOptions(*verify, verify_witnesses.key_files, verify_witnesses.min_witnesses);
   verify->add_option("DIR", dir, "the export directory")->required();
 
   std::string keys_path;
@@ -357,6 +406,16 @@ int main(int argc, char** argv) {
   CLI::App* fetch = app.add_subcommand(
       "fetch", "export the log of a running broker into DIR (then: wams-audit verify DIR)");
   AddConnection(*fetch, online);
+  CLI::Option* fetch_from = fetch->add_option(
+      "--from", online.from_index,
+      "continue the earlier fetch in DIR, whose checkpoint has size N: only receipts "
+      "from N on are fetched, and the new checkpoint must extend the old one");
+  fetch_from->option_text("N");
+  fetch
+      ->add_option("--tree-size", online.tree_size,
+                   "end at the broker's stored checkpoint of this size, with its cosignatures "
+                   "(default: a fresh checkpoint)")
+      ->option_text("N");
   fetch->add_option("DIR", online.positional, "where to write the export")->required()->expected(1);
   CLI::App* monitor = app.add_subcommand(
       "monitor",
@@ -390,13 +449,26 @@ int main(int argc, char** argv) {
       ->option_text("FILE")
       ->required();
   inclusion->add_option("RECEIPT_FILE", online.positional, "the receipt")->required()->expected(1);
+  for (CLI::App* command : {monitor, inclusion}) {
+    AddWitnessOptions(*command, online.trusted_witness_files, online.min_witnesses);
+  }
 
   if (std::optional<int> done = wams::cli::Parse(app, argc, argv)) return *done;
+  online.continue_fetch = fetch_from->count() > 0;
+  for (const auto& [files, min] :
+       {std::pair{&verify_witnesses.key_files, verify_witnesses.min_witnesses},
+        std::pair{&online.trusted_witness_files, online.min_witnesses}}) {
+    if (min > files->size()) {
+      std::fprintf(stderr, "wams-audit: --min-witnesses %llu needs as many --witness-key files\n",
+                   static_cast<unsigned long long>(min));
+      return wams::cli::kExitUsage;
+    }
+  }
   if (threads > 0) verify_options.threads = threads;
   Result result(json);
   result.Set("command", app.get_subcommands().front()->get_name());
 
-  if (verify->parsed()) return Verify(dir, verify_options, result);
+  if (verify->parsed()) return Verify(dir, verify_options, verify_witnesses, result);
   if (consistency->parsed()) {
     std::optional<wams::ledger_export::KeyRing> ring;
     if (!keys_path.empty()) {

@@ -20,6 +20,7 @@
 #include "broker/ledger/note/note.h"
 #include "broker/tools/auditor/export_verifier.h"
 #include "broker/tools/auditor/online_client.h"
+#include "broker/tools/auditor/witness_check.h"
 #include "google/protobuf/util/json_util.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
@@ -31,6 +32,7 @@ namespace v1 = ::wams::broker::v1;
 
 using Flags = OnlineFlags;
 using online::Alarm;
+using online::CheckExtends;
 using online::Client;
 using online::Error;
 using online::Fail;
@@ -97,10 +99,22 @@ std::optional<Failure> FetchLatest(const Client& client, const Flags& flags,
     latest = *std::move(opened);
     return std::nullopt;
   }
+  online::FetchRange range;
+  if (!flags.trusted_witness_files.empty()) {
+    // Witnesses cosign the checkpoint GetCheckpoint serves; an export's own
+    // fresh checkpoint is one nobody has cosigned yet.
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    v1::Checkpoint current;
+    grpc::Status status =
+        client.stub().GetCheckpoint(&context, v1::GetCheckpointRequest(), &current);
+    if (!status.ok()) return Error(status, "GetCheckpoint");
+    range.tree_size = current.tree_size();
+  }
   ScratchDir scratch;
   if (scratch.path().empty()) return Failure{false, "cannot make a temp dir"};
   const std::string dir = scratch.path() + "/export";
-  if (std::optional<Failure> failed = Fetch(client, dir, &served)) return failed;
+  if (std::optional<Failure> failed = Fetch(client, dir, &served, nullptr, range)) return failed;
   VerifyOptions options;
   options.keys = &ring;
   if (old.has_value()) options.prefix_size = old->body.tree_size;
@@ -123,51 +137,18 @@ std::optional<Failure> FetchLatest(const Client& client, const Flags& flags,
   return std::nullopt;
 }
 
-// The newest checkpoint `b` against the saved `a`: same origin, not smaller,
-// the same root at the same size, the served receipts' root at the saved size
-// (when known) the saved root, and the broker's consistency proof verified.
-std::optional<Failure> CheckExtends(const Client& client, const ledger::CheckpointBody& a,
-                                    const ledger::CheckpointBody& b,
-                                    const std::optional<ledger::Digest>& served_prefix_root) {
-  if (a.origin != b.origin) {
-    return Alarm(absl::StrCat("origin changed from ", a.origin, " to ", b.origin));
-  }
-  if (b.tree_size < a.tree_size) {
-    return Alarm(absl::StrCat("ROLLBACK: the log shrank from ", a.tree_size, " to ", b.tree_size,
-                              " receipts; receipts were removed"));
-  }
-  if (b.tree_size == a.tree_size && b.root_hash != a.root_hash) {
-    return Alarm(absl::StrCat("FORK: two different trees of size ", a.tree_size, ": saved root ",
-                              ledger::DigestHex(a.root_hash), ", served root ",
-                              ledger::DigestHex(b.root_hash)));
-  }
-  if (served_prefix_root.has_value() && *served_prefix_root != a.root_hash) {
-    return Alarm(absl::StrCat("FORK OR REWRITE: the receipts the broker serves give root ",
-                              ledger::DigestHex(*served_prefix_root), " at size ", a.tree_size,
-                              ", the saved checkpoint says ", ledger::DigestHex(a.root_hash)));
-  }
-  if (b.tree_size == a.tree_size) return std::nullopt;
-  v1::GetConsistencyProofRequest request;
-  request.set_old_size(a.tree_size);
-  request.set_new_size(b.tree_size);
-  v1::ConsistencyProof proof;
-  grpc::ClientContext context;
-  client.Prepare(&context);
-  grpc::Status status = client.stub().GetConsistencyProof(&context, request, &proof);
-  if (!status.ok()) return Error(status, "GetConsistencyProof");
-  std::vector<ledger::Digest> hashes;
-  for (const std::string& h : proof.hashes()) {
-    absl::StatusOr<ledger::Digest> d = ledger::DigestFromBytes(h);
-    if (!d.ok()) return Alarm("the consistency proof holds a malformed hash");
-    hashes.push_back(*d);
-  }
-  absl::Status consistent =
-      ledger::VerifyConsistency(a.tree_size, b.tree_size, a.root_hash, b.root_hash, hashes);
-  if (!consistent.ok()) {
-    return Alarm(absl::StrCat("FORK OR REWRITE: checkpoint ", b.tree_size,
-                              " does not extend the saved checkpoint ", a.tree_size, ": ",
-                              consistent.message()));
-  }
+// The checkpoint with the broker's cosignature lines, checked against the
+// trusted witnesses (--witness-key, --min-witnesses); fills result.witnesses.
+std::optional<Failure> CheckCosigned(const Flags& flags, const v1::Checkpoint& served,
+                                     OnlineResult& result) {
+  if (flags.trusted_witness_files.empty()) return std::nullopt;
+  absl::StatusOr<std::vector<TrustedWitness>> trusted =
+      LoadWitnessKeys(flags.trusted_witness_files);
+  if (!trusted.ok()) return Error(trusted.status());
+  const std::vector<std::string> lines(served.cosignatures().begin(), served.cosignatures().end());
+  result.witnesses = CheckWitnesses(ledger_export::CosignedNote(served.note(), lines), *trusted,
+                                    flags.min_witnesses);
+  if (!result.witnesses->ok()) return Failure{false, result.witnesses->Message()};
   return std::nullopt;
 }
 
@@ -224,6 +205,12 @@ std::optional<Verified> Monitor(const Client& client, const Flags& flags, Online
       Fail(result, *std::move(failed));
       return std::nullopt;
     }
+  }
+  // Not saved until enough witnesses vouch for it: the next run checks
+  // against the last checkpoint that passed everything.
+  if (std::optional<Failure> failed = CheckCosigned(flags, served, result)) {
+    Fail(result, *std::move(failed));
+    return std::nullopt;
   }
   found.checked = true;
   absl::Status saved = WriteStateFile(flags.state_file, latest->note);
@@ -322,13 +309,32 @@ bool Inclusion(const Client& client, const Flags& flags, OnlineResult& result) {
   }
   found.signature_verified = true;
 
-  v1::Checkpoint checkpoint;
+  // The proof against the latest checkpoint, which comes with it: a
+  // requester or provider may not call GetCheckpoint. A broker from before
+  // InclusionProof.checkpoint sends none; then ask for it first (auditors).
+  v1::InclusionProof proof;
   {
+    v1::GetInclusionProofRequest request;
+    request.set_leaf_index(receipt->leaf_index());
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    grpc::Status status = client.stub().GetInclusionProof(&context, request, &proof);
+    if (!status.ok()) return Fail(result, Error(status, "GetInclusionProof"));
+  }
+  v1::Checkpoint checkpoint = proof.checkpoint();
+  if (!proof.has_checkpoint()) {
     grpc::ClientContext context;
     client.Prepare(&context);
     grpc::Status status =
         client.stub().GetCheckpoint(&context, v1::GetCheckpointRequest(), &checkpoint);
     if (!status.ok()) return Fail(result, Error(status, "GetCheckpoint"));
+    v1::GetInclusionProofRequest request;
+    request.set_leaf_index(receipt->leaf_index());
+    request.set_tree_size(checkpoint.tree_size());
+    grpc::ClientContext proof_context;
+    client.Prepare(&proof_context);
+    status = client.stub().GetInclusionProof(&proof_context, request, &proof);
+    if (!status.ok()) return Fail(result, Error(status, "GetInclusionProof"));
   }
   absl::StatusOr<Verified> latest = OpenCheckpoint(*ring, checkpoint.note());
   if (!latest.ok()) {
@@ -344,15 +350,9 @@ bool Inclusion(const Client& client, const Flags& flags, OnlineResult& result) {
                                                     "(size ",
                                                     size, "); try again after the next one")});
   }
-  v1::GetInclusionProofRequest request;
-  request.set_leaf_index(receipt->leaf_index());
-  request.set_tree_size(size);
-  v1::InclusionProof proof;
-  {
-    grpc::ClientContext context;
-    client.Prepare(&context);
-    grpc::Status status = client.stub().GetInclusionProof(&context, request, &proof);
-    if (!status.ok()) return Fail(result, Error(status, "GetInclusionProof"));
+  if (proof.tree_size() != size) {
+    return Fail(result, Alarm(absl::StrCat("the inclusion proof is for size ", proof.tree_size(),
+                                           ", its checkpoint has size ", size)));
   }
   std::vector<ledger::Digest> hashes;
   for (const std::string& h : proof.hashes()) {
@@ -370,6 +370,9 @@ bool Inclusion(const Client& client, const Flags& flags, OnlineResult& result) {
   }
   found.included = true;
   found.proof_hashes = hashes.size();
+  if (std::optional<Failure> failed = CheckCosigned(flags, checkpoint, result)) {
+    return Fail(result, *std::move(failed));
+  }
   return true;
 }
 
@@ -406,8 +409,13 @@ OnlineResult RunOnline(const std::string& command, const OnlineFlags& flags) {
   if (command == "fetch") {
     FetchFound& found = result.fetch.emplace();
     found.dir = flags.positional[0];
+    online::FetchRange range{.continuing = flags.continue_fetch,
+                             .from_index = flags.from_index,
+                             .tree_size = flags.tree_size};
+    if (flags.continue_fetch) found.from_index = flags.from_index;
     v1::Checkpoint checkpoint;
-    if (std::optional<Failure> failed = Fetch(*client, found.dir, &checkpoint, &found.receipts)) {
+    if (std::optional<Failure> failed =
+            Fetch(*client, found.dir, &checkpoint, &found.receipts, range)) {
       Fail(result, *std::move(failed));
       return result;
     }

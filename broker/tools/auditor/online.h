@@ -1,14 +1,17 @@
 // online.h: wams-audit's online commands, against a running broker's
 // AuditService over mutual TLS (the auditor's certificate).
 //
-//   wams-audit fetch     [conn] DIR
-//   wams-audit monitor   [conn] --keys FILE --state FILE [--quick]
+//   wams-audit fetch     [conn] [--from N] [--tree-size N] DIR
+//   wams-audit monitor   [conn] --keys FILE --state FILE [--quick] [witnesses]
 //   wams-audit witness   [conn] --keys FILE --state FILE --witness-name NAME --witness-key FILE
-//   wams-audit inclusion [conn] --keys FILE RECEIPT_FILE
+//   wams-audit inclusion [conn] --keys FILE [witnesses] RECEIPT_FILE
 //   wams-audit witness-key --witness-name NAME --witness-key FILE
 //
 //   conn: --broker HOST:PORT --cert FILE --key FILE --ca FILE [--professional ID]
 //         (or WAMS_BROKER, WAMS_CERT, WAMS_KEY, WAMS_CA, WAMS_PROFESSIONAL_ID)
+//   witnesses: --witness-key FILE (repeatable) --min-witnesses N
+//   inclusion also works with a requester's or provider's certificate, for a
+//   receipt that party is named in.
 //
 //   OnlineResult result = wams::auditor::RunOnline("monitor", flags);
 //   int code = PrintOnlineText(result, std::cout, std::cerr);  // or OnlineResultJson
@@ -20,6 +23,7 @@
 #ifndef WAMS_BROKER_TOOLS_AUDITOR_ONLINE_H_
 #define WAMS_BROKER_TOOLS_AUDITOR_ONLINE_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,17 @@ struct OnlineFlags {
   bool quick = false;
   // DIR (fetch) or RECEIPT_FILE (inclusion).
   std::vector<std::string> positional;
+  // fetch --from N: continue the export in DIR, whose checkpoint has size
+  // from_index. Default: a new export into an empty DIR.
+  bool continue_fetch = false;
+  uint64_t from_index = 0;
+  // fetch --tree-size N: end at the stored checkpoint of that size, with its
+  // cosignatures. Default 0: a fresh checkpoint.
+  uint64_t tree_size = 0;
+  // Trusted witnesses' cosignature verifier key files and how many of them
+  // must have cosigned (monitor, inclusion). Default: none, 0.
+  std::vector<std::string> trusted_witness_files;
+  uint64_t min_witnesses = 0;
 };
 
 // Runs the online command `command` ("fetch", "monitor", "witness",

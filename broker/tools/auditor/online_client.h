@@ -65,10 +65,24 @@ class Client {
   std::string professional_id_;
 };
 
-// Streams the broker's export into `dir` (the offline export format); on
-// success fills `out` and `receipts` (how many were written), if given.
+// Which part of the log a fetch asks for.
+struct FetchRange {
+  // Continue the export in `dir`, whose checkpoint has size from_index.
+  bool continuing = false;
+  uint64_t from_index = 0;
+  // End at the stored checkpoint of this size; 0: a fresh one.
+  uint64_t tree_size = 0;
+};
+
+// Streams the broker's export into `dir` (the offline export format, the
+// checkpoint file with the witnesses' cosignature lines); on success fills
+// `out` and `receipts` (how many were written), if given. Continuing, the
+// new checkpoint must extend the old one (a consistency proof from the
+// broker, checked with the streamed keys; else an alarm), and the directory
+// is left as it was on any failure but a crash while finishing.
 std::optional<Failure> Fetch(const Client& client, const std::string& dir,
-                             wams::broker::v1::Checkpoint* out, uint64_t* receipts = nullptr);
+                             wams::broker::v1::Checkpoint* out, uint64_t* receipts = nullptr,
+                             const FetchRange& range = {});
 
 // The log's trusted verifier keys (--keys). INVALID_ARGUMENT without --keys.
 absl::StatusOr<ledger_export::KeyRing> LoadKeys(const OnlineFlags& flags);
@@ -79,6 +93,14 @@ struct Verified {
   ledger::CheckpointBody body;
 };
 absl::StatusOr<Verified> OpenCheckpoint(const ledger_export::KeyRing& ring, std::string note);
+
+// The newest checkpoint `b` against the saved `a`: same origin, not smaller,
+// the same root at the same size, the served receipts' root at the saved
+// size (when known) the saved root, and the broker's consistency proof
+// verified. An alarm when any fails.
+std::optional<Failure> CheckExtends(const Client& client, const ledger::CheckpointBody& a,
+                                    const ledger::CheckpointBody& b,
+                                    const std::optional<ledger::Digest>& served_prefix_root);
 
 }  // namespace wams::auditor::online
 

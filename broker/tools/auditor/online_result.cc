@@ -46,6 +46,16 @@ void PrintMonitorText(const OnlineResult& result, std::ostream& out) {
 }
 
 void PrintSuccessText(const OnlineResult& result, std::ostream& out) {
+  if (result.witnesses.has_value()) {
+    for (const std::string& name : result.witnesses->valid) {
+      out << "cosigned by witness: " << name << "\n";
+    }
+  }
+  if (result.fetch.has_value() && result.fetch->from_index.has_value() &&
+      result.checkpoint.has_value()) {
+    out << "continued from " << *result.fetch->from_index << ": " << result.fetch->receipts
+        << " new receipts, consistent with the earlier checkpoint\n";
+  }
   if (result.fetch.has_value() && result.checkpoint.has_value()) {
     const CheckpointSummary& checkpoint = *result.checkpoint;
     out << "fetched " << checkpoint.tree_size << " receipts into " << result.fetch->dir
@@ -97,6 +107,9 @@ google::protobuf::Struct OnlineResultJson(const OnlineResult& result) {
   if (result.fetch.has_value()) {
     SetText(fields, "dir", result.fetch->dir);
     SetNumber(fields, "receipts", result.fetch->receipts);
+    if (result.fetch->from_index.has_value()) {
+      SetNumber(fields, "from_index", *result.fetch->from_index);
+    }
   }
   if (result.monitor.has_value()) {
     const MonitorFound& monitor = *result.monitor;
@@ -126,6 +139,17 @@ google::protobuf::Struct OnlineResultJson(const OnlineResult& result) {
     SetBool(fields, "signature_verified", inclusion.signature_verified);
     SetBool(fields, "included", inclusion.included);
     if (inclusion.included) SetNumber(fields, "proof_hashes", inclusion.proof_hashes);
+  }
+  if (result.witnesses.has_value()) {
+    const WitnessCheck& check = *result.witnesses;
+    SetNumber(fields, "min_witnesses", check.required);
+    for (const auto& [key, names] :
+         {std::pair{"witnesses_valid", &check.valid},
+          std::pair{"witnesses_missing", &check.missing}, std::pair{"witnesses_bad", &check.bad}}) {
+      // Present even when empty, so a reader need not guess.
+      google::protobuf::ListValue& list = *fields[key].mutable_list_value();
+      for (const std::string& name : *names) list.add_values()->set_string_value(name);
+    }
   }
   if (!result.verifier_key.empty()) SetText(fields, "verifier_key", result.verifier_key);
   return object;

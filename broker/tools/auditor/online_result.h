@@ -18,6 +18,7 @@
 #include <ostream>
 #include <string>
 
+#include "broker/tools/auditor/witness_check.h"
 #include "google/protobuf/struct.pb.h"
 
 namespace wams::auditor {
@@ -36,7 +37,10 @@ struct CheckpointSummary {
 // fetch: where the export went and how many receipts it holds.
 struct FetchFound {
   std::string dir;
+  // Receipts written by this run (from `from_index` on when continuing).
   uint64_t receipts = 0;
+  // fetch --from: the size of the checkpoint the directory held before.
+  std::optional<uint64_t> from_index;
 };
 
 // monitor and witness: the newest checkpoint against the saved one.
@@ -90,6 +94,9 @@ struct OnlineResult {
   std::optional<MonitorFound> monitor;
   std::optional<WitnessFound> witness;
   std::optional<InclusionFound> inclusion;
+  // monitor, inclusion with --witness-key: the cosignatures by trusted
+  // witnesses on `checkpoint`.
+  std::optional<WitnessCheck> witnesses;
   // witness-key: the verifier key line for the broker's config.
   std::string verifier_key;
 

@@ -10,12 +10,15 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/merkle/merkle.h"
 #include "broker/ledger/note/note.h"
 #include "broker/tools/auditor/export_verifier.h"
+#include "broker/tools/auditor/witness_check.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -386,6 +389,97 @@ TEST_F(AuditExportTest, CosignedCheckpointStillVerifies) {
   EXPECT_TRUE(r.status.ok()) << r.status;
 }
 
+// `verify --witness-key FILE --min-witnesses N`: the cosignatures in the
+// checkpoint file are counted by the given witnesses' keys.
+TEST_F(AuditExportTest, MinWitnessesCountsValidCosignaturesAndNamesTheOthers) {
+  const std::string path = dir_ + "/" + ledger_export::kCheckpointFile;
+  const std::string body = FormatCheckpointBody({kOrigin, kN, root_});
+  Ed25519PrivateKey w1 = Ed25519PrivateKey::Generate();
+  Ed25519PrivateKey w2 = Ed25519PrivateKey::Generate();
+  const std::string w1_key = tmp_.path() + "/w1.vkey", w2_key = tmp_.path() + "/w2.vkey";
+  for (const auto& [file, name, key] :
+       {std::tuple{w1_key, "w1.example", &w1}, std::tuple{w2_key, "w2.example", &w2}}) {
+    RunResult printed;
+    const std::string pem = tmp_.path() + "/" + name + ".pem";
+    WriteAll(pem, key->ToPem());
+    std::filesystem::permissions(
+        pem, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    printed = RunAudit(std::string("witness-key --witness-name ") + name + " --witness-key " + pem);
+    ASSERT_EQ(printed.exit_code, 0) << printed.output;
+    WriteAll(file, printed.output);
+  }
+  const std::string both = " --witness-key " + w1_key + " --witness-key " + w2_key;
+  WriteAll(path, ReadAll(path) + ledger::CosignatureLine("w1.example", w1, body, 1700000000));
+
+  RunResult run = RunAudit("verify" + both + " --min-witnesses 1 " + dir_);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("cosigned by witness: w1.example\n"), std::string::npos) << run.output;
+  run = RunAudit("--json verify" + both + " --min-witnesses 2 " + dir_);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("\"witnesses_missing\":[\"w2.example\"]"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("2 valid witness cosignatures required, 1 found; missing: w2.example"),
+            std::string::npos)
+      << run.output;
+  // More required than keys given is a usage error.
+  EXPECT_EQ(RunAudit("verify --witness-key " + w1_key + " --min-witnesses 2 " + dir_).exit_code, 2);
+
+  // w2's line over another checkpoint is bad, and fails even when enough
+  // others are valid.
+  WriteAll(path, ReadAll(path) + ledger::CosignatureLine(
+                                     "w2.example", w2,
+                                     FormatCheckpointBody({kOrigin, kN + 1, root_}), 1700000000));
+  run = RunAudit("verify" + both + " --min-witnesses 1 " + dir_);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("bad (does not verify): w2.example"), std::string::npos) << run.output;
+  // Without --witness-key the cosignatures are not looked at, as before.
+  EXPECT_EQ(RunAudit("verify " + dir_).exit_code, 0);
+}
+
+TEST(WitnessCheckTest, ParsesPrintedKeysAndRejectsAWrongHashOrANoteKey) {
+  Ed25519PrivateKey key = Ed25519PrivateKey::Generate();
+  const std::string line =
+      "w.example+" +
+      absl::StrFormat("%08x", ledger::CosignatureKeyId("w.example", key.PublicKey())) + "+" +
+      ledger::Base64Encode("\x04" + key.PublicKey().raw());
+  absl::StatusOr<TrustedWitness> parsed = ParseWitnessKey(line);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->name, "w.example");
+  EXPECT_EQ(parsed->key.raw(), key.PublicKey().raw());
+  std::string wrong_hash = line;
+  wrong_hash[10] = wrong_hash[10] == '0' ? '1' : '0';
+  EXPECT_THAT(ParseWitnessKey(wrong_hash), StatusIs(absl::StatusCode::kInvalidArgument));
+  // A note verifier key (0x01) signs checkpoints, it does not cosign them.
+  EXPECT_THAT(ParseWitnessKey(ledger::VerifierKeyLine("w.example", key.PublicKey())),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(WitnessCheckTest, SortsTrustedWitnessesIntoValidMissingAndBad) {
+  NoteSigner log(kOrigin, Ed25519PrivateKey::Generate());
+  const std::string body = FormatCheckpointBody({kOrigin, 3, Digest{}});
+  Ed25519PrivateKey a = Ed25519PrivateKey::Generate(), b = Ed25519PrivateKey::Generate(),
+                    c = Ed25519PrivateKey::Generate();
+  std::vector<TrustedWitness> trusted = {
+      {"a.example", a.PublicKey()}, {"b.example", b.PublicKey()}, {"c.example", c.PublicKey()}};
+  // b signed the cosignature message of another size: bad, not missing.
+  const std::string note =
+      log.Sign(body) + ledger::CosignatureLine("a.example", a, body, 1700000000) +
+      ledger::CosignatureLine("b.example", b, FormatCheckpointBody({kOrigin, 4, Digest{}}),
+                              1700000000);
+  WitnessCheck check = CheckWitnesses(note, trusted, 1);
+  EXPECT_EQ(check.valid, std::vector<std::string>{"a.example"});
+  EXPECT_EQ(check.bad, std::vector<std::string>{"b.example"});
+  EXPECT_EQ(check.missing, std::vector<std::string>{"c.example"});
+  EXPECT_FALSE(check.ok());
+  // A line under a trusted name by another key is that witness missing.
+  const std::string impostor =
+      log.Sign(body) + ledger::CosignatureLine("a.example", c, body, 1700000000);
+  check = CheckWitnesses(impostor, trusted, 0);
+  EXPECT_EQ(check.missing.size(), 3u);
+  EXPECT_TRUE(check.ok());
+  EXPECT_FALSE(CheckWitnesses(impostor, trusted, 1).ok());
+}
+
 TEST_F(AuditExportTest, MissingFilesFail) {
   std::filesystem::remove(dir_ + "/" + ledger_export::kKeysFile);
   EXPECT_THAT(Verify().status, StatusIs(absl::StatusCode::kNotFound));
@@ -561,6 +655,54 @@ TEST(ExportFormatTest, WriterRefusesGapsAndReuse) {
   EXPECT_EQ(ledger_export::ExportWriter::Create(tmp.path() + "/e").status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(VerifyExport(tmp.path() + "/e").status.ok());
+}
+
+TEST(ExportFormatTest, ContinueAppendsAfterExactlyTheReceiptsAlreadyThere) {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/e";
+  NoteSigner signer(kOrigin, Ed25519PrivateKey::Generate());
+  ExportSpec spec;
+  spec.n = 3;
+  spec.signers = {&signer};
+  WriteExport(dir, spec);
+  EXPECT_THAT(ledger_export::ExportWriter::Continue(dir, 2).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(ledger_export::ExportWriter::Continue(tmp.path() + "/none", 0).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  {
+    // Abandoned: the earlier export stays as it was.
+    absl::StatusOr<std::unique_ptr<ledger_export::ExportWriter>> w =
+        ledger_export::ExportWriter::Continue(dir, 3);
+    ASSERT_TRUE(w.ok()) << w.status();
+    EXPECT_THAT((*w)->AddReceipt({0, "x", signer.SignBytes("x"), signer.KeyName()}),
+                StatusIs(absl::StatusCode::kInvalidArgument));
+    ASSERT_TRUE((*w)->AddReceipt({3, "x", signer.SignBytes("x"), signer.KeyName()}).ok());
+  }
+  EXPECT_TRUE(VerifyExport(dir).status.ok());
+  EXPECT_FALSE(std::filesystem::exists(dir + "/receipts.jsonl.part"));
+
+  CompactRange range;
+  for (uint64_t i = 0; i < 5; ++i) range.Append(ledger::LeafHash(ReceiptBytes(i)));
+  absl::StatusOr<std::unique_ptr<ledger_export::ExportWriter>> w =
+      ledger_export::ExportWriter::Continue(dir, 3);
+  ASSERT_TRUE(w.ok()) << w.status();
+  for (uint64_t i = 3; i < 5; ++i) {
+    const std::string bytes = ReceiptBytes(i);
+    ASSERT_TRUE((*w)->AddReceipt({i, bytes, signer.SignBytes(bytes), signer.KeyName()}).ok());
+  }
+  ASSERT_TRUE((*w)->Finish({signer.VerifierKey()},
+                           signer.Sign(FormatCheckpointBody({kOrigin, 5, range.Root()})))
+                  .ok());
+  VerifyReport r = VerifyExport(dir);
+  EXPECT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(r.receipts_verified, 5u);
+  EXPECT_EQ(ReadLines(dir + "/" + ledger_export::kReceiptsFile).size(), 5u);
+}
+
+TEST(ExportFormatTest, CosignedNoteAppendsEachLineWithItsNewline) {
+  EXPECT_EQ(ledger_export::CosignedNote("t\n\n\xe2\x80\x94 log AAAA\n",
+                                        {"\xe2\x80\x94 w1 BBBB", "\xe2\x80\x94 w2 CCCC\n"}),
+            "t\n\n\xe2\x80\x94 log AAAA\n\xe2\x80\x94 w1 BBBB\n\xe2\x80\x94 w2 CCCC\n");
 }
 
 TEST(KeyRingTest, ParsesAndRejects) {
