@@ -33,6 +33,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # Fuzzing (tests/fuzz): clang with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # Static checks (tests/static): clang-tidy and run-clang-tidy, also for the thread-safety analysis
+  clang-tidy-14
   # The quick start's walkthrough (deploy/walkthrough.sh) and its e2e test read wamsctl --json
   jq
   # The container's mTLS health probe (deploy/container/wams-healthcheck) and the

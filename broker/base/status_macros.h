@@ -28,9 +28,13 @@
 #define WAMS_ASSIGN_OR_RETURN(lhs, expr) \
   WAMS_ASSIGN_OR_RETURN_IMPL_(WAMS_STATUS_CONCAT_(wams_or_, __LINE__), lhs, expr)
 
+// `statusor` names a variable and `lhs` is a declaration: neither can be put
+// in parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WAMS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)   \
   auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // WAMS_BROKER_BASE_STATUS_MACROS_H_

@@ -127,7 +127,7 @@ void GrpcProviderTransport::Deliver(const v1::Party& provider, const v1::Provide
   }
   channel.stub->async()->Deliver(
       &call->context, &call->request, &call->response,
-      [call, name = provider.name()](grpc::Status status) {
+      [call, name = provider.name()](const grpc::Status& status) {
         std::unique_ptr<Call> owned(call);
         if (status.ok()) {
           std::move(owned->done)(std::move(owned->response));

@@ -124,8 +124,11 @@ absl::StatusOr<Admission::Ticket> Admission::Admit(const v1::Party& party, CallK
   return Ticket(&state, export_stream);
 }
 
-// Called with state.mu held.
+// Called with state.mu held. The assertion tells the thread-safety analysis
+// so (PartyState is not complete in the header, where the declaration could
+// say ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mu)).
 void Admission::MaybeLogRefusals(PartyState& state, absl::Time now) {
+  state.mu.AssertHeld();
   if (now - state.logged < absl::Seconds(1)) return;
   state.logged = now;
   // One write(2) under the party's lock: rare (once a second at most) and short.

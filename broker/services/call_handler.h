@@ -89,8 +89,9 @@ inline std::optional<AdmittedCall> EnterOrFinish(const CallGate& gate,
     reactor->Finish(ToGrpcStatus(call.status()));
     return std::nullopt;
   }
-  if (!gate.Screen(*call, request,
-                   [reactor](absl::Status refused) { reactor->Finish(ToGrpcStatus(refused)); })) {
+  if (!gate.Screen(*call, request, [reactor](const absl::Status& refused) {
+        reactor->Finish(ToGrpcStatus(refused));
+      })) {
     return std::nullopt;
   }
   return *std::move(call);
@@ -111,9 +112,10 @@ grpc::ServerUnaryReactor* ServeOnPool(const CallGate& gate, base::WorkerPool& po
   if (!call.has_value()) return reactor;
   pool.Schedule([reactor, response, core = std::move(core), call = *std::move(call)]() mutable {
     absl::StatusOr<Response> result = core(call.caller);
+    const absl::Status status = result.status();
     if (result.ok()) *response = *std::move(result);
     call.ticket.Release();
-    reactor->Finish(ToGrpcStatus(result.status()));
+    reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
 }

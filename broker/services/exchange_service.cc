@@ -41,9 +41,10 @@ exchange::TraceContext TraceOf(grpc::CallbackServerContext& context) {
 template <typename Response>
 auto FinishWith(grpc::ServerUnaryReactor* reactor, Response* response, Admission::Ticket ticket) {
   return [reactor, response, ticket = std::move(ticket)](absl::StatusOr<Response> result) mutable {
+    const absl::Status status = result.status();
     if (result.ok()) *response = *std::move(result);
     ticket.Release();
-    reactor->Finish(ToGrpcStatus(result.status()));
+    reactor->Finish(ToGrpcStatus(status));
   };
 }
 

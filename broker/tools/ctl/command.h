@@ -151,7 +151,7 @@ int Call(const Invocation& invocation, CallFn call, PrintFn print) {
 
 #define WAMS_CTL_USAGE_IF_ERROR(invocation, expr)                                            \
   do {                                                                                       \
-    if (absl::Status wams_ctl_status_ = (expr); !wams_ctl_status_.ok()) {                    \
+    if (const absl::Status& wams_ctl_status_ = (expr); !wams_ctl_status_.ok()) {             \
       return ::wams::ctl::UsageError((invocation), std::string(wams_ctl_status_.message())); \
     }                                                                                        \
   } while (false)
