@@ -157,7 +157,7 @@ bool AuditCore::IsPrivacyOfficer(const identity::Caller& caller) const {
              privacy_officers_.end();
 }
 
-absl::Status AuditCore::Record(v1::Receipt receipt) const {
+absl::Status AuditCore::Record(const v1::Receipt& receipt) const {
   absl::StatusOr<v1::SignedReceipt> stored = deps_.ledger->Append(receipt);
   if (!stored.ok()) {
     return absl::UnavailableError(

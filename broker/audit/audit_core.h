@@ -141,7 +141,7 @@ class AuditCore {
                          absl::string_view method) const;
   // Appends an audit-query receipt; the query fails when it cannot be
   // recorded, so no look is ever unrecorded.
-  absl::Status Record(v1::Receipt receipt) const;
+  absl::Status Record(const v1::Receipt& receipt) const;
   std::vector<std::string> Cosignatures(uint64_t tree_size) const;
   // Replaces checkpoint.cosignatures with the stored ones.
   void WithCosignatures(v1::Checkpoint& checkpoint) const;

@@ -298,7 +298,7 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
 }
 
 void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& request,
-                                TraceContext trace, CheckDone done) {
+                                const TraceContext& trace, CheckDone done) {
   Flow flow;
   flow.caller = caller;
   flow.request = request;
@@ -370,7 +370,7 @@ void ExchangeCore::RefuseReuse(const Flow& flow, base::Reuse reuse, OutcomeStore
 }
 
 void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& request,
-                               TraceContext trace, DataDone done) {
+                               const TraceContext& trace, DataDone done) {
   auto flow = std::make_shared<Flow>();
   flow->caller = caller;
   flow->request = request;
@@ -397,7 +397,7 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
 }
 
 void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& request,
-                             TraceContext trace, ShareDone done) {
+                             const TraceContext& trace, ShareDone done) {
   auto flow = std::make_shared<Flow>();
   flow->caller = caller;
   flow->is_share = true;
@@ -532,7 +532,7 @@ void ExchangeCore::OnDecisionReceipted(std::shared_ptr<Flow> flow,
   Forward(std::move(flow));
 }
 
-void ExchangeCore::Forward(std::shared_ptr<Flow> flow) {
+void ExchangeCore::Forward(const std::shared_ptr<Flow>& flow) {
   const v1::DataRequest& request = flow->request;
   v1::ProviderRequest delivery;
   delivery.set_request_id(request.request_id());
@@ -588,7 +588,7 @@ void ExchangeCore::LogProviderCall(const Flow& flow, const absl::Status& transpo
   });
 }
 
-void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
+void ExchangeCore::OnAnswer(const std::shared_ptr<Flow>& flow,
                             absl::StatusOr<v1::ProviderResponse> answer) {
   v1::Receipt receipt = flow->receipt_base;
   receipt.set_kind(v1::RECEIPT_KIND_PROVIDER_ANSWER);
@@ -659,7 +659,7 @@ void ExchangeCore::OnAnswer(std::shared_ptr<Flow> flow,
     return OutcomeStore::Stored(flow->outcome_key, flow->digest, kept);
   };
   deps_.ledger->AppendAsync(
-      receipt, std::move(outcome), [this, flow](absl::StatusOr<v1::SignedReceipt> stored) {
+      receipt, std::move(outcome), [this, flow](const absl::StatusOr<v1::SignedReceipt>& stored) {
         if (!stored.ok()) {
           // Not remembered: a retry asks again (under a new decision receipt).
           deps_.outcomes->Abandon(flow->outcome_key,

@@ -103,12 +103,12 @@ class ExchangeCore {
 
   // RequestData. `done` runs exactly once, on any thread.
   void RequestData(const identity::Caller& caller, const v1::DataRequest& request,
-                   TraceContext trace, DataDone done);
+                   const TraceContext& trace, DataDone done);
 
   // ShareData (R21): like RequestData, the municipality's data travelling the
   // other way. `done` runs exactly once, on any thread.
   void ShareData(const identity::Caller& caller, const v1::ShareRequest& request,
-                 TraceContext trace, ShareDone done);
+                 const TraceContext& trace, ShareDone done);
 
   // CheckRequest: the decision RequestData would get now, as far as the
   // caller may know it (policy::RedactFor). Nothing is forwarded; the dry run
@@ -119,7 +119,7 @@ class ExchangeCore {
   // nothing is decided or receipted). `done` runs exactly once, on any
   // thread.
   void CheckRequest(const identity::Caller& caller, const v1::DataRequest& request,
-                    TraceContext trace, CheckDone done);
+                    const TraceContext& trace, CheckDone done);
 
  private:
   struct Flow;
@@ -153,8 +153,8 @@ class ExchangeCore {
   // Once the decision receipt is stored (or failed): a refusal is answered,
   // a grant forwarded, a failure abandoned (nothing forwarded).
   void OnDecisionReceipted(std::shared_ptr<Flow> flow, absl::StatusOr<v1::SignedReceipt> stored);
-  void Forward(std::shared_ptr<Flow> flow);
-  void OnAnswer(std::shared_ptr<Flow> flow, absl::StatusOr<v1::ProviderResponse> answer);
+  void Forward(const std::shared_ptr<Flow>& flow);
+  void OnAnswer(const std::shared_ptr<Flow>& flow, absl::StatusOr<v1::ProviderResponse> answer);
   // One line per provider call (broker/base/logging/call_log.h): ids, parties,
   // outcome (the transport's code), latency and the rules a blocked answer
   // broke; never the payload.

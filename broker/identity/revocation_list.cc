@@ -203,7 +203,7 @@ absl::Status RevocationList::Check(X509& cert) const {
 }
 
 absl::StatusOr<std::unique_ptr<CrlFile>> CrlFile::Load(std::string crl_path,
-                                                       std::string ca_bundle_path,
+                                                       const std::string& ca_bundle_path,
                                                        std::string field,
                                                        const base::Clock& clock) {
   absl::StatusOr<std::string> bundle = base::ReadPublicFile(ca_bundle_path, BundleField(field));

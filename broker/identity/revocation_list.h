@@ -90,7 +90,7 @@ class CrlFile {
   // `field`'s sibling ca_bundle_file. `clock` (borrowed, must outlive the
   // file) tells when a list's nextUpdate has passed.
   static absl::StatusOr<std::unique_ptr<CrlFile>> Load(std::string crl_path,
-                                                       std::string ca_bundle_path,
+                                                       const std::string& ca_bundle_path,
                                                        std::string field, const base::Clock& clock);
 
   // Whether the list in force is past its nextUpdate by the clock (it is

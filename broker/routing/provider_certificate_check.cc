@@ -63,7 +63,7 @@ bool ProviderCertificateVerifier::Verify(
   // gRPC's host name verifier answers synchronously; were it ever not to,
   // refuse rather than wait for a callback this verifier does not pass on.
   if (!host_name_.Verify(
-          request, [](grpc::Status) {}, &host_name)) {
+          request, [](const grpc::Status&) {}, &host_name)) {
     verdict = absl::UnauthenticatedError("the host name check did not answer synchronously");
   } else if (!host_name.ok()) {
     verdict = absl::UnauthenticatedError(

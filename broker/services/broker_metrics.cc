@@ -197,6 +197,7 @@ void BrokerMetrics::Watch(const WatchedParts& parts) {
   gauges->Add("wams_admission_in_flight", "Calls in flight per party OIN.", MetricType::Gauge,
               [admission, oins] {
                 std::vector<Sample> samples;
+                samples.reserve(oins.size());
                 for (const std::string& oin : oins) {
                   samples.push_back(
                       {{{"party_oin", oin}}, static_cast<double>(admission->Stats(oin).in_flight)});
