@@ -303,7 +303,7 @@ absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
           "one filter is required: case_id, subject_bsn, party_oin or time_range");
   }
   if (!query.page_token.empty()) absl::StrAppend(receipt.mutable_detail(), ", next page");
-  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  WAMS_RETURN_IF_ERROR(Record(receipt));
   WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage page, deps_.ledger->Query(query));
   v1::ListReceiptsResponse response;
   for (size_t i = 0; i < page.receipts.size(); ++i) {
@@ -332,7 +332,7 @@ absl::StatusOr<v1::InclusionProof> AuditCore::GetInclusionProof(
       receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(absl::StrCat("GetInclusionProof leaf ", request.leaf_index(), " size ", size));
-  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  WAMS_RETURN_IF_ERROR(Record(receipt));
   WAMS_ASSIGN_OR_RETURN(v1::InclusionProof proof,
                         deps_.ledger->GetInclusionProof(request.leaf_index(), size));
   if (checkpoint.has_value()) {
@@ -361,7 +361,7 @@ absl::StatusOr<ExportPlan> AuditCore::BeginExport(const identity::Caller& caller
       receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   receipt.set_detail(absl::StrCat("Export from leaf ", request.from_index()));
-  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  WAMS_RETURN_IF_ERROR(Record(receipt));
   ExportPlan plan;
   // By default a fresh checkpoint, so the export ends with (and proves) its
   // own receipt; or a stored one, which witnesses may have cosigned.
@@ -428,7 +428,7 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
   receipt.set_subject_pseudonym(query.key);
   receipt.set_detail(token.index_token.empty() ? "GetDisclosureOverview"
                                                : "GetDisclosureOverview, a further page");
-  WAMS_RETURN_IF_ERROR(Record(std::move(receipt)));
+  WAMS_RETURN_IF_ERROR(Record(receipt));
 
   WAMS_ASSIGN_OR_RETURN(ledger::store::QueryPage page, deps_.ledger->Query(query));
   DisclosurePage disclosure;
