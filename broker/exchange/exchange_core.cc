@@ -393,7 +393,7 @@ void ExchangeCore::RequestData(const Caller& caller, const v1::DataRequest& requ
                 std::move(waiter));
     return;
   }
-  Start(std::move(flow), "request", request, std::move(waiter));
+  Start(flow, "request", request, std::move(waiter));
 }
 
 void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& request,
@@ -423,10 +423,10 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
                 std::move(waiter));
     return;
   }
-  Start(std::move(flow), "share", request, std::move(waiter));
+  Start(flow, "share", request, std::move(waiter));
 }
 
-void ExchangeCore::Start(std::shared_ptr<Flow> flow, absl::string_view kind,
+void ExchangeCore::Start(const std::shared_ptr<Flow>& flow, absl::string_view kind,
                          const google::protobuf::MessageLite& request,
                          OutcomeStore::Waiter waiter) {
   // Keyed: the request names a BSN, and a plain hash of it could be reversed.
@@ -440,12 +440,12 @@ void ExchangeCore::Start(std::shared_ptr<Flow> flow, absl::string_view kind,
     case OutcomeStore::Claim::kAnswered:
       return;
     case OutcomeStore::Claim::kRun:
-      RunRequest(std::move(flow));
+      RunRequest(flow);
       return;
   }
 }
 
-void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
+void ExchangeCore::RunRequest(const std::shared_ptr<Flow>& flow) {
   const v1::DataRequest& request = flow->request;
   flow->target = deps_.registry->Find(request.provider_oin());
   absl::StatusOr<std::optional<v1::Case>> found = ReadCase(request);
@@ -485,7 +485,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
               "cannot record the case's involved party: ", stored.status().message()))));
       return;
     }
-    OnDecisionReceipted(std::move(flow), std::move(stored));
+    OnDecisionReceipted(flow, std::move(stored));
     return;
   }
   // A refusal is the request's last receipt: its outcome is stored with it.
@@ -513,7 +513,7 @@ void ExchangeCore::RunRequest(std::shared_ptr<Flow> flow) {
                             });
 }
 
-void ExchangeCore::OnDecisionReceipted(std::shared_ptr<Flow> flow,
+void ExchangeCore::OnDecisionReceipted(const std::shared_ptr<Flow>& flow,
                                        absl::StatusOr<v1::SignedReceipt> stored) {
   if (!stored.ok()) {
     // Fail closed: without a durable decision receipt nothing is forwarded.
@@ -529,7 +529,7 @@ void ExchangeCore::OnDecisionReceipted(std::shared_ptr<Flow> flow,
     return;
   }
   flow->decision_receipt = *std::move(stored);
-  Forward(std::move(flow));
+  Forward(flow);
 }
 
 void ExchangeCore::Forward(const std::shared_ptr<Flow>& flow) {

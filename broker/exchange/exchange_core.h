@@ -147,12 +147,13 @@ class ExchangeCore {
   // Binds the flow's request id to `request` (its digest, of `kind`) and runs
   // it, unless the id belongs to another request (refused) or the same
   // request ran or runs (the waiter hears its outcome).
-  void Start(std::shared_ptr<Flow> flow, absl::string_view kind,
+  void Start(const std::shared_ptr<Flow>& flow, absl::string_view kind,
              const google::protobuf::MessageLite& request, OutcomeStore::Waiter waiter);
-  void RunRequest(std::shared_ptr<Flow> flow);
+  void RunRequest(const std::shared_ptr<Flow>& flow);
   // Once the decision receipt is stored (or failed): a refusal is answered,
   // a grant forwarded, a failure abandoned (nothing forwarded).
-  void OnDecisionReceipted(std::shared_ptr<Flow> flow, absl::StatusOr<v1::SignedReceipt> stored);
+  void OnDecisionReceipted(const std::shared_ptr<Flow>& flow,
+                           absl::StatusOr<v1::SignedReceipt> stored);
   void Forward(const std::shared_ptr<Flow>& flow);
   void OnAnswer(const std::shared_ptr<Flow>& flow, absl::StatusOr<v1::ProviderResponse> answer);
   // One line per provider call (broker/base/logging/call_log.h): ids, parties,

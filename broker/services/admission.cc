@@ -57,7 +57,7 @@ void Admission::Ticket::Release() {
 }
 
 Admission::Admission(AdmissionOptions options, const base::Clock& clock)
-    : options_(std::move(options)),
+    : options_(options),
       clock_(clock),
       burst_(options_.burst > 0 ? options_.burst : options_.rate) {}
 
