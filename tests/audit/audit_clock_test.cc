@@ -11,12 +11,11 @@
 #include "broker/audit/audit_core.h"
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
-#include "broker/ledger/store/ledger_config.h"
 #include "broker/receipts/receipt_builder.h"
-#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/core_parts.h"
 #include "tests/testing/dev_parties.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
@@ -44,44 +43,31 @@ class AuditClockTest : public ::testing::Test {
         "\ndisclosure_withholding { regime: SECRECY_REGIME_POLICE_WPG until_date: \"", kUntilDate,
         "\" reason: \"Lopend onderzoek\" }\n"));
     ASSERT_TRUE(config.ok()) << config.status();
-    auto storage = ::wams::storage::RocksDbBackend::Open(dir_.File("db"), {});
-    ASSERT_TRUE(storage.ok()) << storage.status();
-    storage_ = *std::move(storage);
-    auto setup = ledger::store::LoadLedgerSetup(config->ledger());
-    ASSERT_TRUE(setup.ok()) << setup.status();
-    setup->options.checkpoint_interval = absl::ZeroDuration();
-    setup->options.clock = &clock_;
-    pseudonymizer_ =
-        std::make_unique<ledger::store::Pseudonymizer>(std::move(setup->pseudonymizer));
-    auto ledger =
-        ledger::store::Ledger::Open(*storage_, std::move(setup->signer), std::move(setup->options));
-    ASSERT_TRUE(ledger.ok()) << ledger.status();
-    ledger_ = *std::move(ledger);
-    auto registry = identity::PartyRegistry::Create(*config);
-    auto policy = policy::Policy::Create(*config);
-    ASSERT_TRUE(registry.ok() && policy.ok());
-    registry_ = std::make_unique<identity::PartyRegistry>(*std::move(registry));
-    policy_ = std::make_unique<policy::Policy>(*std::move(policy));
-    auto core = audit::AuditCore::Create(audit::AuditDeps{.ledger = ledger_.get(),
-                                                          .storage = storage_.get(),
-                                                          .pseudonymizer = pseudonymizer_.get(),
-                                                          .registry = registry_.get(),
-                                                          .policy = policy_.get(),
-                                                          .clock = &clock_},
-                                         *config);
+    absl::StatusOr<testing::CoreParts> parts =
+        testing::OpenCoreParts(*config, dir_.File("db"), &clock_);
+    ASSERT_TRUE(parts.ok()) << parts.status();
+    parts_ = *std::move(parts);
+    auto core =
+        audit::AuditCore::Create(audit::AuditDeps{.ledger = parts_.ledger.get(),
+                                                  .storage = parts_.storage.get(),
+                                                  .pseudonymizer = parts_.pseudonymizer.get(),
+                                                  .registry = parts_.registry.get(),
+                                                  .policy = parts_.policy.get(),
+                                                  .clock = &clock_},
+                                 *config);
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);
   }
 
   identity::Caller Auditor() const {
-    return {.party = registry_->Find(kAuditorOin),
+    return {.party = parts_.registry->Find(kAuditorOin),
             .certificate_oin = kAuditorOin,
             .professional_id = "auditor-1"};
   }
 
   // Receipts a delivered police answer about the client, as the exchange does.
   void ReceiptPoliceAnswer() {
-    const identity::Caller municipality{.party = registry_->Find(kMunicipalityOin),
+    const identity::Caller municipality{.party = parts_.registry->Find(kMunicipalityOin),
                                         .certificate_oin = kMunicipalityOin,
                                         .professional_id = "wmo-consulent-12"};
     v1::Receipt receipt =
@@ -90,8 +76,8 @@ class AuditClockTest : public ::testing::Test {
     receipt.set_target_oin(kPoliceOin);
     receipt.set_purpose(v1::PURPOSE_RESEARCH);
     receipt.add_categories("police_contacts");
-    receipt.set_subject_pseudonym(pseudonymizer_->Pseudonymize(kClientBsn));
-    absl::StatusOr<v1::SignedReceipt> stored = ledger_->Append(receipt);
+    receipt.set_subject_pseudonym(parts_.pseudonymizer->Pseudonymize(kClientBsn));
+    absl::StatusOr<v1::SignedReceipt> stored = parts_.ledger->Append(receipt);
     ASSERT_TRUE(stored.ok()) << stored.status();
   }
 
@@ -104,11 +90,7 @@ class AuditClockTest : public ::testing::Test {
 
   FakeClock clock_{kUntil - absl::Hours(24 * 30)};
   TempDir dir_;
-  std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
-  std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer_;
-  std::unique_ptr<ledger::store::Ledger> ledger_;
-  std::unique_ptr<identity::PartyRegistry> registry_;
-  std::unique_ptr<policy::Policy> policy_;
+  testing::CoreParts parts_;
   std::unique_ptr<audit::AuditCore> core_;
 };
 
@@ -118,8 +100,8 @@ TEST_F(AuditClockTest, AuditQueryReceiptCarriesTheInjectedInstant) {
   clock_.Set(asked_at);
   ASSERT_TRUE(Overview().ok());
 
-  ASSERT_EQ(ledger_->TreeSize(), 2u) << "the answer, then the audit query's receipt";
-  absl::StatusOr<v1::SignedReceipt> query = ledger_->GetReceipt(1);
+  ASSERT_EQ(parts_.ledger->TreeSize(), 2u) << "the answer, then the audit query's receipt";
+  absl::StatusOr<v1::SignedReceipt> query = parts_.ledger->GetReceipt(1);
   ASSERT_TRUE(query.ok()) << query.status();
   v1::Receipt receipt;
   ASSERT_TRUE(receipt.ParseFromString(query->receipt_bytes()));

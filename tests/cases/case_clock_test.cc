@@ -11,11 +11,10 @@
 #include "broker/cases/case_store.h"
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
-#include "broker/ledger/store/ledger_config.h"
-#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/core_parts.h"
 #include "tests/testing/dev_parties.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
@@ -47,36 +46,22 @@ class CaseClockTest : public ::testing::Test {
         absl::StrReplaceAll(ReadFile(SourcePath("deploy/config/broker.example.textproto")),
                             {{"../dev-pki/", (dir_.path() / "pki/").string()}}));
     ASSERT_TRUE(config.ok()) << config.status();
-    auto storage = ::wams::storage::RocksDbBackend::Open(dir_.File("db"), {});
-    ASSERT_TRUE(storage.ok()) << storage.status();
-    storage_ = *std::move(storage);
-    auto setup = ledger::store::LoadLedgerSetup(config->ledger());
-    ASSERT_TRUE(setup.ok()) << setup.status();
-    setup->options.checkpoint_interval = absl::ZeroDuration();
-    setup->options.clock = &clock_;
-    pseudonymizer_ =
-        std::make_unique<ledger::store::Pseudonymizer>(std::move(setup->pseudonymizer));
-    auto ledger =
-        ledger::store::Ledger::Open(*storage_, std::move(setup->signer), std::move(setup->options));
-    ASSERT_TRUE(ledger.ok()) << ledger.status();
-    ledger_ = *std::move(ledger);
-    auto registry = identity::PartyRegistry::Create(*config);
-    auto policy = policy::Policy::Create(*config);
-    ASSERT_TRUE(registry.ok() && policy.ok());
-    registry_ = std::make_unique<identity::PartyRegistry>(*std::move(registry));
-    policy_ = std::make_unique<policy::Policy>(*std::move(policy));
-    store_ = std::make_unique<cases::CaseStore>(*storage_);
+    absl::StatusOr<testing::CoreParts> parts =
+        testing::OpenCoreParts(*config, dir_.File("db"), &clock_);
+    ASSERT_TRUE(parts.ok()) << parts.status();
+    parts_ = *std::move(parts);
+    store_ = std::make_unique<cases::CaseStore>(*parts_.storage);
     cases_ = std::make_unique<cases::CaseManager>(
         cases::CaseManagerDeps{.store = store_.get(),
-                               .ledger = ledger_.get(),
-                               .pseudonymizer = pseudonymizer_.get(),
-                               .policy = policy_.get(),
-                               .registry = registry_.get(),
+                               .ledger = parts_.ledger.get(),
+                               .pseudonymizer = parts_.pseudonymizer.get(),
+                               .policy = parts_.policy.get(),
+                               .registry = parts_.registry.get(),
                                .clock = &clock_});
   }
 
   identity::Caller Municipality() const {
-    return {.party = registry_->Find(kMunicipalityOin),
+    return {.party = parts_.registry->Find(kMunicipalityOin),
             .certificate_oin = kMunicipalityOin,
             .professional_id = "wmo-consulent-12"};
   }
@@ -92,11 +77,7 @@ class CaseClockTest : public ::testing::Test {
 
   FakeClock clock_{kOpened};
   TempDir dir_;
-  std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
-  std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer_;
-  std::unique_ptr<ledger::store::Ledger> ledger_;
-  std::unique_ptr<identity::PartyRegistry> registry_;
-  std::unique_ptr<policy::Policy> policy_;
+  testing::CoreParts parts_;
   std::unique_ptr<cases::CaseStore> store_;
   std::unique_ptr<cases::CaseManager> cases_;
 };
@@ -145,8 +126,8 @@ TEST_F(CaseClockTest, RefusalReceiptsCarryTheInjectedInstantToo) {
   absl::StatusOr<v1::CaseResponse> closed = cases_->CloseCase(Municipality(), close);
   EXPECT_EQ(closed.status().code(), absl::StatusCode::kNotFound);
 
-  ASSERT_EQ(ledger_->TreeSize(), 1u) << "the refusal is receipted";
-  absl::StatusOr<v1::SignedReceipt> refusal = ledger_->GetReceipt(0);
+  ASSERT_EQ(parts_.ledger->TreeSize(), 1u) << "the refusal is receipted";
+  absl::StatusOr<v1::SignedReceipt> refusal = parts_.ledger->GetReceipt(0);
   ASSERT_TRUE(refusal.ok()) << refusal.status();
   EXPECT_EQ(Signed(*refusal).outcome(), v1::RECEIPT_OUTCOME_REFUSED);
   EXPECT_EQ(TimeOf(Signed(*refusal).time()), refused_at);

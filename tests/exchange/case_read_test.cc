@@ -22,15 +22,14 @@
 #include "broker/exchange/exchange_core.h"
 #include "broker/exchange/outcome_store.h"
 #include "broker/identity/party_registry.h"
-#include "broker/ledger/store/ledger_config.h"
 #include "broker/routing/provider_transport.h"
-#include "broker/storage/rocksdb/rocksdb_backend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "tests/storage/forwarding_backend.h"
 #include "tests/testing/broker_fixture.h"
 #include "tests/testing/call_result.h"
+#include "tests/testing/core_parts.h"
 #include "tests/testing/dev_parties.h"
 #include "tests/testing/dev_pki_suite.h"
 #include "tests/testing/status_matchers.h"
@@ -98,26 +97,13 @@ class CaseReadTest : public DevPkiSuite {
                             {{"../dev-pki/", (pki_dir() / "").string()}});
     absl::StatusOr<v1::BrokerConfig> config = config::ParseBrokerConfig(text);
     ASSERT_TRUE(config.ok()) << config.status();
-    auto storage = ::wams::storage::RocksDbBackend::Open(dir_.File("db"), {});
-    ASSERT_TRUE(storage.ok()) << storage.status();
-    storage_ = *std::move(storage);
-    auto setup = ledger::store::LoadLedgerSetup(config->ledger());
-    ASSERT_TRUE(setup.ok()) << setup.status();
-    setup->options.checkpoint_interval = absl::ZeroDuration();
-    pseudonymizer_ =
-        std::make_unique<ledger::store::Pseudonymizer>(std::move(setup->pseudonymizer));
-    auto ledger =
-        ledger::store::Ledger::Open(*storage_, std::move(setup->signer), std::move(setup->options));
-    ASSERT_TRUE(ledger.ok()) << ledger.status();
-    ledger_ = *std::move(ledger);
-    auto registry = identity::PartyRegistry::Create(*config);
-    auto policy = policy::Policy::Create(*config);
-    ASSERT_TRUE(registry.ok() && policy.ok());
-    registry_ = std::make_unique<identity::PartyRegistry>(*std::move(registry));
-    policy_ = std::make_unique<policy::Policy>(*std::move(policy));
-    outcomes_ = std::make_unique<exchange::OutcomeStore>(*storage_);
+    absl::StatusOr<testing::CoreParts> parts =
+        testing::OpenCoreParts(*config, dir_.File("db"), nullptr);
+    ASSERT_TRUE(parts.ok()) << parts.status();
+    parts_ = *std::move(parts);
+    outcomes_ = std::make_unique<exchange::OutcomeStore>(*parts_.storage);
     UseReader(&reader_, &no_involvement_);
-    municipality_ = {.party = registry_->Find(kMunicipalityOin),
+    municipality_ = {.party = parts_.registry->Find(kMunicipalityOin),
                      .certificate_oin = kMunicipalityOin,
                      .professional_id = kCaseWorker};
   }
@@ -126,10 +112,10 @@ class CaseReadTest : public DevPkiSuite {
     core_ = std::make_unique<exchange::ExchangeCore>(
         exchange::ExchangeDeps{.cases = reader,
                                .involvement = involvement,
-                               .ledger = ledger_.get(),
-                               .pseudonymizer = pseudonymizer_.get(),
-                               .policy = policy_.get(),
-                               .registry = registry_.get(),
+                               .ledger = parts_.ledger.get(),
+                               .pseudonymizer = parts_.pseudonymizer.get(),
+                               .policy = parts_.policy.get(),
+                               .registry = parts_.registry.get(),
                                .transport = &transport_,
                                .outcomes = outcomes_.get(),
                                .clock = &clock_},
@@ -180,17 +166,14 @@ class CaseReadTest : public DevPkiSuite {
   }
 
   v1::Receipt LastReceipt() const {
-    absl::StatusOr<v1::SignedReceipt> last = ledger_->GetReceipt(ledger_->TreeSize() - 1);
+    absl::StatusOr<v1::SignedReceipt> last =
+        parts_.ledger->GetReceipt(parts_.ledger->TreeSize() - 1);
     EXPECT_TRUE(last.ok()) << last.status();
     return last.ok() ? Decode(*last) : v1::Receipt();
   }
 
   TempDir dir_;
-  std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
-  std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer_;
-  std::unique_ptr<ledger::store::Ledger> ledger_;
-  std::unique_ptr<identity::PartyRegistry> registry_;
-  std::unique_ptr<policy::Policy> policy_;
+  testing::CoreParts parts_;
   std::unique_ptr<exchange::OutcomeStore> outcomes_;
   base::SystemClock clock_;
   FakeCaseReader reader_;
@@ -202,7 +185,7 @@ class CaseReadTest : public DevPkiSuite {
 
 TEST_F(CaseReadTest, AFailedCaseReadIsUnavailableAndNothingIsReceiptedOrForwarded) {
   reader_.answer_ = absl::UnavailableError("disk busy");
-  const uint64_t before = ledger_->TreeSize();
+  const uint64_t before = parts_.ledger->TreeSize();
 
   const absl::Status result = RequestData(Request("case-1", "req-1"));
 
@@ -210,7 +193,7 @@ TEST_F(CaseReadTest, AFailedCaseReadIsUnavailableAndNothingIsReceiptedOrForwarde
                                AllOf(HasSubstr("cannot read case case-1"), HasSubstr("retry"))));
   v1::Decision decision;
   EXPECT_FALSE(base::ReadDetail(result, &decision)) << "a failed read is no decision";
-  EXPECT_EQ(ledger_->TreeSize(), before) << "a failed read was receipted";
+  EXPECT_EQ(parts_.ledger->TreeSize(), before) << "a failed read was receipted";
   EXPECT_EQ(transport_.deliveries_, 0);
 }
 
@@ -225,7 +208,7 @@ TEST_F(CaseReadTest, ARetryAfterAFailedCaseReadRunsAnew) {
 }
 
 TEST_F(CaseReadTest, NoSuchCaseIsTheReceiptedR09Refusal) {
-  const uint64_t before = ledger_->TreeSize();
+  const uint64_t before = parts_.ledger->TreeSize();
 
   const absl::Status result = RequestData(Request("case-1", "req-1"));
 
@@ -234,7 +217,7 @@ TEST_F(CaseReadTest, NoSuchCaseIsTheReceiptedR09Refusal) {
   ASSERT_TRUE(base::ReadDetail(result, &shown));
   EXPECT_FALSE(shown.allowed());
   EXPECT_THAT(shown.failed_rule_ids(), Contains("R09"));
-  ASSERT_EQ(ledger_->TreeSize(), before + 1);
+  ASSERT_EQ(parts_.ledger->TreeSize(), before + 1);
   const v1::Receipt receipt = LastReceipt();
   EXPECT_EQ(receipt.outcome(), v1::RECEIPT_OUTCOME_REFUSED);
   EXPECT_THAT(receipt.failed_rule_ids(), Contains("R09"));
@@ -243,31 +226,31 @@ TEST_F(CaseReadTest, NoSuchCaseIsTheReceiptedR09Refusal) {
 
 TEST_F(CaseReadTest, AStoredCaseThatDoesNotParseKeepsDataLoss) {
   reader_.answer_ = absl::DataLossError("case-1 does not parse");
-  const uint64_t before = ledger_->TreeSize();
+  const uint64_t before = parts_.ledger->TreeSize();
 
   EXPECT_THAT(RequestData(Request("case-1", "req-1")),
               StatusIs(absl::StatusCode::kDataLoss, Not(HasSubstr("retry"))));
-  EXPECT_EQ(ledger_->TreeSize(), before);
+  EXPECT_EQ(parts_.ledger->TreeSize(), before);
 }
 
 TEST_F(CaseReadTest, ADryRunOnAnUnreadableCaseIsUnavailableAndNotReceipted) {
   reader_.answer_ = absl::UnavailableError("disk busy");
-  const uint64_t before = ledger_->TreeSize();
+  const uint64_t before = parts_.ledger->TreeSize();
 
   EXPECT_THAT(CheckRequest(Request("case-1", "dry-1")),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("retry")));
-  EXPECT_EQ(ledger_->TreeSize(), before);
+  EXPECT_EQ(parts_.ledger->TreeSize(), before);
 
   // The same dry run on a case that does not exist is decided and receipted.
   reader_.answer_ = std::optional<v1::Case>();
   EXPECT_THAT(CheckRequest(Request("case-1", "dry-1")), StatusIs(absl::StatusCode::kOk));
-  EXPECT_EQ(ledger_->TreeSize(), before + 1);
+  EXPECT_EQ(parts_.ledger->TreeSize(), before + 1);
   EXPECT_THAT(LastReceipt().failed_rule_ids(), Contains("R09"));
 }
 
 TEST_F(CaseReadTest, AShareOnAnUnreadableCaseIsUnavailableAndNotReceipted) {
   reader_.answer_ = absl::UnavailableError("disk busy");
-  const uint64_t before = ledger_->TreeSize();
+  const uint64_t before = parts_.ledger->TreeSize();
   v1::ShareRequest share;
   share.set_request_id("share-1");
   share.set_case_id("case-1");
@@ -278,20 +261,20 @@ TEST_F(CaseReadTest, AShareOnAnUnreadableCaseIsUnavailableAndNotReceipted) {
   share.set_justification("De school begeleidt het kind dagelijks.");
 
   EXPECT_THAT(ShareData(share), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("retry")));
-  EXPECT_EQ(ledger_->TreeSize(), before);
+  EXPECT_EQ(parts_.ledger->TreeSize(), before);
   EXPECT_EQ(transport_.deliveries_, 0);
 }
 
 // The same through the real case manager: a storage fault on the case read,
 // not the fake, and the case exists.
 TEST_F(CaseReadTest, AStorageFaultOnTheCaseReadIsUnavailableThroughTheCaseManager) {
-  FailingCaseReads reads(*storage_);
+  FailingCaseReads reads(*parts_.storage);
   cases::CaseStore store(reads);
   cases::CaseManager manager({.store = &store,
-                              .ledger = ledger_.get(),
-                              .pseudonymizer = pseudonymizer_.get(),
-                              .policy = policy_.get(),
-                              .registry = registry_.get(),
+                              .ledger = parts_.ledger.get(),
+                              .pseudonymizer = parts_.pseudonymizer.get(),
+                              .policy = parts_.policy.get(),
+                              .registry = parts_.registry.get(),
                               .clock = &clock_});
   UseReader(&manager, &manager);
   v1::OpenClientCaseRequest open;
@@ -302,21 +285,21 @@ TEST_F(CaseReadTest, AStorageFaultOnTheCaseReadIsUnavailableThroughTheCaseManage
   absl::StatusOr<v1::CaseResponse> opened = manager.OpenClientCase(municipality_, open);
   ASSERT_TRUE(opened.ok()) << opened.status();
   const std::string case_id = opened->case_().case_id();
-  const uint64_t before = ledger_->TreeSize();
+  const uint64_t before = parts_.ledger->TreeSize();
 
   reads.fail = true;
   EXPECT_THAT(RequestData(Request(case_id, "req-1")),
               StatusIs(absl::StatusCode::kUnavailable,
                        AllOf(HasSubstr("injected read fault"), HasSubstr("retry"))));
-  EXPECT_EQ(ledger_->TreeSize(), before) << "a failed read was receipted as a refusal";
+  EXPECT_EQ(parts_.ledger->TreeSize(), before) << "a failed read was receipted as a refusal";
   EXPECT_EQ(transport_.deliveries_, 0);
 
   // Once the read works the same request id runs anew and is granted (then
   // not delivered: the fake transport answers UNAVAILABLE).
   reads.fail = false;
   EXPECT_THAT(RequestData(Request(case_id, "req-1")), StatusIs(absl::StatusCode::kUnavailable));
-  ASSERT_GT(ledger_->TreeSize(), before);
-  absl::StatusOr<v1::SignedReceipt> decided = ledger_->GetReceipt(before);
+  ASSERT_GT(parts_.ledger->TreeSize(), before);
+  absl::StatusOr<v1::SignedReceipt> decided = parts_.ledger->GetReceipt(before);
   ASSERT_TRUE(decided.ok()) << decided.status();
   EXPECT_EQ(Decode(*decided).outcome(), v1::RECEIPT_OUTCOME_GRANTED);
   EXPECT_EQ(transport_.deliveries_, 1);
