@@ -105,6 +105,26 @@ absl::Status ValidateConnectionLimits(const v1::Limits& limits) {
   return absl::InvalidArgumentError(absl::StrCat("limits.", status.message()));
 }
 
+// The retention policy's bounds (config.proto, RetentionConfig). Zero is
+// "unset" (the default) for every field.
+absl::Status ValidateRetention(const v1::RetentionConfig& retention) {
+  if (retention.case_data_days() > 7300) {
+    return absl::InvalidArgumentError(
+        "retention.case_data_days: at most 7300 (20 years); 0 means the default, 365");
+  }
+  if (retention.has_run_interval()) {
+    absl::Duration interval = FromProto(retention.run_interval());
+    if (interval < absl::Minutes(1) || interval > absl::Hours(7 * 24)) {
+      return absl::InvalidArgumentError("retention.run_interval: between 1 minute and 7 days");
+    }
+  }
+  if (retention.batch_size() > 10000) {
+    return absl::InvalidArgumentError(
+        "retention.batch_size: at most 10000; 0 means the default, 100");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateParty(const v1::Party& party, absl::string_view field) {
   if (absl::StatusOr<base::Oin> oin = base::ParseOin(party.oin(), absl::StrCat(field, ".oin"));
       !oin.ok()) {
@@ -183,6 +203,8 @@ absl::Status ValidateBrokerConfig(const v1::BrokerConfig& config) {
         "ledger.checkpoint_interval: at least ", absl::FormatDuration(kMinCheckpointInterval),
         " (every checkpoint is signed, synced and kept; default 1s)"));
   }
+
+  WAMS_RETURN_IF_ERROR(ValidateRetention(config.retention()));
 
   std::set<std::string> seen_oins;
   bool has_municipality = false;

@@ -67,4 +67,17 @@ grpc::ServerUnaryReactor* AuditService::GetDisclosureOverview(grpc::CallbackServ
                      });
 }
 
+grpc::ServerUnaryReactor* AuditService::EraseSubject(grpc::CallbackServerContext* context,
+                                                     const v1::EraseSubjectRequest* request,
+                                                     v1::EraseSubjectResponse* response) {
+  return ServeOnPool(
+      gate_, pool_, context, *request, response,
+      [this, request](const identity::Caller& caller) -> absl::StatusOr<v1::EraseSubjectResponse> {
+        if (erasure_ == nullptr) {
+          return absl::UnimplementedError("EraseSubject: this broker has no subject keys to shred");
+        }
+        return erasure_->EraseSubject(caller, *request);
+      });
+}
+
 }  // namespace wams::services

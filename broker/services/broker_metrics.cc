@@ -177,6 +177,30 @@ void BrokerMetrics::Watch(const WatchedParts& parts) {
                 [] { return One(static_cast<double>(storage::RocksDbOptions{}.min_free_bytes)); });
   }
 
+  if (parts.retention != nullptr) {
+    const retention::RetentionJob* job = parts.retention;
+    gauges->Add("wams_retention_items_removed_total",
+                "Records removed and keys shredded by the retention job (cases, consents, "
+                "conference records, subject-index entries, keys).",
+                MetricType::Counter,
+                [job] { return One(static_cast<double>(job->stats().items_removed)); });
+    gauges->Add("wams_retention_runs_total", "Runs of the retention job, by outcome.",
+                MetricType::Counter, [job] {
+                  retention::RetentionJob::Stats stats = job->stats();
+                  return std::vector<Sample>{
+                      {{{"outcome", "ok"}}, static_cast<double>(stats.runs - stats.failed_runs)},
+                      {{{"outcome", "failed"}}, static_cast<double>(stats.failed_runs)}};
+                });
+    gauges->Add("wams_retention_last_run_timestamp_seconds",
+                "When the last retention run ended (Unix seconds); 0 before the first.",
+                MetricType::Gauge, [job] {
+                  absl::Time last = job->stats().last_run;
+                  return One(last == absl::InfinitePast()
+                                 ? 0.0
+                                 : static_cast<double>(absl::ToUnixSeconds(last)));
+                });
+  }
+
   const Admission* admission = parts.admission;
   const std::vector<std::string> oins = parts.party_oins;
   gauges->Add("wams_admission_refusals_total",

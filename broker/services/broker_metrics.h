@@ -32,6 +32,7 @@
 #include "broker/base/metrics/metrics_endpoint.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_observer.h"
+#include "broker/retention/retention_job.h"
 #include "broker/services/admission.h"
 #include "broker/storage/backend.h"
 #include "grpcpp/support/status.h"
@@ -52,6 +53,8 @@ struct WatchedParts {
   // The registered parties (bounded by the config): admission is shown per party.
   std::vector<std::string> party_oins;
   const listener::BoundedListener* listener = nullptr;
+  // The retention job, when it runs (broker/retention); null: no gauges.
+  const retention::RetentionJob* retention = nullptr;
 };
 
 class BrokerMetrics : public ledger::store::LedgerObserver {

@@ -1,6 +1,8 @@
 #include "broker/services/broker_server.h"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/audit/audit_core.h"
@@ -19,6 +21,9 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/retention/erasure.h"
+#include "broker/retention/retention_job.h"
+#include "broker/retention/retention_options.h"
 #include "broker/routing/grpc_provider_transport.h"
 #include "broker/services/admission.h"
 #include "broker/services/audit_service.h"
@@ -182,6 +187,10 @@ struct BrokerServer::Parts {
   std::unique_ptr<CaseService> case_service;
   std::unique_ptr<ConferenceService> conference_service;
   std::unique_ptr<::wams::audit::AuditCore> audit;
+  // Both null without subject keys (BrokerServerOptions::subject_keys). The
+  // job's thread stops before the ledger and storage close.
+  std::unique_ptr<retention::Erasure> erasure;
+  std::unique_ptr<retention::RetentionJob> retention;
   std::unique_ptr<AuditService> audit_service;
 };
 
@@ -304,8 +313,28 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                               .clock = &clock,
                                           },
                                           config)));
-  parts->audit_service = std::make_unique<AuditService>(
-      *parts->gate, *parts->audit, *parts->workers, ExportIdleTimeoutFrom(config.limits()));
+  if (options.subject_keys != nullptr) {
+    const retention::RetentionOptions retention_options =
+        retention::RetentionOptions::FromConfig(config.retention());
+    parts->erasure = std::make_unique<retention::Erasure>(
+        retention::ErasureDeps{.backend = parts->storage.get(),
+                               .ledger = parts->ledger.get(),
+                               .keys = options.subject_keys,
+                               .policy = &parts->policy,
+                               .clock = &clock},
+        std::vector<std::string>(config.privacy_officer_ids().begin(),
+                                 config.privacy_officer_ids().end()),
+        retention_options);
+    parts->retention = std::make_unique<retention::RetentionJob>(
+        retention::RetentionJobDeps{.backend = parts->storage.get(),
+                                    .ledger = parts->ledger.get(),
+                                    .keys = options.subject_keys,
+                                    .clock = &clock},
+        retention_options);
+  }
+  parts->audit_service =
+      std::make_unique<AuditService>(*parts->gate, *parts->audit, *parts->workers,
+                                     ExportIdleTimeoutFrom(config.limits()), parts->erasure.get());
   parts->conference_service =
       std::make_unique<ConferenceService>(*parts->gate, *parts->conferences, *parts->workers);
 
@@ -364,7 +393,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                             : std::string(),
                          .admission = p.admission.get(),
                          .party_oins = {},
-                         .listener = broker->listener_.get()};
+                         .listener = broker->listener_.get(),
+                         .retention = p.retention.get()};
     for (const v1::Party& party : config.parties()) watched.party_oins.push_back(party.oin());
     p.metrics->Watch(watched);
     absl::Status listening = p.metrics->endpoint().Listen(config.metrics_address());
@@ -375,7 +405,13 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     }
     broker->metrics_port_ = p.metrics->endpoint().port();
   }
+  // Last: the job receipts its runs, so it starts once the broker serves.
+  if (p.retention != nullptr) p.retention->Start();
   return broker;
+}
+
+retention::RetentionJob* BrokerServer::retention_job() const {
+  return parts_ != nullptr ? parts_->retention.get() : nullptr;
 }
 
 void BrokerServer::Shutdown(absl::Duration grace) {

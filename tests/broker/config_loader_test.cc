@@ -200,6 +200,34 @@ TEST(ConfigLoader, CheckpointIntervalBelowOneSecondIsRefused) {
   EXPECT_TRUE(ValidateBrokerConfig(config).ok()) << ValidateBrokerConfig(config);
 }
 
+TEST(ConfigLoader, RetentionOutsideItsBoundsIsRefusedNamingTheField) {
+  v1::BrokerConfig config = ExampleConfig();
+  EXPECT_TRUE(ValidateBrokerConfig(config).ok()) << "no retention block: the defaults";
+  config.mutable_retention()->set_case_data_days(7300);
+  config.mutable_retention()->mutable_run_interval()->set_seconds(60);
+  config.mutable_retention()->set_batch_size(10000);
+  EXPECT_TRUE(ValidateBrokerConfig(config).ok()) << ValidateBrokerConfig(config);
+
+  v1::BrokerConfig days = config;
+  days.mutable_retention()->set_case_data_days(7301);
+  EXPECT_EQ(ValidateBrokerConfig(days).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(ValidateBrokerConfig(days).message()),
+              StartsWith("retention.case_data_days: at most 7300"));
+
+  v1::BrokerConfig interval = config;
+  interval.mutable_retention()->mutable_run_interval()->set_seconds(59);
+  EXPECT_THAT(std::string(ValidateBrokerConfig(interval).message()),
+              StartsWith("retention.run_interval: between 1 minute and 7 days"));
+  interval.mutable_retention()->mutable_run_interval()->set_seconds(7 * 24 * 3600 + 1);
+  EXPECT_THAT(std::string(ValidateBrokerConfig(interval).message()),
+              StartsWith("retention.run_interval: between 1 minute and 7 days"));
+
+  v1::BrokerConfig batch = config;
+  batch.mutable_retention()->set_batch_size(10001);
+  EXPECT_THAT(std::string(ValidateBrokerConfig(batch).message()),
+              StartsWith("retention.batch_size: at most 10000"));
+}
+
 TEST(ConfigLoader, EveryStringThatIsNotUtf8IsRefusedNamingTheFieldNotTheValue) {
   const std::string bad = "Wijkteam \xff\xfe";
   std::vector<FieldPath> strings = FieldsWhere(

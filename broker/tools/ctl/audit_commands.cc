@@ -1,5 +1,6 @@
 // The audit commands: disclosure (a client's overview, AVG art. 15), every
-// page of it.
+// page of it; erase (the privacy officer erases a person, AVG art. 17).
+#include <ostream>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -58,6 +59,29 @@ int Disclosure(const Invocation& inv) {
   return kExitOk;
 }
 
+int Erase(const Invocation& inv) {
+  v1::EraseSubjectRequest request;
+  request.set_subject_bsn(inv.flags.Get("bsn"));
+  absl::StatusOr<v1::ErasureBasis> basis =
+      ParseEnum<v1::ErasureBasis>("basis", inv.flags.Get("basis"));
+  WAMS_CTL_USAGE_IF_ERROR(inv, basis.status());
+  request.set_basis(*basis);
+  request.set_justification(inv.flags.Get("justification"));
+  return Call<v1::EraseSubjectResponse>(
+      inv,
+      [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* context,
+          v1::EraseSubjectResponse* response) {
+        return v1::AuditService::NewStub(channel)->EraseSubject(context, request, response);
+      },
+      [](const v1::EraseSubjectResponse& r, std::ostream& out) {
+        out << "erased: cases " << r.cases_removed() << ", family entries " << r.cases_stripped()
+            << ", conference records " << r.conference_records_removed() << ", index entries "
+            << r.index_entries_removed() << ", keys shredded " << r.keys_shredded() << "\n"
+            << "receipt: leaf " << r.receipt().leaf_index() << " (" << r.receipt().receipt_id()
+            << ")\n";
+      });
+}
+
 }  // namespace
 
 std::vector<Command> AuditCommands() {
@@ -73,6 +97,23 @@ std::vector<Command> AuditCommands() {
            },
        .example = "wamsctl --professional fg-voorbeeldstad-1 disclosures --bsn 111222333 --lang en",
        .run = Disclosure},
+      {.name = "erase",
+       .summary = "erase what the broker holds about a person (AVG art. 17); privacy officer",
+       .flags =
+           [](CLI::App& command) {
+             Text(command, "bsn", "BSN", "the person")->required();
+             Text(command, "basis", "BASIS",
+                  "the legal basis: data_subject_request (refused while a case is open), "
+                  "unlawful_processing or legal_obligation")
+                 ->required()
+                 ->check(EnumName<v1::ErasureBasis>());
+             Text(command, "justification", "TEXT",
+                  "why, e.g. the request's reference (receipted as its hash)")
+                 ->required();
+           },
+       .example = "wamsctl --professional fg-voorbeeldstad-1 erase --bsn 111222333 "
+                  "--basis data_subject_request --justification \"Verzoek AVG-2026-0042\"",
+       .run = Erase},
   };
 }
 
