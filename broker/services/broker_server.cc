@@ -31,6 +31,7 @@
 #include "broker/services/metered_provider_transport.h"
 #include "broker/services/unparsable_request.h"
 #include "broker/storage/open_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -142,13 +143,11 @@ absl::Duration ExportIdleTimeoutFrom(const v1::Limits& limits) {
 // before the storage.
 struct BrokerServer::Parts {
   Parts(std::unique_ptr<base::SystemClock> system_clock_in, const base::Clock& clock_in,
-        identity::PartyRegistry registry_in, policy::Policy policy_in,
-        ledger::store::Pseudonymizer pseudonymizer_in)
+        identity::PartyRegistry registry_in, policy::Policy policy_in)
       : system_clock(std::move(system_clock_in)),
         clock(clock_in),
         registry(std::move(registry_in)),
-        policy(std::move(policy_in)),
-        pseudonymizer(std::move(pseudonymizer_in)) {}
+        policy(std::move(policy_in)) {}
 
   // The one time source of every part below: `system_clock` unless the
   // options gave one (then null).
@@ -156,7 +155,6 @@ struct BrokerServer::Parts {
   const base::Clock& clock;
   identity::PartyRegistry registry;
   policy::Policy policy;
-  ledger::store::Pseudonymizer pseudonymizer;
   // Null when config.metrics_address is empty. Before the ledger and the
   // transport, which report to it.
   std::unique_ptr<BrokerMetrics> metrics;
@@ -165,6 +163,8 @@ struct BrokerServer::Parts {
   std::unique_ptr<Admission> admission;
   std::unique_ptr<storage::Backend> storage;
   std::unique_ptr<ledger::store::Ledger> ledger;
+  // Per-subject pseudonym keys, over `storage` (broker/subjects).
+  std::unique_ptr<subjects::SubjectKeyTable> subject_keys;
   std::unique_ptr<routing::GrpcProviderTransport> transport;
   // Wraps `transport` when metrics are on.
   std::unique_ptr<MeteredProviderTransport> metered_transport;
@@ -224,7 +224,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
               ? routing::GrpcProviderTransport::Create(config.client_tls(), clock)
               : routing::GrpcProviderTransport::Create(config.server_tls(), clock, "server_tls")));
   auto parts = std::make_unique<Parts>(std::move(system_clock), clock, std::move(registry),
-                                       std::move(policy), std::move(ledger_setup.pseudonymizer));
+                                       std::move(policy));
   parts->transport = std::move(transport);
   routing::ProviderTransport* provider_transport = parts->transport.get();
   if (!config.metrics_address().empty()) {
@@ -249,11 +249,16 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
                         ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
                                                     std::move(ledger_setup.options)));
+  // From the first start of this version on, receipts carry per-subject
+  // pseudonyms; the log's size now is the migration point.
+  WAMS_ASSIGN_OR_RETURN(parts->subject_keys,
+                        subjects::SubjectKeyTable::Open(*parts->storage, ledger_setup.pseudonym_key,
+                                                        parts->ledger->TreeSize()));
   parts->case_store = std::make_unique<cases::CaseStore>(*parts->storage);
   parts->case_manager = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
       .store = parts->case_store.get(),
       .ledger = parts->ledger.get(),
-      .pseudonymizer = &parts->pseudonymizer,
+      .subject_keys = parts->subject_keys.get(),
       .policy = &parts->policy,
       .registry = &parts->registry,
       .clock = &clock,
@@ -264,7 +269,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .cases = parts->case_manager.get(),
           .involvement = parts->case_manager.get(),
           .ledger = parts->ledger.get(),
-          .pseudonymizer = &parts->pseudonymizer,
+          .subject_keys = parts->subject_keys.get(),
           .policy = &parts->policy,
           .registry = &parts->registry,
           .transport = provider_transport,
@@ -298,7 +303,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                           audit::AuditDeps{
                                               .ledger = parts->ledger.get(),
                                               .storage = parts->storage.get(),
-                                              .pseudonymizer = &parts->pseudonymizer,
+                                              .subject_keys = parts->subject_keys.get(),
                                               .registry = &parts->registry,
                                               .policy = &parts->policy,
                                               .clock = &clock,
