@@ -182,6 +182,17 @@ absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
 }  // namespace
 
 // The state of one request as it travels through the stages.
+namespace {
+
+// Nothing decided or receipted: a receipt needs the subject's pseudonym.
+absl::Status SubjectKeysUnavailable(const absl::Status& cause) {
+  return absl::UnavailableError(absl::StrCat("the subject key table cannot be read or written (",
+                                             cause.message(),
+                                             "); nothing was decided, retry later"));
+}
+
+}  // namespace
+
 struct ExchangeCore::Flow {
   Caller caller;
   bool is_share = false;
@@ -303,19 +314,13 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
 absl::Status ExchangeCore::KeySubject(Flow& flow) const {
   const v1::DataRequest& request = flow.request;
   absl::StatusOr<std::string> pseudonym = deps_.subject_keys->Pseudonymize(request.subject_bsn());
+  if (!pseudonym.ok()) return SubjectKeysUnavailable(pseudonym.status());
   // Names and birth dates are guessable: keyed like the BSN, never plain.
-  absl::StatusOr<std::string> details_hmac = std::string();  // none without details
-  if (pseudonym.ok() && wire::HasSubjectDetails(request.subject_details())) {
-    details_hmac = deps_.subject_keys->Keyed(
+  if (wire::HasSubjectDetails(request.subject_details())) {
+    absl::StatusOr<std::string> details_hmac = deps_.subject_keys->Keyed(
         request.subject_bsn(), wire::SubjectDetailsHashInput(request.subject_details()));
-    if (details_hmac.ok()) flow.subject_details_hmac = *std::move(details_hmac);
-  }
-  const absl::Status keyed = pseudonym.ok() ? details_hmac.status() : pseudonym.status();
-  if (!keyed.ok()) {
-    // Nothing decided or receipted: a receipt needs the subject's pseudonym.
-    return absl::UnavailableError(absl::StrCat("the subject key table cannot be read or written (",
-                                               keyed.message(),
-                                               "); nothing was decided, retry later"));
+    if (!details_hmac.ok()) return SubjectKeysUnavailable(details_hmac.status());
+    flow.subject_details_hmac = *std::move(details_hmac);
   }
   flow.subject_pseudonym = *std::move(pseudonym);
   return absl::OkStatus();
@@ -460,17 +465,15 @@ void ExchangeCore::Start(const std::shared_ptr<Flow>& flow, absl::string_view ki
                          OutcomeStore::Waiter waiter) {
   // Keyed under the subject's key: the request names a BSN, and a plain hash
   // of it could be reversed.
-  absl::Status keyed = KeySubject(*flow);
-  absl::StatusOr<std::string> digest =
-      keyed.ok() ? deps_.subject_keys->Keyed(
-                       flow->request.subject_bsn(),
-                       base::RequestBindingText(kind, flow->caller.party->oin(),
-                                                flow->caller.professional_id, request))
-                 : absl::StatusOr<std::string>(keyed);
+  if (absl::Status keyed = KeySubject(*flow); !keyed.ok()) {
+    std::move(waiter)(base::ToRpcStatus(keyed));
+    return;
+  }
+  absl::StatusOr<std::string> digest = deps_.subject_keys->Keyed(
+      flow->request.subject_bsn(), base::RequestBindingText(kind, flow->caller.party->oin(),
+                                                            flow->caller.professional_id, request));
   if (!digest.ok()) {
-    std::move(waiter)(base::ToRpcStatus(absl::IsUnavailable(digest.status())
-                                            ? digest.status()
-                                            : absl::UnavailableError(digest.status().message())));
+    std::move(waiter)(base::ToRpcStatus(SubjectKeysUnavailable(digest.status())));
     return;
   }
   flow->digest = *std::move(digest);

@@ -255,6 +255,12 @@ TEST_F(ErasureBrokerTest, MigratesFromTheGlobalKeyAndShredsASubject) {
   EXPECT_GT(later.size(), earlier.size());
   EXPECT_GE(CheckpointFileSize((exports.path() / "after/checkpoint").string()),
             CheckpointFileSize((exports.path() / "before/checkpoint").string()));
+  // The later checkpoint extends the one issued before (RFC 9162 proof).
+  EXPECT_EQ(RunCommand({AuditBinary(), "consistency", (exports.path() / "before").string(),
+                        (exports.path() / "after").string()},
+                       &output),
+            0)
+      << output;
 }
 
 }  // namespace

@@ -158,6 +158,7 @@ TYPED_TEST(SubjectKeyTableTest, ConcurrentFirstUsesOfOneSubjectMakeOneKey) {
   constexpr int kThreads = 8;
   std::vector<std::string> seen(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] { seen[i] = table->Pseudonymize(kBsn).value_or("failed"); });
   }
