@@ -251,9 +251,13 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                                     std::move(ledger_setup.options)));
   // From the first start of this version on, receipts carry per-subject
   // pseudonyms; the log's size now is the migration point.
-  WAMS_ASSIGN_OR_RETURN(parts->subject_keys,
-                        subjects::SubjectKeyTable::Open(*parts->storage, ledger_setup.pseudonym_key,
-                                                        parts->ledger->TreeSize()));
+  absl::StatusOr<std::unique_ptr<subjects::SubjectKeyTable>> subject_keys =
+      subjects::SubjectKeyTable::Open(*parts->storage, ledger_setup.pseudonym_key,
+                                      parts->ledger->TreeSize());
+  // A key file that is not the one the table was made with is the config's
+  // fault (wams-broker exits 2), not the database's.
+  if (absl::IsFailedPrecondition(subject_keys.status())) return ConfigFault(subject_keys.status());
+  WAMS_ASSIGN_OR_RETURN(parts->subject_keys, std::move(subject_keys));
   parts->case_store = std::make_unique<cases::CaseStore>(*parts->storage);
   parts->case_manager = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
       .store = parts->case_store.get(),

@@ -42,6 +42,7 @@ namespace wams::testing {
 namespace {
 
 using ::testing::Contains;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
@@ -205,6 +206,10 @@ TEST_F(ErasureBrokerTest, MigratesFromTheGlobalKeyAndShredsASubject) {
                        &output),
             0)
       << output;
+  // The retired key file no longer starts the broker (a config error).
+  EXPECT_FALSE(broker_.Start()) << "the broker started with the retired key file";
+  EXPECT_EQ(broker_.process().Wait(), 2);
+  EXPECT_THAT(ReadFile(broker_.log_path()), HasSubstr("pseudonym_key_file"));
   ASSERT_EQ(broker_.ReplaceInConfig("../dev-pki/pseudonym.key", index_key_file), 1);
 
   // No key that remains gives the old pseudonyms from the BSN.
