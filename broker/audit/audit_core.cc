@@ -245,6 +245,20 @@ absl::StatusOr<v1::Checkpoint> AuditCore::GetCheckpoint(
   return checkpoint;
 }
 
+absl::Status AuditCore::SetSubjectKeys(const base::Bsn& bsn,
+                                       ledger::store::IndexQuery& query) const {
+  // The query's own receipt names whom it read about under the subject's
+  // pseudonym, so the subject can see it was queried: the key is made if the
+  // subject has none yet.
+  WAMS_ASSIGN_OR_RETURN(query.key, deps_.subject_keys->Pseudonymize(bsn.value()));
+  WAMS_ASSIGN_OR_RETURN(std::vector<std::string> pseudonyms, deps_.subject_keys->Find(bsn.value()));
+  query.more_keys.clear();
+  for (std::string& pseudonym : pseudonyms) {
+    if (pseudonym != query.key) query.more_keys.push_back(std::move(pseudonym));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
     const identity::Caller& caller, const v1::ListReceiptsRequest& request) const {
   WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "ListReceipts"));
@@ -265,7 +279,7 @@ absl::StatusOr<v1::ListReceiptsResponse> AuditCore::ListReceipts(
     case v1::ListReceiptsRequest::kSubjectBsn: {
       WAMS_ASSIGN_OR_RETURN(base::Bsn bsn, base::ParseBsn(request.subject_bsn(), "subject_bsn"));
       query.index = ledger::store::IndexKind::kSubject;
-      query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
+      WAMS_RETURN_IF_ERROR(SetSubjectKeys(bsn, query));
       // The pseudonym, never the BSN: the receipt says whose receipts were read.
       receipt.set_subject_pseudonym(query.key);
       receipt.set_detail("ListReceipts by subject");
@@ -419,7 +433,7 @@ absl::StatusOr<v1::DisclosureResponse> AuditCore::GetDisclosureOverview(
   WAMS_ASSIGN_OR_RETURN(DisclosureToken token, ParseDisclosureToken(request.page_token()));
   ledger::store::IndexQuery query;
   query.index = ledger::store::IndexKind::kSubject;
-  query.key = deps_.pseudonymizer->Pseudonymize(bsn.value());
+  WAMS_RETURN_IF_ERROR(SetSubjectKeys(bsn, query));
   query.page_size = PageSize(request.page_size());
   query.page_token = token.index_token;
   v1::Receipt receipt =

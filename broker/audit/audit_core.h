@@ -32,13 +32,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/audit/disclosure.h"
+#include "broker/base/bsn.h"
 #include "broker/base/clock.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/pseudonymizer.h"
 #include "broker/storage/backend.h"
+#include "broker/subjects/subject_keys.h"
 #include "wams/broker/v1/audit.pb.h"
 #include "wams/broker/v1/config.pb.h"
 #include "wams/broker/v1/receipt.pb.h"
@@ -55,7 +56,9 @@ struct AuditDeps {
   ledger::store::Ledger* ledger = nullptr;
   // Where witness cosignatures are kept (meta family).
   const storage::Backend* storage = nullptr;
-  const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
+  // A subject's pseudonyms (its own key's and the legacy key's) for the
+  // queries by BSN and their receipts.
+  subjects::SubjectKeys* subject_keys = nullptr;
   const identity::PartyRegistry* registry = nullptr;
   // Decides the role refusals (R27), so that they cite the rule.
   const policy::Policy* policy = nullptr;
@@ -142,6 +145,9 @@ class AuditCore {
   // Appends an audit-query receipt; the query fails when it cannot be
   // recorded, so no look is ever unrecorded.
   absl::Status Record(const v1::Receipt& receipt) const;
+  // Sets `query`'s keys to the subject's pseudonyms: its own key's first
+  // (made when it has none), then the legacy key's while that is kept.
+  absl::Status SetSubjectKeys(const base::Bsn& bsn, ledger::store::IndexQuery& query) const;
   std::vector<std::string> Cosignatures(uint64_t tree_size) const;
   // Replaces checkpoint.cosignatures with the stored ones.
   void WithCosignatures(v1::Checkpoint& checkpoint) const;

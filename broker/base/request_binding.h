@@ -9,8 +9,8 @@
 // and professional, and the request message's deterministic serialisation.
 // A later call with the same id is a retry only when its digest is equal.
 //
-//   const std::string digest = pseudonymizer.Pseudonymize(
-//       RequestBindingText("request", oin, professional_id, request));
+//   WAMS_ASSIGN_OR_RETURN(const std::string digest, subject_keys.Keyed(
+//       bsn, RequestBindingText("request", oin, professional_id, request)));
 //   batch.Put(key, BindValue(digest, outcome_bytes));
 //   ...
 //   if (std::optional<Reuse> reuse = ReuseOf(UnbindValue(bytes), digest)) {
@@ -40,9 +40,10 @@ namespace wams::base {
 // of `kind`, the calling party's OIN, the acting professional's id and
 // `request`'s deterministic serialisation. Metadata that may differ between
 // retries (trace context) is not part of it. The digest is a keyed hash of
-// this text (HMAC-SHA256 under the pseudonym key, Pseudonymizer) wherever the
-// request names a BSN: a plain SHA-256 of a request is a BSN hash that anyone
-// with the data directory could reverse by trying every BSN.
+// this text (HMAC-SHA256 under the key of the subject it names,
+// subjects::SubjectKeys::Keyed) wherever the request names a BSN: a plain
+// SHA-256 of a request is a BSN hash that anyone with the data directory
+// could reverse by trying every BSN.
 std::string RequestBindingText(absl::string_view kind, absl::string_view party_oin,
                                absl::string_view professional_id,
                                const google::protobuf::MessageLite& request);

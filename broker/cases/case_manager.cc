@@ -37,9 +37,14 @@ absl::Status RequireOpen(const v1::Case& c) {
 
 // The case's client with `pseudonym`, or null. A family member recorded as
 // not (yet) agreeing is no client (R11): no consent of theirs is recorded.
-const v1::CaseClient* FindClient(const v1::Case& c, const std::string& pseudonym) {
+bool IsOneOf(const std::string& pseudonym, const std::vector<std::string>& pseudonyms) {
+  return std::find(pseudonyms.begin(), pseudonyms.end(), pseudonym) != pseudonyms.end();
+}
+
+// The client (primary or agreed) stored under any of the subject's pseudonyms.
+const v1::CaseClient* FindClient(const v1::Case& c, const std::vector<std::string>& pseudonyms) {
   for (const v1::CaseClient& client : c.clients()) {
-    if (client.subject_pseudonym() == pseudonym && (client.primary() || client.agreed())) {
+    if (IsOneOf(client.subject_pseudonym(), pseudonyms) && (client.primary() || client.agreed())) {
       return &client;
     }
   }
@@ -132,8 +137,12 @@ std::optional<v1::Case> ReadableView(const Caller& caller, v1::Case found) {
 
 }  // namespace
 
-std::string CaseManager::Pseudonym(absl::string_view bsn) const {
-  return deps_.pseudonymizer->Pseudonymize(std::string_view(bsn.data(), bsn.size()));
+absl::StatusOr<std::string> CaseManager::Pseudonym(absl::string_view bsn) const {
+  return deps_.subject_keys->Pseudonymize(std::string_view(bsn.data(), bsn.size()));
+}
+
+absl::StatusOr<std::vector<std::string>> CaseManager::Pseudonyms(absl::string_view bsn) const {
+  return deps_.subject_keys->Find(std::string_view(bsn.data(), bsn.size()));
 }
 
 void CaseManager::SetNow(google::protobuf::Timestamp* timestamp) const {
@@ -220,12 +229,13 @@ absl::StatusOr<v1::CaseResponse> CaseManager::ChangeCase(const Caller& caller,
   return response;
 }
 
-std::string CaseManager::OpeningDigest(const Caller& caller, absl::string_view kind,
-                                       const google::protobuf::MessageLite& request) const {
-  // Keyed: the request names a BSN.
+absl::StatusOr<std::string> CaseManager::OpeningDigest(
+    const Caller& caller, absl::string_view kind, absl::string_view client_bsn,
+    const google::protobuf::MessageLite& request) const {
+  // Keyed under the client's key: the request names a BSN.
   const std::string text =
       base::RequestBindingText(kind, caller.party->oin(), caller.professional_id, request);
-  return deps_.pseudonymizer->Pseudonymize(std::string_view(text));
+  return deps_.subject_keys->Keyed(std::string_view(client_bsn.data(), client_bsn.size()), text);
 }
 
 absl::StatusOr<std::optional<v1::CaseResponse>> CaseManager::OpenedBefore(
@@ -283,7 +293,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
 
   // A retry of the same request returns the case it opened. Serialised per
   // request id, so two calls with one id cannot both open a case.
-  const std::string digest = OpeningDigest(caller, "case-open-client", request);
+  WAMS_ASSIGN_OR_RETURN(const std::string digest,
+                        OpeningDigest(caller, "case-open-client", request.client_bsn(), request));
   absl::MutexLock lock(&LockFor(CaseStore::OpenKey(caller.party->oin(), request.request_id())));
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::CaseResponse> earlier,
                         OpenedBefore(caller, request.request_id(), digest));
@@ -299,7 +310,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenClientCase(
   v1::CaseClient* client = c.add_clients();
   client->set_primary(true);
   client->set_agreed(true);
-  client->set_subject_pseudonym(Pseudonym(request.client_bsn()));
+  WAMS_ASSIGN_OR_RETURN(std::string pseudonym, Pseudonym(request.client_bsn()));
+  client->set_subject_pseudonym(std::move(pseudonym));
   SetNow(client->mutable_agreed_at());
   *c.mutable_social_laws() = request.social_laws();
   *c.mutable_scope() = request.scope();
@@ -335,7 +347,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   if (!decision.allowed()) {
     return Refuse(caller, "", kKind, policy::RefusalStatus(decision), &decision);
   }
-  const std::string digest = OpeningDigest(caller, "case-open-professional", request);
+  WAMS_ASSIGN_OR_RETURN(const std::string digest, OpeningDigest(caller, "case-open-professional",
+                                                                request.client_bsn(), request));
   absl::MutexLock lock(&LockFor(CaseStore::OpenKey(caller.party->oin(), request.request_id())));
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::CaseResponse> earlier,
                         OpenedBefore(caller, request.request_id(), digest));
@@ -348,7 +361,8 @@ absl::StatusOr<v1::CaseResponse> CaseManager::OpenProfessionalCase(
   c.set_phase(v1::CASE_PHASE_AWAITING_DECISION);
   v1::CaseClient* client = c.add_clients();
   client->set_primary(true);
-  client->set_subject_pseudonym(Pseudonym(request.client_bsn()));
+  WAMS_ASSIGN_OR_RETURN(std::string pseudonym, Pseudonym(request.client_bsn()));
+  client->set_subject_pseudonym(std::move(pseudonym));
   v1::ProfessionalRequest* professional = c.mutable_professional_request();
   professional->set_requester_oin(caller.party->oin());
   professional->set_professional_id(caller.professional_id);
@@ -410,9 +424,13 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
       [&](v1::Case& c, std::optional<v1::Decision>& refusal) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(base::ParseBsn(request.subject_bsn(), "subject_bsn").status());
-        std::string pseudonym = Pseudonym(request.subject_bsn());
+        WAMS_ASSIGN_OR_RETURN(std::vector<std::string> pseudonyms,
+                              Pseudonyms(request.subject_bsn()));
+        const v1::CaseClient* subject = FindClient(c, pseudonyms);
+        // The consent is stored under the pseudonym the client is stored under.
+        const std::string pseudonym = subject != nullptr ? subject->subject_pseudonym() : "";
         v1::Decision verdict = deps_.policy->DecideRecordConsent(
-            {.subject = FindClient(c, pseudonym), .language = v1::LANGUAGE_ENGLISH});
+            {.subject = subject, .language = v1::LANGUAGE_ENGLISH});
         if (!verdict.allowed()) {
           refusal = std::move(verdict);
           return policy::RefusalStatus(*refusal);
@@ -436,7 +454,12 @@ absl::StatusOr<v1::CaseResponse> CaseManager::RecordConsent(
         }
         v1::Consent* consent = c.add_consents();
         consent->set_consent_id(base::NewUuidV7(deps_.clock->Now()));
-        consent->set_subject_pseudonym(pseudonym);
+        if (pseudonym.empty()) {
+          WAMS_ASSIGN_OR_RETURN(std::string own, Pseudonym(request.subject_bsn()));
+          consent->set_subject_pseudonym(std::move(own));
+        } else {
+          consent->set_subject_pseudonym(pseudonym);
+        }
         consent->set_provider_oin(request.provider_oin());
         *consent->mutable_categories() = request.categories();
         SetNow(consent->mutable_given_at());
@@ -483,18 +506,26 @@ absl::StatusOr<v1::CaseResponse> CaseManager::AddFamilyMember(
       [&](v1::Case& c, std::optional<v1::Decision>&) -> absl::StatusOr<std::string> {
         WAMS_RETURN_IF_ERROR(RequireOpen(c));
         WAMS_RETURN_IF_ERROR(base::ParseBsn(request.bsn(), "bsn").status());
-        std::string pseudonym = Pseudonym(request.bsn());
-        auto existing = std::find_if(
-            c.mutable_clients()->begin(), c.mutable_clients()->end(),
-            [&](const v1::CaseClient& client) { return client.subject_pseudonym() == pseudonym; });
+        WAMS_ASSIGN_OR_RETURN(std::vector<std::string> pseudonyms, Pseudonyms(request.bsn()));
+        auto existing = std::find_if(c.mutable_clients()->begin(), c.mutable_clients()->end(),
+                                     [&](const v1::CaseClient& client) {
+                                       return IsOneOf(client.subject_pseudonym(), pseudonyms);
+                                     });
         if (existing != c.mutable_clients()->end() && (existing->primary() || existing->agreed())) {
           return absl::AlreadyExistsError("bsn: already a client of this case");
         }
         // A family member discussed with the client but not (yet) agreeing is
         // recorded as such: requests about them are refused citing R11.
-        v1::CaseClient* member =
-            existing != c.mutable_clients()->end() ? &*existing : c.add_clients();
-        member->set_subject_pseudonym(pseudonym);
+        // A new member is stored under their own key's pseudonym; one found
+        // keeps the pseudonym they are stored under.
+        v1::CaseClient* member = nullptr;
+        if (existing != c.mutable_clients()->end()) {
+          member = &*existing;
+        } else {
+          WAMS_ASSIGN_OR_RETURN(std::string pseudonym, Pseudonym(request.bsn()));
+          member = c.add_clients();
+          member->set_subject_pseudonym(std::move(pseudonym));
+        }
         member->set_agreed(request.agreed());
         if (!request.agreed()) {
           return std::string("family member recorded as not agreeing: not a client (R11)");
@@ -571,12 +602,12 @@ absl::StatusOr<std::optional<v1::Case>> CaseManager::Snapshot(const std::string&
                                                               absl::string_view subject_bsn) const {
   WAMS_ASSIGN_OR_RETURN(std::optional<v1::Case> found, deps_.store->Get(case_id));
   if (!found.has_value() || subject_bsn.empty()) return found;
-  std::string pseudonym = Pseudonym(subject_bsn);
+  WAMS_ASSIGN_OR_RETURN(std::vector<std::string> pseudonyms, Pseudonyms(subject_bsn));
   for (v1::CaseClient& client : *found->mutable_clients()) {
-    if (client.subject_pseudonym() == pseudonym) client.set_bsn(std::string(subject_bsn));
+    if (IsOneOf(client.subject_pseudonym(), pseudonyms)) client.set_bsn(std::string(subject_bsn));
   }
   for (v1::Consent& consent : *found->mutable_consents()) {
-    if (consent.subject_pseudonym() == pseudonym) {
+    if (IsOneOf(consent.subject_pseudonym(), pseudonyms)) {
       consent.set_subject_bsn(std::string(subject_bsn));
     }
   }

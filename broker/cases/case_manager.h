@@ -41,6 +41,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -50,7 +51,7 @@
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/pseudonymizer.h"
+#include "broker/subjects/subject_keys.h"
 #include "policy/policy.h"
 #include "wams/broker/v1/case.pb.h"
 
@@ -60,7 +61,9 @@ namespace wams::cases {
 struct CaseManagerDeps {
   const CaseStore* store = nullptr;
   ledger::store::Ledger* ledger = nullptr;
-  const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
+  // Clients' and consents' pseudonyms and opening digests, under each
+  // subject's own key; stored pseudonyms match under any key Find returns.
+  subjects::SubjectKeys* subject_keys = nullptr;
   const policy::Policy* policy = nullptr;
   const identity::PartyRegistry* registry = nullptr;
   // The time of receipts and of the case's records (opened_at, given_at, ...).
@@ -125,9 +128,11 @@ class CaseManager : public CaseReader, public InvolvementRecorder {
                                           v1::ReceiptKind kind, std::string detail,
                                           absl::string_view request_id,
                                           absl::string_view digest = "");
-  // The keyed digest of an opening request (broker/base/request_binding.h).
-  std::string OpeningDigest(const identity::Caller& caller, absl::string_view kind,
-                            const google::protobuf::MessageLite& request) const;
+  // The digest of an opening request (broker/base/request_binding.h), keyed
+  // under the key of the client it names (`client_bsn`).
+  absl::StatusOr<std::string> OpeningDigest(const identity::Caller& caller, absl::string_view kind,
+                                            absl::string_view client_bsn,
+                                            const google::protobuf::MessageLite& request) const;
   // The case `caller` opened earlier with `request_id` by the same request
   // (`digest`), as the caller may see it, for an idempotent retry; a reuse of
   // the id for another request is refused (receipted).
@@ -144,7 +149,12 @@ class CaseManager : public CaseReader, public InvolvementRecorder {
                       v1::ReceiptKind kind, absl::Status status,
                       const v1::Decision* decision = nullptr);
 
-  std::string Pseudonym(absl::string_view bsn) const;
+  // The subject's pseudonym under its own key (made on first use), for a
+  // new client.
+  absl::StatusOr<std::string> Pseudonym(absl::string_view bsn) const;
+  // Every pseudonym the subject's stored records may hold (its own key's,
+  // the legacy key's); never makes a key.
+  absl::StatusOr<std::vector<std::string>> Pseudonyms(absl::string_view bsn) const;
   // Writes the clock's current time into `timestamp`.
   void SetNow(google::protobuf::Timestamp* timestamp) const;
   absl::Mutex& LockFor(const std::string& case_id);

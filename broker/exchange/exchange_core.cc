@@ -182,6 +182,17 @@ absl::StatusOr<Response> Unpack(const google::rpc::Status& outcome) {
 }  // namespace
 
 // The state of one request as it travels through the stages.
+namespace {
+
+// Nothing decided or receipted: a receipt needs the subject's pseudonym.
+absl::Status SubjectKeysUnavailable(const absl::Status& cause) {
+  return absl::UnavailableError(absl::StrCat("the subject key table cannot be read or written (",
+                                             cause.message(),
+                                             "); nothing was decided, retry later"));
+}
+
+}  // namespace
+
 struct ExchangeCore::Flow {
   Caller caller;
   bool is_share = false;
@@ -190,6 +201,10 @@ struct ExchangeCore::Flow {
   TraceContext trace;
   std::string outcome_key;
   std::string digest;  // keyed digest binding the request to its id (request_binding.h)
+  // Under the subject's own key (broker/subjects): the receipts' pseudonym
+  // and, when the request has subject details, their HMAC.
+  std::string subject_pseudonym;
+  std::string subject_details_hmac;
   const v1::Party* target = nullptr;
   std::optional<v1::Case> snapshot;
   v1::Decision decision;
@@ -280,7 +295,7 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   const v1::DataRequest& request = flow.request;
   v1::Receipt base =
       receipts::NewReceipt(v1::RECEIPT_KIND_DECISION, flow.caller, request.case_id(), *deps_.clock);
-  base.set_subject_pseudonym(deps_.pseudonymizer->Pseudonymize(request.subject_bsn()));
+  base.set_subject_pseudonym(flow.subject_pseudonym);
   base.set_target_oin(request.provider_oin());
   base.set_purpose(request.purpose());
   *base.mutable_categories() = request.categories();
@@ -290,11 +305,25 @@ v1::Receipt ExchangeCore::ReceiptFor(const Flow& flow) const {
   base.set_transaction_id(flow.trace.transaction_id);
   base.set_justification_sha256(ledger::Sha256Bytes(request.justification()));
   // Names and birth dates are guessable: keyed like the BSN, never plain.
-  if (wire::HasSubjectDetails(request.subject_details())) {
-    base.set_subject_details_hmac(deps_.pseudonymizer->Pseudonymize(
-        wire::SubjectDetailsHashInput(request.subject_details())));
+  if (!flow.subject_details_hmac.empty()) {
+    base.set_subject_details_hmac(flow.subject_details_hmac);
   }
   return base;
+}
+
+absl::Status ExchangeCore::KeySubject(Flow& flow) const {
+  const v1::DataRequest& request = flow.request;
+  absl::StatusOr<std::string> pseudonym = deps_.subject_keys->Pseudonymize(request.subject_bsn());
+  if (!pseudonym.ok()) return SubjectKeysUnavailable(pseudonym.status());
+  // Names and birth dates are guessable: keyed like the BSN, never plain.
+  if (wire::HasSubjectDetails(request.subject_details())) {
+    absl::StatusOr<std::string> details_hmac = deps_.subject_keys->Keyed(
+        request.subject_bsn(), wire::SubjectDetailsHashInput(request.subject_details()));
+    if (!details_hmac.ok()) return SubjectKeysUnavailable(details_hmac.status());
+    flow.subject_details_hmac = *std::move(details_hmac);
+  }
+  flow.subject_pseudonym = *std::move(pseudonym);
+  return absl::OkStatus();
 }
 
 void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& request,
@@ -313,6 +342,11 @@ void ExchangeCore::CheckRequest(const Caller& caller, const v1::DataRequest& req
           if (stored.ok()) base::AttachDetail(status, *stored);
           std::move(done)(status);
         });
+    return;
+  }
+  if (absl::Status keyed = KeySubject(flow); !keyed.ok()) {
+    // Nothing decided, so no consultation to receipt (R27 logs decisions).
+    std::move(done)(keyed);
     return;
   }
   absl::StatusOr<std::optional<v1::Case>> found = ReadCase(request);
@@ -429,9 +463,20 @@ void ExchangeCore::ShareData(const Caller& caller, const v1::ShareRequest& reque
 void ExchangeCore::Start(const std::shared_ptr<Flow>& flow, absl::string_view kind,
                          const google::protobuf::MessageLite& request,
                          OutcomeStore::Waiter waiter) {
-  // Keyed: the request names a BSN, and a plain hash of it could be reversed.
-  flow->digest = deps_.pseudonymizer->Pseudonymize(base::RequestBindingText(
-      kind, flow->caller.party->oin(), flow->caller.professional_id, request));
+  // Keyed under the subject's key: the request names a BSN, and a plain hash
+  // of it could be reversed.
+  if (absl::Status keyed = KeySubject(*flow); !keyed.ok()) {
+    std::move(waiter)(base::ToRpcStatus(keyed));
+    return;
+  }
+  absl::StatusOr<std::string> digest = deps_.subject_keys->Keyed(
+      flow->request.subject_bsn(), base::RequestBindingText(kind, flow->caller.party->oin(),
+                                                            flow->caller.professional_id, request));
+  if (!digest.ok()) {
+    std::move(waiter)(base::ToRpcStatus(SubjectKeysUnavailable(digest.status())));
+    return;
+  }
+  flow->digest = *std::move(digest);
   base::Reuse reuse = base::Reuse::kOtherRequest;
   switch (deps_.outcomes->Begin(flow->outcome_key, flow->digest, waiter, &reuse)) {
     case OutcomeStore::Claim::kReused:

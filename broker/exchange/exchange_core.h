@@ -53,8 +53,8 @@
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/pseudonymizer.h"
 #include "broker/routing/provider_transport.h"
+#include "broker/subjects/subject_keys.h"
 #include "policy/policy.h"
 #include "wams/broker/v1/exchange.pb.h"
 
@@ -78,7 +78,9 @@ struct ExchangeDeps {
   // Records a granted provider as involved in the case (R21).
   cases::InvolvementRecorder* involvement = nullptr;
   ledger::store::Ledger* ledger = nullptr;
-  const ledger::store::Pseudonymizer* pseudonymizer = nullptr;
+  // The subject's pseudonym, subject-details HMAC and request digest, each
+  // under the subject's own key.
+  subjects::SubjectKeys* subject_keys = nullptr;
   const policy::Policy* policy = nullptr;
   const identity::PartyRegistry* registry = nullptr;
   routing::ProviderTransport* transport = nullptr;
@@ -143,6 +145,10 @@ class ExchangeCore {
   void RefuseReuse(const Flow& flow, base::Reuse reuse, OutcomeStore::Waiter waiter);
   // The receipt fields a request's receipts share (kind DECISION).
   v1::Receipt ReceiptFor(const Flow& flow) const;
+  // Fills the flow's subject pseudonym and subject-details HMAC (its
+  // request's BSN under its own key; makes the key on first use).
+  // UNAVAILABLE when the subject key table cannot be read or written.
+  absl::Status KeySubject(Flow& flow) const;
 
   // Binds the flow's request id to `request` (its digest, of `kind`) and runs
   // it, unless the id belongs to another request (refused) or the same

@@ -36,6 +36,7 @@
 #include "broker/services/metered_provider_transport.h"
 #include "broker/services/unparsable_request.h"
 #include "broker/storage/open_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -147,13 +148,11 @@ absl::Duration ExportIdleTimeoutFrom(const v1::Limits& limits) {
 // before the storage.
 struct BrokerServer::Parts {
   Parts(std::unique_ptr<base::SystemClock> system_clock_in, const base::Clock& clock_in,
-        identity::PartyRegistry registry_in, policy::Policy policy_in,
-        ledger::store::Pseudonymizer pseudonymizer_in)
+        identity::PartyRegistry registry_in, policy::Policy policy_in)
       : system_clock(std::move(system_clock_in)),
         clock(clock_in),
         registry(std::move(registry_in)),
-        policy(std::move(policy_in)),
-        pseudonymizer(std::move(pseudonymizer_in)) {}
+        policy(std::move(policy_in)) {}
 
   // The one time source of every part below: `system_clock` unless the
   // options gave one (then null).
@@ -161,7 +160,6 @@ struct BrokerServer::Parts {
   const base::Clock& clock;
   identity::PartyRegistry registry;
   policy::Policy policy;
-  ledger::store::Pseudonymizer pseudonymizer;
   // Null when config.metrics_address is empty. Before the ledger and the
   // transport, which report to it.
   std::unique_ptr<BrokerMetrics> metrics;
@@ -170,6 +168,8 @@ struct BrokerServer::Parts {
   std::unique_ptr<Admission> admission;
   std::unique_ptr<storage::Backend> storage;
   std::unique_ptr<ledger::store::Ledger> ledger;
+  // Per-subject pseudonym keys, over `storage` (broker/subjects).
+  std::unique_ptr<subjects::SubjectKeyTable> subject_keys;
   std::unique_ptr<routing::GrpcProviderTransport> transport;
   // Wraps `transport` when metrics are on.
   std::unique_ptr<MeteredProviderTransport> metered_transport;
@@ -187,8 +187,8 @@ struct BrokerServer::Parts {
   std::unique_ptr<CaseService> case_service;
   std::unique_ptr<ConferenceService> conference_service;
   std::unique_ptr<::wams::audit::AuditCore> audit;
-  // Both null without subject keys (BrokerServerOptions::subject_keys). The
-  // job's thread stops before the ledger and storage close.
+  // The job's thread stops before the key table, the ledger and storage
+  // close.
   std::unique_ptr<retention::Erasure> erasure;
   std::unique_ptr<retention::RetentionJob> retention;
   std::unique_ptr<AuditService> audit_service;
@@ -233,7 +233,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
               ? routing::GrpcProviderTransport::Create(config.client_tls(), clock)
               : routing::GrpcProviderTransport::Create(config.server_tls(), clock, "server_tls")));
   auto parts = std::make_unique<Parts>(std::move(system_clock), clock, std::move(registry),
-                                       std::move(policy), std::move(ledger_setup.pseudonymizer));
+                                       std::move(policy));
   parts->transport = std::move(transport);
   routing::ProviderTransport* provider_transport = parts->transport.get();
   if (!config.metrics_address().empty()) {
@@ -258,11 +258,20 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
   WAMS_ASSIGN_OR_RETURN(parts->ledger,
                         ledger::store::Ledger::Open(*parts->storage, std::move(ledger_setup.signer),
                                                     std::move(ledger_setup.options)));
+  // From the first start of this version on, receipts carry per-subject
+  // pseudonyms; the log's size now is the migration point.
+  absl::StatusOr<std::unique_ptr<subjects::SubjectKeyTable>> subject_keys =
+      subjects::SubjectKeyTable::Open(*parts->storage, ledger_setup.pseudonym_key,
+                                      parts->ledger->TreeSize());
+  // A key file that is not the one the table was made with is the config's
+  // fault (wams-broker exits 2), not the database's.
+  if (absl::IsFailedPrecondition(subject_keys.status())) return ConfigFault(subject_keys.status());
+  WAMS_ASSIGN_OR_RETURN(parts->subject_keys, std::move(subject_keys));
   parts->case_store = std::make_unique<cases::CaseStore>(*parts->storage);
   parts->case_manager = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
       .store = parts->case_store.get(),
       .ledger = parts->ledger.get(),
-      .pseudonymizer = &parts->pseudonymizer,
+      .subject_keys = parts->subject_keys.get(),
       .policy = &parts->policy,
       .registry = &parts->registry,
       .clock = &clock,
@@ -273,7 +282,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
           .cases = parts->case_manager.get(),
           .involvement = parts->case_manager.get(),
           .ledger = parts->ledger.get(),
-          .pseudonymizer = &parts->pseudonymizer,
+          .subject_keys = parts->subject_keys.get(),
           .policy = &parts->policy,
           .registry = &parts->registry,
           .transport = provider_transport,
@@ -307,31 +316,29 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                           audit::AuditDeps{
                                               .ledger = parts->ledger.get(),
                                               .storage = parts->storage.get(),
-                                              .pseudonymizer = &parts->pseudonymizer,
+                                              .subject_keys = parts->subject_keys.get(),
                                               .registry = &parts->registry,
                                               .policy = &parts->policy,
                                               .clock = &clock,
                                           },
                                           config)));
-  if (options.subject_keys != nullptr) {
-    const retention::RetentionOptions retention_options =
-        retention::RetentionOptions::FromConfig(config.retention());
-    parts->erasure = std::make_unique<retention::Erasure>(
-        retention::ErasureDeps{.backend = parts->storage.get(),
-                               .ledger = parts->ledger.get(),
-                               .keys = options.subject_keys,
-                               .policy = &parts->policy,
-                               .clock = &clock},
-        std::vector<std::string>(config.privacy_officer_ids().begin(),
-                                 config.privacy_officer_ids().end()),
-        retention_options);
-    parts->retention = std::make_unique<retention::RetentionJob>(
-        retention::RetentionJobDeps{.backend = parts->storage.get(),
-                                    .ledger = parts->ledger.get(),
-                                    .keys = options.subject_keys,
-                                    .clock = &clock},
-        retention_options);
-  }
+  const retention::RetentionOptions retention_options =
+      retention::RetentionOptions::FromConfig(config.retention());
+  parts->erasure = std::make_unique<retention::Erasure>(
+      retention::ErasureDeps{.backend = parts->storage.get(),
+                             .ledger = parts->ledger.get(),
+                             .keys = parts->subject_keys.get(),
+                             .policy = &parts->policy,
+                             .clock = &clock},
+      std::vector<std::string>(config.privacy_officer_ids().begin(),
+                               config.privacy_officer_ids().end()),
+      retention_options);
+  parts->retention = std::make_unique<retention::RetentionJob>(
+      retention::RetentionJobDeps{.backend = parts->storage.get(),
+                                  .ledger = parts->ledger.get(),
+                                  .keys = parts->subject_keys.get(),
+                                  .clock = &clock},
+      retention_options);
   parts->audit_service =
       std::make_unique<AuditService>(*parts->gate, *parts->audit, *parts->workers,
                                      ExportIdleTimeoutFrom(config.limits()), parts->erasure.get());

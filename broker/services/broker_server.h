@@ -32,7 +32,6 @@
 #include "broker/base/listener/bounded_listener.h"
 #include "broker/retention/retention_job.h"
 #include "broker/services/serving_status.h"
-#include "broker/subjects/subject_keys.h"
 #include "grpcpp/server.h"
 #include "wams/broker/v1/config.pb.h"
 
@@ -53,11 +52,6 @@ struct BrokerServerOptions {
   // borrowed, must outlive the server. Default: nullptr, meaning a system
   // clock the server owns.
   const base::Clock* clock = nullptr;
-  // The subject keys the retention job and the erasure shred
-  // (broker/subjects/subject_keys.h); borrowed, must outlive the server.
-  // Default: nullptr, meaning neither runs (EraseSubject answers
-  // UNIMPLEMENTED) until the composition owns the broker's key table.
-  subjects::SubjectKeys* subject_keys = nullptr;
 };
 
 class BrokerServer {
@@ -79,7 +73,7 @@ class BrokerServer {
   int metrics_port() const { return metrics_port_; }
 
   // The retention job (broker/retention/retention_job.h), running on its own
-  // thread by the server's clock; null without subject keys. To run it now
+  // thread by the server's clock (unless retention.disabled). To run it now
   // or wait for a run (tests).
   retention::RetentionJob* retention_job() const;
 

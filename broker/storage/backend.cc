@@ -16,6 +16,8 @@ constexpr std::array<FamilySpec, kFamilyCount> kTable = {{
     {Family::kIdxTime, "idx_time", true, "receipt time, leaf index -> ''"},
     {Family::kCases, "cases", false, "cases, conferences and their items"},
     {Family::kIdempotency, "idempotency", false, "request id -> outcome, bound to the request"},
+    {Family::kSubjectKeys, "subject_keys", false,
+     "lookup tag -> subject key; pseudonym -> lookup tag (crypto-shredding)"},
 }};
 
 }  // namespace
@@ -23,6 +25,15 @@ constexpr std::array<FamilySpec, kFamilyCount> kTable = {{
 const std::array<FamilySpec, kFamilyCount>& FamilyTable() { return kTable; }
 
 std::string_view FamilyName(Family family) { return kTable[static_cast<int>(family)].name; }
+
+absl::Status Backend::PurgeDeleted(Family family, std::string_view /*begin*/,
+                                   std::string_view /*end*/) const {
+  std::string message = "the ";
+  message.append(name())
+      .append(" backend cannot purge deleted rows of ")
+      .append(FamilyName(family));
+  return absl::UnimplementedError(message);
+}
 
 void WriteBatch::Put(Family family, std::string key, std::string value) {
   bytes_ += key.size() + value.size();

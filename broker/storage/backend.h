@@ -62,8 +62,9 @@ enum class Family : int {
   kIdxTime,      // "idx_time": time8 be64(leaf) -> ""
   kCases,        // "cases": cases, conferences and their items
   kIdempotency,  // "idempotency": request id -> outcome, bound to the request
+  kSubjectKeys,  // "subject_keys": per-subject pseudonym keys (broker/subjects)
 };
-inline constexpr int kFamilyCount = 10;
+inline constexpr int kFamilyCount = 11;
 
 struct FamilySpec {
   Family family;
@@ -186,6 +187,20 @@ class Backend : public Reader {
   virtual uint64_t writer_epoch() const = 0;
   // How often writes resumed after a failure or a lost writer role.
   virtual uint64_t recoveries() const = 0;
+
+  // Makes the deletions already written in [begin, end) of `family` (empty
+  // `end`: to the end of the family) physical, so the deleted values are no
+  // longer in the database's live files (crypto-shredding of subject keys).
+  // RocksDB: flushes every memtable (so no write-ahead log still holds the
+  // values), then compacts the range down to the bottommost level, forced;
+  // PostgreSQL: VACUUM of the family's table. What may remain elsewhere
+  // (PostgreSQL's WAL archive, backups, freed disk blocks) is named in
+  // broker/ledger/README.md. A value still held by an open Snapshot() stays
+  // until the snapshot is released. Slow (seconds): not for the request path.
+  // UNAVAILABLE when the database cannot do it now; UNIMPLEMENTED by a
+  // backend that cannot.
+  virtual absl::Status PurgeDeleted(Family family, std::string_view begin,
+                                    std::string_view end) const;
 };
 
 }  // namespace wams::storage

@@ -17,6 +17,12 @@ std::string Concat(std::initializer_list<std::string_view> parts) {
 
 }  // namespace
 
+std::string SubjectKeyKey(std::string_view tag) { return Concat({"key/", tag}); }
+
+std::string SubjectPseudonymKey(std::string_view pseudonym) {
+  return Concat({"pseudonym/", pseudonym});
+}
+
 std::string CaseKey(std::string_view case_id) { return std::string(case_id); }
 
 std::string ConferenceKey(std::string_view conference_id) {

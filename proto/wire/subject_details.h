@@ -8,8 +8,8 @@
 // with this one definition, so both sides of the trust boundary agree.
 //
 //   if (!wire::IdentifiesSubject(request.subject_details())) return Refuse("R19");
-//   receipt.set_subject_details_hmac(
-//       pseudonymizer.Pseudonymize(wire::SubjectDetailsHashInput(request.subject_details())));
+//   receipt.set_subject_details_hmac(*subject_keys.Keyed(
+//       bsn, wire::SubjectDetailsHashInput(request.subject_details())));
 //
 // Thread-safety: pure functions.
 #ifndef WAMS_PROTO_WIRE_SUBJECT_DETAILS_H_

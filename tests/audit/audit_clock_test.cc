@@ -47,14 +47,13 @@ class AuditClockTest : public ::testing::Test {
         testing::OpenCoreParts(*config, dir_.File("db"), &clock_);
     ASSERT_TRUE(parts.ok()) << parts.status();
     parts_ = *std::move(parts);
-    auto core =
-        audit::AuditCore::Create(audit::AuditDeps{.ledger = parts_.ledger.get(),
-                                                  .storage = parts_.storage.get(),
-                                                  .pseudonymizer = parts_.pseudonymizer.get(),
-                                                  .registry = parts_.registry.get(),
-                                                  .policy = parts_.policy.get(),
-                                                  .clock = &clock_},
-                                 *config);
+    auto core = audit::AuditCore::Create(audit::AuditDeps{.ledger = parts_.ledger.get(),
+                                                          .storage = parts_.storage.get(),
+                                                          .subject_keys = parts_.subject_keys.get(),
+                                                          .registry = parts_.registry.get(),
+                                                          .policy = parts_.policy.get(),
+                                                          .clock = &clock_},
+                                         *config);
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);
   }
@@ -76,7 +75,7 @@ class AuditClockTest : public ::testing::Test {
     receipt.set_target_oin(kPoliceOin);
     receipt.set_purpose(v1::PURPOSE_RESEARCH);
     receipt.add_categories("police_contacts");
-    receipt.set_subject_pseudonym(parts_.pseudonymizer->Pseudonymize(kClientBsn));
+    receipt.set_subject_pseudonym(*parts_.subject_keys->Pseudonymize(kClientBsn));
     absl::StatusOr<v1::SignedReceipt> stored = parts_.ledger->Append(receipt);
     ASSERT_TRUE(stored.ok()) << stored.status();
   }

@@ -54,7 +54,7 @@ class CaseClockTest : public ::testing::Test {
     cases_ = std::make_unique<cases::CaseManager>(
         cases::CaseManagerDeps{.store = store_.get(),
                                .ledger = parts_.ledger.get(),
-                               .pseudonymizer = parts_.pseudonymizer.get(),
+                               .subject_keys = parts_.subject_keys.get(),
                                .policy = parts_.policy.get(),
                                .registry = parts_.registry.get(),
                                .clock = &clock_});

@@ -18,8 +18,10 @@
 #include "broker/config/config_loader.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/ledger/store/pseudonymizer.h"
 #include "broker/storage/record_keys.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
@@ -109,11 +111,16 @@ class CaseManagerTest : public ::testing::Test {
     auto setup = ledger::store::LoadLedgerSetup(config->ledger());
     ASSERT_THAT(setup, IsOk());
     setup->options.checkpoint_interval = absl::ZeroDuration();
-    pseudonymizer_.emplace(std::move(setup->pseudonymizer));
     auto ledger =
         ledger::store::Ledger::Open(*backend_, std::move(setup->signer), std::move(setup->options));
     ASSERT_THAT(ledger, IsOk());
     ledger_ = *std::move(ledger);
+    legacy_key_ = setup->pseudonym_key;
+    // As after an upgrade from the global key: the log had a leaf before
+    // subject keys began, so stored legacy pseudonyms must keep matching.
+    auto subject_keys = subjects::SubjectKeyTable::Open(*backend_, setup->pseudonym_key, 1);
+    ASSERT_THAT(subject_keys, IsOk());
+    subject_keys_ = *std::move(subject_keys);
     auto registry = identity::PartyRegistry::Create(*config);
     ASSERT_THAT(registry, IsOk());
     registry_.emplace(*std::move(registry));
@@ -123,7 +130,7 @@ class CaseManagerTest : public ::testing::Test {
     store_ = std::make_unique<CaseStore>(*backend_);
     cases_ = std::make_unique<CaseManager>(CaseManagerDeps{.store = store_.get(),
                                                            .ledger = ledger_.get(),
-                                                           .pseudonymizer = &*pseudonymizer_,
+                                                           .subject_keys = subject_keys_.get(),
                                                            .policy = &*policy_,
                                                            .registry = &*registry_,
                                                            .clock = &clock_});
@@ -199,7 +206,8 @@ class CaseManagerTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<storage::RocksDbBackend> rocksdb_;
   std::unique_ptr<FaultyBackend> backend_;
-  std::optional<ledger::store::Pseudonymizer> pseudonymizer_;
+  std::string legacy_key_;
+  std::unique_ptr<subjects::SubjectKeyTable> subject_keys_;
   std::unique_ptr<ledger::store::Ledger> ledger_;
   std::optional<identity::PartyRegistry> registry_;
   std::optional<policy::Policy> policy_;
@@ -546,6 +554,36 @@ TEST_F(CaseManagerTest, SnapshotReidentifiesOnlyTheNamedSubject) {
   EXPECT_FALSE(none->has_value());
 }
 
+TEST_F(CaseManagerTest, ClientsStoredUnderTheLegacyKeyStillMatchTheirBsn) {
+  // A case stored before subject keys: its client under the global key.
+  const std::string case_id = OpenCase();
+  v1::Case stored = *Stored(case_id);
+  const std::string own = stored.clients(0).subject_pseudonym();
+  const std::string legacy =
+      ledger::store::Pseudonymizer::Create(legacy_key_)->Pseudonymize(kClientBsn);
+  ASSERT_NE(own, legacy);
+  stored.mutable_clients(0)->set_subject_pseudonym(legacy);
+  storage::WriteBatch rewrite;
+  rewrite.Put(storage::Family::kCases, storage::CaseKey(case_id), stored.SerializeAsString());
+  ASSERT_THAT(backend_->Write(rewrite), IsOk());
+
+  // The snapshot reidentifies the client, a consent is recorded under the
+  // pseudonym the client is stored under, and the client does not join twice.
+  absl::StatusOr<std::optional<v1::Case>> snapshot = cases_->Snapshot(case_id, kClientBsn);
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_EQ((*snapshot)->clients(0).bsn(), kClientBsn);
+  absl::StatusOr<v1::CaseResponse> given =
+      Consent(case_id, kClientBsn, kGgzOin, "treatment_status");
+  ASSERT_THAT(given, IsOk());
+  EXPECT_EQ(given->case_().consents(0).subject_pseudonym(), legacy);
+  v1::AddFamilyMemberRequest add;
+  add.set_case_id(case_id);
+  add.set_bsn(kClientBsn);
+  add.set_agreed(true);
+  EXPECT_THAT(cases_->AddFamilyMember(Municipality(), add),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
 // --- Storage trouble.
 
 TEST_F(CaseManagerTest, ReadErrorIsUnavailable) {
@@ -562,6 +600,9 @@ TEST_F(CaseManagerTest, ReadErrorIsUnavailable) {
 }
 
 TEST_F(CaseManagerTest, WriteErrorIsUnavailableAndStoresNeitherCaseNorRequestId) {
+  // The client's subject key exists (made by an earlier request), so the
+  // failing write is the case's own.
+  ASSERT_THAT(subject_keys_->Pseudonymize(kClientBsn), IsOk());
   backend_->FailWrites(true);
   EXPECT_THAT(cases_->OpenClientCase(Municipality(), ClientRequest()),
               StatusIs(absl::StatusCode::kUnavailable));

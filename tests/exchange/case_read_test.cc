@@ -113,7 +113,7 @@ class CaseReadTest : public DevPkiSuite {
         exchange::ExchangeDeps{.cases = reader,
                                .involvement = involvement,
                                .ledger = parts_.ledger.get(),
-                               .pseudonymizer = parts_.pseudonymizer.get(),
+                               .subject_keys = parts_.subject_keys.get(),
                                .policy = parts_.policy.get(),
                                .registry = parts_.registry.get(),
                                .transport = &transport_,
@@ -272,7 +272,7 @@ TEST_F(CaseReadTest, AStorageFaultOnTheCaseReadIsUnavailableThroughTheCaseManage
   cases::CaseStore store(reads);
   cases::CaseManager manager({.store = &store,
                               .ledger = parts_.ledger.get(),
-                              .pseudonymizer = parts_.pseudonymizer.get(),
+                              .subject_keys = parts_.subject_keys.get(),
                               .policy = parts_.policy.get(),
                               .registry = parts_.registry.get(),
                               .clock = &clock_});

@@ -15,6 +15,7 @@
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/routing/grpc_provider_transport.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
@@ -47,6 +48,8 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   auto ledger =
       ledger::store::Ledger::Open(**storage, std::move(setup->signer), std::move(setup->options));
   ASSERT_TRUE(ledger.ok()) << ledger.status();
+  auto subject_keys = subjects::SubjectKeyTable::Open(**storage, setup->pseudonym_key, 0);
+  ASSERT_TRUE(subject_keys.ok()) << subject_keys.status();
   auto registry = identity::PartyRegistry::Create(*config);
   auto policy = policy::Policy::Create(*config);
   ASSERT_TRUE(registry.ok() && policy.ok());
@@ -61,7 +64,7 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   cases::CaseStore case_store(**storage);
   cases::CaseManager cases({.store = &case_store,
                             .ledger = ledger->get(),
-                            .pseudonymizer = &setup->pseudonymizer,
+                            .subject_keys = subject_keys->get(),
                             .policy = &*policy,
                             .registry = &*registry,
                             .clock = &clock});
@@ -69,7 +72,7 @@ TEST(FailClosedExchangeTest, UnwritableLedgerForwardsNothingAndAnswersUnavailabl
   exchange::ExchangeCore core({.cases = &cases,
                                .involvement = &cases,
                                .ledger = ledger->get(),
-                               .pseudonymizer = &setup->pseudonymizer,
+                               .subject_keys = subject_keys->get(),
                                .policy = &*policy,
                                .registry = &*registry,
                                .transport = transport->get(),

@@ -20,6 +20,7 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "gtest/gtest.h"
 #include "policy/policy.h"
 #include "rocksdb/env.h"
@@ -95,13 +96,15 @@ class Parts {
     EXPECT_TRUE(setup.ok()) << setup.status();
     if (!setup.ok()) return;
     setup->options.checkpoint_interval = absl::ZeroDuration();
-    pseudonymizer_ =
-        std::make_unique<ledger::store::Pseudonymizer>(std::move(setup->pseudonymizer));
     auto ledger =
         ledger::store::Ledger::Open(*storage_, std::move(setup->signer), std::move(setup->options));
     EXPECT_TRUE(ledger.ok()) << ledger.status();
     if (!ledger.ok()) return;
     ledger_ = *std::move(ledger);
+    auto subject_keys = subjects::SubjectKeyTable::Open(*storage_, setup->pseudonym_key, 0);
+    EXPECT_TRUE(subject_keys.ok()) << subject_keys.status();
+    if (!subject_keys.ok()) return;
+    subject_keys_ = *std::move(subject_keys);
     auto registry = identity::PartyRegistry::Create(config);
     auto policy = policy::Policy::Create(config);
     EXPECT_TRUE(registry.ok() && policy.ok());
@@ -112,7 +115,7 @@ class Parts {
     cases_ = std::make_unique<cases::CaseManager>(
         cases::CaseManagerDeps{.store = case_store_.get(),
                                .ledger = ledger_.get(),
-                               .pseudonymizer = pseudonymizer_.get(),
+                               .subject_keys = subject_keys_.get(),
                                .policy = policy_.get(),
                                .registry = registry_.get(),
                                .clock = &clock_});
@@ -134,8 +137,8 @@ class Parts {
 
   FakeClock clock_{absl::FromUnixSeconds(1'767'225'600)};
   std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
-  std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer_;
   std::unique_ptr<ledger::store::Ledger> ledger_;
+  std::unique_ptr<subjects::SubjectKeyTable> subject_keys_;
   std::unique_ptr<identity::PartyRegistry> registry_;
   std::unique_ptr<policy::Policy> policy_;
   std::unique_ptr<cases::CaseStore> case_store_;

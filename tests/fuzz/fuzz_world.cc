@@ -72,10 +72,6 @@ absl::Status FuzzWorld::Build() {
   absl::StatusOr<policy::Policy> policy = policy::Policy::Create(config_);
   WAMS_RETURN_IF_ERROR(Step(policy.status(), "policy"));
   policy_.emplace(*std::move(policy));
-  absl::StatusOr<ledger::store::Pseudonymizer> pseudonymizer =
-      ledger::store::Pseudonymizer::Create(kPseudonymKey);
-  WAMS_RETURN_IF_ERROR(Step(pseudonymizer.status(), "pseudonymizer"));
-  pseudonymizer_.emplace(*std::move(pseudonymizer));
 
   // Small caches: the database holds a handful of cases.
   ::wams::storage::RocksDbOptions storage_options;
@@ -95,12 +91,16 @@ absl::Status FuzzWorld::Build() {
       *storage_, ledger::NoteSigner(kLogOrigin, FixedKey(kLogKeySeedHex)), ledger_options);
   WAMS_RETURN_IF_ERROR(Step(opened.status(), "ledger"));
   ledger_ = *std::move(opened);
+  absl::StatusOr<std::unique_ptr<subjects::SubjectKeyTable>> subject_keys =
+      subjects::SubjectKeyTable::Open(*storage_, kPseudonymKey, 0);
+  WAMS_RETURN_IF_ERROR(Step(subject_keys.status(), "subject keys"));
+  subject_keys_ = *std::move(subject_keys);
 
   case_store_ = std::make_unique<cases::CaseStore>(*storage_);
   cases_ = std::make_unique<cases::CaseManager>(cases::CaseManagerDeps{
       .store = case_store_.get(),
       .ledger = ledger_.get(),
-      .pseudonymizer = &*pseudonymizer_,
+      .subject_keys = subject_keys_.get(),
       .policy = &*policy_,
       .registry = &*registry_,
       .clock = &clock_,
@@ -111,7 +111,7 @@ absl::Status FuzzWorld::Build() {
       exchange::ExchangeDeps{.cases = cases_.get(),
                              .involvement = cases_.get(),
                              .ledger = ledger_.get(),
-                             .pseudonymizer = &*pseudonymizer_,
+                             .subject_keys = subject_keys_.get(),
                              .policy = &*policy_,
                              .registry = &*registry_,
                              .transport = nullptr,

@@ -29,8 +29,8 @@
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
-#include "broker/ledger/store/pseudonymizer.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "policy/policy.h"
 #include "tests/testing/fake_clock.h"
 #include "wams/broker/v1/config.pb.h"
@@ -78,7 +78,6 @@ class FuzzWorld {
   const v1::BrokerConfig& config() const { return config_; }
   const identity::PartyRegistry& registry() const { return *registry_; }
   const policy::Policy& policy() const { return *policy_; }
-  const ledger::store::Pseudonymizer& pseudonymizer() const { return *pseudonymizer_; }
   ledger::store::Ledger& ledger() { return *ledger_; }
   cases::CaseManager& cases() { return *cases_; }
   exchange::ExchangeCore& exchange() { return *exchange_; }
@@ -102,9 +101,9 @@ class FuzzWorld {
   v1::BrokerConfig config_;
   std::optional<identity::PartyRegistry> registry_;
   std::optional<policy::Policy> policy_;
-  std::optional<ledger::store::Pseudonymizer> pseudonymizer_;
   std::unique_ptr<::wams::storage::RocksDbBackend> storage_;
   std::unique_ptr<ledger::store::Ledger> ledger_;
+  std::unique_ptr<subjects::SubjectKeyTable> subject_keys_;
   std::unique_ptr<cases::CaseStore> case_store_;
   std::unique_ptr<cases::CaseManager> cases_;
   exchange::ExchangeOptions exchange_options_;

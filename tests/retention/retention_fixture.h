@@ -1,7 +1,7 @@
 // retention_fixture.h: the real parts for the retention job and erasure
 // tests: RocksDB in a temp dir, the receipt log, the case manager, the audit
-// core (disclosure overview, ListReceipts), a FakeClock and FakeSubjectKeys
-// over the rooms' pseudonymizer. Test-only.
+// core (disclosure overview, ListReceipts), the subject key table and a
+// FakeClock. Test-only.
 #ifndef WAMS_TESTS_RETENTION_RETENTION_FIXTURE_H_
 #define WAMS_TESTS_RETENTION_RETENTION_FIXTURE_H_
 
@@ -26,7 +26,6 @@
 #include "tests/testing/core_parts.h"
 #include "tests/testing/dev_parties.h"
 #include "tests/testing/fake_clock.h"
-#include "tests/testing/fake_subject_keys.h"
 #include "tests/testing/temp_dir.h"
 #include "wams/broker/v1/conference.pb.h"
 
@@ -51,19 +50,18 @@ class RetentionFixture : public ::testing::Test {
     absl::StatusOr<CoreParts> parts = OpenCoreParts(config_, dir_.File("db"), &clock_);
     ASSERT_TRUE(parts.ok()) << parts.status();
     parts_ = *std::move(parts);
-    keys_ = std::make_unique<FakeSubjectKeys>(*parts_.pseudonymizer);
     store_ = std::make_unique<cases::CaseStore>(*parts_.storage);
     cases_ = std::make_unique<cases::CaseManager>(
         cases::CaseManagerDeps{.store = store_.get(),
                                .ledger = parts_.ledger.get(),
-                               .pseudonymizer = parts_.pseudonymizer.get(),
+                               .subject_keys = parts_.subject_keys.get(),
                                .policy = parts_.policy.get(),
                                .registry = parts_.registry.get(),
                                .clock = &clock_});
     absl::StatusOr<std::unique_ptr<audit::AuditCore>> audit =
         audit::AuditCore::Create(audit::AuditDeps{.ledger = parts_.ledger.get(),
                                                   .storage = parts_.storage.get(),
-                                                  .pseudonymizer = parts_.pseudonymizer.get(),
+                                                  .subject_keys = parts_.subject_keys.get(),
                                                   .registry = parts_.registry.get(),
                                                   .policy = parts_.policy.get(),
                                                   .clock = &clock_},
@@ -131,7 +129,7 @@ class RetentionFixture : public ::testing::Test {
     receipt.set_requester_oin(kMunicipalityOin);
     receipt.set_target_oin(kGgzOin);
     receipt.set_purpose(v1::PURPOSE_RESEARCH);
-    receipt.set_subject_pseudonym(parts_.pseudonymizer->Pseudonymize(bsn));
+    receipt.set_subject_pseudonym(Pseudonym(bsn));
     ASSERT_TRUE(parts_.ledger->Append(receipt).ok());
   }
 
@@ -141,14 +139,41 @@ class RetentionFixture : public ::testing::Test {
     EXPECT_TRUE(row.ok()) << row.status();
     return row.ok() && row->has_value();
   }
-  // Subject-index entries of `bsn`'s (first) pseudonym.
-  size_t SubjectEntries(const std::string& bsn) const {
-    absl::StatusOr<std::string> prefix =
-        storage::StringPrefix(parts_.pseudonymizer->Pseudonymize(bsn));
+  // The subject's own pseudonym (its key made on first use).
+  std::string Pseudonym(const std::string& bsn) {
+    absl::StatusOr<std::string> pseudonym = parts_.subject_keys->Pseudonymize(bsn);
+    EXPECT_TRUE(pseudonym.ok()) << pseudonym.status();
+    return pseudonym.ok() ? *pseudonym : "";
+  }
+  // Whether any key still links `bsn` to a pseudonym.
+  bool Findable(const std::string& bsn) const {
+    absl::StatusOr<std::vector<std::string>> found = parts_.subject_keys->Find(bsn);
+    EXPECT_TRUE(found.ok()) << found.status();
+    return found.ok() && !found->empty();
+  }
+  // Subject-index entries under `pseudonym`.
+  size_t SubjectEntries(const std::string& pseudonym) const {
+    absl::StatusOr<std::string> prefix = storage::StringPrefix(pseudonym);
     absl::StatusOr<std::vector<storage::KeyValue>> rows = parts_.storage->Scan(
         storage::Family::kIdxSubject, storage::ScanRange::Prefix(*prefix, 100000));
     EXPECT_TRUE(rows.ok()) << rows.status();
     return rows.ok() ? rows->size() : 0;
+  }
+  // Receipts ListReceipts finds by `bsn` (as an auditor), other than the
+  // audit queries themselves.
+  size_t ReceiptsFoundByBsn(const std::string& bsn) {
+    v1::ListReceiptsRequest request;
+    request.set_subject_bsn(bsn);
+    absl::StatusOr<v1::ListReceiptsResponse> page = audit_->ListReceipts(Auditor(), request);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) return 0;
+    size_t found = 0;
+    for (const v1::SignedReceipt& r : page->receipts()) {
+      v1::Receipt receipt;
+      EXPECT_TRUE(receipt.ParseFromString(r.receipt_bytes()));
+      if (receipt.kind() != v1::RECEIPT_KIND_AUDIT_QUERY) ++found;
+    }
+    return found;
   }
   absl::StatusOr<v1::DisclosureResponse> Disclosure(const std::string& bsn) {
     v1::DisclosureRequest request;
@@ -177,7 +202,6 @@ class RetentionFixture : public ::testing::Test {
   TempDir dir_;
   v1::BrokerConfig config_;
   CoreParts parts_;
-  std::unique_ptr<FakeSubjectKeys> keys_;
   std::unique_ptr<cases::CaseStore> store_;
   std::unique_ptr<cases::CaseManager> cases_;
   std::unique_ptr<audit::AuditCore> audit_;

@@ -1,9 +1,9 @@
 // The retention job (broker/retention/retention_job.h) on real RocksDB with
 // the real receipt log, case manager and audit core; a FakeClock moves time
-// past the term, FakeSubjectKeys records what is shredded. After a run the
-// case's records and index entries are gone, the person's disclosure
-// overview is empty, and every receipt is byte for byte what the checkpoints
-// issued before signed. A load test appends receipts while the job removes.
+// past the term; the real subject key table is shredded. After a run the
+// case's records and index entries are gone, no key links the person's BSN to
+// a pseudonym, their disclosure overview is empty, and every receipt is byte for byte what the
+// checkpoints issued before signed. A load test appends receipts while the job removes.
 #include "broker/retention/retention_job.h"
 
 #include <atomic>
@@ -37,7 +37,7 @@ class RetentionJobTest : public RetentionFixture {
     return std::make_unique<retention::RetentionJob>(
         retention::RetentionJobDeps{.backend = parts_.storage.get(),
                                     .ledger = parts_.ledger.get(),
-                                    .keys = keys_.get(),
+                                    .keys = parts_.subject_keys.get(),
                                     .clock = &clock_},
         options);
   }
@@ -53,7 +53,8 @@ class RetentionJobTest : public RetentionFixture {
 
 TEST_F(RetentionJobTest, RemovesACaseAfterItsTermAndShredsTheKey) {
   const std::string case_id = ClosedCase();
-  ASSERT_GT(SubjectEntries(kClientBsn), 0u);
+  const std::string pseudonym = Pseudonym(kClientBsn);
+  ASSERT_GT(SubjectEntries(pseudonym), 0u);
   clock_.Advance(kTerm);
 
   auto job = MakeJob();
@@ -65,14 +66,16 @@ TEST_F(RetentionJobTest, RemovesACaseAfterItsTermAndShredsTheKey) {
   EXPECT_FALSE(HasRecord(storage::CaseKey(case_id)));
   EXPECT_FALSE(HasRecord(storage::ConferenceKey("conf-1")));
   EXPECT_FALSE(HasRecord(storage::ConferenceItemKey("conf-1", "item-1")));
-  EXPECT_EQ(SubjectEntries(kClientBsn), 0u);
-  EXPECT_TRUE(keys_->shredded().contains(parts_.pseudonymizer->Pseudonymize(kClientBsn)));
+  EXPECT_EQ(SubjectEntries(pseudonym), 0u);
+  EXPECT_FALSE(Findable(kClientBsn)) << "the key is shredded";
+  EXPECT_EQ(ReceiptsFoundByBsn(kClientBsn), 0u);
   EXPECT_EQ(job->stats().items_removed, counts->Total());
 }
 
 TEST_F(RetentionJobTest, KeepsACaseWithinItsTerm) {
   const std::string case_id = ClosedCase();
-  const size_t entries = SubjectEntries(kClientBsn);
+  const std::string pseudonym = Pseudonym(kClientBsn);
+  const size_t entries = SubjectEntries(pseudonym);
   clock_.Advance(kTerm - absl::Seconds(1));
 
   auto job = MakeJob();
@@ -81,8 +84,8 @@ TEST_F(RetentionJobTest, KeepsACaseWithinItsTerm) {
   EXPECT_EQ(counts->Total(), 0u);
   EXPECT_TRUE(HasRecord(storage::CaseKey(case_id)));
   EXPECT_TRUE(HasRecord(storage::ConferenceItemKey("conf-1", "item-1")));
-  EXPECT_EQ(SubjectEntries(kClientBsn), entries);
-  EXPECT_THAT(keys_->shredded(), IsEmpty());
+  EXPECT_EQ(SubjectEntries(pseudonym), entries);
+  EXPECT_TRUE(Findable(kClientBsn));
 }
 
 TEST_F(RetentionJobTest, KeepsTheKeyAndTheOpenCaseOfAPersonWithAnOpenCase) {
@@ -95,11 +98,11 @@ TEST_F(RetentionJobTest, KeepsTheKeyAndTheOpenCaseOfAPersonWithAnOpenCase) {
   ASSERT_THAT(job->RunOnce(), IsOk());
   EXPECT_FALSE(HasRecord(storage::CaseKey(closed)));
   EXPECT_TRUE(HasRecord(storage::CaseKey(open)));
-  EXPECT_THAT(keys_->shredded(), IsEmpty());
+  EXPECT_TRUE(Findable(kClientBsn));
   // The open case's receipts are still found under the person.
   ledger::store::IndexQuery query;
   query.index = ledger::store::IndexKind::kSubject;
-  query.key = parts_.pseudonymizer->Pseudonymize(kClientBsn);
+  query.key = Pseudonym(kClientBsn);
   absl::StatusOr<ledger::store::QueryPage> page = parts_.ledger->Query(query);
   ASSERT_THAT(page, IsOk());
   ASSERT_FALSE(page->receipts.empty());
@@ -192,6 +195,7 @@ TEST_F(RetentionJobTest, RunsOnItsThreadWhenTheClockPassesTheInterval) {
   clock_.Advance(absl::Hours(1));
   ASSERT_TRUE(job->AwaitRuns(1, absl::Now() + absl::Seconds(60)));
   EXPECT_FALSE(HasRecord(storage::CaseKey(case_id)));
+  EXPECT_FALSE(Findable(kClientBsn));
   EXPECT_EQ(job->stats().last_run, clock_.Now());
 }
 
@@ -207,6 +211,8 @@ TEST_F(RetentionJobTest, AppendsAllSucceedWhileTheJobRemovesManyCases) {
   clock_.Advance(kTerm);
   auto job = MakeJob(/*batch_size=*/5);
 
+  const std::string client_pseudonym = Pseudonym(kClientBsn);
+  const std::string other = Pseudonym(kOtherPersonBsn);
   constexpr int kAppends = 400;
   std::atomic<bool> job_done{false};
   int appended = 0;
@@ -218,7 +224,7 @@ TEST_F(RetentionJobTest, AppendsAllSucceedWhileTheJobRemovesManyCases) {
       receipt.set_kind(v1::RECEIPT_KIND_DECISION);
       receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
       receipt.set_requester_oin(kMunicipalityOin);
-      receipt.set_subject_pseudonym(parts_.pseudonymizer->Pseudonymize(kOtherPersonBsn));
+      receipt.set_subject_pseudonym(other);
       (parts_.ledger->Append(receipt).ok() ? appended : failed)++;
     }
   });
@@ -230,8 +236,8 @@ TEST_F(RetentionJobTest, AppendsAllSucceedWhileTheJobRemovesManyCases) {
   EXPECT_EQ(counts->cases_removed, static_cast<uint64_t>(kCases));
   EXPECT_EQ(failed, 0);
   EXPECT_GE(appended, kAppends);
-  EXPECT_EQ(SubjectEntries(kClientBsn), 0u);
-  EXPECT_EQ(SubjectEntries(kOtherPersonBsn), static_cast<size_t>(appended));
+  EXPECT_EQ(SubjectEntries(client_pseudonym), 0u);
+  EXPECT_EQ(SubjectEntries(other), static_cast<size_t>(appended));
   EXPECT_THAT(parts_.ledger->VerifyAll(), IsOk());
 }
 

@@ -45,6 +45,10 @@ class ForwardingBackend : public Backend {
   bool AwaitWritable(absl::Time deadline) const override { return inner_.AwaitWritable(deadline); }
   uint64_t writer_epoch() const override { return inner_.writer_epoch(); }
   uint64_t recoveries() const override { return inner_.recoveries(); }
+  absl::Status PurgeDeleted(Family family, std::string_view begin,
+                            std::string_view end) const override {
+    return inner_.PurgeDeleted(family, begin, end);
+  }
 
  protected:
   const Backend& inner_;

@@ -21,6 +21,9 @@ absl::StatusOr<CoreParts> OpenCoreParts(const broker::v1::BrokerConfig& config,
   WAMS_ASSIGN_OR_RETURN(parts.ledger,
                         ledger::store::Ledger::Open(*parts.storage, std::move(setup.signer),
                                                     std::move(setup.options)));
+  WAMS_ASSIGN_OR_RETURN(parts.subject_keys,
+                        subjects::SubjectKeyTable::Open(*parts.storage, setup.pseudonym_key,
+                                                        parts.ledger->TreeSize()));
   WAMS_ASSIGN_OR_RETURN(identity::PartyRegistry registry, identity::PartyRegistry::Create(config));
   parts.registry = std::make_unique<identity::PartyRegistry>(std::move(registry));
   WAMS_ASSIGN_OR_RETURN(policy::Policy policy, policy::Policy::Create(config));

@@ -1,7 +1,8 @@
 // core_parts.h: the real parts below the broker's rooms, opened from a
 // BrokerConfig, for tests that drive a room (cases, exchange, audit) without
-// a broker process: RocksDB in a directory, the receipt log and its
-// pseudonymizer, the party registry and the policy.
+// a broker process: RocksDB in a directory, the receipt log, the subject key
+// table (and the legacy global-key pseudonymizer, for tests that write a log
+// as the old code did), the party registry and the policy.
 //
 //   absl::StatusOr<CoreParts> parts = OpenCoreParts(config, dir.File("db"), &fake_clock);
 //   ASSERT_THAT(parts, IsOk());
@@ -20,6 +21,7 @@
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/pseudonymizer.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
+#include "broker/subjects/subject_key_table.h"
 #include "policy/policy.h"
 #include "wams/broker/v1/config.pb.h"
 
@@ -31,6 +33,7 @@ struct CoreParts {
   std::unique_ptr<storage::RocksDbBackend> storage;
   std::unique_ptr<ledger::store::Pseudonymizer> pseudonymizer;
   std::unique_ptr<ledger::store::Ledger> ledger;
+  std::unique_ptr<subjects::SubjectKeyTable> subject_keys;
   std::unique_ptr<identity::PartyRegistry> registry;
   std::unique_ptr<policy::Policy> policy;
 };

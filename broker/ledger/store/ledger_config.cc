@@ -46,13 +46,13 @@ absl::StatusOr<LedgerSetup> LoadLedgerSetup(const wams::broker::v1::LedgerConfig
   }
   WAMS_ASSIGN_OR_RETURN(std::string hmac_key, base::ReadPrivateFile(config.pseudonym_key_file(),
                                                                     "ledger.pseudonym_key_file"));
-  absl::StatusOr<Pseudonymizer> pseudonymizer = Pseudonymizer::Create(std::move(hmac_key));
+  absl::StatusOr<Pseudonymizer> pseudonymizer = Pseudonymizer::Create(hmac_key);
   if (!pseudonymizer.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("ledger.pseudonym_key_file: ", pseudonymizer.status().message()));
   }
   return LedgerSetup{NoteSigner(config.origin(), *std::move(key)), std::move(options),
-                     *std::move(pseudonymizer)};
+                     *std::move(pseudonymizer), std::move(hmac_key)};
 }
 
 }  // namespace wams::ledger::store

@@ -8,6 +8,8 @@
 #ifndef WAMS_BROKER_LEDGER_STORE_LEDGER_CONFIG_H_
 #define WAMS_BROKER_LEDGER_STORE_LEDGER_CONFIG_H_
 
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/ledger.h"
@@ -19,7 +21,12 @@ namespace wams::ledger::store {
 struct LedgerSetup {
   NoteSigner signer;  // name = origin
   LedgerOptions options;
+  // The legacy global pseudonym key (logs written before per-subject keys).
   Pseudonymizer pseudonymizer;
+  // The key file's bytes, for the subject key table
+  // (subjects::SubjectKeyTable::Open): the legacy key, or after its
+  // retirement the index key. Never logged.
+  std::string pseudonym_key;
 };
 
 // INVALID_ARGUMENT naming the field for a missing origin, a malformed key, a

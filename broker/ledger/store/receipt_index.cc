@@ -1,5 +1,6 @@
 #include "broker/ledger/store/receipt_index.h"
 
+#include <algorithm>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -86,7 +87,6 @@ absl::StatusOr<QueryPage> QueryIndex(const storage::Backend& backend, const Inde
     return absl::InvalidArgumentError(absl::StrCat("page_size must be 1..", max_page_size));
   }
   Family family = Family::kIdxCase;
-  std::string prefix;
   std::string end;  // kTime: exclusive upper bound
   size_t suffix_size = 8;
   switch (query.index) {
@@ -104,42 +104,64 @@ absl::StatusOr<QueryPage> QueryIndex(const storage::Backend& backend, const Inde
       suffix_size = 16;
       break;
   }
+  std::vector<std::string> prefixes;
   if (query.index == IndexKind::kTime) {
     AppendTime(&end, query.to);
+    prefixes.emplace_back();
   } else {
     if (query.key.empty()) return absl::InvalidArgumentError("index query key is empty");
-    WAMS_ASSIGN_OR_RETURN(prefix, StringPrefix(query.key));
+    WAMS_ASSIGN_OR_RETURN(std::string prefix, StringPrefix(query.key));
+    prefixes.push_back(std::move(prefix));
+    for (const std::string& key : query.more_keys) {
+      if (key.empty()) return absl::InvalidArgumentError("index query key is empty");
+      WAMS_ASSIGN_OR_RETURN(std::string more, StringPrefix(key));
+      prefixes.push_back(std::move(more));
+    }
   }
-  std::string start = prefix;
+  std::string after;  // the page token's suffix
   if (!query.page_token.empty()) {
-    std::string suffix;
     if (query.page_token.size() != 2 * suffix_size ||
         !absl::c_all_of(query.page_token, [](char c) { return absl::ascii_isxdigit(c); })) {
       return absl::InvalidArgumentError("page_token is malformed");
     }
-    suffix = absl::HexStringToBytes(query.page_token);
-    start += suffix;
-    start.push_back('\0');  // suffixes are fixed-size: this sorts just after the token's key
-  } else if (query.index == IndexKind::kTime) {
-    AppendTime(&start, query.from);
+    after = absl::HexStringToBytes(query.page_token);
   }
 
   QueryPage page;
   WAMS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Reader> snapshot, backend.Snapshot());
-  // One more than a page: whether there is a next page.
-  ScanRange range{start, query.index == IndexKind::kTime ? end : storage::PrefixEnd(prefix),
-                  query.page_size + 1, false};
-  WAMS_ASSIGN_OR_RETURN(std::vector<KeyValue> rows, snapshot->Scan(family, range));
+  // Each key's entries after the token, one more than a page (whether there
+  // is a next page), merged in key-suffix order (log order; time order for
+  // kTime, which has one prefix), each suffix once.
+  std::vector<std::string> suffixes;
+  for (const std::string& prefix : prefixes) {
+    std::string start = prefix;
+    if (!after.empty()) {
+      start += after;
+      start.push_back('\0');  // suffixes are fixed-size: this sorts just after the token's key
+    } else if (query.index == IndexKind::kTime) {
+      AppendTime(&start, query.from);
+    }
+    ScanRange range{start, query.index == IndexKind::kTime ? end : storage::PrefixEnd(prefix),
+                    query.page_size + 1, false};
+    WAMS_ASSIGN_OR_RETURN(std::vector<KeyValue> rows, snapshot->Scan(family, range));
+    for (const KeyValue& row : rows) {
+      const std::string_view k = row.key;
+      if (k.size() != prefix.size() + suffix_size || !k.starts_with(prefix)) break;
+      suffixes.emplace_back(k.substr(prefix.size()));
+    }
+  }
+  if (prefixes.size() > 1) {
+    absl::c_sort(suffixes);
+    suffixes.erase(std::unique(suffixes.begin(), suffixes.end()), suffixes.end());
+  }
   std::string last_suffix;
   size_t page_bytes = 0;
-  for (const KeyValue& row : rows) {
-    const std::string_view k = row.key;
-    if (k.size() != prefix.size() + suffix_size || !k.starts_with(prefix)) break;
+  for (const std::string& suffix : suffixes) {
     if (page.leaf_indexes.size() == query.page_size) {
       page.next_page_token = absl::BytesToHexString(last_suffix);
       break;
     }
-    uint64_t leaf = ReadBigEndian64(k.substr(k.size() - 8));
+    uint64_t leaf = ReadBigEndian64(std::string_view(suffix).substr(suffix.size() - 8));
     if (query.with_receipts) {
       WAMS_ASSIGN_OR_RETURN(SignedReceipt r, ReadReceipt(*snapshot, leaf));
       // The page's byte bound keeps a response within what clients receive
@@ -154,7 +176,7 @@ absl::StatusOr<QueryPage> QueryIndex(const storage::Backend& backend, const Inde
       page.receipts.push_back(std::move(r));
     }
     page.leaf_indexes.push_back(leaf);
-    last_suffix = std::string(k.substr(prefix.size()));
+    last_suffix = suffix;
   }
   return page;
 }

@@ -44,6 +44,11 @@ struct IndexQuery {
   IndexKind index = IndexKind::kCase;
   // The case id, pseudonym or OIN; ignored for kTime. Must be non-empty.
   std::string key;
+  // kCase, kSubject, kParty: further keys whose entries are merged with
+  // `key`'s in log order, each leaf once (a subject's pseudonyms under its own
+  // and the legacy key, broker/subjects). Page tokens work across them.
+  // Default: none.
+  std::vector<std::string> more_keys;
   // kTime only: the half-open range [from, to).
   absl::Time from = absl::InfinitePast();
   absl::Time to = absl::InfiniteFuture();

@@ -50,8 +50,14 @@ END
 $fence$;
 )sql";
 
+// Version 2: the subject key table (broker/subjects, crypto-shredding).
+constexpr absl::string_view kV2 = R"sql(
+CREATE TABLE {schema}.subject_keys (k bytea PRIMARY KEY, v bytea NOT NULL);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "families, writer lease and fence", kV1},
+    {2, "subject keys", kV2},
 };
 
 }  // namespace

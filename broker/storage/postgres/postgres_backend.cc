@@ -355,6 +355,34 @@ uint64_t PostgresBackend::writer_epoch() const {
   return epoch_;
 }
 
+absl::Status PostgresBackend::PurgeDeleted(Family family, std::string_view /*begin*/,
+                                           std::string_view /*end*/) const {
+  absl::MutexLock write_lock(&write_mu_);
+  std::unique_ptr<PgConnection> conn;
+  {
+    absl::MutexLock lock(&mu_);
+    WAMS_RETURN_IF_ERROR(WriteHealthLocked());
+    conn = std::move(writer_conn_);
+    write_in_flight_ = true;
+  }
+  // VACUUM cannot run in a transaction block: one simple statement alone.
+  absl::Status vacuumed = conn->ExecScript(
+      "purge", absl::StrCat("VACUUM ", Av(options_.schema), ".", Av(FamilyName(family))),
+      StatementDeadline());
+  std::unique_ptr<PgConnection> closed;
+  absl::MutexLock lock(&mu_);
+  write_in_flight_ = false;
+  if (!conn->broken()) {
+    writer_conn_ = std::move(conn);
+  } else {
+    closed = std::move(conn);
+    db_status_ = absl::UnavailableError("database unavailable: connection lost");
+    wake_ = true;
+  }
+  NoteHealthLocked();
+  return vacuumed;
+}
+
 uint64_t PostgresBackend::recoveries() const {
   absl::MutexLock lock(&mu_);
   return recoveries_;

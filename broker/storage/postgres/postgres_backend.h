@@ -65,6 +65,12 @@ class PostgresBackend final : public Backend {
   bool AwaitWritable(absl::Time deadline) const override;
   uint64_t writer_epoch() const override;
   uint64_t recoveries() const override;
+  // VACUUM of the family's table, on the writer's connection (backend.h).
+  // The dead row versions are gone from the table's pages then; the
+  // PostgreSQL WAL (and its archive, and base backups) keep them until they
+  // are recycled. `begin` and `end` are ignored: the whole table is vacuumed.
+  absl::Status PurgeDeleted(Family family, std::string_view begin,
+                            std::string_view end) const override;
 
  private:
   PostgresBackend(PostgresOptions options, ConnectionParams writer_params,

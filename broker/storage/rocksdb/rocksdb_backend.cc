@@ -36,8 +36,13 @@ namespace {
 bool IsPointLookupFamily(Family family) {
   return family == Family::kMeta || family == Family::kReceipts || family == Family::kNodes ||
          family == Family::kCheckpoints || family == Family::kCases ||
-         family == Family::kIdempotency;
+         family == Family::kIdempotency || family == Family::kSubjectKeys;
 }
+
+// Families added to layout version 1 after it shipped: an existing database
+// without one gets it, empty, at open (no data can be missing from a family
+// the database never had). Any other missing family is lost data.
+bool IsAddedFamily(std::string_view name) { return name == FamilyName(Family::kSubjectKeys); }
 
 // The WAL guard: a key in the otherwise unused default family, written
 // without the WAL (memtable only), so that some memtable always holds data.
@@ -226,7 +231,11 @@ absl::StatusOr<std::unique_ptr<RocksDbBackend>> RocksDbBackend::Open(
     std::vector<std::string> missing;
     for (const std::string& name : family_names) {
       if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
-        missing.push_back(name);
+        if (IsAddedFamily(name)) {
+          db_options.create_missing_column_families = true;
+        } else {
+          missing.push_back(name);
+        }
       }
     }
     if (!missing.empty()) {
@@ -393,6 +402,28 @@ bool RocksDbBackend::AwaitWritable(absl::Time deadline) const {
                             this),
                         deadline);
   return failure_.ok();
+}
+
+absl::Status RocksDbBackend::PurgeDeleted(Family family, std::string_view begin,
+                                          std::string_view end) const {
+  WAMS_RETURN_IF_ERROR(WriteHealth());
+  // Every memtable, not only the family's: a write-ahead log file is deleted
+  // only once no family's memtable still needs it, and the logs hold the
+  // deleted values as written.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  WAMS_RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flush before purge"));
+  WriteWalGuardIfNeeded();
+  // Forced: the bottommost level is rewritten too, so the deleted values and
+  // their tombstones leave the table files (RocksDB otherwise skips a
+  // bottommost level without deletions to drop from a lower level).
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  const rocksdb::Slice from(begin.data(), begin.size());
+  const rocksdb::Slice to(end.data(), end.size());
+  return FromRocks(db_->CompactRange(compact, cf(family), begin.empty() ? nullptr : &from,
+                                     end.empty() ? nullptr : &to),
+                   absl::StrCat("compact ", std::string(FamilyName(family))));
 }
 
 uint64_t RocksDbBackend::recoveries() const {

@@ -167,6 +167,10 @@ class RocksDbBackend : public Backend {
   uint64_t writer_epoch() const override { return 1; }
   // How often the database resumed after a failed write.
   uint64_t recoveries() const override;
+  // Flushes every memtable, then compacts [begin, end) of `family` to the
+  // bottommost level, forced (backend.h).
+  absl::Status PurgeDeleted(Family family, std::string_view begin,
+                            std::string_view end) const override;
 
  private:
   class Listener;

@@ -4,6 +4,13 @@
 //
 //   wams-storage copy --from BROKER_CONFIG --to BROKER_CONFIG
 //                     [--batch-rows N] [--batch-bytes N]
+//   wams-storage retire-legacy-key --config BROKER_CONFIG --index-key-out FILE
+//
+// retire-legacy-key ends the legacy global pseudonym key (issue 19, erasure;
+// broker/ledger/README.md, "Pseudonyms, subject keys and erasure"): it marks
+// the key retired in the broker's storage and writes the subject key table's
+// index key into FILE (0600, must not exist). Point ledger.pseudonym_key_file
+// at FILE, then destroy the old key file and its copies. Stop the broker first.
 //
 // The `storage` block (or legacy `data_dir`) of each broker config says
 // where; the destination config's `ledger` block gives the keys to verify
@@ -19,7 +26,9 @@
 // (the reason on stderr; copy again into a fresh destination); 2 usage or
 // configuration error; 3 the destination is not empty (nothing written).
 // Documented in broker/tools/README.md ("wams-storage").
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -37,12 +46,14 @@
 #include "absl/time/time.h"
 #include "broker/base/cli/command_line.h"
 #include "broker/base/files/private_dir.h"
+#include "broker/base/secret_file.h"
 #include "broker/config/config_loader.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
 #include "broker/storage/copy.h"
 #include "broker/storage/open_backend.h"
+#include "broker/subjects/subject_key_table.h"
 
 namespace {
 
@@ -72,6 +83,10 @@ int Fail(std::string_view what, const absl::Status& status) {
 struct Flags {
   std::string from;
   std::string to;
+  // retire-legacy-key
+  bool retire = false;
+  std::string config;
+  std::string index_key_out;
   wams::storage::CopyOptions copy;
 };
 
@@ -100,7 +115,19 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags& flags) {
   copy->add_option("--batch-bytes", flags.copy.max_batch_bytes, "bytes a write batch")
       ->option_text("N")
       ->check(CLI::PositiveNumber);
-  return wams::cli::Parse(app, argc, argv);
+  CLI::App* retire = app.add_subcommand(
+      "retire-legacy-key",
+      "retire the legacy global pseudonym key: legacy pseudonyms are no longer found by BSN;\n"
+      "writes the index key into FILE for ledger.pseudonym_key_file. Stop the broker first.");
+  retire->add_option("--config", flags.config, "the broker's config")
+      ->option_text("BROKER_CONFIG")
+      ->required();
+  retire->add_option("--index-key-out", flags.index_key_out, "the new key file (must not exist)")
+      ->option_text("FILE")
+      ->required();
+  std::optional<int> done = wams::cli::Parse(app, argc, argv);
+  flags.retire = retire->parsed();
+  return done;
 }
 
 // Where a storage config points, to refuse copying a database onto itself.
@@ -241,6 +268,39 @@ int Copy(const Flags& flags) {
   return kCopied;
 }
 
+int RetireLegacyKey(const Flags& flags) {
+  absl::StatusOr<v1::BrokerConfig> config = wams::config::LoadBrokerConfig(flags.config);
+  if (!config.ok()) return Usage(absl::StrCat("--config: ", config.status().message()));
+  absl::StatusOr<std::string> legacy_key = wams::base::ReadPrivateFile(
+      config->ledger().pseudonym_key_file(), "ledger.pseudonym_key_file");
+  if (!legacy_key.ok()) return Usage(std::string(legacy_key.status().message()));
+  absl::StatusOr<std::unique_ptr<Backend>> backend =
+      wams::storage::OpenBackend(wams::storage::StorageOf(*config), {.create_if_missing = false});
+  if (!backend.ok()) return Fail("opening the storage", backend.status());
+  // Made before anything is retired, so a failure leaves the key in use.
+  const int fd = ::open(flags.index_key_out.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return Usage(absl::StrCat("--index-key-out: cannot create ", flags.index_key_out));
+  absl::StatusOr<std::string> index_key =
+      wams::subjects::SubjectKeyTable::RetireLegacyKey(**backend, *legacy_key);
+  if (!index_key.ok()) {
+    ::close(fd);
+    ::unlink(flags.index_key_out.c_str());
+    return Fail("retiring the legacy key", index_key.status());
+  }
+  const bool written =
+      ::write(fd, index_key->data(), index_key->size()) == static_cast<ssize_t>(index_key->size());
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || !written) {
+    return Fail("writing the index key",
+                absl::UnavailableError(absl::StrCat(
+                    "the legacy key is retired but ", flags.index_key_out,
+                    " could not be written; derive it again with the old key file (see "
+                    "broker/ledger/README.md) before destroying that file")));
+  }
+  std::printf("retired; the index key is in %s\n", flags.index_key_out.c_str());
+  std::printf("next: set ledger.pseudonym_key_file to it, then destroy the old key file\n");
+  return EXIT_SUCCESS;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -250,5 +310,5 @@ int main(int argc, char** argv) {
   umask(wams::files::kPrivateUmask);
   Flags flags;
   if (std::optional<int> done = ParseFlags(argc, argv, flags)) return *done;
-  return Copy(flags);
+  return flags.retire ? RetireLegacyKey(flags) : Copy(flags);
 }

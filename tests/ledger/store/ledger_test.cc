@@ -332,6 +332,15 @@ TEST_F(LedgerTest, IndexQueriesPaginateInLogOrder) {
   q.key = alice;
   q.with_receipts = false;
   EXPECT_EQ(collect(q).first, case_a);
+  // Two pseudonyms of one subject (its own key's and the legacy key's):
+  // merged in log order across pages, each leaf once, also when repeated.
+  q.more_keys = {bob, alice};
+  std::vector<uint64_t> every_leaf(25);
+  for (uint64_t i = 0; i < 25; ++i) every_leaf[i] = i;
+  auto [merged, merged_pages] = collect(q);
+  EXPECT_EQ(merged, every_leaf);
+  EXPECT_EQ(merged_pages, 5);
+  q.more_keys.clear();
 
   q.index = IndexKind::kParty;
   q.key = "OIN-Y";  // requester of the odd ones, target of the even ones

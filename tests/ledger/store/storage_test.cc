@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,15 +38,44 @@ TEST(StorageTest, CreatesEveryColumnFamilyOfTheTable) {
   { ASSERT_TRUE(RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions()).ok()); }
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.Sub("db"), &names).ok());
-  // The on-disk names: "default" and one per family, unchanged since layout 1.
-  const std::vector<std::string> expected = {"default",     "meta",     "receipts",    "nodes",
-                                             "checkpoints", "idx_case", "idx_subject", "idx_party",
-                                             "idx_time",    "cases",    "idempotency"};
+  // The on-disk names: "default" and one per family, unchanged since layout 1
+  // (subject_keys added to it since: see the next test).
+  const std::vector<std::string> expected = {
+      "default",     "meta",      "receipts", "nodes", "checkpoints", "idx_case",
+      "idx_subject", "idx_party", "idx_time", "cases", "idempotency", "subject_keys"};
   ASSERT_EQ(names.size(), expected.size());
   for (const std::string& name : expected) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
   EXPECT_EQ(::wams::storage::RocksDbColumnFamilyNames(), expected);
+}
+
+// A database written before the subject key table existed opens, keeps its
+// rows and gains the family, empty (broker/storage/README.md).
+TEST(StorageTest, AddsTheSubjectKeyFamilyToADatabaseWithoutIt) {
+  TempDir dir;
+  {
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : ::wams::storage::RocksDbColumnFamilyNames()) {
+      if (name != "subject_keys") families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.Sub("db"), families, &handles, &db).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[9], "case-1", "v").ok());  // cases
+    for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    delete db;
+  }
+  auto s = RocksDbBackend::Open(dir.Sub("db"), RocksDbOptions());
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(*(*s)->Get(Family::kCases, "case-1"), std::optional<std::string>("v"));
+  ::wams::storage::WriteBatch batch;
+  batch.Put(Family::kSubjectKeys, "tag", "key");
+  ASSERT_TRUE((*s)->Write(batch).ok());
+  EXPECT_EQ(*(*s)->Get(Family::kSubjectKeys, "tag"), std::optional<std::string>("key"));
 }
 
 TEST(StorageTest, WritesSurviveReopen) {
