@@ -129,12 +129,13 @@ absl::StatusOr<v1::EraseSubjectResponse> Erasure::EraseSubject(
   WAMS_RETURN_IF_ERROR(remover.Finish());
   for (const std::string& pseudonym : pseudonyms) {
     WAMS_RETURN_IF_ERROR(remover.RemoveSubjectEntries(pseudonym, counts));
-    // Written before the key goes: once it is gone, asking again could no
-    // longer find what was left.
-    WAMS_RETURN_IF_ERROR(remover.Finish());
-    WAMS_RETURN_IF_ERROR(deps_.keys->Shred(pseudonym));
-    ++counts.keys_shredded;
   }
+  // Written before the keys go: once they are gone, asking again could no
+  // longer find what was left.
+  WAMS_RETURN_IF_ERROR(remover.Finish());
+  const std::vector<std::string> shred(pseudonyms.begin(), pseudonyms.end());
+  WAMS_RETURN_IF_ERROR(deps_.keys->ShredAll(shred));
+  counts.keys_shredded += shred.size();
 
   v1::Receipt receipt = receipts::NewReceipt(v1::RECEIPT_KIND_ERASURE, caller, "", *deps_.clock);
   receipt.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);

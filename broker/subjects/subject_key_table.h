@@ -88,7 +88,7 @@ class SubjectKeyTable final : public SubjectKeys {
 
   // Shreds every key of `pseudonyms` with one write and one purge (the
   // retention job's batch form of Shred; OK for unknown pseudonyms).
-  absl::Status ShredAll(const std::vector<std::string>& pseudonyms);
+  absl::Status ShredAll(const std::vector<std::string>& pseudonyms) override;
 
   // The log's size when subject keys began: leaves below it hold legacy
   // pseudonyms.

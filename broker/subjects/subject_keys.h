@@ -61,6 +61,18 @@ class SubjectKeys {  // thread-safe
   // pseudonym of the destroyed key and Pseudonymize(bsn) makes a fresh,
   // unrelated key.
   virtual absl::Status Shred(std::string_view pseudonym) = 0;
+
+  // Shred for each of `pseudonyms`, as one operation where the
+  // implementation can (the retention job shreds thousands in a run, and
+  // each physical purge is costly). Default: Shred one by one, stopping at
+  // the first error.
+  virtual absl::Status ShredAll(const std::vector<std::string>& pseudonyms) {
+    for (const std::string& pseudonym : pseudonyms) {
+      absl::Status shredded = Shred(pseudonym);
+      if (!shredded.ok()) return shredded;
+    }
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace wams::subjects

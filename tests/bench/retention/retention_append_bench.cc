@@ -29,7 +29,7 @@
 #include "broker/retention/retention_job.h"
 #include "broker/storage/record_keys.h"
 #include "broker/storage/rocksdb/rocksdb_backend.h"
-#include "broker/subjects/subject_keys.h"
+#include "broker/subjects/subject_key_table.h"
 
 namespace {
 
@@ -39,23 +39,12 @@ using ::wams::ledger::NoteSigner;
 using ::wams::ledger::store::Ledger;
 using ::wams::ledger::store::LedgerOptions;
 
-// Shredding is the key table's business (broker/subjects); here it is free.
-class NoKeys final : public wams::subjects::SubjectKeys {
- public:
-  absl::StatusOr<std::string> Pseudonymize(std::string_view) override { return ""; }
-  absl::StatusOr<std::string> Keyed(std::string_view, std::string_view) override { return ""; }
-  absl::StatusOr<std::vector<std::string>> Find(std::string_view) const override {
-    return std::vector<std::string>{};
-  }
-  absl::Status Shred(std::string_view) override { return absl::OkStatus(); }
-};
-
-v1::Receipt MakeReceipt(const std::string& case_id, uint64_t subject) {
+v1::Receipt MakeReceipt(const std::string& case_id, const std::string& pseudonym) {
   v1::Receipt r;
   r.set_kind(v1::RECEIPT_KIND_DECISION);
   r.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
   r.set_case_id(case_id);
-  r.set_subject_pseudonym(wams::ledger::Sha256Bytes(absl::StrCat("subject-", subject)));
+  r.set_subject_pseudonym(pseudonym);
   r.set_requester_oin("00000001001234567000");
   r.set_target_oin("00000003234567890000");
   r.add_categories("care-involvement");
@@ -109,6 +98,9 @@ int main(int argc, char** argv) {
       **storage, NoteSigner(options.origin, *Ed25519PrivateKey::FromSeed(std::string(32, 'b'))),
       options);
   if (!ledger.ok()) return 1;
+  // The broker's key table: each client's key is made, and shredded by the job.
+  auto keys = wams::subjects::SubjectKeyTable::Open(**storage, std::string(32, 'k'), 0);
+  if (!keys.ok()) return 1;
 
   // Expired cases: each a case record and two receipts (two subject-index
   // entries) of a client of its own, closed two years ago.
@@ -125,14 +117,16 @@ int main(int argc, char** argv) {
           c.set_case_id(case_id);
           c.set_phase(v1::CASE_PHASE_CLOSED);
           c.mutable_closed_at()->set_seconds(absl::ToUnixSeconds(now - absl::Hours(2 * 24 * 365)));
-          c.add_clients()->set_subject_pseudonym(
-              wams::ledger::Sha256Bytes(absl::StrCat("subject-", i)));
+          absl::StatusOr<std::string> pseudonym =
+              (*keys)->Pseudonymize(absl::StrCat("subject-", i));
+          if (!pseudonym.ok()) continue;
+          c.add_clients()->set_subject_pseudonym(*pseudonym);
           wams::storage::WriteBatch batch;
           batch.Put(wams::storage::Family::kCases, wams::storage::CaseKey(case_id),
                     c.SerializeAsString());
           (void)(*storage)->Write(batch);
-          (void)(*ledger)->Append(MakeReceipt(case_id, static_cast<uint64_t>(i)));
-          (void)(*ledger)->Append(MakeReceipt(case_id, static_cast<uint64_t>(i)));
+          (void)(*ledger)->Append(MakeReceipt(case_id, *pseudonym));
+          (void)(*ledger)->Append(MakeReceipt(case_id, *pseudonym));
         }
       });
     }
@@ -141,7 +135,12 @@ int main(int argc, char** argv) {
 
   auto append_once = [&](uint64_t n) {
     absl::Time start = absl::Now();
-    bool ok = (*ledger)->Append(MakeReceipt("", 1'000'000 + n)).ok();
+    absl::Status appended =
+        (*ledger)
+            ->Append(MakeReceipt("", wams::ledger::Sha256Bytes(absl::StrCat("other-", n))))
+            .status();
+    if (!appended.ok() && n == 0) std::fprintf(stderr, "append: %s\n", appended.ToString().c_str());
+    bool ok = appended.ok();
     return ok ? absl::ToDoubleMicroseconds(absl::Now() - start) : -1.0;
   };
 
@@ -150,11 +149,10 @@ int main(int argc, char** argv) {
   for (uint64_t n = 0; n < 3000; ++n) alone.push_back(append_once(n));
 
   // While the job runs.
-  NoKeys keys;
   wams::retention::RetentionOptions retention;
   retention.batch_size = static_cast<size_t>(batch_size);
   wams::retention::RetentionJob job(
-      {.backend = storage->get(), .ledger = ledger->get(), .keys = &keys, .clock = &clock},
+      {.backend = storage->get(), .ledger = ledger->get(), .keys = keys->get(), .clock = &clock},
       retention);
   std::atomic<bool> done{false};
   absl::Duration job_time;
@@ -177,6 +175,7 @@ int main(int argc, char** argv) {
   Print("append alone", Summarise(alone));
   Print("append during the job", Summarise(during));
   std::printf("failed appends: %d\n", failed);
+  keys->reset();
   ledger->reset();
   storage->reset();
   std::error_code ec;
