@@ -124,6 +124,23 @@ TEST(WamsctlUsageTest, UnknownEnumValueExitsTwoNamingTheFlagAndTheChoices) {
                                 HasSubstr("MENTAL_HEALTH"), Not(HasSubstr("\"education\""))));
 }
 
+TEST(WamsctlUsageTest, EraseNeedsBsnBasisAndJustificationAndAKnownBasis) {
+  CliResult result = Wamsctl({"erase", "--bsn", "111222333", "--justification", "Verzoek 42"});
+  ExpectUsageError(result);
+  EXPECT_THAT(result.err, HasSubstr("--basis is required"));
+  result = Wamsctl({"erase", "--bsn", "111222333", "--basis", "data_subject_request"});
+  ExpectUsageError(result);
+  EXPECT_THAT(result.err, HasSubstr("--justification is required"));
+  result = Wamsctl({"erase", "--bsn", "111222333", "--basis", "because", "--justification", "j"});
+  ExpectUsageError(result);
+  EXPECT_THAT(result.err, AllOf(HasSubstr("--basis: unknown value \"because\""),
+                                HasSubstr("DATA_SUBJECT_REQUEST"), HasSubstr("LEGAL_OBLIGATION")));
+  // Accepted: the line parses, and what is missing next is the identity.
+  result = Wamsctl(
+      {"erase", "--bsn", "111222333", "--basis", "unlawful_processing", "--justification", "j"});
+  EXPECT_THAT(result.err, AllOf(HasSubstr("--cert"), Not(HasSubstr("--basis"))));
+}
+
 TEST(WamsctlUsageTest, LanguageIsEnOrNlOrALanguageName) {
   CliResult result = Wamsctl({"disclosures", "--bsn", "111222333", "--lang", "fr"});
   ExpectUsageError(result);
