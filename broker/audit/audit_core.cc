@@ -12,18 +12,14 @@
 #include "broker/base/status_details.h"
 #include "broker/base/status_macros.h"
 #include "broker/ledger/note/note.h"
+#include "broker/ledger/store/cosignatures.h"
 #include "broker/receipts/receipt_builder.h"
-#include "broker/storage/record_keys.h"
 #include "policy/policy.h"
 #include "policy/refusal_code.h"
 
 namespace wams::audit {
 namespace {
 
-// Cosignatures live in the meta family under
-// storage::CosignatureKey(tree_size, name) -> the signature line.
-
-std::string_view Str(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 absl::string_view Str(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 constexpr uint32_t kDefaultPageSize = 100;
@@ -84,42 +80,12 @@ absl::StatusOr<std::string> SignatureLineName(std::string_view line) {
 
 }  // namespace
 
-absl::StatusOr<WitnessKey> ParseWitnessVerifierKey(absl::string_view line) {
-  std::string_view text = Str(line);
-  size_t first = text.find('+');
-  size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
-  if (second == std::string_view::npos) {
-    return absl::InvalidArgumentError("witness verifier key: want name+hash+base64");
-  }
-  std::string name(text.substr(0, first));
-  std::string_view hash = text.substr(first + 1, second - first - 1);
-  if (!ledger::IsValidNoteKeyName(name)) {
-    return absl::InvalidArgumentError("witness verifier key: bad name");
-  }
-  WAMS_ASSIGN_OR_RETURN(std::string raw, ledger::Base64Decode(text.substr(second + 1)));
-  if (raw.size() != 33 || raw[0] != 0x04) {
-    return absl::InvalidArgumentError(
-        "witness verifier key: not a cosignature key (want 0x04 and 32 key bytes)");
-  }
-  WAMS_ASSIGN_OR_RETURN(ledger::Ed25519PublicKey key,
-                        ledger::Ed25519PublicKey::FromRaw(std::string_view(raw).substr(1)));
-  if (absl::StrFormat("%08x", ledger::CosignatureKeyId(name, key)) != hash) {
-    return absl::InvalidArgumentError("witness verifier key: hash does not match the key");
-  }
-  return WitnessKey{.name = std::move(name), .key = std::move(key)};
-}
-
-std::string WitnessVerifierKey(absl::string_view name, const ledger::Ed25519PublicKey& key) {
-  std::string raw = "\x04" + key.raw();
-  return absl::StrCat(name, "+", absl::StrFormat("%08x", ledger::CosignatureKeyId(Str(name), key)),
-                      "+", ledger::Base64Encode(raw));
-}
-
 absl::StatusOr<std::unique_ptr<AuditCore>> AuditCore::Create(AuditDeps deps,
                                                              const v1::BrokerConfig& config) {
-  std::vector<WitnessKey> witnesses;
+  std::vector<ledger::CosignatureVerifier> witnesses;
   for (int i = 0; i < config.witnesses_size(); ++i) {
-    absl::StatusOr<WitnessKey> key = ParseWitnessVerifierKey(config.witnesses(i).verifier_key());
+    absl::StatusOr<ledger::CosignatureVerifier> key =
+        ledger::ParseCosignatureVerifierKey(config.witnesses(i).verifier_key());
     if (!key.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("witnesses[", i, "].verifier_key: ", key.status().message()));
@@ -140,7 +106,8 @@ absl::StatusOr<std::unique_ptr<AuditCore>> AuditCore::Create(AuditDeps deps,
 }
 
 AuditCore::AuditCore(AuditDeps deps, std::vector<std::string> privacy_officers,
-                     std::vector<WitnessKey> witnesses, std::vector<Withholding> withholding)
+                     std::vector<ledger::CosignatureVerifier> witnesses,
+                     std::vector<Withholding> withholding)
     : deps_(deps),
       privacy_officers_(std::move(privacy_officers)),
       witnesses_(std::move(witnesses)),
@@ -194,16 +161,7 @@ absl::Status AuditCore::Authorize(const identity::Caller& caller, bool allowed,
 }
 
 std::vector<std::string> AuditCore::Cosignatures(uint64_t tree_size) const {
-  std::vector<std::string> lines;
-  // A read error leaves the cosignatures out: the checkpoint itself is
-  // signed by the broker, and the witnesses can be asked again.
-  (void)storage::ScanAll(*deps_.storage, storage::Family::kMeta,
-                         storage::ScanRange::Prefix(storage::CosignatureKeyPrefix(tree_size), 100),
-                         [&](const storage::KeyValue& row) {
-                           lines.push_back(row.value);
-                           return absl::OkStatus();
-                         });
-  return lines;
+  return ledger::store::ReadCosignatures(*deps_.storage, tree_size);
 }
 
 void AuditCore::WithCosignatures(v1::Checkpoint& checkpoint) const {
@@ -401,7 +359,7 @@ absl::StatusOr<v1::AddCosignatureResponse> AuditCore::AddCosignature(
   WAMS_RETURN_IF_ERROR(Authorize(caller, IsAuditor(caller), "AddCosignature"));
   WAMS_ASSIGN_OR_RETURN(std::string name, SignatureLineName(request.cosignature_line()));
   auto witness = std::find_if(witnesses_.begin(), witnesses_.end(),
-                              [&](const WitnessKey& w) { return w.name == name; });
+                              [&](const ledger::CosignatureVerifier& w) { return w.name == name; });
   if (witness == witnesses_.end()) {
     return absl::PermissionDeniedError(
         absl::StrCat("cosignature_line: ", name, " is not a configured witness"));
@@ -416,12 +374,8 @@ absl::StatusOr<v1::AddCosignatureResponse> AuditCore::AddCosignature(
         absl::StrCat("cosignature_line: does not verify for checkpoint ", request.tree_size(), ": ",
                      verified.message()));
   }
-  std::string line = request.cosignature_line();
-  if (!line.ends_with('\n')) line.push_back('\n');
-  storage::WriteBatch batch;
-  batch.Put(storage::Family::kMeta, storage::CosignatureKey(request.tree_size(), witness->name),
-            line);
-  WAMS_RETURN_IF_ERROR(deps_.storage->Write(batch));
+  WAMS_RETURN_IF_ERROR(ledger::store::StoreCosignature(*deps_.storage, request.tree_size(),
+                                                       witness->name, request.cosignature_line()));
   return v1::AddCosignatureResponse();
 }
 

@@ -36,7 +36,7 @@
 #include "broker/base/clock.h"
 #include "broker/identity/caller_identity.h"
 #include "broker/identity/party_registry.h"
-#include "broker/ledger/crypto/ed25519.h"
+#include "broker/ledger/note/note.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/storage/backend.h"
 #include "broker/subjects/subject_keys.h"
@@ -66,18 +66,6 @@ struct AuditDeps {
   // withholding (what is withheld until when).
   const base::Clock* clock = nullptr;
 };
-
-// A configured witness's cosignature key.
-struct WitnessKey {
-  std::string name;
-  ledger::Ed25519PublicKey key;
-};
-
-// Parses a C2SP cosignature verifier key "name+hash+base64(0x04||pubkey)";
-// INVALID_ARGUMENT when malformed or the hash does not match.
-absl::StatusOr<WitnessKey> ParseWitnessVerifierKey(absl::string_view line);
-// The verifier key line of a witness key (what `wams-audit witness-key` prints).
-std::string WitnessVerifierKey(absl::string_view name, const ledger::Ed25519PublicKey& key);
 
 // What an export stream sends: keys, receipts [from_index, checkpoint size),
 // then the checkpoint.
@@ -135,7 +123,8 @@ class AuditCore {
 
  private:
   AuditCore(AuditDeps deps, std::vector<std::string> privacy_officers,
-            std::vector<WitnessKey> witnesses, std::vector<Withholding> withholding);
+            std::vector<ledger::CosignatureVerifier> witnesses,
+            std::vector<Withholding> withholding);
 
   bool IsAuditor(const identity::Caller& caller) const;
   bool IsPrivacyOfficer(const identity::Caller& caller) const;
@@ -160,7 +149,7 @@ class AuditCore {
 
   AuditDeps deps_;
   std::vector<std::string> privacy_officers_;
-  std::vector<WitnessKey> witnesses_;
+  std::vector<ledger::CosignatureVerifier> witnesses_;
   std::vector<Withholding> withholding_;
 };
 

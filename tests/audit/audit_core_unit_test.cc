@@ -20,27 +20,6 @@ constexpr char kMunicipality[] = "00000001001234567000";
 constexpr char kSchool[] = "00000003345678900000";
 constexpr char kPolice[] = "00000001003214345000";
 
-TEST(WitnessKeyTest, PrintedKeyParsesBackToTheSameKey) {
-  ledger::Ed25519PrivateKey key = ledger::Ed25519PrivateKey::Generate();
-  std::string line = WitnessVerifierKey("witness.example/w1", key.PublicKey());
-  absl::StatusOr<WitnessKey> parsed = ParseWitnessVerifierKey(line);
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->name, "witness.example/w1");
-  EXPECT_EQ(parsed->key.raw(), key.PublicKey().raw());
-}
-
-TEST(WitnessKeyTest, RejectsAWrongHashAndANoteSigningKey) {
-  ledger::Ed25519PrivateKey key = ledger::Ed25519PrivateKey::Generate();
-  std::string line = WitnessVerifierKey("w1", key.PublicKey());
-  std::string wrong_hash = line;
-  wrong_hash[3] = wrong_hash[3] == '0' ? '1' : '0';  // "w1+" then the hash
-  EXPECT_THAT(ParseWitnessVerifierKey(wrong_hash), StatusIs(absl::StatusCode::kInvalidArgument));
-  // A checkpoint signer's key (type 0x01) is not a cosignature key (0x04).
-  EXPECT_THAT(ParseWitnessVerifierKey(ledger::VerifierKeyLine("w1", key.PublicKey())),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseWitnessVerifierKey("w1"), StatusIs(absl::StatusCode::kInvalidArgument));
-}
-
 TEST(WithholdingTest, AcceptsPoliceAndJusticeWithADateAndAReason) {
   v1::DisclosureWithholding config;
   config.set_regime(v1::SECRECY_REGIME_JUSTICE_WJSG);

@@ -460,4 +460,32 @@ absl::Status VerifyCosignatureLine(std::string_view line, std::string_view name,
   return absl::OkStatus();
 }
 
+std::string CosignatureVerifierKeyLine(std::string_view name, const Ed25519PublicKey& key) {
+  return absl::StrCat(Av(name), "+", Hex8(CosignatureKeyId(name, key)), "+",
+                      Base64Encode(absl::StrCat("\x04", key.raw())));
+}
+
+absl::StatusOr<CosignatureVerifier> ParseCosignatureVerifierKey(std::string_view line) {
+  // The base64 key may itself hold '+': split on the first two only.
+  const size_t first = line.find('+');
+  const size_t second = first == std::string_view::npos ? first : line.find('+', first + 1);
+  if (second == std::string_view::npos) {
+    return absl::InvalidArgumentError("witness key: want name+hash+base64");
+  }
+  std::string name(line.substr(0, first));
+  if (!IsValidNoteKeyName(name)) return absl::InvalidArgumentError("witness key: bad name");
+  absl::StatusOr<std::string> raw = Base64Decode(line.substr(second + 1));
+  if (!raw.ok() || raw->size() != 33 || (*raw)[0] != 0x04) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "witness key ", name, ": not a cosignature key (want base64 of 0x04 and 32 key bytes)"));
+  }
+  WAMS_ASSIGN_OR_RETURN(Ed25519PublicKey key,
+                        Ed25519PublicKey::FromRaw(std::string_view(*raw).substr(1)));
+  if (Hex8(CosignatureKeyId(name, key)) != line.substr(first + 1, second - first - 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("witness key ", name, ": the hash does not match the key"));
+  }
+  return CosignatureVerifier{std::move(name), std::move(key)};
+}
+
 }  // namespace wams::ledger

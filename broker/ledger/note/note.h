@@ -131,6 +131,20 @@ std::string CosignatureLine(std::string_view name, const Ed25519PrivateKey& key,
 absl::Status VerifyCosignatureLine(std::string_view line, std::string_view name,
                                    const Ed25519PublicKey& key, std::string_view checkpoint_body);
 
+// A witness's cosignature key, from its verifier key line.
+struct CosignatureVerifier {
+  std::string name;
+  Ed25519PublicKey key;
+};
+// "name+hash+base64(0x04||pubkey)", hash as 8 lower-case hex digits: what
+// `wams-audit witness-key` prints and the broker's config lists.
+std::string CosignatureVerifierKeyLine(std::string_view name, const Ed25519PublicKey& key);
+// Parses a cosignature verifier key line (split only on the first two '+').
+// The one parser of witness keys (broker config, wams-audit). INVALID_ARGUMENT
+// saying what is wrong: the form, the name, not a 0x04 key, a hash that is
+// not the key's.
+absl::StatusOr<CosignatureVerifier> ParseCosignatureVerifierKey(std::string_view line);
+
 // Standard base64 (RFC 4648, with padding). Decoding is strict, so every
 // byte string has exactly one accepted encoding: no white space, padding
 // required, unused trailing bits must be zero; INVALID_ARGUMENT otherwise.

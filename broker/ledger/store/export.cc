@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/status_macros.h"
 #include "broker/ledger/export/export_format.h"
+#include "broker/ledger/store/cosignatures.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/log_rows.h"
 #include "broker/ledger/store/log_verifier.h"
@@ -47,7 +48,11 @@ absl::Status Ledger::Export(const std::string& dir) const {
   if (expected < cp->tree_size()) {
     return absl::DataLossError(absl::StrCat("receipt ", expected, " is missing"));
   }
-  return writer->Finish(verifier_->KeyLines(), cp->note());
+  // The witnesses' cosignatures stored with it (cosignatures.h), from the
+  // same snapshot, after the log's signature line.
+  return writer->Finish(
+      verifier_->KeyLines(),
+      wams::ledger_export::CosignedNote(cp->note(), ReadCosignatures(*snapshot, cp->tree_size())));
 }
 
 }  // namespace wams::ledger::store

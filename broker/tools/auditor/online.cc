@@ -259,11 +259,7 @@ bool Witness(const Client& client, const Flags& flags, OnlineResult& result) {
 bool WitnessKeyLine(const Flags& flags, OnlineResult& result) {
   absl::StatusOr<ledger::Ed25519PrivateKey> key = LoadWitnessKey(flags);
   if (!key.ok()) return Fail(result, Error(key.status()));
-  const ledger::Ed25519PublicKey& pub = key->PublicKey();
-  result.verifier_key =
-      absl::StrCat(flags.witness_name, "+",
-                   absl::StrFormat("%08x", ledger::CosignatureKeyId(flags.witness_name, pub)), "+",
-                   ledger::Base64Encode("\x04" + pub.raw()));
+  result.verifier_key = ledger::CosignatureVerifierKeyLine(flags.witness_name, key->PublicKey());
   return true;
 }
 

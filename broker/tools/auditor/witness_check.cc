@@ -12,38 +12,12 @@
 
 namespace wams::auditor {
 
-absl::StatusOr<TrustedWitness> ParseWitnessKey(std::string_view line) {
-  // The base64 key may itself hold '+': split on the first two only.
-  const size_t first = line.find('+');
-  const size_t second = first == std::string_view::npos ? first : line.find('+', first + 1);
-  if (second == std::string_view::npos) {
-    return absl::InvalidArgumentError("witness key: want name+hash+base64");
-  }
-  std::string name(line.substr(0, first));
-  if (!ledger::IsValidNoteKeyName(name)) {
-    return absl::InvalidArgumentError("witness key: bad name");
-  }
-  absl::StatusOr<std::string> raw = ledger::Base64Decode(line.substr(second + 1));
-  if (!raw.ok() || raw->size() != 33 || (*raw)[0] != 0x04) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "witness key ", name, ": not a cosignature key (want base64 of 0x04 and 32 key bytes)"));
-  }
-  WAMS_ASSIGN_OR_RETURN(ledger::Ed25519PublicKey key,
-                        ledger::Ed25519PublicKey::FromRaw(std::string_view(*raw).substr(1)));
-  const std::string_view hash = line.substr(first + 1, second - first - 1);
-  if (absl::StrFormat("%08x", ledger::CosignatureKeyId(name, key)) != hash) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("witness key ", name, ": the hash does not match the key"));
-  }
-  return TrustedWitness{std::move(name), std::move(key)};
-}
-
 absl::StatusOr<std::vector<TrustedWitness>> LoadWitnessKeys(const std::vector<std::string>& files) {
   std::vector<TrustedWitness> trusted;
   for (const std::string& file : files) {
     WAMS_ASSIGN_OR_RETURN(std::string text, ledger_export::ReadSmallFile(file));
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    absl::StatusOr<TrustedWitness> witness = ParseWitnessKey(text);
+    absl::StatusOr<TrustedWitness> witness = ledger::ParseCosignatureVerifierKey(text);
     if (!witness.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--witness-key ", file, ": ", witness.status().message()));

@@ -18,19 +18,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "broker/ledger/crypto/ed25519.h"
+#include "broker/ledger/note/note.h"
 
 namespace wams::auditor {
 
-// A witness whose cosignatures count.
-struct TrustedWitness {
-  std::string name;
-  ledger::Ed25519PublicKey key;
-};
-
-// Parses a cosignature verifier key "name+hash+base64(0x04||pubkey)" (what
-// `wams-audit witness-key` prints). INVALID_ARGUMENT saying what is wrong.
-absl::StatusOr<TrustedWitness> ParseWitnessKey(std::string_view line);
+// A witness whose cosignatures count; its key line is parsed by the one
+// parser, ledger::ParseCosignatureVerifierKey.
+using TrustedWitness = ledger::CosignatureVerifier;
 
 // Reads one verifier key line from each file. INVALID_ARGUMENT naming the
 // file for a malformed key or a name given twice; NOT_FOUND for a missing file.

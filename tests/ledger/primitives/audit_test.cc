@@ -442,16 +442,19 @@ TEST(WitnessCheckTest, ParsesPrintedKeysAndRejectsAWrongHashOrANoteKey) {
       "w.example+" +
       absl::StrFormat("%08x", ledger::CosignatureKeyId("w.example", key.PublicKey())) + "+" +
       ledger::Base64Encode("\x04" + key.PublicKey().raw());
-  absl::StatusOr<TrustedWitness> parsed = ParseWitnessKey(line);
+  EXPECT_EQ(ledger::CosignatureVerifierKeyLine("w.example", key.PublicKey()), line);
+  absl::StatusOr<TrustedWitness> parsed = ledger::ParseCosignatureVerifierKey(line);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->name, "w.example");
   EXPECT_EQ(parsed->key.raw(), key.PublicKey().raw());
   std::string wrong_hash = line;
   wrong_hash[10] = wrong_hash[10] == '0' ? '1' : '0';
-  EXPECT_THAT(ParseWitnessKey(wrong_hash), StatusIs(absl::StatusCode::kInvalidArgument));
-  // A note verifier key (0x01) signs checkpoints, it does not cosign them.
-  EXPECT_THAT(ParseWitnessKey(ledger::VerifierKeyLine("w.example", key.PublicKey())),
+  EXPECT_THAT(ledger::ParseCosignatureVerifierKey(wrong_hash),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // A note verifier key (0x01) signs checkpoints, it does not cosign them.
+  EXPECT_THAT(
+      ledger::ParseCosignatureVerifierKey(ledger::VerifierKeyLine("w.example", key.PublicKey())),
+      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(WitnessCheckTest, SortsTrustedWitnessesIntoValidMissingAndBad) {
