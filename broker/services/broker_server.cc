@@ -37,6 +37,7 @@
 #include "broker/services/unparsable_request.h"
 #include "broker/storage/open_backend.h"
 #include "broker/subjects/subject_key_table.h"
+#include "broker/witnessing/witness_pusher.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -170,6 +171,9 @@ struct BrokerServer::Parts {
   std::unique_ptr<ledger::store::Ledger> ledger;
   // Per-subject pseudonym keys, over `storage` (broker/subjects).
   std::unique_ptr<subjects::SubjectKeyTable> subject_keys;
+  // Pushes checkpoints to the witnesses with a url; its thread stops before
+  // the ledger goes.
+  std::unique_ptr<witnessing::WitnessPusher> witness_pusher;
   std::unique_ptr<routing::GrpcProviderTransport> transport;
   // Wraps `transport` when metrics are on.
   std::unique_ptr<MeteredProviderTransport> metered_transport;
@@ -322,6 +326,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                               .clock = &clock,
                                           },
                                           config)));
+  WAMS_ASSIGN_OR_RETURN(std::vector<witnessing::WitnessTarget> witness_targets,
+                        ConfigFault(witnessing::LoadWitnessTargets(config)));
+  parts->witness_pusher = std::make_unique<witnessing::WitnessPusher>(
+      *parts->ledger, *parts->storage, std::move(witness_targets),
+      witnessing::WitnessPusherOptions());
+  parts->witness_pusher->Start();
   const retention::RetentionOptions retention_options =
       retention::RetentionOptions::FromConfig(config.retention());
   parts->erasure = std::make_unique<retention::Erasure>(

@@ -7,6 +7,8 @@
 //   wams-audit report [--case ID | --from DATE --to DATE] [--config F] --out FILE.html DIR
 //   wams-audit ldv-export --config BROKER_CONFIG [--out FILE] DIR
 //   wams-audit fetch | monitor | witness | inclusion | witness-key ...
+//   wams-audit witness-serve --listen HOST:PORT --tls-cert F --tls-key F
+//              --witness-name NAME --witness-key FILE --log-keys FILE --state-dir DIR
 //   wams-audit --help | --version;  COMMAND --help
 //
 // --json (anywhere) prints each command's result as one JSON object on
@@ -24,7 +26,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "broker/base/cli/command_line.h"
+#include "broker/base/logging/log.h"
+#include "broker/base/secret_file.h"
+#include "broker/base/stop_signals.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/export/export_format.h"
 #include "broker/ledger/note/note.h"
@@ -33,6 +39,7 @@
 #include "broker/tools/auditor/online.h"
 #include "broker/tools/auditor/report.h"
 #include "broker/tools/auditor/witness_check.h"
+#include "broker/tools/auditor/witness_server.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -340,6 +347,51 @@ int RunOnlineCommand(const std::string& command, const wams::auditor::OnlineFlag
   return result.Done(found.exit_code());
 }
 
+// The witness-serve command's flags.
+struct ServeFlags {
+  std::string listen = "127.0.0.1:0";
+  std::string tls_cert, tls_key, witness_name, witness_key, log_keys, state_dir;
+};
+
+// Serves C2SP tlog-witness add-checkpoint over HTTPS until SIGTERM/SIGINT.
+// Prints "listening on HOST:PORT" once it accepts requests.
+int WitnessServe(const ServeFlags& flags) {
+  wams::base::StopSignals stop;  // before the server's threads
+  auto fail = [](const absl::Status& status) {
+    std::fprintf(stderr, "wams-audit witness-serve: %s\n", status.ToString().c_str());
+    return 1;
+  };
+  const size_t colon = flags.listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || !absl::SimpleAtoi(flags.listen.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    std::fprintf(stderr, "wams-audit: --listen wants HOST:PORT\n");
+    return wams::cli::kExitUsage;
+  }
+  absl::StatusOr<std::string> pem = wams::base::ReadPrivateFile(flags.witness_key, "--witness-key");
+  if (!pem.ok()) return fail(pem.status());
+  absl::StatusOr<wams::ledger::Ed25519PrivateKey> key =
+      wams::ledger::Ed25519PrivateKey::FromPem(*pem);
+  if (!key.ok()) return fail(key.status());
+  absl::StatusOr<std::string> log_keys = wams::ledger_export::ReadSmallFile(flags.log_keys);
+  if (!log_keys.ok()) return fail(log_keys.status());
+  absl::StatusOr<std::unique_ptr<wams::auditor::Witness>> witness =
+      wams::auditor::Witness::Create({.name = flags.witness_name,
+                                      .key = *std::move(key),
+                                      .log_keys = *std::move(log_keys),
+                                      .state_dir = flags.state_dir});
+  if (!witness.ok()) return fail(witness.status());
+  const std::string host = flags.listen.substr(0, colon);
+  absl::StatusOr<std::unique_ptr<wams::auditor::WitnessServer>> server =
+      wams::auditor::WitnessServer::Start(**witness, host, port, flags.tls_cert, flags.tls_key);
+  if (!server.ok()) return fail(server.status());
+  std::printf("listening on %s:%d\n", host.c_str(), (*server)->port());
+  std::fflush(stdout);
+  stop.Wait();
+  (*server)->Stop();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -453,7 +505,35 @@ int main(int argc, char** argv) {
     AddWitnessOptions(*command, online.trusted_witness_files, online.min_witnesses);
   }
 
+  ServeFlags serve;
+  CLI::App* witness_serve = app.add_subcommand(
+      "witness-serve",
+      "be a C2SP tlog-witness over HTTPS: cosign checkpoints the broker pushes, when consistent");
+  witness_serve->add_option("--listen", serve.listen, "address (port 0: any; default 127.0.0.1:0)")
+      ->option_text("HOST:PORT");
+  witness_serve->add_option("--tls-cert", serve.tls_cert, "the server certificate (PEM)")
+      ->option_text("FILE")
+      ->required();
+  witness_serve->add_option("--tls-key", serve.tls_key, "its private key (PEM, 0600)")
+      ->option_text("FILE")
+      ->required();
+  witness_serve->add_option("--witness-name", serve.witness_name, "the witness's name")
+      ->option_text("NAME")
+      ->required();
+  witness_serve->add_option("--witness-key", serve.witness_key, "its Ed25519 private key")
+      ->option_text("FILE")
+      ->required();
+  witness_serve
+      ->add_option("--log-keys", serve.log_keys,
+                   "the known logs' verifier keys, one per line (an export's keys file)")
+      ->option_text("FILE")
+      ->required();
+  witness_serve->add_option("--state-dir", serve.state_dir, "where it keeps each log's size")
+      ->option_text("DIR")
+      ->required();
+
   if (std::optional<int> done = wams::cli::Parse(app, argc, argv)) return *done;
+  if (witness_serve->parsed()) return WitnessServe(serve);
   online.continue_fetch = fetch_from->count() > 0;
   for (const auto& [files, min] :
        {std::pair{&verify_witnesses.key_files, verify_witnesses.min_witnesses},
