@@ -23,7 +23,8 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev
   # Logging for the broker and the adapters (broker/base/logging)
   libspdlog-dev
-  # Tests only: a loopback HTTP server for the adapters' HTTP backend
+  # HTTPS for the C2SP tlog-witness protocol (broker/witnessing, wams-audit witness-serve);
+  # in the tests also a loopback HTTP server for the adapters' HTTP backend
   libcpp-httplib-dev
   # Metrics: the Prometheus endpoint of broker and adapters (prometheus-cpp 1.0.1); promtool
   # checks deploy/monitoring's alert rules (package prometheus); gnuplot plots a load run's

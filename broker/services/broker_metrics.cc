@@ -152,6 +152,34 @@ void BrokerMetrics::Watch(const WatchedParts& parts) {
               MetricType::Counter,
               [ledger] { return One(static_cast<double>(ledger->recoveries())); });
 
+  if (const witnessing::WitnessPusher* witnesses = parts.witnesses; witnesses != nullptr) {
+    // Per witness (by its name, from the config): what it cosigned and how
+    // often a push failed.
+    auto per_witness = [witnesses](auto value) {
+      std::vector<Sample> samples;
+      for (const witnessing::WitnessStats& w : witnesses->Stats()) {
+        samples.push_back({{{"witness", w.name}}, static_cast<double>(value(w))});
+      }
+      return samples;
+    };
+    gauges->Add(
+        "wams_witness_cosigned_tree_size",
+        "Tree size of the newest checkpoint the witness cosigned since the start.",
+        MetricType::Gauge, [per_witness] {
+          return per_witness([](const witnessing::WitnessStats& w) { return w.cosigned_size; });
+        });
+    gauges->Add(
+        "wams_witness_cosignatures_total", "Cosignatures received and stored.", MetricType::Counter,
+        [per_witness] {
+          return per_witness([](const witnessing::WitnessStats& w) { return w.cosignatures; });
+        });
+    gauges->Add("wams_witness_failures_total",
+                "Pushes that got no cosignature (unreachable, refused, or a bad answer).",
+                MetricType::Counter, [per_witness] {
+                  return per_witness([](const witnessing::WitnessStats& w) { return w.failures; });
+                });
+  }
+
   const storage::Backend* storage = parts.storage;
   gauges->Add("wams_storage_writer", "1 while this broker is the storage writer, else 0.",
               MetricType::Gauge, [storage] {

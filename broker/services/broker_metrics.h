@@ -35,6 +35,7 @@
 #include "broker/retention/retention_job.h"
 #include "broker/services/admission.h"
 #include "broker/storage/backend.h"
+#include "broker/witnessing/witness_pusher.h"
 #include "grpcpp/support/status.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -55,6 +56,8 @@ struct WatchedParts {
   const listener::BoundedListener* listener = nullptr;
   // The retention job, when it runs (broker/retention); null: no gauges.
   const retention::RetentionJob* retention = nullptr;
+  // The witnesses the broker pushes checkpoints to (bounded by the config).
+  const witnessing::WitnessPusher* witnesses = nullptr;
 };
 
 class BrokerMetrics : public ledger::store::LedgerObserver {

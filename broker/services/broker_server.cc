@@ -411,7 +411,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                          .admission = p.admission.get(),
                          .party_oins = {},
                          .listener = broker->listener_.get(),
-                         .retention = p.retention.get()};
+                         .retention = p.retention.get(),
+                         .witnesses = p.witness_pusher.get()};
     for (const v1::Party& party : config.parties()) watched.party_oins.push_back(party.oin());
     p.metrics->Watch(watched);
     absl::Status listening = p.metrics->endpoint().Listen(config.metrics_address());

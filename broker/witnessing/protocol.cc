@@ -38,8 +38,9 @@ bool NextLine(std::string_view& rest, std::string_view& line) {
 std::string FormatAddCheckpointRequest(const AddCheckpointRequest& request) {
   std::string body = absl::StrCat("old ", request.old_size, "\n");
   for (const ledger::Digest& hash : request.proof) {
-    absl::StrAppend(&body, ledger::Base64Encode(std::string_view(
-                               reinterpret_cast<const char*>(hash.data()), hash.size())),
+    absl::StrAppend(&body,
+                    ledger::Base64Encode(
+                        std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size())),
                     "\n");
   }
   absl::StrAppend(&body, "\n", request.note);

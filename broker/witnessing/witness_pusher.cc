@@ -88,8 +88,7 @@ void WitnessPusher::Loop() {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
     }
-    absl::StatusOr<v1::Checkpoint> newest =
-        ledger_.AwaitCheckpoint(seen + 1, absl::Now() + kSlice);
+    absl::StatusOr<v1::Checkpoint> newest = ledger_.AwaitCheckpoint(seen + 1, absl::Now() + kSlice);
     if (!newest.ok()) {
       // No newer checkpoint: ask the witnesses that lack the newest again
       // when the retry interval is over.
@@ -180,8 +179,8 @@ absl::Status WitnessPusher::PushTo(size_t index, const v1::Checkpoint& checkpoin
         break;
       case 409:
       case 422:
-        status = absl::AbortedError(absl::StrCat("it refuses the checkpoint of ", size, " (",
-                                                 answer->status, ")"));
+        status = absl::AbortedError(
+            absl::StrCat("it refuses the checkpoint of ", size, " (", answer->status, ")"));
         break;
       default:
         status = absl::UnavailableError(absl::StrCat("it answered HTTP ", answer->status));
@@ -230,9 +229,9 @@ void WitnessPusher::Note(Witness& witness, size_t index, const absl::Status& sta
     return;
   }
   if (!witness.failing || now - witness.last_logged >= options_.log_interval) {
-    logging::LogWarning(absl::StrCat("witness ", witness.target.key.name, " (",
-                                     witness.target.url, ") did not cosign the checkpoint of ",
-                                     size, ": ", status.message()));
+    logging::LogWarning(absl::StrCat("witness ", witness.target.key.name, " (", witness.target.url,
+                                     ") did not cosign the checkpoint of ", size, ": ",
+                                     status.message()));
     witness.last_logged = now;
   }
   witness.failing = true;

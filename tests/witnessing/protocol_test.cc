@@ -19,9 +19,8 @@ constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
 constexpr char kNote[] = "example.com/log\n2\nAAAA\n\n\xe2\x80\x94 example.com/log c2ln\n";
 
 TEST(AddCheckpointCodecTest, RoundTripsSizeProofAndNoteByteForByte) {
-  AddCheckpointRequest request{.old_size = 20852014,
-                               .proof = {ledger::LeafHash("a"), ledger::LeafHash("b")},
-                               .note = kNote};
+  AddCheckpointRequest request{
+      .old_size = 20852014, .proof = {ledger::LeafHash("a"), ledger::LeafHash("b")}, .note = kNote};
   const std::string body = FormatAddCheckpointRequest(request);
   EXPECT_TRUE(body.starts_with("old 20852014\n"));
   absl::StatusOr<AddCheckpointRequest> parsed = ParseAddCheckpointRequest(body);
@@ -40,16 +39,16 @@ TEST(AddCheckpointCodecTest, RefusesMalformedBodies) {
   const std::string hash = "PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n";
   for (const std::string& body : {
            std::string(""),
-           std::string("old 1"),                         // no newline
-           std::string("new 1\n\n") + kNote,             // not "old"
-           std::string("old 01\n\n") + kNote,            // leading zero
-           std::string("old -1\n\n") + kNote,            // sign
+           std::string("old 1"),                                 // no newline
+           std::string("new 1\n\n") + kNote,                     // not "old"
+           std::string("old 01\n\n") + kNote,                    // leading zero
+           std::string("old -1\n\n") + kNote,                    // sign
            std::string("old 18446744073709551616\n\n") + kNote,  // 2^64
-           std::string("old  1\n\n") + kNote,            // two spaces
-           std::string("old 1\n") + hash,                // no empty line
+           std::string("old  1\n\n") + kNote,                    // two spaces
+           std::string("old 1\n") + hash,                        // no empty line
            std::string("old 1\nnot base64\n\n") + kNote,
-           std::string("old 1\nAAAA\n\n") + kNote,       // 3 bytes, not 32
-           std::string("old 1\n") + hash + "\n",         // no checkpoint
+           std::string("old 1\nAAAA\n\n") + kNote,  // 3 bytes, not 32
+           std::string("old 1\n") + hash + "\n",    // no checkpoint
            std::string("old 1\n\n") + std::string(kMaxRequestBytes, 'x'),
        }) {
     EXPECT_THAT(ParseAddCheckpointRequest(body), StatusIs(kInvalid)) << body.substr(0, 60);
@@ -90,9 +89,9 @@ TEST(WitnessUrlTest, SplitsHostPortAndPathAndRefusesTheRest) {
   EXPECT_EQ(url->port, 8443);
   EXPECT_EQ(url->path, "/witness");
   EXPECT_EQ(ParseWitnessUrl("https://w1.example").value().port, 443);
-  for (const char* bad : {"http://w1.example", "https://", "https://w1.example:0",
-                          "https://w1.example:99999", "https://w1.example/a?b",
-                          "https://u@w1.example", "https://w1 .example"}) {
+  for (const char* bad :
+       {"http://w1.example", "https://", "https://w1.example:0", "https://w1.example:99999",
+        "https://w1.example/a?b", "https://u@w1.example", "https://w1 .example"}) {
     EXPECT_THAT(ParseWitnessUrl(bad), StatusIs(kInvalid)) << bad;
   }
 }

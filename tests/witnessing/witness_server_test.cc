@@ -63,9 +63,9 @@ TEST_F(WitnessTest, CosignsAConsistentCheckpointWithAVerifyingCosignature) {
   ASSERT_EQ(first.status, 200) << first.body;
   absl::StatusOr<ledger::ParsedNote> parsed = ledger::ParseNote(note);
   ASSERT_TRUE(parsed.ok());
-  EXPECT_TRUE(ledger::VerifyCosignatureLine(first.body, kWitness, witness_key_.PublicKey(),
-                                            parsed->text)
-                  .ok());
+  EXPECT_TRUE(
+      ledger::VerifyCosignatureLine(first.body, kWitness, witness_key_.PublicKey(), parsed->text)
+          .ok());
   // From 2 to 3 the proof is [c].
   HttpAnswer next = witness_->AddCheckpoint(Body(2, {c_}, Note(3, root3_, log_)));
   EXPECT_EQ(next.status, 200) << next.body;
@@ -104,22 +104,22 @@ TEST_F(WitnessTest, RestartRemembersTheSizeItCosigned) {
 
 TEST_F(WitnessTest, UnknownOriginIs404AndAnotherKeyIs403) {
   ledger::NoteSigner other_origin("other.example/log", ledger::Ed25519PrivateKey::Generate());
-  EXPECT_EQ(witness_
-                ->AddCheckpoint(Body(0, {},
-                                     other_origin.Sign(ledger::FormatCheckpointBody(
-                                         {"other.example/log", 1, a_}))))
-                .status,
-            404);
+  EXPECT_EQ(
+      witness_
+          ->AddCheckpoint(Body(
+              0, {}, other_origin.Sign(ledger::FormatCheckpointBody({"other.example/log", 1, a_}))))
+          .status,
+      404);
   ledger::NoteSigner impostor(kOrigin, ledger::Ed25519PrivateKey::Generate());
   EXPECT_EQ(witness_->AddCheckpoint(Body(0, {}, Note(1, root1_, impostor))).status, 403);
 }
 
 TEST_F(WitnessTest, MalformedBodiesAre400) {
   const std::string note = Note(2, root2_, log_);
-  for (const std::string& body : {std::string(""), std::string("old x\n\n") + note,
-                                  std::string("old 3\n\n") + note,  // old > size
-                                  std::string("old 0\n\nnot a note"),
-                                  Body(0, {a_}, note)}) {  // a proof from 0
+  for (const std::string& body :
+       {std::string(""), std::string("old x\n\n") + note,
+        std::string("old 3\n\n") + note,                             // old > size
+        std::string("old 0\n\nnot a note"), Body(0, {a_}, note)}) {  // a proof from 0
     EXPECT_EQ(witness_->AddCheckpoint(body).status, 400) << body.substr(0, 40);
   }
 }

@@ -21,7 +21,6 @@
 namespace wams::auditor {
 namespace {
 
-
 std::string HexOf(const ledger::Digest& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -110,7 +109,8 @@ absl::StatusOr<Witness::LogState> Witness::LoadState(std::string_view origin) co
 absl::Status Witness::SaveState(std::string_view origin, const LogState& state) const {
   const std::string path = StatePath(origin);
   const std::string tmp = path + ".tmp";
-  const std::string text = ledger::FormatCheckpointBody({std::string(origin), state.size, state.root});
+  const std::string text =
+      ledger::FormatCheckpointBody({std::string(origin), state.size, state.root});
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return absl::InternalError(absl::StrCat("creating ", tmp, ": ", strerror(errno)));
   absl::Status written = WriteAll(fd, text, tmp);
@@ -141,9 +141,8 @@ HttpAnswer Witness::AddCheckpoint(std::string_view body) {
   if (!checkpoint.ok()) return Answer(400, checkpoint.status().message());
   auto log = logs_.find(checkpoint->origin);
   if (log == logs_.end()) return Answer(404, "unknown log origin");
-  if (std::none_of(log->second.begin(), log->second.end(), [&](const ledger::NoteVerifier& v) {
-        return v.Open(request->note).ok();
-      })) {
+  if (std::none_of(log->second.begin(), log->second.end(),
+                   [&](const ledger::NoteVerifier& v) { return v.Open(request->note).ok(); })) {
     return Answer(403, "no valid signature by a known key of this log");
   }
   if (request->old_size > checkpoint->tree_size) {
@@ -165,21 +164,19 @@ HttpAnswer Witness::AddCheckpoint(std::string_view body) {
                                         checkpoint->tree_size, " receipts");
   if (state.size == checkpoint->tree_size) {
     if (state.root != checkpoint->root_hash) {
-      logging::LogError(absl::StrCat("ALARM: ", what, " has root ",
-                                     Base64Of(checkpoint->root_hash), ", the one cosigned has ",
-                                     Base64Of(state.root), " (a fork)"));
+      logging::LogError(absl::StrCat("ALARM: ", what, " has root ", Base64Of(checkpoint->root_hash),
+                                     ", the one cosigned has ", Base64Of(state.root), " (a fork)"));
       return HttpAnswer{.status = 409,
                         .content_type = witnessing::kTreeSizeContentType,
                         .body = witnessing::FormatTreeSize(state.size)};
     }
   } else if (state.size > 0) {
-    absl::Status consistent =
-        ledger::VerifyConsistency(state.size, checkpoint->tree_size, state.root,
-                                  checkpoint->root_hash, request->proof);
+    absl::Status consistent = ledger::VerifyConsistency(
+        state.size, checkpoint->tree_size, state.root, checkpoint->root_hash, request->proof);
     if (!consistent.ok()) {
       logging::LogError(absl::StrCat("ALARM: ", what, " is not consistent with the one of ",
-                                     state.size, " it cosigned (a fork or a rewrite): ",
-                                     consistent.message()));
+                                     state.size,
+                                     " it cosigned (a fork or a rewrite): ", consistent.message()));
       return Answer(422, "the consistency proof does not verify");
     }
   }
@@ -189,10 +186,10 @@ HttpAnswer Witness::AddCheckpoint(std::string_view body) {
     return Answer(500, "the witness could not save its state");
   }
   state = next;
-  return HttpAnswer{.status = 200,
-                    .body = ledger::CosignatureLine(
-                        config_.name, config_.key, note->text,
-                        static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())))};
+  return HttpAnswer{
+      .status = 200,
+      .body = ledger::CosignatureLine(config_.name, config_.key, note->text,
+                                      static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())))};
 }
 
 absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Start(Witness& witness,
@@ -218,7 +215,8 @@ absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Start(Witness& wit
               response.status = answer.status;
               response.set_content(answer.body, answer.content_type.c_str());
             });
-  server->port_ = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  server->port_ =
+      port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
   if (server->port_ <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));
   }
