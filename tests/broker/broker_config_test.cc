@@ -19,6 +19,8 @@ using ::testing::HasSubstr;
 using ::wams::testing::BrokerFixture;
 
 constexpr int kExitConfigError = 2;
+// A well-formed witness cosignature key (the RFC 8032 test 1 public key).
+constexpr char kWitnessKey[] = "w1.example+8f03c52e+BNdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea";
 
 struct BadConfigCase {
   std::string name;
@@ -129,7 +131,17 @@ INSTANTIATE_TEST_SUITE_P(
                       "storage.postgres.conninfo: must not hold a password"},
         BadConfigCase{"MalformedWitnessKey",
                       {{"data_dir:", "witnesses { verifier_key: \"not-a-key\" }\ndata_dir:"}},
-                      "invalid config: witnesses[0].verifier_key"}),
+                      "invalid config: witnesses[0].verifier_key"},
+        // A pushed-to witness (broker/witnessing): https only, with its CA.
+        BadConfigCase{"WitnessUrlNotHttps",
+                      {{"data_dir:", "witnesses { verifier_key: \"" + std::string(kWitnessKey) +
+                                         "\" url: \"http://w1.example\" ca_file: \"ca.crt\" "
+                                         "}\ndata_dir:"}},
+                      "invalid config: witnesses[0].url: not an https:// URL"},
+        BadConfigCase{"WitnessUrlWithoutCaFile",
+                      {{"data_dir:", "witnesses { verifier_key: \"" + std::string(kWitnessKey) +
+                                         "\" url: \"https://w1.example\" }\ndata_dir:"}},
+                      "invalid config: witnesses[0].ca_file: required with url"}),
     [](const ::testing::TestParamInfo<BadConfigCase>& param_info) {
       return param_info.param.name;
     });
