@@ -209,6 +209,8 @@ absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Start(Witness& wit
   http.set_read_timeout(10, 0);
   http.set_write_timeout(10, 0);
   http.set_keep_alive_max_count(100);
+  // An idle kept-alive connection (the broker's) holds up a stop for this long.
+  http.set_keep_alive_timeout(1);
   http.Post(witnessing::kAddCheckpointPath,
             [&witness](const httplib::Request& request, httplib::Response& response) {
               HttpAnswer answer = witness.AddCheckpoint(request.body);
