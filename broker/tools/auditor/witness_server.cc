@@ -70,7 +70,8 @@ absl::StatusOr<std::unique_ptr<Witness>> Witness::Create(WitnessConfig config) {
       return absl::InvalidArgumentError(
           absl::StrCat("log keys line ", line_number, ": ", verifier.status().message()));
     }
-    logs[verifier->name()].push_back(*std::move(verifier));
+    const std::string origin(verifier->name());  // before the move below
+    logs[origin].push_back(*std::move(verifier));
   }
   if (logs.empty()) return absl::InvalidArgumentError("log keys: no key");
   WAMS_RETURN_IF_ERROR(files::PreparePrivateDirectory(config.state_dir, "--state-dir"));
