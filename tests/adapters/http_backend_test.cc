@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/base/http/serving_thread.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -97,12 +98,9 @@ class PartySystem {
       port_ = server_.bind_to_port("127.0.0.1", port) ? port : -1;
     }
     // The socket already listens after bind: clients queue until the loop runs.
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    serving_ = std::make_unique<http::ServingThread>(server_);
   }
-  ~PartySystem() {
-    server_.stop();
-    thread_.join();
-  }
+  ~PartySystem() { serving_->Stop(); }
   int port() const { return port_; }
   std::string last_request_id() {
     absl::MutexLock lock(&mutex_);
@@ -124,7 +122,7 @@ class PartySystem {
 
  private:
   httplib::Server server_;
-  std::thread thread_;
+  std::unique_ptr<http::ServingThread> serving_;
   int port_ = -1;
   absl::Mutex mutex_;
   std::string last_request_id_ ABSL_GUARDED_BY(mutex_);

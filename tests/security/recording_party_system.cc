@@ -22,13 +22,10 @@ RecordingPartySystem::RecordingPartySystem() : server_(std::make_unique<httplib:
   });
   port_ = server_->bind_to_any_port("127.0.0.1");
   // The socket listens after bind: clients queue until the loop runs.
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  serving_ = std::make_unique<http::ServingThread>(*server_);
 }
 
-RecordingPartySystem::~RecordingPartySystem() {
-  server_->stop();
-  thread_.join();
-}
+RecordingPartySystem::~RecordingPartySystem() { serving_->Stop(); }
 
 std::string RecordingPartySystem::base_url() const {
   return absl::StrCat("http://127.0.0.1:", port_);

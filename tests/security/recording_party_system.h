@@ -15,14 +15,10 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
+#include "broker/base/http/serving_thread.h"
 
 namespace wams::testing {
 
@@ -45,7 +41,7 @@ class RecordingPartySystem {
 
  private:
   std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<http::ServingThread> serving_;
   int port_ = -1;
   mutable absl::Mutex mutex_;
   std::vector<Received> requests_ ABSL_GUARDED_BY(mutex_);

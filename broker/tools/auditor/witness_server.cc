@@ -223,15 +223,14 @@ absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Start(Witness& wit
   if (server->port_ <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));
   }
-  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  server->serving_ = std::make_unique<http::ServingThread>(http);
   return server;
 }
 
 WitnessServer::~WitnessServer() { Stop(); }
 
 void WitnessServer::Stop() {
-  if (server_ != nullptr) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (serving_ != nullptr) serving_->Stop();
 }
 
 }  // namespace wams::auditor

@@ -28,19 +28,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/base/http/serving_thread.h"
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/crypto/sha256.h"
 #include "broker/ledger/note/note.h"
-
-namespace httplib {
-class SSLServer;
-}  // namespace httplib
 
 namespace wams::auditor {
 
@@ -105,7 +101,7 @@ class WitnessServer {
  private:
   WitnessServer() = default;
   std::unique_ptr<httplib::SSLServer> server_;
-  std::thread thread_;
+  std::unique_ptr<http::ServingThread> serving_;
   int port_ = 0;
 };
 
