@@ -129,6 +129,10 @@ int main(int argc, char** argv) {
         config->metrics_address().substr(0, config->metrics_address().rfind(':'));
     std::cout << "metrics on " << metrics_host << ":" << (*server)->metrics_port() << std::endl;
   }
+  if (!config->rest_address().empty()) {
+    std::string rest_host = config->rest_address().substr(0, config->rest_address().rfind(':'));
+    std::cout << "rest on " << rest_host << ":" << (*server)->rest_port() << std::endl;
+  }
   wams::logging::LogInfo(absl::StrCat("wams-broker serving ", config->parties_size(),
                                       " parties on port ", (*server)->port()));
 

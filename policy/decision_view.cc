@@ -102,4 +102,24 @@ v1::Decision RedactFor(const v1::Decision& decision, const v1::Case* case_snapsh
   return OutsiderView(decision, role_rule);
 }
 
+v1::Decision DecisionAsReceipted(const v1::Receipt& receipt) {
+  v1::Decision decision;
+  decision.set_allowed(receipt.outcome() == v1::RECEIPT_OUTCOME_GRANTED);
+  for (const std::string& id : receipt.failed_rule_ids()) {
+    decision.add_failed_rule_ids(id);
+    v1::RuleResult& result = *decision.add_rules();
+    result.set_rule_id(id);
+    result.set_outcome(v1::RULE_OUTCOME_FAILED);
+    if (const RuleInfo* rule = FindRule(id); rule != nullptr) {
+      result.set_article(std::string(rule->article));
+      result.set_message(std::string(rule->title_en));
+    }
+  }
+  *decision.mutable_obligations() = receipt.obligations();
+  *decision.mutable_consent_basis() = receipt.consent_basis();
+  decision.set_policy_version(receipt.policy_version());
+  decision.set_language(v1::LANGUAGE_ENGLISH);
+  return decision;
+}
+
 }  // namespace wams::policy

@@ -31,6 +31,7 @@
 #include "policy/rules.h"
 #include "wams/broker/v1/case.pb.h"
 #include "wams/broker/v1/common.pb.h"
+#include "wams/broker/v1/receipt.pb.h"
 
 namespace wams::policy {
 
@@ -54,6 +55,12 @@ RuleId RoleRuleOf(RequestKind kind);
 
 // The outsider's view of `decision`, whoever asks.
 v1::Decision OutsiderView(const v1::Decision& decision, RuleId role_rule);
+
+// The decision a receipt records: allowed when its outcome is GRANTED, its
+// failed rules (each with its article and English title, outcome FAILED),
+// obligations, consent basis and policy version. A receipt does not record
+// the rules that passed, so `rules` holds only the failed ones.
+v1::Decision DecisionAsReceipted(const v1::Receipt& receipt);
 
 }  // namespace wams::policy
 

@@ -14,6 +14,7 @@
 #include "broker/ledger/note/note.h"
 #include "broker/ledger/store/cosignatures.h"
 #include "broker/receipts/receipt_builder.h"
+#include "policy/decision_view.h"
 #include "policy/policy.h"
 #include "policy/refusal_code.h"
 
@@ -313,6 +314,31 @@ absl::StatusOr<v1::InclusionProof> AuditCore::GetInclusionProof(
     WithCosignatures(*proof.mutable_checkpoint());
   }
   return proof;
+}
+
+absl::StatusOr<v1::ReceiptView> AuditCore::GetReceipt(const identity::Caller& caller,
+                                                      const v1::GetReceiptRequest& request) const {
+  // The municipality owns the cases, so it may know the facts a receipt of
+  // its own holds; another party may prove its receipt (GetInclusionProof)
+  // but not read what the log recorded about the case.
+  const bool municipality =
+      caller.party != nullptr && caller.party->role() == v1::PARTY_ROLE_MUNICIPALITY;
+  WAMS_RETURN_IF_ERROR(Authorize(
+      caller, IsAuditor(caller) || (municipality && IsPartyTo(caller, request.leaf_index())),
+      "GetReceipt"));
+  v1::Receipt query = receipts::NewReceipt(v1::RECEIPT_KIND_AUDIT_QUERY, caller, "", *deps_.clock);
+  query.set_outcome(v1::RECEIPT_OUTCOME_GRANTED);
+  query.set_detail(absl::StrCat("GetReceipt leaf ", request.leaf_index()));
+  WAMS_RETURN_IF_ERROR(Record(query));
+  v1::ReceiptView view;
+  WAMS_ASSIGN_OR_RETURN(*view.mutable_signed_receipt(),
+                        deps_.ledger->GetReceipt(request.leaf_index()));
+  if (!view.mutable_receipt()->ParseFromString(view.signed_receipt().receipt_bytes())) {
+    return absl::DataLossError(
+        absl::StrCat("receipt ", request.leaf_index(), ": its bytes do not parse"));
+  }
+  *view.mutable_decision() = policy::DecisionAsReceipted(view.receipt());
+  return view;
 }
 
 absl::StatusOr<v1::ConsistencyProof> AuditCore::GetConsistencyProof(

@@ -99,6 +99,11 @@ class AuditCore {
   // not exist.
   absl::StatusOr<v1::InclusionProof> GetInclusionProof(
       const identity::Caller& caller, const v1::GetInclusionProofRequest& request) const;
+  // A receipt and the decision it records: auditors any; a municipality
+  // party the receipts it requested or was the target of; R27 for anyone
+  // else (receipted either way).
+  absl::StatusOr<v1::ReceiptView> GetReceipt(const identity::Caller& caller,
+                                             const v1::GetReceiptRequest& request) const;
   absl::StatusOr<v1::ConsistencyProof> GetConsistencyProof(
       const identity::Caller& caller, const v1::GetConsistencyProofRequest& request) const;
   // Authorises and receipts an export, then makes a checkpoint that covers

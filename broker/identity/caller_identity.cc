@@ -31,8 +31,18 @@ absl::StatusOr<Caller> Authenticator::Identify(
   if (pems.empty()) {
     return absl::UnauthenticatedError("no client certificate in the TLS session");
   }
+  std::optional<absl::string_view> professional_id;
+  if (auto found = metadata.find(kProfessionalIdHeader); found != metadata.end()) {
+    professional_id = absl::string_view(found->second.data(), found->second.size());
+  }
+  return IdentifyVerified(absl::string_view(pems.front().data(), pems.front().size()),
+                          professional_id);
+}
+
+absl::StatusOr<Caller> Authenticator::IdentifyVerified(
+    absl::string_view certificate_pem, std::optional<absl::string_view> professional_id) const {
   absl::StatusOr<std::shared_ptr<const pki::PeerCertificate>> peer =
-      certificates_.Read(absl::string_view(pems.front().data(), pems.front().size()));
+      certificates_.Read(certificate_pem);
   if (!peer.ok()) return peer.status();
   if (crl_ != nullptr) {
     if (absl::Status revoked = crl_->Check(*(*peer)->certificate); !revoked.ok()) {
@@ -49,16 +59,16 @@ absl::StatusOr<Caller> Authenticator::Identify(
     return absl::PermissionDeniedError(
         absl::StrCat("unknown party: OIN ", oin, " is not in the broker's party registry"));
   }
-  if (auto found = metadata.find(kProfessionalIdHeader); found != metadata.end()) {
-    absl::string_view id(found->second.data(), found->second.size());
+  if (professional_id.has_value()) {
     // Recorded in receipts and sent to providers: the rule of the field that
     // carries it to them.
     const broker::v1::FieldRule& rule =
         wire::RuleOf(*broker::v1::ProviderRequest::descriptor(), "professional_id");
-    if (std::optional<wire::Violation> bad = wire::CheckValue(kProfessionalIdHeader, rule, id)) {
+    if (std::optional<wire::Violation> bad =
+            wire::CheckValue(kProfessionalIdHeader, rule, *professional_id)) {
       return bad->ToStatus();
     }
-    caller.professional_id = std::string(id);
+    caller.professional_id = std::string(*professional_id);
   }
   return caller;
 }

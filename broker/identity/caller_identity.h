@@ -19,9 +19,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "broker/base/pki/certificate_cache.h"
 #include "broker/identity/party_registry.h"
 #include "broker/identity/revocation_list.h"
@@ -55,6 +57,11 @@ class Authenticator {
   absl::StatusOr<Caller> Identify(
       const grpc::AuthContext& auth_context,
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
+  // The same for a peer whose TLS session (not gRPC's: the REST face's)
+  // verified `certificate_pem` against the client CA bundle; the
+  // professional id as sent in its header, if sent.
+  absl::StatusOr<Caller> IdentifyVerified(absl::string_view certificate_pem,
+                                          std::optional<absl::string_view> professional_id) const;
 
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;

@@ -35,6 +35,15 @@ grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
                      });
 }
 
+grpc::ServerUnaryReactor* AuditService::GetReceipt(grpc::CallbackServerContext* context,
+                                                   const v1::GetReceiptRequest* request,
+                                                   v1::ReceiptView* response) {
+  return ServeOnPool(gate_, pool_, context, *request, response,
+                     [this, request](const identity::Caller& caller) {
+                       return core_.GetReceipt(caller, *request);
+                     });
+}
+
 grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
     grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {

@@ -21,6 +21,8 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/rest/rest_calls.h"
+#include "broker/rest/rest_server.h"
 #include "broker/retention/erasure.h"
 #include "broker/retention/retention_job.h"
 #include "broker/retention/retention_options.h"
@@ -196,6 +198,9 @@ struct BrokerServer::Parts {
   std::unique_ptr<retention::Erasure> erasure;
   std::unique_ptr<retention::RetentionJob> retention;
   std::unique_ptr<AuditService> audit_service;
+  // The REST/JSON face (config.rest_address), over the gate and cores
+  // above: last, so it stops first.
+  std::unique_ptr<rest::RestServer> rest;
 };
 
 BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -423,6 +428,30 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     }
     broker->metrics_port_ = p.metrics->endpoint().port();
   }
+  if (!config.rest_address().empty()) {
+    rest::RestServerOptions rest_options{.address = config.rest_address(),
+                                         .certificate_file = config.server_tls().certificate_file(),
+                                         .private_key_file = config.server_tls().private_key_file(),
+                                         .ca_bundle_file = config.server_tls().ca_bundle_file(),
+                                         .openapi_document = {}};
+    if (config.limits().max_message_bytes() > 0) {
+      rest_options.max_body_bytes = config.limits().max_message_bytes();
+    }
+    absl::StatusOr<std::unique_ptr<rest::RestServer>> rest =
+        rest::RestServer::Start(rest_options, *p.gate,
+                                rest::MakeRestCalls({.cases = p.case_manager.get(),
+                                                     .exchange = p.exchange.get(),
+                                                     .conferences = p.conferences.get(),
+                                                     .audit = p.audit.get(),
+                                                     .erasure = p.erasure.get(),
+                                                     .workers = p.workers.get()}));
+    if (!rest.ok()) {
+      return rest.status().code() == absl::StatusCode::kInvalidArgument ? ConfigFault(rest.status())
+                                                                        : rest.status();
+    }
+    p.rest = *std::move(rest);
+    broker->rest_port_ = p.rest->port();
+  }
   // Last: the job receipts its runs, so it starts once the broker serves.
   if (p.retention != nullptr) p.retention->Start();
   return broker;
@@ -435,6 +464,8 @@ retention::RetentionJob* BrokerServer::retention_job() const {
 void BrokerServer::Shutdown(absl::Duration grace) {
   // No scrape reads the parts while they go.
   if (parts_ != nullptr && parts_->metrics != nullptr) parts_->metrics->endpoint().Stop();
+  // The REST face's requests finish before the gRPC server and the cores go.
+  if (parts_ != nullptr && parts_->rest != nullptr) parts_->rest->Stop();
   // No new connection reaches a server that shuts down (gRPC would neither
   // serve nor close it).
   if (listener_ != nullptr) listener_->Stop();

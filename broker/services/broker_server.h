@@ -71,6 +71,9 @@ class BrokerServer {
   // The bound port of the metrics endpoint (config.metrics_address); 0 when
   // there is none.
   int metrics_port() const { return metrics_port_; }
+  // The bound port of the REST/JSON face (config.rest_address); 0 when
+  // there is none.
+  int rest_port() const { return rest_port_; }
 
   // The retention job (broker/retention/retention_job.h), running on its own
   // thread by the server's clock (unless retention.disabled). To run it now
@@ -94,6 +97,7 @@ class BrokerServer {
   std::unique_ptr<listener::BoundedListener> listener_;
   int port_ = 0;
   int metrics_port_ = 0;
+  int rest_port_ = 0;
 };
 
 }  // namespace wams::services

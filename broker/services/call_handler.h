@@ -45,12 +45,14 @@ class CallGate {
   // from Admission::Admit.
   absl::StatusOr<AdmittedCall> Enter(grpc::ServerContextBase& context,
                                      Admission::CallKind kind = Admission::CallKind::kCall) const {
-    absl::StatusOr<identity::Caller> caller =
-        authenticator_.Identify(*context.auth_context(), context.client_metadata());
-    if (!caller.ok()) return caller.status();
-    absl::StatusOr<Admission::Ticket> ticket = admission_.Admit(*caller->party, kind);
-    if (!ticket.ok()) return ticket.status();
-    return AdmittedCall{.caller = *std::move(caller), .ticket = *std::move(ticket)};
+    return Admit(authenticator_.Identify(*context.auth_context(), context.client_metadata()), kind);
+  }
+  // The same for a call of the REST face, whose own TLS session verified
+  // `certificate_pem` (Authenticator::IdentifyVerified).
+  absl::StatusOr<AdmittedCall> EnterVerified(
+      absl::string_view certificate_pem, std::optional<absl::string_view> professional_id,
+      Admission::CallKind kind = Admission::CallKind::kCall) const {
+    return Admit(authenticator_.IdentifyVerified(certificate_pem, professional_id), kind);
   }
 
   // True when `request` keeps every field rule. Otherwise receipts the
@@ -71,6 +73,14 @@ class CallGate {
   }
 
  private:
+  absl::StatusOr<AdmittedCall> Admit(absl::StatusOr<identity::Caller> caller,
+                                     Admission::CallKind kind) const {
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Admission::Ticket> ticket = admission_.Admit(*caller->party, kind);
+    if (!ticket.ok()) return ticket.status();
+    return AdmittedCall{.caller = *std::move(caller), .ticket = *std::move(ticket)};
+  }
+
   const identity::Authenticator& authenticator_;
   Admission& admission_;
   const BadInput& bad_input_;
