@@ -44,7 +44,14 @@ packages=(
   # PostgreSQL storage and its high availability (tests/ha): PostgreSQL 15 (server, psql,
   # pg_basebackup), Patroni with etcd for failover; curl and ss for the harness's probes
   postgresql-15 patroni etcd-server etcd-client curl iproute2
+  # The lint of the REST face's OpenAPI document (tests/openapi-lint: npm @stoplight/spectral-cli,
+  # which needs Node.js 18.18 or later: Debian 12 has 18.19) and the Kubernetes manifests' check
+  # (deploy/validate)
+  nodejs
 )
+# Debian's npm conflicts with a Node.js that brings its own (NodeSource's nodejs provides npm):
+# ask for it only when no npm is there.
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 # Services these packages enable at install; the tests and the operator start their own.
 services_to_disable=(postgresql etcd patroni prometheus)
 
