@@ -271,10 +271,12 @@ std::string SchemaBuilder::FieldDescription(const FieldDescriptor& field) {
   if (const v1::FieldRule* rule = RuleOf(field)) {
     std::vector<std::string> notes;
     if (rule->max_bytes() > 0) {
-      notes.push_back(field.type() == FieldDescriptor::TYPE_BYTES
-                          ? absl::StrCat("At most ", rule->max_bytes(), " bytes before base64.")
-                          : absl::StrCat("At most ", rule->max_bytes(),
-                                         " bytes of UTF-8 (maxLength states the byte bound)."));
+      notes.push_back(
+          field.type() == FieldDescriptor::TYPE_BYTES
+              ? absl::StrCat("At most ", rule->max_bytes(), " bytes before base64.")
+              : absl::StrCat("At most ", rule->max_bytes(),
+                             " bytes in UTF-8 (maxLength counts characters; the byte bound is "
+                             "the stricter)."));
     }
     if (rule->max_items() > 0)
       notes.push_back(absl::StrCat("At most ", rule->max_items(), " items."));
