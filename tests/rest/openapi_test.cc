@@ -94,15 +94,25 @@ std::pair<std::string, std::string> VerbAndPath(const google::protobuf::MethodDe
   return {"patch", DocumentPath(method, rule.patch())};
 }
 
-std::string TempFile(const std::string& name, const std::string& contents) {
-  std::string dir_template =
-      (std::filesystem::temp_directory_path() / "openapi_test.XXXXXX").string();
-  const char* dir = mkdtemp(dir_template.data());
-  EXPECT_NE(dir, nullptr);
-  std::string path = absl::StrCat(dir_template, "/", name);
-  std::ofstream(path, std::ios::binary) << contents;
-  return path;
-}
+// A file in a fresh temp directory, removed with it when this goes.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& contents) {
+    std::string dir = (std::filesystem::temp_directory_path() / "openapi_test.XXXXXX").string();
+    EXPECT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    path_ = (dir_ / name).string();
+    std::ofstream(path_, std::ios::binary) << contents;
+  }
+  ~TempFile() { std::filesystem::remove_all(dir_); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string path_;
+};
 
 TEST(OpenApiDocumentTest, ParsesAsJson) {
   Struct document = ParseDocument(OpenApiDocument());
@@ -253,8 +263,8 @@ TEST(OpenApiGeneratorTest, PathVariableNamingNoFieldIsRefused) {
     }
   }
   ASSERT_TRUE(changed);
-  std::string path = TempFile("bad.pb", set.SerializeAsString());
-  absl::StatusOr<LoadedDescriptors> loaded = LoadDescriptorSet(path);
+  TempFile bad("bad.pb", set.SerializeAsString());
+  absl::StatusOr<LoadedDescriptors> loaded = LoadDescriptorSet(bad.path());
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   absl::StatusOr<std::string> json = GenerateOpenApi(loaded->files);
   ASSERT_FALSE(json.ok());
@@ -266,14 +276,16 @@ TEST(OpenApiGeneratorTest, MissingOrMalformedDescriptorSetIsNamed) {
   absl::StatusOr<LoadedDescriptors> missing = LoadDescriptorSet("/nonexistent/wams.pb");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("/nonexistent/wams.pb"));
-  std::string garbage = TempFile("garbage.pb", "this is not a descriptor set");
+  TempFile file("garbage.pb", "this is not a descriptor set");
+  const std::string& garbage = file.path();
   absl::StatusOr<LoadedDescriptors> malformed = LoadDescriptorSet(garbage);
   EXPECT_EQ(malformed.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(malformed.status().message(), HasSubstr(garbage));
 }
 
 TEST(OpenApiGeneratorTest, BadInputFailsTheToolWithExitOne) {
-  std::string garbage = TempFile("garbage.pb", "this is not a descriptor set");
+  TempFile file("garbage.pb", "this is not a descriptor set");
+  const std::string& garbage = file.path();
   std::string err = garbage + ".err";
   int status = std::system(
       absl::StrCat(WAMS_OPENAPI_GEN, " --descriptor-set ", garbage, " 2>", err).c_str());
