@@ -21,6 +21,7 @@
 #include "broker/identity/party_registry.h"
 #include "broker/ledger/store/ledger.h"
 #include "broker/ledger/store/ledger_config.h"
+#include "broker/rest/openapi/openapi_document.h"
 #include "broker/rest/rest_calls.h"
 #include "broker/rest/rest_server.h"
 #include "broker/retention/erasure.h"
@@ -433,7 +434,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
                                          .certificate_file = config.server_tls().certificate_file(),
                                          .private_key_file = config.server_tls().private_key_file(),
                                          .ca_bundle_file = config.server_tls().ca_bundle_file(),
-                                         .openapi_document = {}};
+                                         .openapi_document = rest::OpenApiDocument()};
     if (config.limits().max_message_bytes() > 0) {
       rest_options.max_body_bytes = config.limits().max_message_bytes();
     }

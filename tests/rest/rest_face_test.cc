@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "broker/rest/openapi/openapi_document.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -303,6 +304,15 @@ TEST_F(RestFaceTest, IdempotencyKeyAndTraceparentAreHeaders) {
                                   "municipality", headers);
   ExpectProblem(contradicting, 400);
   EXPECT_THAT(contradicting.body, HasSubstr("Idempotency-Key"));
+}
+
+TEST_F(RestFaceTest, ServesItsOpenApiDocument) {
+  HttpAnswer document = Call("GET", "/api/v1/openapi.json", "", "school");
+  ASSERT_EQ(document.status, 200);
+  EXPECT_EQ(document.Header("Content-Type"), "application/json");
+  EXPECT_EQ(document.Header("API-Version"), "1.0.0");
+  EXPECT_EQ(document.body, rest::OpenApiDocument());
+  EXPECT_EQ(JsonObject(document.body).fields().at("openapi").string_value(), "3.0.3");
 }
 
 }  // namespace

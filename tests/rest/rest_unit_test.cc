@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "broker/base/status_details.h"
+#include "broker/rest/openapi/openapi_document.h"
 #include "broker/rest/problem.h"
 #include "broker/rest/request_reader.h"
 #include "broker/rest/route_table.h"
@@ -215,6 +216,29 @@ TEST(ProblemTest, TheStatusTableInTheReadmeIsWhatTheCodeDoes) {
     ASSERT_EQ(documented.count(upper), 1u) << upper << " has no row";
     EXPECT_EQ(documented[upper], HttpStatusOf(status_code)) << upper;
   }
+}
+
+// Every operation of the OpenAPI document declares each status the listener
+// maps a code to (413 and 415 where there is a body), so the document and
+// the code cannot drift apart.
+TEST(ProblemTest, TheOpenApiDocumentDeclaresEveryErrorStatus) {
+  const google::protobuf::Struct document = JsonObject(std::string(OpenApiDocument()));
+  const google::protobuf::Struct& paths = document.fields().at("paths").struct_value();
+  int operations = 0;
+  for (const auto& [path, item] : paths.fields()) {
+    for (const auto& [method, operation] : item.struct_value().fields()) {
+      if (method == "parameters") continue;
+      ++operations;
+      const auto& responses =
+          operation.struct_value().fields().at("responses").struct_value().fields();
+      for (int code = 1; code <= 16; ++code) {
+        const std::string status =
+            std::to_string(HttpStatusOf(static_cast<absl::StatusCode>(code)));
+        EXPECT_EQ(responses.count(status), 1u) << method << " " << path << ": " << status;
+      }
+    }
+  }
+  EXPECT_GT(operations, 25);
 }
 
 }  // namespace

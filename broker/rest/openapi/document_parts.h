@@ -40,8 +40,9 @@ inline constexpr ErrorResponse kErrorResponses[] = {
     {401, "Unauthorized", "No valid client certificate (UNAUTHENTICATED).", false},
     {403, "Forbidden", "The Wams rules or the caller's role refuse it (PERMISSION_DENIED).", false},
     {404, "NotFound", "No such resource, as far as the caller may know (NOT_FOUND).", false},
-    {409, "Conflict", "It conflicts with what exists (ALREADY_EXISTS, ABORTED).", false},
-    {412, "PreconditionFailed", "The case or conference must change first (FAILED_PRECONDITION).",
+    {409, "Conflict",
+     "The case or conference must change first (FAILED_PRECONDITION), or it conflicts with what "
+     "exists (ALREADY_EXISTS, ABORTED).",
      false},
     {413, "ContentTooLarge", "The body is larger than the broker takes.", true},
     {415, "UnsupportedMediaType", "The body is not application/json.", true},
