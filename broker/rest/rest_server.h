@@ -29,6 +29,8 @@
 
 #include "absl/status/statusor.h"
 #include "broker/base/http/serving_thread.h"
+#include "broker/base/logging/call_log.h"
+#include "broker/base/trace_ids.h"
 #include "broker/rest/rest_calls.h"
 #include "broker/rest/route_table.h"
 #include "broker/services/call_handler.h"
@@ -45,8 +47,9 @@ struct RestServerOptions {
   std::string ca_bundle_file;
   // The largest request body (limits.max_message_bytes; 413 above it).
   size_t max_body_bytes = 4 * 1024 * 1024;
-  // Requests served at once; more wait in the accept queue.
-  size_t threads = 16;
+  // Connections served at once (a kept-alive connection holds its thread
+  // until it idles 5 s); more wait in the accept queue.
+  size_t threads = 32;
   // Served at GET /api/v1/openapi.json (404 when empty).
   std::string_view openapi_document;
 };
@@ -70,6 +73,11 @@ class RestServer {
  private:
   RestServer(const services::CallGate& gate, RestCallTable calls, RouteTable routes);
   void Serve(const httplib::Request& request, httplib::Response& response) const;
+  // A routed call, from the caller's identity to the answer; its outcome
+  // (OK or the refusal) and, in `record`, what its log line says.
+  absl::Status ServeCall(const httplib::Request& request, const RouteMatch& match,
+                         const base::TraceIds& trace, httplib::Response& response,
+                         logging::CallRecord& record) const;
 
   const services::CallGate& gate_;
   const RestCallTable calls_;

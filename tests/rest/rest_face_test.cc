@@ -118,6 +118,7 @@ class RestFaceTest : public ExchangeFlowTest {
     EXPECT_EQ(answer.status, status) << answer.body;
     EXPECT_EQ(answer.Header("Content-Type"), "application/problem+json");
     EXPECT_EQ(answer.Header("API-Version"), "1.0.0");
+    EXPECT_EQ(answer.headers.count("API-Version"), 1u) << "API-Version sent more than once";
     google::protobuf::Struct problem = JsonObject(answer.body);
     for (const auto& [member, value] : problem.fields()) {
       EXPECT_THAT((std::vector<std::string>{"type", "title", "status", "detail", "instance"}),
