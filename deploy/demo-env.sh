@@ -104,6 +104,9 @@ demo_start() {
   local logs=$run_dir/logs
   local broker_port=${WAMS_BROKER_PORT:-7443}
   local base_port=${WAMS_ADAPTER_BASE_PORT:-7451}
+  # The REST/JSON face (broker/rest): 7444 beside the gRPC port, or free ones.
+  local rest_port=${WAMS_REST_PORT:-7444}
+  ((broker_port != 0)) || rest_port=${WAMS_REST_PORT:-0}
   local broker_config=$run_dir/config/broker.textproto
   sed -e "s|^listen_address: \"[^\"]*\"|listen_address: \"127.0.0.1:$broker_port\"|" \
     -e "s|\"\\.\\./dev-pki/|\"$pki_dir/|g" \
@@ -112,6 +115,7 @@ demo_start() {
     -e 's|^  per_party_burst: 5000 |  per_party_burst: 100 |' \
     -e 's|^  per_party_concurrency: 256 |  per_party_concurrency: 20 |' \
     "$demo_source_dir/deploy/config/broker.example.textproto" >"$broker_config"
+  echo "rest_address: \"127.0.0.1:$rest_port\"" >>"$broker_config"
   # The demo runs with the production per-party limits (a demo is what an
   # attacker tries first); the example's are sized for the load tests.
   grep -q '^  per_party_rate: 50 ' "$broker_config" ||
@@ -140,6 +144,16 @@ demo_start() {
   demo_spawn broker "$logs" "$WAMS_BROKER_BIN" --config "$broker_config" || return 1
   port=$demo_port
   demo_log "wams-broker listening on 127.0.0.1:$port (log: $logs/broker.log)"
+  # main.cc prints "rest on HOST:PORT" right after "listening on".
+  local rest_line=""
+  for _ in $(seq 1 50); do
+    rest_line=$(grep -m1 -o 'rest on [^ ]*' "$logs/broker.out" 2>/dev/null || true)
+    [[ -n $rest_line ]] && break
+    sleep 0.1
+  done
+  [[ -n $rest_line ]] || { demo_log "the broker printed no REST port"; return 1; }
+  export WAMS_REST_URL=https://127.0.0.1:${rest_line##*:}
+  demo_log "its REST/JSON face on $WAMS_REST_URL/api/v1"
   export WAMS_BROKER=127.0.0.1:$port WAMS_PKI=$pki_dir WAMS_CA=$pki_dir/ca.crt
   export WAMS_BROKER_CONFIG=$broker_config WAMS_BROKER_PID=${demo_pids[-1]}
   export WAMS_RUN_DIR=$run_dir

@@ -3,10 +3,12 @@
 # PKI, starts the broker and the reference adapters of the neighbourhood team,
 # GGZ, school, police, probation and housing on 127.0.0.1, plays a realistic Wams case
 # through them (deploy/walkthrough.sh: every decision with its rule IDs, each
-# checked), exports and verifies the receipt log, and stops everything.
+# checked), exports and verifies the receipt log, plays the first steps again
+# through the REST/JSON face with curl (tests/rest/rest_walkthrough.sh),
+# verifies the log once more, and stops everything.
 #
 # usage: deploy/quickstart.sh   (needs root or sudo for apt-get)
-# Ports: 7443 for the broker, 7451..7456 for the adapters, as in
+# Ports: 7443 for the broker (7444 its REST face), 7451..7456 for the adapters, as in
 # deploy/config/broker.example.textproto; WAMS_BROKER_PORT=0 and
 # WAMS_ADAPTER_BASE_PORT=0 let the kernel choose free ones instead.
 # Each run starts from an empty log in build/dev/quickstart/ (configs, data,
@@ -39,6 +41,14 @@ demo_start "$run_dir" deploy/dev-pki
 
 step "The walkthrough: one Wams case from request to closing"
 bash deploy/walkthrough.sh
+
+step "The same house through its REST/JSON face: the first steps again, with curl"
+bash tests/rest/rest_walkthrough.sh "$WAMS_REST_URL" deploy/dev-pki
+
+step "Accountability once more: the log with the REST calls in it verifies"
+"$WAMS_AUDIT_BIN" fetch --broker "$WAMS_BROKER" --ca "$WAMS_CA" --cert "$WAMS_PKI/auditor.crt" \
+  --key "$WAMS_PKI/auditor.key" --professional fg-1 "$run_dir/export-after-rest" >/dev/null
+"$WAMS_AUDIT_BIN" verify "$run_dir/export-after-rest"
 
 step "Stopping everything with SIGTERM"
 demo_stop
