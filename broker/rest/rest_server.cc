@@ -21,11 +21,7 @@
 #include "broker/rest/problem.h"
 #include "broker/rest/request_reader.h"
 #include "google/protobuf/util/json_util.h"
-#include "wams/broker/v1/audit.grpc.pb.h"
-#include "wams/broker/v1/case.grpc.pb.h"
 #include "wams/broker/v1/common.pb.h"
-#include "wams/broker/v1/conference.grpc.pb.h"
-#include "wams/broker/v1/exchange.grpc.pb.h"
 
 namespace wams::rest {
 namespace {

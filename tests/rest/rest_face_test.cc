@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "broker/rest/openapi/openapi_document.h"
+#include "broker/rest/problem.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -22,7 +23,7 @@
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/testing/call_result.h"
 #include "tests/testing/subprocess.h"
-#include "wams/broker/v1/audit.pb.h"
+#include "wams/broker/v1/audit.grpc.pb.h"
 
 namespace wams::testing {
 namespace {
@@ -66,7 +67,8 @@ class RestFaceTest : public ExchangeFlowTest {
   void BeforeBrokerStart() override {
     ASSERT_EQ(broker_.ReplaceInConfig("listen_address: \"127.0.0.1:0\"",
                                       "listen_address: \"127.0.0.1:0\"\n"
-                                      "rest_address: \"127.0.0.1:0\""),
+                                      "rest_address: \"127.0.0.1:0\"\n"
+                                      "privacy_officer_ids: \"fg-privacy-1\""),
               1);
   }
   void SetUp() override {
@@ -192,6 +194,56 @@ TEST_F(RestFaceTest, TheTwoFacesGiveIdenticalReceiptsForTheSameRequest) {
   EXPECT_THAT(view.decision().failed_rule_ids(), ::testing::Contains("R04"));
   EXPECT_EQ(fields.fields().at("type").string_value(),
             absl::StrCat("/api/v1/problem-types/", view.decision().failed_rule_ids(0)));
+}
+
+// One refusal per gRPC code the cores give, through both faces: the HTTP
+// status is the table's for the gRPC code (broker/rest/README.md).
+TEST_F(RestFaceTest, EachRefusalCodeMapsToItsHttpStatus) {
+  const v1::Case opened = OpenCase({v1::DOMAIN_EDUCATION}, {v1::DOMAIN_POLICE});
+  struct Twin {
+    grpc::Status over_grpc;
+    HttpAnswer over_rest;
+    int expected;
+  };
+  std::vector<Twin> twins;
+
+  // PERMISSION_DENIED: a role/authority rule (R04, outside the client's scope).
+  v1::DataRequest police = NewRequest(opened.case_id(), kPoliceOin, {"police_contacts"});
+  v1::DataResponse ignored;
+  grpc::Status denied = RequestData(police, &ignored).status;
+  police.set_request_id("rest-" + police.request_id());
+  twins.push_back({denied, Call("POST", "/api/v1/data-requests", RequestJson(police)), 403});
+
+  // FAILED_PRECONDITION: erasure on request while the person has an open case.
+  v1::EraseSubjectRequest erase;
+  erase.set_subject_bsn(kClientBsn);
+  erase.set_basis(v1::ERASURE_BASIS_DATA_SUBJECT_REQUEST);
+  erase.set_justification("Verzoek van betrokkene.");
+  grpc::ClientContext context;
+  Prepare(&context, "fg-privacy-1");
+  v1::EraseSubjectResponse erased;
+  grpc::Status open_case = v1::AuditService::NewStub(broker_.Channel("municipality"))
+                               ->EraseSubject(&context, erase, &erased);
+  std::string erase_json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(erase, &erase_json).ok());
+  twins.push_back({open_case,
+                   Call("POST", "/api/v1/erasures", erase_json, "municipality",
+                        {{"x-wams-professional-id", "fg-privacy-1"}}),
+                   409});
+
+  // INVALID_ARGUMENT: a BSN that fails the elfproef.
+  v1::DataRequest bad_bsn = NewRequest(opened.case_id(), kSchoolOin, {"attendance"});
+  bad_bsn.set_subject_bsn("123456789");
+  grpc::Status invalid = RequestData(bad_bsn, &ignored).status;
+  bad_bsn.set_request_id("rest-" + bad_bsn.request_id());
+  twins.push_back({invalid, Call("POST", "/api/v1/data-requests", RequestJson(bad_bsn)), 400});
+
+  for (const Twin& twin : twins) {
+    ExpectProblem(twin.over_rest, twin.expected);
+    EXPECT_EQ(twin.over_rest.status,
+              rest::HttpStatusOf(static_cast<absl::StatusCode>(twin.over_grpc.error_code())))
+        << twin.over_grpc.error_code() << ": " << twin.over_grpc.error_message();
+  }
 }
 
 TEST_F(RestFaceTest, ErrorsAreProblemDetailsNamingTheField) {
