@@ -188,6 +188,9 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestServerOp
   }
   std::unique_ptr<RestServer> server(new RestServer(gate, std::move(calls), *std::move(routes)));
   server->openapi_document_ = std::string(options.openapi_document);
+  if (options.metrics_registry != nullptr) {
+    server->metrics_ = std::make_unique<RestMetrics>(*options.metrics_registry, server->routes_);
+  }
   server->http_ = std::make_unique<httplib::SSLServer>(
       [&options](SSL_CTX& context) { return SetUpTls(context, options); });
   if (!server->http_->is_valid()) {
@@ -281,6 +284,7 @@ void RestServer::Serve(const httplib::Request& request, httplib::Response& respo
   record.detail =
       absl::StrCat("rest ", request.method, " ", match.route->path, " ", response.status);
   logging::LogCall(record);
+  if (metrics_ != nullptr) metrics_->Record(*match.route, response.status, record.latency);
 }
 
 absl::Status RestServer::ServeCall(const httplib::Request& request, const RouteMatch& match,

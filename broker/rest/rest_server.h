@@ -32,6 +32,7 @@
 #include "broker/base/logging/call_log.h"
 #include "broker/base/trace_ids.h"
 #include "broker/rest/rest_calls.h"
+#include "broker/rest/rest_metrics.h"
 #include "broker/rest/route_table.h"
 #include "broker/services/call_handler.h"
 
@@ -52,6 +53,8 @@ struct RestServerOptions {
   size_t threads = 32;
   // Served at GET /api/v1/openapi.json (404 when empty).
   std::string_view openapi_document;
+  // Where the calls are counted (rest_metrics.h); null: not counted.
+  prometheus::Registry* metrics_registry = nullptr;
 };
 
 class RestServer {
@@ -83,6 +86,7 @@ class RestServer {
   const RestCallTable calls_;
   const RouteTable routes_;
   std::string openapi_document_;
+  std::unique_ptr<RestMetrics> metrics_;  // null: not counted
   std::unique_ptr<httplib::SSLServer> http_;
   std::unique_ptr<http::ServingThread> serving_;
   int port_ = 0;

@@ -430,11 +430,13 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     broker->metrics_port_ = p.metrics->endpoint().port();
   }
   if (!config.rest_address().empty()) {
-    rest::RestServerOptions rest_options{.address = config.rest_address(),
-                                         .certificate_file = config.server_tls().certificate_file(),
-                                         .private_key_file = config.server_tls().private_key_file(),
-                                         .ca_bundle_file = config.server_tls().ca_bundle_file(),
-                                         .openapi_document = rest::OpenApiDocument()};
+    rest::RestServerOptions rest_options{
+        .address = config.rest_address(),
+        .certificate_file = config.server_tls().certificate_file(),
+        .private_key_file = config.server_tls().private_key_file(),
+        .ca_bundle_file = config.server_tls().ca_bundle_file(),
+        .openapi_document = rest::OpenApiDocument(),
+        .metrics_registry = p.metrics != nullptr ? &p.metrics->endpoint().registry() : nullptr};
     if (config.limits().max_message_bytes() > 0) {
       rest_options.max_body_bytes = config.limits().max_message_bytes();
     }

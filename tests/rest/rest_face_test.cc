@@ -68,16 +68,27 @@ class RestFaceTest : public ExchangeFlowTest {
     ASSERT_EQ(broker_.ReplaceInConfig("listen_address: \"127.0.0.1:0\"",
                                       "listen_address: \"127.0.0.1:0\"\n"
                                       "rest_address: \"127.0.0.1:0\"\n"
+                                      "metrics_address: \"127.0.0.1:0\"\n"
                                       "privacy_officer_ids: \"fg-privacy-1\""),
               1);
   }
   void SetUp() override {
     ExchangeFlowTest::SetUp();
     if (HasFatalFailure()) return;
+    // After "listening on": "metrics on HOST:PORT", then "rest on HOST:PORT".
+    metrics_port_ = PortAfter("metrics on 127.0.0.1:");
+    rest_port_ = PortAfter("rest on 127.0.0.1:");
+    ASSERT_GT(metrics_port_, 0);
+    ASSERT_GT(rest_port_, 0);
+  }
+  int PortAfter(std::string_view prefix) {
     std::optional<std::string> line = broker_.process().ReadStdoutLine(absl::Seconds(20));
-    constexpr std::string_view kPrefix = "rest on 127.0.0.1:";
-    ASSERT_TRUE(line.has_value() && line->starts_with(kPrefix)) << line.value_or("(none)");
-    ASSERT_TRUE(absl::SimpleAtoi(line->substr(kPrefix.size()), &rest_port_));
+    int port = 0;
+    if (!line.has_value() || !line->starts_with(prefix) ||
+        !absl::SimpleAtoi(line->substr(prefix.size()), &port)) {
+      ADD_FAILURE() << "expected \"" << prefix << "...\", got " << line.value_or("(nothing)");
+    }
+    return port;
   }
 
   // One HTTPS call as `cert_name` ("" for no client certificate).
@@ -133,6 +144,7 @@ class RestFaceTest : public ExchangeFlowTest {
   }
 
   int rest_port_ = 0;
+  int metrics_port_ = 0;
 };
 
 TEST_F(RestFaceTest, TheWalkthroughsFirstStepsOverRestWithCurl) {
@@ -357,6 +369,23 @@ TEST_F(RestFaceTest, IdempotencyKeyAndTraceparentAreHeaders) {
                                   "municipality", headers);
   ExpectProblem(contradicting, 400);
   EXPECT_THAT(contradicting.body, HasSubstr("Idempotency-Key"));
+}
+
+// Operators see the REST face's calls beside the gRPC face's.
+TEST_F(RestFaceTest, CallsAreCountedOnTheMetricsEndpoint) {
+  ASSERT_EQ(Call("GET", "/api/v1/who-am-i").status, 200);
+  ASSERT_EQ(Call("GET", "/api/v1/who-am-i").status, 200);
+  ExpectProblem(Call("GET", "/api/v1/checkpoint"), 403);  // the municipality is no auditor
+  httplib::Client scraper("127.0.0.1", metrics_port_);
+  httplib::Result scraped = scraper.Get("/metrics");
+  ASSERT_TRUE(scraped && scraped->status == 200);
+  EXPECT_THAT(scraped->body, HasSubstr("wams_rest_requests_total{http_status=\"200\","
+                                       "rpc_method=\"ExchangeService/WhoAmI\"} 2"));
+  EXPECT_THAT(scraped->body, HasSubstr("wams_rest_requests_total{http_status=\"403\","
+                                       "rpc_method=\"AuditService/GetCheckpoint\"} 1"));
+  EXPECT_THAT(
+      scraped->body,
+      HasSubstr("wams_rest_request_seconds_count{rpc_method=\"ExchangeService/WhoAmI\"} 2"));
 }
 
 TEST_F(RestFaceTest, ServesItsOpenApiDocument) {
