@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "broker/base/http/connection_threads.h"
 #include "broker/base/logging/call_log.h"
 #include "broker/base/logging/trace_context.h"
 #include "broker/base/secret_file.h"
@@ -198,13 +199,16 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestServerOp
         "server_tls: the REST face cannot use the certificate, key or CA bundle");
   }
   httplib::SSLServer& http = *server->http_;
-  const size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const size_t max_connections = options.max_connections;
+  http.new_task_queue = [max_connections] { return new http::ConnectionThreads(max_connections); };
   http.set_payload_max_length(options.max_body_bytes);
-  http.set_read_timeout(10, 0);
+  // The handshake and each request's reading are bounded by this.
+  const absl::Duration timeout = options.handshake_timeout;
+  http.set_read_timeout(absl::ToInt64Seconds(timeout),
+                        absl::ToInt64Microseconds(timeout) % 1'000'000);
   http.set_write_timeout(10, 0);
-  // A kept-alive connection holds one of the threads while it lasts: many
-  // requests per connection (no TLS handshake each), idle ones let go soon.
+  // Many requests per kept-alive connection (no TLS handshake each); an idle
+  // one is closed after 5 s, giving its thread back.
   http.set_keep_alive_max_count(1000);
   // Answers go out at once: with Nagle's algorithm on, a kept-alive client's
   // next request waited for the delayed ACK (about 88 ms a call, measured).

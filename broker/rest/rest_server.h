@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "broker/base/http/serving_thread.h"
 #include "broker/base/logging/call_log.h"
 #include "broker/base/trace_ids.h"
@@ -48,9 +49,12 @@ struct RestServerOptions {
   std::string ca_bundle_file;
   // The largest request body (limits.max_message_bytes; 413 above it).
   size_t max_body_bytes = 4 * 1024 * 1024;
-  // Connections served at once (a kept-alive connection holds its thread
-  // until it idles 5 s); more wait in the accept queue.
-  size_t threads = 32;
+  // Connections served at once, each on a thread of its own
+  // (http::ConnectionThreads); more wait in the accept queue.
+  size_t max_connections = 1024;
+  // A connection that has not finished its TLS handshake (or sent its
+  // request) by then is closed (limits.handshake_timeout).
+  absl::Duration handshake_timeout = absl::Seconds(5);
   // Served at GET /api/v1/openapi.json (404 when empty).
   std::string_view openapi_document;
   // Where the calls are counted (rest_metrics.h); null: not counted.

@@ -440,6 +440,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(const v1::Brok
     if (config.limits().max_message_bytes() > 0) {
       rest_options.max_body_bytes = config.limits().max_message_bytes();
     }
+    if (config.limits().has_handshake_timeout()) {
+      rest_options.handshake_timeout =
+          absl::Seconds(config.limits().handshake_timeout().seconds()) +
+          absl::Nanoseconds(config.limits().handshake_timeout().nanos());
+    }
     absl::StatusOr<std::unique_ptr<rest::RestServer>> rest =
         rest::RestServer::Start(rest_options, *p.gate,
                                 rest::MakeRestCalls({.cases = p.case_manager.get(),
