@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "broker/base/http/bind.h"
 #include "broker/base/http/connection_threads.h"
 #include "broker/base/logging/call_log.h"
 #include "broker/base/logging/trace_context.h"
@@ -233,8 +234,7 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(const RestServerOp
   http.Put(".*", serve);
   http.Patch(".*", serve);
   http.Delete(".*", serve);
-  server->port_ =
-      port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  server->port_ = http::BindForServing(http, host, port);
   if (server->port_ <= 0) {
     return absl::UnavailableError(absl::StrCat("rest_address: cannot listen on ", options.address));
   }

@@ -4,8 +4,12 @@
 #include "broker/tools/auditor/witness_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "broker/ledger/crypto/ed25519.h"
 #include "broker/ledger/merkle/merkle.h"
@@ -155,6 +159,38 @@ TEST_F(WitnessTest, ServesAddCheckpointOverHttps) {
   httplib::Result again = post(Body(2, {c_}, Note(3, root3_, log_)));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
+}
+
+// Idle TCP connections, which anyone can open, do not hold up the broker's
+// push: each connection has a thread of its own (http::ConnectionThreads),
+// so the client below is answered before the idle ones' 5 s read timeout.
+TEST_F(WitnessTest, IdleConnectionsDoNotHoldUpAPush) {
+  const std::filesystem::path pki = dir_.path() / "pki";
+  wams::testing::MakeDevPki(pki);
+  absl::StatusOr<std::unique_ptr<WitnessServer>> server = WitnessServer::Start(
+      *witness_, "127.0.0.1", 0, (pki / "broker.crt").string(), (pki / "broker.key").string());
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::vector<int> idle;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>((*server)->port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    idle.push_back(fd);
+  }
+  httplib::SSLClient client("127.0.0.1", (*server)->port());
+  client.set_ca_cert_path((pki / "ca.crt").string());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(4, 0);
+  client.set_read_timeout(4, 0);
+  httplib::Result pushed =
+      client.Post(witnessing::kAddCheckpointPath, Body(0, {}, Note(2, root2_, log_)), "text/plain");
+  for (int fd : idle) close(fd);
+  ASSERT_TRUE(pushed) << httplib::to_string(pushed.error());
+  EXPECT_EQ(pushed->status, 200);
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/base/files/private_dir.h"
+#include "broker/base/http/bind.h"
+#include "broker/base/http/connection_threads.h"
 #include "broker/base/logging/log.h"
 #include "broker/base/secret_file.h"
 #include "broker/base/status_macros.h"
@@ -20,6 +22,9 @@
 
 namespace wams::auditor {
 namespace {
+
+// Connections served at once; more wait in the accept queue.
+constexpr size_t kMaxConnections = 256;
 
 std::string HexOf(const ledger::Digest& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -207,7 +212,10 @@ absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Start(Witness& wit
   }
   httplib::SSLServer& http = *server->server_;
   http.set_payload_max_length(witnessing::kMaxRequestBytes);
-  http.set_read_timeout(10, 0);
+  // A thread per connection (as the broker's REST face): idle connections,
+  // which anyone can open, cannot hold up the broker's pushes.
+  http.new_task_queue = [] { return new http::ConnectionThreads(kMaxConnections); };
+  http.set_read_timeout(5, 0);
   http.set_write_timeout(10, 0);
   http.set_keep_alive_max_count(100);
   // An idle kept-alive connection (the broker's) holds up a stop for this long.
@@ -218,8 +226,7 @@ absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Start(Witness& wit
               response.status = answer.status;
               response.set_content(answer.body, answer.content_type.c_str());
             });
-  server->port_ =
-      port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  server->port_ = http::BindForServing(http, host, port);
   if (server->port_ <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));
   }
