@@ -3,9 +3,6 @@
 // certificates. The walkthrough's first steps with curl; the same request
 // through both faces gives the same receipts; every error is problem+json.
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -25,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "tests/exchange/exchange_test_fixture.h"
 #include "tests/testing/call_result.h"
+#include "tests/testing/idle_connections.h"
 #include "tests/testing/subprocess.h"
 #include "wams/broker/v1/audit.grpc.pb.h"
 
@@ -396,17 +394,8 @@ TEST_F(RestFaceTest, CallsAreCountedOnTheMetricsEndpoint) {
 // time out. The client here gives up before the idle ones' handshake
 // timeout (5 s in the example config) would have freed anything.
 TEST_F(RestFaceTest, IdleConnectionsDoNotHoldUpAClient) {
-  std::vector<int> idle;
-  for (int i = 0; i < 200; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(rest_port_));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    idle.push_back(fd);
-  }
+  const wams::testing::IdleConnections idle(rest_port_, 200);
+  ASSERT_EQ(idle.opened(), 200);
   const std::string pki = broker_.pki_dir().string();
   httplib::SSLClient client("127.0.0.1", rest_port_, pki + "/municipality.crt",
                             pki + "/municipality.key");
@@ -415,7 +404,6 @@ TEST_F(RestFaceTest, IdleConnectionsDoNotHoldUpAClient) {
   client.set_connection_timeout(4, 0);
   client.set_read_timeout(4, 0);
   httplib::Result answer = client.Get("/api/v1/who-am-i");
-  for (int fd : idle) close(fd);
   ASSERT_TRUE(answer) << httplib::to_string(answer.error());
   EXPECT_EQ(answer->status, 200);
 }

@@ -4,9 +4,6 @@
 #include "broker/tools/auditor/witness_server.h"
 
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -18,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/broker_fixture.h"
+#include "tests/testing/idle_connections.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wams::auditor {
@@ -170,17 +168,8 @@ TEST_F(WitnessTest, IdleConnectionsDoNotHoldUpAPush) {
   absl::StatusOr<std::unique_ptr<WitnessServer>> server = WitnessServer::Start(
       *witness_, "127.0.0.1", 0, (pki / "broker.crt").string(), (pki / "broker.key").string());
   ASSERT_TRUE(server.ok()) << server.status();
-  std::vector<int> idle;
-  for (int i = 0; i < 100; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>((*server)->port()));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    idle.push_back(fd);
-  }
+  const wams::testing::IdleConnections idle((*server)->port(), 100);
+  ASSERT_EQ(idle.opened(), 100);
   httplib::SSLClient client("127.0.0.1", (*server)->port());
   client.set_ca_cert_path((pki / "ca.crt").string());
   client.enable_server_certificate_verification(true);
@@ -188,7 +177,6 @@ TEST_F(WitnessTest, IdleConnectionsDoNotHoldUpAPush) {
   client.set_read_timeout(4, 0);
   httplib::Result pushed =
       client.Post(witnessing::kAddCheckpointPath, Body(0, {}, Note(2, root2_, log_)), "text/plain");
-  for (int fd : idle) close(fd);
   ASSERT_TRUE(pushed) << httplib::to_string(pushed.error());
   EXPECT_EQ(pushed->status, 200);
 }
