@@ -84,6 +84,20 @@ writer() {
 writer &
 writer_pid=$!
 
+# The leader's node name once there is one: Patroni may be between leaders
+# (a crashed primary restarting in place) when a round asks.
+current_leader() {
+  local deadline=$((SECONDS + 30)) name
+  until name=$("$harness" leader "$cluster"); do
+    if ((SECONDS >= deadline)); then
+      echo "ha: FAILED: no leader for 30 s: $("$harness" status "$cluster")" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "$name"
+}
+
 oks_after() { awk -v t="$1" '$3 == "OK" && $1 > t' "$writes" | wc -l; }
 at_least_oks_after() { (($(oks_after "$1") >= $2)); }
 
@@ -91,13 +105,13 @@ at_least_oks_after() { (($(oks_after "$1") >= $2)); }
 round() {
   local name=$1 command=$2 before after killed_at back_at seconds
   await 30 "20 acknowledged writes before $name" at_least_oks_after 0 20
-  before=$("$harness" leader "$cluster")
+  before=$(current_leader)
   killed_at=$EPOCHREALTIME
   "$harness" "$command" "$cluster" >/dev/null
   await 60 "a write after $name" at_least_oks_after "$killed_at" 1
   back_at=$(awk -v t="$killed_at" '$3 == "OK" && $1 > t { print $2; exit }' "$writes")
   seconds=$(awk -v a="$killed_at" -v b="$back_at" 'BEGIN { printf "%.1f", b - a }')
-  after=$("$harness" leader "$cluster")
+  after=$(current_leader)
   if [[ $after != "$before" ]]; then
     echo "ha: $name of $before: writes refused for $seconds s, $after took over"
   elif [[ $command == kill-postmaster ]]; then

@@ -50,4 +50,9 @@ size_t ConnectionThreads::threads() const {
   return threads_.size();
 }
 
+size_t ConnectionThreads::idle_threads() const {
+  absl::MutexLock lock(&mu_);
+  return idle_;
+}
+
 }  // namespace wams::http

@@ -36,8 +36,10 @@ class ConnectionThreads : public httplib::TaskQueue {
   void enqueue(std::function<void()> job) override;
   void shutdown() override;
 
-  // Threads made so far (for tests).
+  // Threads made so far, and of those the ones waiting for a connection
+  // (for tests).
   size_t threads() const;
+  size_t idle_threads() const;
 
  private:
   void Work();
