@@ -1,5 +1,9 @@
 #include "broker/rest/request_reader.h"
 
+#include <algorithm>
+#include <string>
+#include <string_view>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -85,6 +89,52 @@ const FieldDescriptor* FindByJsonOrProtoName(const google::protobuf::Descriptor&
   return type.FindFieldByName(std::string(name));
 }
 
+// protobuf's JSON parser quotes what it was sent: the value of a member
+// ("(clientBsn): invalid value 123456789 for type TYPE_STRING"), an unknown
+// member's name, and a snippet of the body under a caret. What the caller
+// gets back names the member and the problem, never what it sent: only the
+// first line, no value, no quoted text, a member name only when it is a
+// plain one, and bounded.
+// A member name worth repeating: like the proto's (a letter or _ first).
+bool IsPlainName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 &&
+         (absl::ascii_isalpha(static_cast<unsigned char>(name.front())) || name.front() == '_') &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
+}
+
+std::string WithoutValues(absl::string_view message) {
+  // By hand, not std::regex: libstdc++'s recurses per character.
+  std::string_view line(message.data(), std::min(message.find('\n'), message.size()));
+  constexpr std::string_view kUnknown = ": Cannot find field.";
+  if (line.ends_with(kUnknown)) {
+    const size_t path_end = line.starts_with('(') ? line.find(") ") : std::string_view::npos;
+    const size_t name_at = path_end == std::string_view::npos ? 0 : path_end + 2;
+    const std::string_view name = line.substr(name_at, line.size() - kUnknown.size() - name_at);
+    const std::string path(line.substr(0, std::min(name_at, size_t{200})));
+    return path + (IsPlainName(name) ? std::string(name) : "a member") + std::string(kUnknown);
+  }
+  std::string text(line.substr(0, 1000));
+  constexpr std::string_view kInvalid = "invalid value ", kForType = " for type ";
+  if (const size_t at = text.find(kInvalid); at != std::string::npos) {
+    if (const size_t type = text.rfind(kForType); type != std::string::npos && type > at) {
+      text.erase(at + kInvalid.size() - 1, type - (at + kInvalid.size() - 1));
+    }
+  }
+  std::string out;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') {
+      out += quoted ? "...\"" : "\"";
+      quoted = !quoted;
+    } else if (!quoted) {
+      out += c;
+    }
+  }
+  return out.size() > 200 ? out.substr(0, 200) : out;
+}
+
 absl::Status ReadBody(const HttpInput& input, Message& request) {
   if (!IsJson(input.content_type)) {
     absl::Status status =
@@ -97,10 +147,8 @@ absl::Status ReadBody(const HttpInput& input, Message& request) {
   const google::protobuf::util::Status parsed =
       google::protobuf::util::JsonStringToMessage(input.body, &request, options);
   if (!parsed.ok()) {
-    // protobuf's parser names the member and the problem ("Cannot find
-    // field: x", "Invalid value for enum field y"); it does not quote the
-    // member's value.
-    return absl::InvalidArgumentError(absl::StrCat("body: ", std::string(parsed.message())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("body: ", WithoutValues(std::string(parsed.message()))));
   }
   return absl::OkStatus();
 }

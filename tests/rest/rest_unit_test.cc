@@ -144,6 +144,28 @@ TEST(RequestReaderTest, ReadsTheBodyAndThePathAndRefusesWhatDoesNotFit) {
   EXPECT_FALSE(ReadRequest(routes.Match("GET", "/api/v1/checkpoint"), Json("{}")).ok());
 }
 
+// protobuf's parser quotes values, names and a snippet of the body; the
+// caller gets the member and the problem only.
+TEST(RequestReaderTest, ABodyThatDoesNotParseIsNamedWithoutWhatWasSent) {
+  const RouteTable routes = Routes();
+  const RouteMatch open = routes.Match("POST", "/api/v1/client-cases");
+  absl::Status number = ReadRequest(open, Json(R"({"clientBsn": 111222333})")).status();
+  EXPECT_EQ(number.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(number.message(), HasSubstr("invalid value for type"));
+  EXPECT_THAT(number.message(), HasSubstr("client"));
+  EXPECT_THAT(number.message(), ::testing::Not(HasSubstr("111222333")));
+  absl::Status snippet = ReadRequest(open, Json(R"({"clientBsn": "1112\uZZZZ"})")).status();
+  EXPECT_THAT(snippet.message(), HasSubstr("escape"));
+  EXPECT_THAT(snippet.message(), ::testing::Not(HasSubstr("1112")));
+  absl::Status key = ReadRequest(open, Json(R"({"111222333": 1})")).status();
+  EXPECT_THAT(key.message(), HasSubstr("Cannot find field"));
+  EXPECT_THAT(key.message(), ::testing::Not(HasSubstr("111222333")));
+  const std::string long_key(100000, 'k');
+  absl::Status huge = ReadRequest(open, Json("{\"" + long_key + "\": 1}")).status();
+  EXPECT_LE(huge.message().size(), 220u);
+  EXPECT_THAT(std::string(huge.message()), ::testing::Not(HasSubstr(long_key.substr(0, 100))));
+}
+
 TEST(RequestReaderTest, QueryParametersSetScalarFieldsOnce) {
   const RouteTable routes = Routes();
   const RouteMatch checkpoint = routes.Match("GET", "/api/v1/checkpoint");
