@@ -34,6 +34,16 @@ std::optional<uint64_t> ReceiptLeafOf(const absl::Status& status) {
   return std::nullopt;
 }
 
+// The members of a problem of no particular type (RFC 9457 4.2.1).
+google::protobuf::Struct PlainMembers(int http_status, absl::string_view detail) {
+  google::protobuf::Struct object;
+  Put(object, "type", "about:blank");
+  Put(object, "title", ReasonPhrase(http_status));
+  (*object.mutable_fields())["status"].set_number_value(http_status);
+  Put(object, "detail", detail);
+  return object;
+}
+
 }  // namespace
 
 int HttpStatusOf(absl::StatusCode code) {
@@ -107,27 +117,17 @@ absl::string_view ReasonPhrase(int http_status) {
 }
 
 Problem PlainProblem(int http_status, absl::string_view detail) {
-  google::protobuf::Struct object;
-  Put(object, "type", "about:blank");
-  Put(object, "title", ReasonPhrase(http_status));
-  (*object.mutable_fields())["status"].set_number_value(http_status);
-  Put(object, "detail", detail);
-  return Problem{http_status, ToJson(object)};
+  return Problem{http_status, ToJson(PlainMembers(http_status, detail))};
 }
 
 Problem ProblemOf(const absl::Status& status) {
   const int http_status = HttpStatusOf(status.code());
-  google::protobuf::Struct object;
+  google::protobuf::Struct object = PlainMembers(http_status, status.message());
   v1::Decision decision;
   if (base::ReadDetail(status, &decision) && decision.failed_rule_ids_size() > 0) {
     Put(object, "type", absl::StrCat(kProblemTypesPath, "/", decision.failed_rule_ids(0)));
     Put(object, "title", "Refused by the Wams rules");
-  } else {
-    Put(object, "type", "about:blank");
-    Put(object, "title", ReasonPhrase(http_status));
   }
-  (*object.mutable_fields())["status"].set_number_value(http_status);
-  Put(object, "detail", status.message());
   if (std::optional<uint64_t> leaf = ReceiptLeafOf(status)) {
     Put(object, "instance", absl::StrCat(kReceiptsPath, "/", *leaf));
   }

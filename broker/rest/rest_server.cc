@@ -22,6 +22,7 @@
 #include "broker/rest/api_version.h"
 #include "broker/rest/problem.h"
 #include "broker/rest/request_reader.h"
+#include "broker/services/exchange_service.h"
 #include "google/protobuf/util/json_util.h"
 #include "wams/broker/v1/common.pb.h"
 
@@ -32,7 +33,6 @@ namespace v1 = ::wams::broker::v1;
 
 constexpr char kJson[] = "application/json";
 constexpr char kIdempotencyKeyHeader[] = "Idempotency-Key";
-constexpr char kProfessionalIdHeader[] = "x-wams-professional-id";
 
 void Answer(httplib::Response& response, const Problem& problem) {
   response.status = problem.status;
@@ -73,13 +73,14 @@ std::optional<std::string> SingleHeader(const httplib::Request& request, const c
 // The ids of the call, as the gRPC face resolves them from its metadata.
 base::TraceIds TraceOf(const httplib::Request& request, httplib::Response& response) {
   bool ignored = false;
-  base::TraceIds trace =
-      base::ResolveTraceIds(SingleHeader(request, "traceparent", &ignored).value_or(""),
-                            SingleHeader(request, "tracestate", &ignored).value_or(""),
-                            SingleHeader(request, "fsc-transaction-id", &ignored).value_or(""));
-  response.set_header("traceparent", trace.traceparent);
-  response.set_header("fsc-transaction-id", trace.transaction_id);
-  response.set_header("traceresponse", logging::ChildTraceparent(trace.traceparent, trace.span_id));
+  base::TraceIds trace = base::ResolveTraceIds(
+      SingleHeader(request, logging::kTraceparentHeader, &ignored).value_or(""),
+      SingleHeader(request, logging::kTracestateHeader, &ignored).value_or(""),
+      SingleHeader(request, services::kTransactionIdHeader, &ignored).value_or(""));
+  response.set_header(logging::kTraceparentHeader, trace.traceparent);
+  response.set_header(services::kTransactionIdHeader, trace.transaction_id);
+  response.set_header(services::kTraceresponseHeader,
+                      logging::ChildTraceparent(trace.traceparent, trace.span_id));
   return trace;
 }
 
@@ -303,10 +304,10 @@ absl::Status RestServer::ServeCall(const httplib::Request& request, const RouteM
   if (!pem.has_value()) return fail(absl::UnauthenticatedError("no verified client certificate"));
   bool repeated = false;
   std::optional<std::string> professional_id =
-      SingleHeader(request, kProfessionalIdHeader, &repeated);
+      SingleHeader(request, identity::kProfessionalIdHeader, &repeated);
   if (repeated) {
-    return fail(
-        absl::InvalidArgumentError(absl::StrCat(kProfessionalIdHeader, ": sent more than once")));
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat(identity::kProfessionalIdHeader, ": sent more than once")));
   }
   absl::StatusOr<services::AdmittedCall> call = gate_.EnterVerified(
       *pem, professional_id.has_value() ? std::optional<absl::string_view>(*professional_id)
@@ -340,10 +341,11 @@ absl::Status RestServer::ServeCall(const httplib::Request& request, const RouteM
         call->caller, **message, trace, [&done](CallResult outcome) { done(std::move(outcome)); });
     finished.WaitForNotification();
     call->ticket.Release();
+    // Only a request that kept the field rules: refused input is not logged as sent.
+    record.case_id = CaseIdOf(**message);
   } else {
     finished.WaitForNotification();
   }
-  record.case_id = CaseIdOf(**message);
   if (!result.ok()) {
     record.failed_rules = FailedRulesOf(result.status());
     return fail(result.status());

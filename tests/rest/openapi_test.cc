@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/rest/api_version.h"
@@ -114,6 +115,23 @@ class TempFile {
   std::string path_;
 };
 
+// The methods with a google.api.http annotation, service by service.
+std::vector<const google::protobuf::MethodDescriptor*> AnnotatedMethods(
+    const google::protobuf::DescriptorPool& pool) {
+  std::vector<const google::protobuf::MethodDescriptor*> methods;
+  for (const char* name : kServices) {
+    const auto* service = pool.FindServiceByName(name);
+    EXPECT_NE(service, nullptr) << name;
+    if (service == nullptr) continue;
+    for (int i = 0; i < service->method_count(); ++i) {
+      if (service->method(i)->options().HasExtension(google::api::http)) {
+        methods.push_back(service->method(i));
+      }
+    }
+  }
+  return methods;
+}
+
 TEST(OpenApiDocumentTest, ParsesAsJson) {
   Struct document = ParseDocument(OpenApiDocument());
   EXPECT_EQ(document.fields().at("openapi").string_value(), "3.0.3");
@@ -132,19 +150,14 @@ TEST(OpenApiDocumentTest, EveryAnnotatedMethodIsOneOperation) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   Value document = AsValue(ParseDocument(OpenApiDocument()));
   int annotated = 0;
-  for (const char* name : kServices) {
-    const auto* service = loaded->pool->FindServiceByName(name);
-    ASSERT_NE(service, nullptr) << name;
-    for (int i = 0; i < service->method_count(); ++i) {
-      const auto& method = *service->method(i);
-      if (!method.options().HasExtension(google::api::http)) continue;
-      ++annotated;
-      auto [verb, path] = VerbAndPath(method);
-      const Value& operation = At(At(At(document, "paths"), path), verb);
-      EXPECT_EQ(At(operation, "operationId").string_value(), LowerCamel(method.name()))
-          << method.full_name();
-      EXPECT_EQ(At(operation, "tags").list_value().values(0).string_value(), service->name());
-    }
+  for (const auto* method : AnnotatedMethods(*loaded->pool)) {
+    ++annotated;
+    auto [verb, path] = VerbAndPath(*method);
+    const Value& operation = At(At(At(document, "paths"), path), verb);
+    EXPECT_EQ(At(operation, "operationId").string_value(), LowerCamel(method->name()))
+        << method->full_name();
+    EXPECT_EQ(At(operation, "tags").list_value().values(0).string_value(),
+              method->service()->name());
   }
   // No operation beyond those: each is counted once.
   std::set<std::string> operation_ids;
@@ -206,27 +219,21 @@ TEST(OpenApiDocumentTest, GetRouteFieldsOutsideThePathAreQueryParameters) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   Value document = AsValue(ParseDocument(OpenApiDocument()));
   int checked = 0;
-  for (const char* name : kServices) {
-    const auto* service = loaded->pool->FindServiceByName(name);
-    ASSERT_NE(service, nullptr) << name;
-    for (int i = 0; i < service->method_count(); ++i) {
-      const auto& method = *service->method(i);
-      if (!method.options().HasExtension(google::api::http)) continue;
-      auto [verb, path] = VerbAndPath(method);
-      if (verb != "get") continue;
-      std::set<std::pair<std::string, std::string>> parameters;  // (in, name)
-      for (const Value& parameter :
-           At(At(At(At(document, "paths"), path), verb), "parameters").list_value().values()) {
-        const Value& resolved = Resolve(document, parameter);
-        parameters.emplace(At(resolved, "in").string_value(), At(resolved, "name").string_value());
-      }
-      for (int f = 0; f < method.input_type()->field_count(); ++f) {
-        const auto& field = *method.input_type()->field(f);
-        bool in_path = path.find("{" + field.json_name() + "}") != std::string::npos;
-        EXPECT_TRUE(parameters.contains({in_path ? "path" : "query", field.json_name()}))
-            << method.full_name() << " " << field.name();
-        ++checked;
-      }
+  for (const auto* method : AnnotatedMethods(*loaded->pool)) {
+    auto [verb, path] = VerbAndPath(*method);
+    if (verb != "get") continue;
+    std::set<std::pair<std::string, std::string>> parameters;  // (in, name)
+    for (const Value& parameter :
+         At(At(At(At(document, "paths"), path), verb), "parameters").list_value().values()) {
+      const Value& resolved = Resolve(document, parameter);
+      parameters.emplace(At(resolved, "in").string_value(), At(resolved, "name").string_value());
+    }
+    for (int f = 0; f < method->input_type()->field_count(); ++f) {
+      const auto& field = *method->input_type()->field(f);
+      bool in_path = path.find("{" + field.json_name() + "}") != std::string::npos;
+      EXPECT_TRUE(parameters.contains({in_path ? "path" : "query", field.json_name()}))
+          << method->full_name() << " " << field.name();
+      ++checked;
     }
   }
   // GetInclusionProof's leafIndex (path) and treeSize (query) among them.
